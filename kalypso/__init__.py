@@ -1,0 +1,1 @@
+"""Kalypso Spec command line and audit report."""

@@ -1,0 +1,5 @@
+import sys
+
+from kalypso.cli import main
+
+sys.exit(main())
