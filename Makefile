@@ -35,7 +35,7 @@ vectors: $(STAMP)
 
 ## make fuzz: long property runs, outside the default test run
 fuzz: $(STAMP)
-	KALYPSO_PROFILE=thorough $(PY) -m pytest -q -m "slow or not slow"
+	KALYPSO_PROFILE=thorough $(PY) -m pytest -q -n 2 -m "slow or not slow"
 
 clean:
 	rm -rf $(VENV) node_modules report .pytest_cache .hypothesis
