@@ -51,7 +51,7 @@ def _op(name: str):
     """Register an operation class under its wire name (`op` in vectors)."""
 
     def wrap(cls):
-        cls = attrs.frozen(cls)
+        cls = attrs.resolve_types(attrs.frozen(cls), globals())
         cls.name = name
         OPERATIONS[name] = cls
         return cls
