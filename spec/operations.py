@@ -10,9 +10,12 @@ from pyrsistent import PMap, pmap
 from spec.errors import MalformedOperation
 
 
+INT_BOUND = 2**255
+
+
 def _int(_, attribute, value) -> None:
-    if type(value) is not int:
-        raise MalformedOperation(attribute.name, "must be an integer")
+    if type(value) is not int or not -INT_BOUND <= value < INT_BOUND:
+        raise MalformedOperation(attribute.name, "must be an integer in [-2^255, 2^255)")
 
 
 def _str(_, attribute, value) -> None:

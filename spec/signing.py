@@ -1,6 +1,6 @@
 """Engine signatures: secp256k1 over a canonical encoding of the signed statement.
 
-Encoding: `b"kalypso/v1/" || tag || field...` where each integer is 32 bytes big-endian and each
+Encoding: `b"kalypso/v1/" || tag || field...` where each integer is 32 bytes big-endian two's complement and each
 string is its UTF-8 bytes prefixed by a 4-byte big-endian length. The digest signed is SHA-256 of
 the encoding; a signature is 65 bytes `r || s || recovery_id` (RFC 6979 deterministic nonces).
 An engine key is the hex of its 33-byte compressed public key.
@@ -22,7 +22,7 @@ def encode_statement(tag: str, *fields: int | str) -> bytes:
     out = [DOMAIN, tag.encode(), b"\x00"]
     for value in fields:
         if isinstance(value, int):
-            out.append(value.to_bytes(32, "big"))
+            out.append(value.to_bytes(32, "big", signed=True))
         else:
             raw = value.encode()
             out.append(len(raw).to_bytes(4, "big") + raw)
