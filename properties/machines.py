@@ -17,8 +17,8 @@ def _has_ask(*states):
     return lambda machine: any(a.state in states for a in machine.state.asks.values())
 
 
-def _check(violations: list[str]) -> None:
-    assert not violations, "\n".join(violations)
+def _check(violations: list[str], invariant_id: str = "") -> None:
+    assert not violations, "\n".join(f"{invariant_id} {v}".strip() for v in violations)
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -40,7 +40,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             post, events = type(self).apply(pre, op, self.env)
         except SpecError as error:
             event(f"rejected {op.name}: {error.code}")
-            _check(inv.atomicity(before, pre))
+            _check(inv.atomicity(before, pre), "I10")
             return
         event(f"accepted {op.name}")
         _check(inv.transition_violations(pre, op, post, events))
@@ -152,24 +152,24 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def i1_conservation(self):
-        _check(inv.conservation(self.state))
+        _check(inv.conservation(self.state), "I1")
 
     @invariant()
     def i2_single_assignment(self):
-        _check(inv.single_assignment(self.state))
+        _check(inv.single_assignment(self.state), "I2")
 
     @invariant()
     def i3_capacity(self):
-        _check(inv.capacity(self.state))
+        _check(inv.capacity(self.state), "I3")
 
     @invariant()
     def i4_escrow(self):
-        _check(inv.escrow(self.state))
+        _check(inv.escrow(self.state), "I4")
 
     @invariant()
     def i7_stake_backing(self):
-        _check(inv.stake_backing(self.state))
+        _check(inv.stake_backing(self.state), "I7")
 
     @invariant()
     def i9_withdrawal(self):
-        _check(inv.withdrawal(self.state))
+        _check(inv.withdrawal(self.state), "I9")

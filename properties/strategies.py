@@ -6,7 +6,9 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from spec import operations as ops
+import spec
 from spec.containers import Config, State
+from spec.errors import SpecError
 from spec.env import STAND_IN_VERIFIER_ID, stand_in_proof
 from spec.signing import assignment_message, invalid_inputs_message, public_key, sign
 from spec.types import AskState, MatchingProtocol
@@ -294,5 +296,35 @@ def bootstrap(draw, state: State):
 
 
 def operations(state: State):
-    """Any protocol operation, drawn against `state`."""
-    return st.one_of([build(state) for build in OPERATION_STRATEGIES.values()])
+    """Any protocol operation, drawn against `state` (the kind first, then its fields)."""
+    return st.sampled_from(sorted(OPERATION_STRATEGIES)).flatmap(lambda name: OPERATION_STRATEGIES[name](state))
+
+
+def apply_leniently(state: State, op) -> State:
+    """`op` applied to `state`, or `state` itself where the op is rejected."""
+    try:
+        return spec.apply(state, op)[0]
+    except SpecError:
+        return state
+
+
+@st.composite
+def reachable_states(draw, max_steps: int = 12):
+    """A state reached from genesis: funded accounts, a bootstrap, then up to `max_steps`
+    random operations (rejected ones skipped)."""
+    state = spec.genesis(draw(configs()))
+    for account in ACCOUNTS:
+        for token in state.config.tokens:
+            state = apply_leniently(state, ops.Mint(account, token, 3_000))
+    for op in draw(bootstrap(state)):
+        state = apply_leniently(state, op)
+    for _ in range(draw(st.integers(0, max_steps))):
+        state = apply_leniently(state, draw(operations(state)))
+    return state
+
+
+@st.composite
+def states_and_operations(draw, max_steps: int = 12):
+    """A reachable state and one more arbitrary operation against it."""
+    state = draw(reachable_states(max_steps))
+    return state, draw(operations(state))
