@@ -71,10 +71,10 @@ def g1_from_affine(x: int, y: int, name: str = "point"):
     return point
 
 
-def g2_from_affine(x: tuple[int, int], y: tuple[int, int], name: str = "point"):
+def g2_from_affine(x: tuple[int, int], y: tuple[int, int], name: str = "point", subgroup: bool = True):
     """The G2 point with coordinates x = x0 + x1*u, y = y0 + y1*u; all zeros is infinity.
 
-    Raises CurveError if it is off the twist curve or not in the order-r subgroup.
+    Raises CurveError if it is off the twist curve or (when ``subgroup``) not of order r.
     """
     for label, v in (("x0", x[0]), ("x1", x[1]), ("y0", y[0]), ("y1", y[1])):
         _coord(f"{name}.{label}", v)
@@ -83,7 +83,7 @@ def g2_from_affine(x: tuple[int, int], y: tuple[int, int], name: str = "point"):
     point = (FQ2(list(x)), FQ2(list(y)), FQ2.one())
     if not is_on_curve(point, b2):
         raise CurveError(f"{name}: not on the BN254 G2 twist curve")
-    if not is_infinity(multiply(point, R)):
+    if subgroup and not is_infinity(multiply(point, R)):
         raise CurveError(f"{name}: not in the order-r subgroup of G2")
     return point
 
@@ -101,7 +101,7 @@ def g2_to_affine(point) -> tuple[tuple[int, int], tuple[int, int]]:
     if is_infinity(point):
         return ((0, 0), (0, 0))
     x, y = normalize(point)
-    return ((x.coeffs[0].n, x.coeffs[1].n), (y.coeffs[0].n, y.coeffs[1].n))
+    return ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))
 
 
 class FixedBase:
