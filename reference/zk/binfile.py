@@ -20,7 +20,7 @@ import struct
 
 import attrs
 
-from reference.zk.curve import CurveError, g1_from_affine, g2_from_affine
+from reference.zk.curve import CurveError, g1_from_affine, g1_to_affine, g2_from_affine, g2_to_affine
 from reference.zk.field import Q, R
 from reference.zk.groth16 import ProvingKey, VerifyingKey
 from reference.zk.r1cs import R1CS, Constraint, _normalize
@@ -259,3 +259,40 @@ def check_zkey_matches(zkey: Zkey, r1cs: R1CS) -> None:
     ours = tuple(sorted((k[0], k[1], k[2], v) for k, v in merged.items() if v))
     if ours != qap_coefficients(r1cs):
         raise BinFormatError("zkey: QAP coefficients differ from the circuit's constraints")
+
+
+def _g1_mont(point) -> bytes:
+    x, y = g1_to_affine(point)
+    return b"".join((v * (1 << 256) % Q).to_bytes(32, "little") for v in (x, y))
+
+
+def _g2_mont(point) -> bytes:
+    (x0, x1), (y0, y1) = g2_to_affine(point)
+    return b"".join((v * (1 << 256) % Q).to_bytes(32, "little") for v in (x0, x1, y0, y1))
+
+
+def write_zkey(pk: ProvingKey, r1cs: R1CS) -> bytes:
+    """snarkjs Groth16 .zkey v1 bytes for ``pk`` over ``r1cs`` (no contributions recorded)."""
+    coefficients = qap_coefficients(r1cs)
+    header = (
+        struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
+        + struct.pack("<III", pk.n_vars, pk.n_public, pk.domain_size)
+        + _g1_mont(pk.alpha1) + _g1_mont(pk.beta1) + _g2_mont(pk.beta2) + _g2_mont(pk.vk.gamma2)
+        + _g1_mont(pk.delta1) + _g2_mont(pk.delta2)
+    )
+    coef_body = struct.pack("<I", len(coefficients)) + b"".join(
+        struct.pack("<III", m, row, s) + (v * (1 << 512) % R).to_bytes(32, "little") for m, row, s, v in coefficients
+    )
+    sections = [
+        (1, struct.pack("<I", 1)),
+        (2, header),
+        (3, b"".join(_g1_mont(p) for p in pk.vk.ic)),
+        (4, coef_body),
+        (5, b"".join(_g1_mont(p) for p in pk.a_query)),
+        (6, b"".join(_g1_mont(p) for p in pk.b1_query)),
+        (7, b"".join(_g2_mont(p) for p in pk.b2_query)),
+        (8, b"".join(_g1_mont(p) for p in pk.c_query)),
+        (9, b"".join(_g1_mont(p) for p in pk.h_query)),
+        (10, bytes(64) + struct.pack("<I", 0)),
+    ]
+    return _container(b"zkey", 1, sections)

@@ -230,3 +230,77 @@ class CircuitBuilder:
             outputs=named("output"),
             program=program,
         )
+
+
+CIRCUIT_FORMAT_VERSION = 1
+
+
+def _terms_to_json(terms: Terms) -> list:
+    return [[v, str(c)] for v, c in terms]
+
+
+def _terms_from_json(name: str, doc) -> Terms:
+    if not isinstance(doc, list):
+        raise CircuitError(f"{name}: expected a list of [signal, \"coefficient\"]")
+    out = []
+    for i, term in enumerate(doc):
+        if not (isinstance(term, list) and len(term) == 2 and isinstance(term[0], int)
+                and isinstance(term[1], str) and term[1].isdigit()):
+            raise CircuitError(f"{name}[{i}]: expected [signal, \"coefficient\"]")
+        out.append((term[0], check_scalar(f"{name}[{i}] coefficient", int(term[1]))))
+    return _normalize(out)
+
+
+def circuit_to_json(circuit: Circuit) -> dict:
+    """The project's JSON circuit format (see docs/zk.md)."""
+    def step(s):
+        return [s[0], s[1], *(_terms_to_json(t) for t in s[2:])]
+
+    return {
+        "format_version": CIRCUIT_FORMAT_VERSION,
+        "kind": "kalypso.circuit",
+        "name": circuit.name,
+        "field": str(R),
+        "n_vars": circuit.r1cs.n_vars,
+        "n_public": circuit.r1cs.n_public,
+        "outputs": [list(p) for p in circuit.outputs],
+        "public_inputs": [list(p) for p in circuit.public_inputs],
+        "private_inputs": [list(p) for p in circuit.private_inputs],
+        "constraints": [[_terms_to_json(c.a), _terms_to_json(c.b), _terms_to_json(c.c)] for c in circuit.r1cs.constraints],
+        "program": [step(s) for s in circuit.program],
+    }
+
+
+def circuit_from_json(doc) -> Circuit:
+    if not isinstance(doc, dict) or doc.get("kind") != "kalypso.circuit":
+        raise CircuitError("circuit: kind must be 'kalypso.circuit'")
+    if doc.get("format_version") != CIRCUIT_FORMAT_VERSION:
+        raise CircuitError(f"circuit.format_version: expected {CIRCUIT_FORMAT_VERSION}, got {doc.get('format_version')!r}")
+    if doc.get("field") != str(R):
+        raise CircuitError("circuit.field: must be the BN254 scalar field order")
+    constraints = []
+    for i, con in enumerate(doc.get("constraints", [])):
+        if not isinstance(con, list) or len(con) != 3:
+            raise CircuitError(f"circuit.constraints[{i}]: expected [A, B, C]")
+        constraints.append(Constraint(*(_terms_from_json(f"constraints[{i}][{j}]", t) for j, t in enumerate(con))))
+    r1cs = R1CS(n_vars=doc.get("n_vars"), n_public=doc.get("n_public"), constraints=tuple(constraints))
+    program = []
+    for i, s in enumerate(doc.get("program", [])):
+        if not (isinstance(s, list) and s and s[0] in ("mul", "lc") and len(s) == (4 if s[0] == "mul" else 3)
+                and isinstance(s[1], int) and 0 < s[1] < r1cs.n_vars):
+            raise CircuitError(f"circuit.program[{i}]: expected [\"mul\", out, A, B] or [\"lc\", out, A]")
+        program.append((s[0], s[1], *(_terms_from_json(f"program[{i}]", t) for t in s[2:])))
+
+    def named(key: str):
+        out = []
+        for i, p in enumerate(doc.get(key, [])):
+            if not (isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and isinstance(p[1], int)
+                    and 0 < p[1] < r1cs.n_vars):
+                raise CircuitError(f"circuit.{key}[{i}]: expected [name, signal]")
+            out.append((p[0], p[1]))
+        return tuple(out)
+
+    return Circuit(
+        name=str(doc.get("name", "")), r1cs=r1cs, public_inputs=named("public_inputs"),
+        private_inputs=named("private_inputs"), outputs=named("outputs"), program=tuple(program),
+    )
