@@ -20,11 +20,9 @@ from typing import Callable, Sequence
 import attrs
 
 from reference.zk.backend import Backend, ReferenceBackend
-from reference.zk.curve import (
-    Z1, Z2, CurveError, add, fixed_base_g1, fixed_base_g2, multiply, neg, pairing_check,
-)
+from reference.zk.curve import CurveError, add, fixed_base_g1, fixed_base_g2, multiply, neg, pairing_check
 from reference.zk.field import R, batch_inv, check_scalar, inv, root_of_unity
-from reference.zk.r1cs import R1CS, CircuitError, evaluate
+from reference.zk.r1cs import R1CS, evaluate
 
 Progress = Callable[[str], None]
 
@@ -232,7 +230,6 @@ def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
 
 
 __all__ = [
-    "Groth16Error", "VerifyingKey", "ProvingKey", "Proof", "CircuitError", "domain_size_for",
-    "qap_evaluations", "toxic_waste", "setup", "blinding_from_seed", "h_evaluations", "prove", "verify",
-    "Z1", "Z2",
+    "Groth16Error", "VerifyingKey", "ProvingKey", "Proof", "domain_size_for", "qap_evaluations",
+    "toxic_waste", "setup", "blinding_from_seed", "h_evaluations", "prove", "verify",
 ]

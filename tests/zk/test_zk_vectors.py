@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from reference.zk.curve import G1, G2, Z1, Z2, add, eq, g1_from_affine, multiply
+from reference.zk.curve import Z1, add, eq, g1_from_affine, multiply
 from reference.zk.field import R
 from reference.zk.vectors import DEFAULT_OUTDIR, GENERATORS, generate_zk_vectors
 
