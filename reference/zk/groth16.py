@@ -20,7 +20,9 @@ from typing import Callable, Sequence
 import attrs
 
 from reference.zk.backend import Backend, ReferenceBackend
-from reference.zk.curve import CurveError, add, fixed_base_g1, fixed_base_g2, multiply, neg, pairing_check
+from reference.zk.curve import (
+    CurveError, add, fixed_base_g1, fixed_base_g2, fixed_base_window, multiply, neg, pairing_check,
+)
 from reference.zk.field import R, batch_inv, check_scalar, inv, root_of_unity
 from reference.zk.r1cs import R1CS, evaluate
 
@@ -135,7 +137,8 @@ def setup(r1cs: R1CS, seed: bytes, progress: Progress | None = None) -> ProvingK
             c[var] = (c[var] + coeff * lag[i]) % R
     for s in range(r1cs.n_public + 1):
         u[s] = (u[s] + lag[m + s]) % R
-    g1, g2 = fixed_base_g1(), fixed_base_g2()
+    g1 = fixed_base_g1(fixed_base_window(3 * r1cs.n_vars + n))
+    g2 = fixed_base_g2(fixed_base_window(r1cs.n_vars))
     gamma_inv, delta_inv = inv(gamma), inv(delta)
     combo = [(beta * u[j] + alpha * v[j] + c[j]) % R for j in range(r1cs.n_vars)]
     say("setup: A, B1 queries")
