@@ -11,7 +11,7 @@ import numpy as np
 from py_ecc.optimized_bn128 import FQ, FQ2, Z1, Z2
 
 from reference.zk.backend import BackendError
-from reference.zk.field import Q, check_scalar
+from reference.zk.field import Q, R, check_scalar
 
 
 def pack(values: Sequence[int]) -> np.ndarray:
@@ -26,11 +26,50 @@ def unpack(rows: np.ndarray) -> list[int]:
     return [int.from_bytes(data[i : i + 32], "little") for i in range(0, len(data), 32)]
 
 
-def checked_scalars(scalars: Sequence[int], count: int) -> list[int]:
-    """``scalars`` as a list after checking there are ``count`` of them, each an int in [0, r)."""
+def _rows_below(rows: np.ndarray, modulus: int) -> np.ndarray:
+    m = np.frombuffer(modulus.to_bytes(32, "little"), dtype="<u8")
+    greater = np.zeros(rows.shape[0], dtype=bool)
+    equal = np.ones(rows.shape[0], dtype=bool)
+    for limb in range(3, -1, -1):
+        greater |= equal & (rows[:, limb] > m[limb])
+        equal &= rows[:, limb] == m[limb]
+    return ~(greater | equal)
+
+
+def pack_fr(values: Sequence[int], name: str) -> np.ndarray:
+    """Ints checked to lie in [0, r), as an ``(n, 4)`` uint64 array; the first bad one is named."""
+    values = list(values)
+    rows = None
+    if set(map(type, values)) <= {int}:
+        try:
+            rows = pack(values)
+        except OverflowError:
+            rows = None
+    below = _rows_below(rows, R) if rows is not None else np.zeros(len(values), dtype=bool)
+    if not below.all():
+        for i in np.flatnonzero(~below):
+            check_scalar(f"{name}[{i}]", values[i])
+    return rows
+
+
+def checked_scalars(scalars: Sequence[int], count: int) -> np.ndarray:
+    """``scalars`` as limb rows after checking there are ``count`` of them, each an int in [0, r)."""
     if len(scalars) != count:
         raise BackendError(f"msm: {count} points but {len(scalars)} scalars")
-    return [check_scalar(f"scalars[{i}]", s) for i, s in enumerate(scalars)]
+    return pack_fr(scalars, "scalars")
+
+
+def batch_inverse(values: list[int], modulus: int) -> list[int]:
+    """Inverses modulo ``modulus`` of non-zero values with one modular inversion (Montgomery's trick)."""
+    prefix = [1] * (len(values) + 1)
+    for i, v in enumerate(values):
+        prefix[i + 1] = prefix[i] * v % modulus
+    acc = pow(prefix[-1], -1, modulus)
+    out = [0] * len(values)
+    for i in range(len(values) - 1, -1, -1):
+        out[i] = acc * prefix[i] % modulus
+        acc = acc * values[i] % modulus
+    return out
 
 
 def _fq2_inv(a0: int, a1: int) -> tuple[int, int]:
@@ -44,42 +83,45 @@ def _fq2_mul(a0: int, a1: int, b0: int, b1: int) -> tuple[int, int]:
 
 def affine_g1(points: Sequence) -> tuple[list[int], list[bool]]:
     """Flat ``[x0, y0, x1, y1, ...]`` affine coordinates and an is-infinity flag per point."""
-    coords: list[int] = []
-    infinity: list[bool] = []
+    xyz = []
     for i, p in enumerate(points):
         if len(p) != 3 or not all(isinstance(c, FQ) for c in p):
             raise BackendError(f"points[{i}]: expected a projective G1 point (three FQ), got {p!r}")
-        x, y, z = p[0].n, p[1].n, p[2].n
+        xyz.append((p[0].n, p[1].n, p[2].n))
+    infinity = [z == 0 for _, _, z in xyz]
+    scaled = [i for i, (_, _, z) in enumerate(xyz) if z not in (0, 1)]
+    inverses = dict(zip(scaled, batch_inverse([xyz[i][2] for i in scaled], Q)))
+    coords: list[int] = []
+    for i, (x, y, z) in enumerate(xyz):
         if z == 0:
             coords += (0, 0)
-            infinity.append(True)
-            continue
-        if z != 1:
-            z_inv = pow(z, -1, Q)
-            x, y = x * z_inv % Q, y * z_inv % Q
-        coords += (x, y)
-        infinity.append(False)
+        elif z == 1:
+            coords += (x, y)
+        else:
+            z_inv = inverses[i]
+            coords += (x * z_inv % Q, y * z_inv % Q)
     return coords, infinity
 
 
 def affine_g2(points: Sequence) -> tuple[list[int], list[bool]]:
     """Flat ``[x0.c0, x0.c1, y0.c0, y0.c1, ...]`` affine coordinates and an is-infinity flag per point."""
-    coords: list[int] = []
-    infinity: list[bool] = []
+    xyz = []
     for i, p in enumerate(points):
         if len(p) != 3 or not all(isinstance(c, FQ2) for c in p):
             raise BackendError(f"points[{i}]: expected a projective G2 point (three FQ2), got {p!r}")
-        (x0, x1), (y0, y1), (z0, z1) = (tuple(int(v) for v in c.coeffs) for c in p)
-        if z0 == 0 and z1 == 0:
+        xyz.append(tuple(tuple(int(v) for v in c.coeffs) for c in p))
+    infinity = [z == (0, 0) for _, _, z in xyz]
+    scaled = [i for i, (_, _, z) in enumerate(xyz) if z not in ((0, 0), (1, 0))]
+    norm_inverses = batch_inverse([xyz[i][2][0] ** 2 + xyz[i][2][1] ** 2 for i in scaled], Q)
+    inverses = {i: (xyz[i][2][0] * n % Q, -xyz[i][2][1] * n % Q) for i, n in zip(scaled, norm_inverses)}
+    coords: list[int] = []
+    for i, ((x0, x1), (y0, y1), z) in enumerate(xyz):
+        if z == (0, 0):
             coords += (0, 0, 0, 0)
-            infinity.append(True)
-            continue
-        if (z0, z1) != (1, 0):
-            i0, i1 = _fq2_inv(z0, z1)
-            x0, x1 = _fq2_mul(x0, x1, i0, i1)
-            y0, y1 = _fq2_mul(y0, y1, i0, i1)
-        coords += (x0, x1, y0, y1)
-        infinity.append(False)
+        elif z == (1, 0):
+            coords += (x0, x1, y0, y1)
+        else:
+            coords += (*_fq2_mul(x0, x1, *inverses[i]), *_fq2_mul(y0, y1, *inverses[i]))
     return coords, infinity
 
 

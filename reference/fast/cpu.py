@@ -22,6 +22,7 @@ from reference.fast.convert import (
     g1_from_jacobian,
     g2_from_jacobian,
     pack,
+    pack_fr,
     unpack,
 )
 from reference.zk.backend import BackendError
@@ -118,18 +119,12 @@ class _BasesCache:
         return bases
 
 
-def scalar_rows(scalars: list[int], infinity: np.ndarray) -> np.ndarray:
-    """Scalars as standard-form limb rows, zeroed where the base is the point at infinity."""
-    rows = pack(scalars)
-    rows[infinity] = 0
-    return rows
-
-
-def msm_jacobian(bases: _Bases, scalars: list[int], degree: int) -> list[int]:
-    """The MSM as Jacobian coordinates (ints, Fq2 coordinates flattened c0, c1)."""
-    n = len(scalars)
-    c = window_bits(n)
-    digits = k.signed_digits(scalar_rows(scalars, bases.infinity), c, signed_digit_windows(c))
+def msm_jacobian(bases: _Bases, scalars: np.ndarray, degree: int) -> list[int]:
+    """The MSM as Jacobian coordinates (ints, Fq2 coordinates flattened c0, c1); scalars as limb rows."""
+    c = window_bits(scalars.shape[0])
+    scalars = scalars.copy()
+    scalars[bases.infinity] = 0
+    digits = k.signed_digits(scalars, c, signed_digit_windows(c))
     out = np.zeros((1,) + (3,) + bases.rows.shape[2:], dtype=np.uint64)
     k.pippenger(bases.rows, digits, c, out)
     return unpack(from_montgomery(out.reshape(3 * degree, 4), "q"))
@@ -145,8 +140,7 @@ def _twiddles(n: int, inverse: bool) -> np.ndarray:
 
 def _fr_rows(values: Sequence[int]) -> np.ndarray:
     check_domain_size(len(values))
-    checked = [check_scalar(f"values[{i}]", v) for i, v in enumerate(values)]
-    return to_montgomery(pack(checked), "r")
+    return to_montgomery(pack_fr(values, "values"), "r")
 
 
 def _checked_shift(shift: int) -> int:
