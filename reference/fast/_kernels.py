@@ -421,11 +421,20 @@ def pippenger(points, digits, c, out):
             running = jac_add(running, _load_point(buckets, slot))
             total = jac_add(total, running)
         _store_point(sums, w, total)
-    acc = _load_point(sums, windows - 1)
-    for w in range(windows - 2, -1, -1):
+    combine_windows(sums, 1, c, out)
+
+
+@njit(cache=True)
+def combine_windows(sums, segments, c, out):
+    """``out[0] = sum_w 2^(c*w) * sum_s sums[w*segments + s]`` (Jacobian rows, Horner from the top window)."""
+    windows = sums.shape[0] // segments
+    z = fe_zero(fe_load(sums, 0, 0))
+    acc = (z, z, z)
+    for w in range(windows - 1, -1, -1):
         for _ in range(c):
             acc = jac_double(acc)
-        acc = jac_add(acc, _load_point(sums, w))
+        for s in range(segments):
+            acc = jac_add(acc, _load_point(sums, w * segments + s))
     _store_point(out, 0, acc)
 
 
