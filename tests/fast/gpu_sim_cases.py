@@ -60,3 +60,15 @@ def test_bad_input(gpu):
         gpu.msm_g1([G1], [1, 2])
     with pytest.raises(BackendError, match="shift: must be non-zero"):
         gpu.coset_ntt([1, 2], 0)
+
+
+def test_small_vectors(gpu):
+    from tests.fast.test_fast_vectors import cases, replay_msm, replay_ntt
+
+    msm = [case for _, case in cases("msm") if len(case["points"]) <= 5]
+    ntt = [case for _, case in cases("ntt") if len(case["input"]) <= 16]
+    assert msm and ntt
+    for case in msm:
+        replay_msm(gpu, case)
+    for case in ntt:
+        replay_ntt(gpu, case)
