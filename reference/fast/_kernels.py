@@ -17,6 +17,7 @@ from numba.extending import intrinsic, overload
 from reference.zk.field import Q, R
 
 _Z = np.uint64(0)
+NTT_BLOCK = 1024
 _ONE = np.uint64(1)
 _MASK64 = (1 << 64) - 1
 
@@ -487,11 +488,20 @@ def powers(x, n):
     return out
 
 
+@njit(cache=True)
+def _butterfly(a, twiddles, i, half, tw_index):
+    u = _row(a, i)
+    v = fr_mul(_row(a, i + half), _row(twiddles, tw_index))
+    _store4(a[i], mod_add(u, v, R_LIMBS))
+    _store4(a[i + half], mod_sub(u, v, R_LIMBS))
+
+
 @njit(cache=True, parallel=True)
 def ntt_in_place(a, twiddles):
     """Radix-2 decimation-in-time NTT of the rows of ``a`` (Fr, Montgomery form), natural order in and out.
 
-    ``twiddles[k] = w^k`` for ``k < n/2``.
+    ``twiddles[k] = w^k`` for ``k < n/2``. Stages up to size ``NTT_BLOCK`` run block by block (one
+    parallel loop over independent blocks); each larger stage is one parallel loop over its butterflies.
     """
     n = a.shape[0]
     j = 0
@@ -504,15 +514,21 @@ def ntt_in_place(a, twiddles):
         if i < j:
             for k in range(4):
                 a[i, k], a[j, k] = a[j, k], a[i, k]
-    size = 2
+    block = min(n, NTT_BLOCK)
+    for b in prange(n // block):
+        size = 2
+        while size <= block:
+            half = size >> 1
+            step = n // size
+            for start in range(b * block, (b + 1) * block, size):
+                for k in range(half):
+                    _butterfly(a, twiddles, start + k, half, k * step)
+            size <<= 1
+    size = block << 1
     while size <= n:
         half = size >> 1
         step = n // size
         for t in prange(n >> 1):
             k = t % half
-            i = (t // half) * size + k
-            u = _row(a, i)
-            v = fr_mul(_row(a, i + half), _row(twiddles, k * step))
-            _store4(a[i], mod_add(u, v, R_LIMBS))
-            _store4(a[i + half], mod_sub(u, v, R_LIMBS))
+            _butterfly(a, twiddles, (t // half) * size + k, half, k * step)
         size <<= 1
