@@ -1,0 +1,217 @@
+"""The protocol's invariants as named predicates (docs/invariants.md is their home).
+
+A state invariant maps a state to the list of its violations (empty: it holds). A transition
+invariant maps (pre-state, operation, post-state, events) to its violations. Ids are stable.
+"""
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from typing import Callable
+
+import attrs
+
+from spec import operations as ops
+from spec.containers import State
+from spec.provers import pending_withdrawal
+from spec.signing import assignment_message, verify_signature
+from spec.types import OPEN_ASK_STATES, AskState
+
+ASSIGNED_STATES = frozenset({AskState.ASSIGNED, AskState.COMPLETE, AskState.DEADLINE_CROSSED, AskState.INVALID_INPUTS})
+
+
+@attrs.frozen
+class Invariant:
+    id: str
+    name: str
+    statement: str
+    check: Callable
+
+
+def conservation(state: State) -> list[str]:
+    """I1: per token, balances + open escrows + native stake + treasury + burnt == supply."""
+    out = []
+    for token in state.config.tokens:
+        held = sum(v for (_, t), v in state.balances.items() if t == token)
+        escrow = sum(a.escrow for a in state.asks.values()) if token == state.config.payment_token else 0
+        staked = sum(p.stake.get(token, 0) for p in state.provers.values())
+        total = held + escrow + staked + state.treasury.get(token, 0) + state.burnt.get(token, 0)
+        if total != state.supply.get(token, 0):
+            out.append(f"{token}: accounted {total} != supply {state.supply.get(token, 0)}")
+    negatives = [k for k, v in state.balances.items() if v < 0]
+    out += [f"negative balance {k}" for k in negatives]
+    return out
+
+
+def single_assignment(state: State) -> list[str]:
+    """I2: an ask carries an assignment iff it was assigned; a member's in-flight count equals
+    its ASSIGNED asks, so no ask is held by two provers."""
+    out = []
+    in_flight = Counter()
+    for ask in state.asks.values():
+        if (ask.assignment is not None) != (ask.state in ASSIGNED_STATES):
+            out.append(f"ask {ask.id} is {ask.state.value} with assignment {ask.assignment}")
+        if ask.state == AskState.ASSIGNED:
+            in_flight[(ask.market_id, ask.assignment.prover)] += 1
+    for key, membership in state.memberships.items():
+        if membership.active_tasks != in_flight[key]:
+            out.append(f"membership {key} counts {membership.active_tasks} tasks, {in_flight[key]} assigned")
+    out += [f"tasks of {key} in flight without membership" for key in in_flight if key not in state.memberships]
+    return out
+
+
+def _tasks_in_flight(state: State, prover: str):
+    return [a.assignment for a in state.asks.values() if a.state == AskState.ASSIGNED and a.assignment.prover == prover]
+
+
+def capacity(state: State) -> list[str]:
+    """I3: compute in use == sum of in-flight tasks' compute <= declared compute;
+    0 <= locked stake <= stake per token."""
+    out = []
+    for prover in state.provers.values():
+        tasks = _tasks_in_flight(state, prover.address)
+        used = sum(t.compute for t in tasks)
+        if prover.compute_in_use != used or not 0 <= used <= prover.declared_compute:
+            out.append(f"{prover.address}: compute_in_use {prover.compute_in_use}, tasks use {used}, declared {prover.declared_compute}")
+        for token in state.config.stake_tokens:
+            locked, stake = prover.locked.get(token, 0), prover.stake.get(token, 0)
+            if not 0 <= locked <= stake:
+                out.append(f"{prover.address}: locked {locked} {token} outside 0..stake {stake}")
+    return out
+
+
+def escrow(state: State) -> list[str]:
+    """I4: an open ask's escrow is max_price + fee, a closed ask's is 0; no assigned price
+    exceeds max_price."""
+    out = []
+    for ask in state.asks.values():
+        expected = ask.max_price + ask.fee if ask.state in OPEN_ASK_STATES else 0
+        if ask.escrow != expected:
+            out.append(f"ask {ask.id} ({ask.state.value}) escrow {ask.escrow} != {expected}")
+        if ask.assignment is not None and ask.assignment.price > ask.max_price:
+            out.append(f"ask {ask.id} price {ask.assignment.price} > max_price {ask.max_price}")
+    return out
+
+
+def stake_backing(state: State) -> list[str]:
+    """I7: each prover's locked stake is exactly the sum of what its in-flight tasks locked
+    (nothing counted twice), every in-flight task locked a positive amount, and locked stake
+    plus stake pending withdrawal fits in the stake."""
+    out = []
+    for prover in state.provers.values():
+        tasks = _tasks_in_flight(state, prover.address)
+        for token in state.config.stake_tokens:
+            backing = sum(t.locked.get(token, 0) for t in tasks)
+            if prover.locked.get(token, 0) != backing:
+                out.append(f"{prover.address}: locked {prover.locked.get(token, 0)} {token}, tasks lock {backing}")
+            if prover.locked.get(token, 0) + pending_withdrawal(state, prover.address, token) > prover.stake.get(token, 0):
+                out.append(f"{prover.address}: {token} locked + pending withdrawal exceeds stake")
+        out += [f"{prover.address}: task locks nothing" for t in tasks if not t.locked or min(t.locked.values()) <= 0]
+    return out
+
+
+def withdrawal(state: State) -> list[str]:
+    """I9: a pending withdrawal belongs to a registered prover, is positive, and is covered by
+    stake no task holds."""
+    out = []
+    for (address, token), request in state.withdrawals.items():
+        prover = state.provers.get(address)
+        if prover is None or request.amount <= 0:
+            out.append(f"withdrawal {(address, token)} invalid: {request}")
+        elif prover.stake.get(token, 0) - prover.locked.get(token, 0) < request.amount:
+            out.append(f"{address}: pending {request.amount} {token} exceeds unlocked stake")
+    return out
+
+
+def _changed_asks(pre: State, post: State):
+    for ask_id, ask in post.asks.items():
+        before = pre.asks.get(ask_id)
+        if before is not None and before != ask:
+            yield before, ask
+
+
+def single_assignment_step(pre: State, op, post: State, events) -> list[str]:
+    """I2 (step): an assignment is only made to an UNASSIGNED ask, and never replaced."""
+    out = []
+    for before, after in _changed_asks(pre, post):
+        if before.assignment is not None and after.assignment != before.assignment:
+            out.append(f"ask {after.id}: assignment changed from {before.assignment} to {after.assignment}")
+        if before.assignment is None and after.assignment is not None and before.state != AskState.UNASSIGNED:
+            out.append(f"ask {after.id} assigned from {before.state.value}")
+        if before.state not in OPEN_ASK_STATES:
+            out.append(f"ask {after.id} left terminal state {before.state.value}")
+    return out
+
+
+def deadline_step(pre: State, op, post: State, events) -> list[str]:
+    """I5: slashing for a missed deadline only strictly after the deadline, and a proof only up
+    to the deadline."""
+    out = []
+    for before, after in _changed_asks(pre, post):
+        if before.state != AskState.ASSIGNED:
+            continue
+        deadline = before.assignment.deadline
+        if after.state == AskState.DEADLINE_CROSSED and isinstance(op, ops.SlashMissedDeadline) and not post.time > deadline:
+            out.append(f"ask {after.id} slashed at {post.time}, deadline {deadline}")
+        if after.state in (AskState.COMPLETE, AskState.INVALID_INPUTS) and post.time > deadline:
+            out.append(f"ask {after.id} completed at {post.time} after deadline {deadline}")
+    return out
+
+
+def bounds_step(pre: State, op, post: State, events) -> list[str]:
+    """I6: an assignment has price <= max_price and >= the quote, the quote's proposed time <=
+    proof_time, happens at or before expiry, and is signed by the market's engine key."""
+    out = []
+    for before, after in _changed_asks(pre, post):
+        if before.state != AskState.UNASSIGNED or after.state != AskState.ASSIGNED:
+            continue
+        a = after.assignment
+        market = pre.markets[after.market_id]
+        quote = pre.memberships[(after.market_id, a.prover)].quote
+        if not (quote is not None and quote.price <= a.price <= after.max_price):
+            out.append(f"ask {after.id}: price {a.price} outside quote..max_price")
+        if quote is not None and quote.proposed_time > after.proof_time:
+            out.append(f"ask {after.id}: proposed time {quote.proposed_time} > proof_time {after.proof_time}")
+        if pre.time > after.expiry:
+            out.append(f"ask {after.id} assigned at {pre.time} after expiry {after.expiry}")
+        signed = isinstance(op, ops.AssignTask) and verify_signature(
+            market.engine_key, assignment_message(market.id, after.id, a.prover, a.price), op.signature
+        )
+        if not signed:
+            out.append(f"ask {after.id} assigned without the engine's signature")
+    return out
+
+
+def atomicity(pre_snapshot: State, state_after_rejection: State) -> list[str]:
+    """I10: a rejected operation leaves the state bit-for-bit unchanged."""
+    return [] if pre_snapshot == state_after_rejection else ["rejected operation changed the state"]
+
+
+def snapshot(state: State) -> State:
+    return copy.deepcopy(state)
+
+
+STATE_INVARIANTS = (
+    Invariant("I1", "conservation", "Per token, balances + escrows + stake + treasury + burnt equals the supply.", conservation),
+    Invariant("I2", "single_assignment", "An ask is assigned to at most one prover, at most once.", single_assignment),
+    Invariant("I3", "capacity", "Compute in use never exceeds declared compute; locked stake never exceeds stake.", capacity),
+    Invariant("I4", "escrow", "An open ask's escrow equals max_price + fee; a prover is paid at most max_price.", escrow),
+    Invariant("I7", "stake_backing", "Every in-flight task is backed by locked stake, never counted twice.", stake_backing),
+    Invariant("I9", "withdrawal", "Stake pending withdrawal backs no task.", withdrawal),
+)
+
+TRANSITION_INVARIANTS = (
+    Invariant("I2", "single_assignment_step", "An assignment is made once, to an unassigned ask, and never replaced.", single_assignment_step),
+    Invariant("I5", "deadline", "Slash strictly after the deadline and once; proofs only up to the deadline.", deadline_step),
+    Invariant("I6", "bounds", "Assigned price <= max_price, proof time <= proof_time, before expiry, engine-signed.", bounds_step),
+)
+
+ATOMICITY = Invariant("I10", "atomicity", "A rejected operation leaves the state unchanged.", atomicity)
+
+
+def state_violations(state: State) -> list[str]:
+    return [f"{inv.id} {inv.name}: {v}" for inv in STATE_INVARIANTS for v in inv.check(state)]
+
+
+def transition_violations(pre: State, op, post: State, events) -> list[str]:
+    return [f"{inv.id} {inv.name}: {v}" for inv in TRANSITION_INVARIANTS for v in inv.check(pre, op, post, events)]

@@ -1,0 +1,298 @@
+"""Hypothesis strategies for protocol operations, biased towards operations that are valid in
+the given state (existing ids, affordable amounts, matching signatures) but able to produce
+every kind of invalid one too."""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from spec import operations as ops
+from spec.containers import Config, State
+from spec.env import STAND_IN_VERIFIER_ID, stand_in_proof
+from spec.signing import assignment_message, invalid_inputs_message, public_key, sign
+from spec.types import AskState, MatchingProtocol
+
+REQUESTERS = ("alice", "carol")
+PROVERS = ("p0", "p1", "p2")
+ACCOUNTS = REQUESTERS + PROVERS + ("mallory",)
+ENGINE_SECRETS = (bytes([1]) * 32, bytes([2]) * 32)
+WRONG_SECRET = bytes([3]) * 32
+SECRET_OF_KEY = {public_key(s): s for s in ENGINE_SECRETS + (WRONG_SECRET,)}
+ENGINE_KEYS = tuple(public_key(s) for s in ENGINE_SECRETS)
+PUBLIC_INPUTS = (b"", b"\x01", b"x^3+x+5=35")
+
+small = st.integers(min_value=0, max_value=400)
+positive = st.integers(min_value=1, max_value=400)
+any_int = st.one_of(st.integers(min_value=-5, max_value=5), small)
+
+
+def account():
+    return st.sampled_from(ACCOUNTS)
+
+
+def prover_address():
+    return st.sampled_from(PROVERS)
+
+
+def token(state: State):
+    return st.sampled_from(state.config.tokens + ("DOGE",))
+
+
+def stake_token(state: State):
+    return usually(st.sampled_from(state.config.stake_tokens), token(state))
+
+
+def usually(common: st.SearchStrategy, rare: st.SearchStrategy, odds: int = 5) -> st.SearchStrategy:
+    """`common` `odds` times in `odds + 1`, `rare` otherwise."""
+    return st.sampled_from((common,) * odds + (rare,)).flatmap(lambda chosen: chosen)
+
+
+def mostly(ids) -> st.SearchStrategy[int]:
+    """One of `ids` usually, any small integer otherwise."""
+    return usually(st.sampled_from(ids), any_int) if ids else any_int
+
+
+def market_id(state: State):
+    return mostly(sorted(state.markets))
+
+
+def ask_id(state: State, states=None):
+    return mostly(sorted(i for i, a in state.asks.items() if states is None or a.state in states))
+
+
+def mint(state: State):
+    return st.builds(ops.Mint, account(), token(state), st.integers(min_value=-1, max_value=3000))
+
+
+def advance_time(state: State):
+    return st.builds(ops.AdvanceTime, usually(st.one_of(st.integers(1, 60), st.integers(100, 450)), st.integers(-2, 700)))
+
+
+def valid_slash_amounts(state: State):
+    return st.dictionaries(st.sampled_from(state.config.stake_tokens), st.integers(1, 150), min_size=1)
+
+
+def slash_amounts(state: State):
+    return usually(valid_slash_amounts(state), st.dictionaries(token(state), st.integers(-1, 150), max_size=2), odds=3)
+
+
+def engine_key():
+    return st.sampled_from(ENGINE_KEYS * 4 + ("00", "zz", ENGINE_KEYS[0][:-2]))
+
+
+def create_market(state: State):
+    return st.builds(
+        ops.CreateMarket,
+        account(),
+        st.sampled_from((STAND_IN_VERIFIER_ID,) * 9 + ("unknown/verifier",)),
+        st.sampled_from([p.value for p in MatchingProtocol] * 2 + ["barter"]),
+        slash_amounts(state),
+        engine_key(),
+        st.integers(-1, 50),
+    )
+
+
+@st.composite
+def update_market(draw, state: State):
+    mid = draw(market_id(state))
+    owner = state.markets[mid].owner if mid in state.markets else draw(account())
+    sender = draw(st.one_of(st.just(owner), account()))
+    return ops.UpdateMarket(sender, mid, draw(slash_amounts(state)), draw(engine_key()), draw(st.integers(-1, 50)))
+
+
+def register_prover(state: State):
+    return st.builds(ops.RegisterProver, prover_address(), account(), st.integers(-1, 12))
+
+
+def deposit_stake(state: State):
+    return st.builds(ops.DepositStake, prover_address(), stake_token(state), st.integers(-1, 600))
+
+
+def request_stake_withdrawal(state: State):
+    return st.builds(ops.RequestStakeWithdrawal, prover_address(), stake_token(state), st.integers(-1, 400))
+
+
+def withdraw_stake(state: State):
+    return st.builds(ops.WithdrawStake, prover_address(), stake_token(state))
+
+
+def _quote_fields():
+    return st.tuples(st.integers(-1, 300), st.integers(-1, 400), st.integers(-1, 8))
+
+
+@st.composite
+def join_market(draw, state: State):
+    price, proposed_time, compute = draw(_quote_fields())
+    return ops.JoinMarket(draw(prover_address()), draw(market_id(state)), price, proposed_time, compute)
+
+
+@st.composite
+def update_quote(draw, state: State):
+    price, proposed_time, compute = draw(_quote_fields())
+    return ops.UpdateQuote(draw(prover_address()), draw(market_id(state)), price, proposed_time, compute)
+
+
+def request_market_exit(state: State):
+    return st.builds(ops.RequestMarketExit, prover_address(), market_id(state))
+
+
+def leave_market(state: State):
+    return st.builds(ops.LeaveMarket, prover_address(), market_id(state))
+
+
+@st.composite
+def create_ask(draw, state: State):
+    return ops.CreateAsk(
+        sender=draw(usually(st.sampled_from(REQUESTERS), account())),
+        market_id=draw(market_id(state)),
+        max_price=draw(usually(st.integers(100, 400), st.integers(-1, 400))),
+        expiry=state.time + draw(usually(st.integers(1, 600), st.integers(-2, 600))),
+        proof_time=draw(usually(st.integers(50, 400), st.integers(-1, 400))),
+        price_time_preference=draw(usually(st.integers(0, 10_000), st.integers(-1, 10_001))),
+        public_inputs=draw(st.sampled_from(PUBLIC_INPUTS)),
+        private_inputs=draw(st.one_of(st.none(), st.binary(max_size=8))),
+    )
+
+
+@st.composite
+def _closing_sender(draw, state: State, ask: int):
+    """The requester or assigned prover of `ask` most of the time, anyone otherwise."""
+    a = state.asks.get(ask)
+    owners = []
+    if a is not None:
+        owners.append(a.requester)
+        if a.assignment is not None:
+            owners.append(a.assignment.prover)
+    return draw(usually(st.sampled_from(owners), account())) if owners else draw(account())
+
+
+@st.composite
+def cancel_ask(draw, state: State):
+    ask = draw(ask_id(state, {AskState.UNASSIGNED}))
+    return ops.CancelAsk(draw(_closing_sender(state, ask)), ask)
+
+
+@st.composite
+def expire_ask(draw, state: State):
+    return ops.ExpireAsk(draw(account()), draw(ask_id(state, {AskState.UNASSIGNED})))
+
+
+@st.composite
+def assign_task(draw, state: State):
+    ask = draw(ask_id(state, {AskState.UNASSIGNED}))
+    a = state.asks.get(ask)
+    members = sorted(p for (m, p) in state.memberships if a is not None and m == a.market_id)
+    prover = draw(usually(st.sampled_from(members), prover_address()) if members else prover_address())
+    quote = state.memberships.get((a.market_id, prover)).quote if a is not None and (a.market_id, prover) in state.memberships else None
+    if a is not None and quote is not None and quote.price <= a.max_price:
+        price = draw(usually(st.integers(quote.price, a.max_price), st.integers(-1, 450)))
+    else:
+        price = draw(st.integers(-1, 450))
+    market = state.markets.get(a.market_id) if a is not None else None
+    secret = SECRET_OF_KEY.get(market.engine_key, WRONG_SECRET) if market is not None else WRONG_SECRET
+    secret = draw(st.sampled_from((secret,) * 8 + (WRONG_SECRET, ENGINE_SECRETS[0])))
+    signed_price = draw(st.sampled_from((price,) * 8 + (price + 1,)))
+    market_for_signature = a.market_id if a is not None else 0
+    signature = sign(secret, assignment_message(market_for_signature, ask, prover, signed_price))
+    signature = draw(st.sampled_from((signature,) * 8 + (signature[:-1], b"")))
+    return ops.AssignTask(draw(account()), ask, prover, price, signature)
+
+
+@st.composite
+def submit_proof(draw, state: State):
+    ask = draw(ask_id(state, {AskState.ASSIGNED}))
+    a = state.asks.get(ask)
+    good = stand_in_proof(a.public_inputs) if a is not None else b"\x00" * 32
+    proof = draw(st.sampled_from((good,) * 6 + (b"", b"\x00" * 32)))
+    return ops.SubmitProof(draw(_closing_sender(state, ask)), ask, proof)
+
+
+@st.composite
+def submit_invalid_inputs(draw, state: State):
+    ask = draw(ask_id(state, {AskState.ASSIGNED}))
+    a = state.asks.get(ask)
+    if a is not None and a.assignment is not None:
+        market = state.markets[a.market_id]
+        secret = draw(st.sampled_from((SECRET_OF_KEY.get(market.engine_key, WRONG_SECRET),) * 4 + (WRONG_SECRET,)))
+        signature = sign(secret, invalid_inputs_message(market.id, ask, a.assignment.prover))
+    else:
+        signature = draw(st.binary(max_size=65))
+    return ops.SubmitInvalidInputs(draw(_closing_sender(state, ask)), ask, signature)
+
+
+@st.composite
+def slash_missed_deadline(draw, state: State):
+    return ops.SlashMissedDeadline(draw(account()), draw(ask_id(state, {AskState.ASSIGNED})))
+
+
+@st.composite
+def discard_task(draw, state: State):
+    ask = draw(ask_id(state, {AskState.ASSIGNED}))
+    return ops.DiscardTask(draw(_closing_sender(state, ask)), ask)
+
+
+OPERATION_STRATEGIES = {
+    "mint": mint,
+    "advance_time": advance_time,
+    "create_market": create_market,
+    "update_market": update_market,
+    "register_prover": register_prover,
+    "deposit_stake": deposit_stake,
+    "request_stake_withdrawal": request_stake_withdrawal,
+    "withdraw_stake": withdraw_stake,
+    "join_market": join_market,
+    "update_quote": update_quote,
+    "request_market_exit": request_market_exit,
+    "leave_market": leave_market,
+    "create_ask": create_ask,
+    "cancel_ask": cancel_ask,
+    "expire_ask": expire_ask,
+    "assign_task": assign_task,
+    "submit_proof": submit_proof,
+    "submit_invalid_inputs": submit_invalid_inputs,
+    "slash_missed_deadline": slash_missed_deadline,
+    "discard_task": discard_task,
+}
+
+
+def configs():
+    """Protocol parameters worth exploring: short withdrawal delays, any slash split."""
+    return st.builds(
+        Config,
+        market_creation_fee=st.integers(0, 1_500),
+        stake_withdrawal_delay=st.integers(0, 600),
+        slash_compensation_bps=st.integers(0, 5_000),
+        slash_burn_bps=st.integers(0, 5_000),
+    )
+
+
+@st.composite
+def bootstrap(draw, state: State):
+    """A plausible opening: one or two valid markets, every prover registered, staked and
+    quoting in each market (the accounts must already be funded)."""
+    out = []
+    for _ in range(draw(st.integers(1, 2))):
+        out.append(ops.CreateMarket(
+            draw(st.sampled_from(REQUESTERS)), STAND_IN_VERIFIER_ID, draw(st.sampled_from([p.value for p in MatchingProtocol])),
+            draw(valid_slash_amounts(state)), draw(st.sampled_from(ENGINE_KEYS)), draw(st.integers(0, 20)),
+        ))
+    markets = len(out)
+    for prover in PROVERS:
+        compute = draw(st.integers(1, 8))
+        out.append(ops.RegisterProver(prover, prover + "-rewards", compute))
+        out.append(ops.DepositStake(prover, state.config.stake_tokens[0], draw(st.integers(50, 600))))
+        for m in range(markets):
+            out.append(ops.JoinMarket(
+                prover, state.next_market_id + m, draw(st.integers(0, 200)), draw(st.integers(1, 100)), draw(st.integers(1, compute))
+            ))
+    for _ in range(draw(st.integers(0, 3))):
+        out.append(ops.CreateAsk(
+            draw(st.sampled_from(REQUESTERS)), state.next_market_id + draw(st.integers(0, markets - 1)), draw(st.integers(100, 400)),
+            state.time + draw(st.integers(1, 600)), draw(st.integers(50, 400)), draw(st.integers(0, 10_000)),
+            draw(st.sampled_from(PUBLIC_INPUTS)),
+        ))
+    return out
+
+
+def operations(state: State):
+    """Any protocol operation, drawn against `state`."""
+    return st.one_of([build(state) for build in OPERATION_STRATEGIES.values()])

@@ -1,0 +1,17 @@
+"""Time: an explicit clock, advanced by an operation."""
+from __future__ import annotations
+
+import attrs
+
+from spec.containers import State
+from spec.env import Env
+from spec.errors import InvalidTimeStep, require
+from spec.events import event
+from spec.operations import AdvanceTime
+
+
+def process_advance_time(state: State, op: AdvanceTime, env: Env):
+    """Move the clock forward by `seconds` > 0."""
+    require(op.seconds > 0, InvalidTimeStep, "seconds", "must be > 0")
+    new = attrs.evolve(state, time=state.time + op.seconds)
+    return new, [event("TimeAdvanced", time=new.time)]

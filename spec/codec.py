@@ -1,0 +1,211 @@
+"""Canonical JSON form of states, operations and events (the conformance contract).
+
+Rules: every integer is a decimal string (amounts can exceed 2^53); bytes are `0x`-prefixed
+lower-case hex; enums are their names; maps keyed by pairs nest (`balances[account][token]`,
+`memberships[market_id][prover]`, `withdrawals[prover][token]`); object keys are sorted when
+serialised (`dumps`). A membership also carries its derived `status` (ignored when loading).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional, Union, get_args, get_origin
+
+import attrs
+from pyrsistent import PMap, pmap
+
+from spec.containers import Ask, Assignment, Config, Market, Membership, Prover, Quote, State, WithdrawalRequest
+from spec.errors import MalformedOperation, UnknownOperation
+from spec.events import Event
+from spec.operations import OPERATIONS
+from spec.types import AskState
+
+
+def encode(value: Any) -> Any:
+    """Plain JSON data for a spec value."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value.value if hasattr(value, "value") else value
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, (tuple, list)):
+        return [encode(v) for v in value]
+    if isinstance(value, PMap) or isinstance(value, dict):
+        return {str(encode(k)): encode(v) for k, v in value.items()}
+    if isinstance(value, Membership):
+        return {**{f.name: encode(getattr(value, f.name)) for f in attrs.fields(Membership)}, "status": value.status.value}
+    if attrs.has(type(value)):
+        return {f.name: encode(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _nest(pairs: PMap) -> dict:
+    out: dict = {}
+    for (outer, inner), value in pairs.items():
+        out.setdefault(str(outer), {})[str(inner)] = encode(value)
+    return out
+
+
+def encode_state(state: State) -> dict:
+    data = {f.name: encode(getattr(state, f.name)) for f in attrs.fields(State)}
+    data["balances"] = _nest(state.balances)
+    data["memberships"] = _nest(state.memberships)
+    data["withdrawals"] = _nest(state.withdrawals)
+    return data
+
+
+def encode_op(op) -> dict:
+    return {"op": op.name, "args": {f.name: encode(getattr(op, f.name)) for f in attrs.fields(type(op))}}
+
+
+def encode_event(ev: Event) -> dict:
+    return {"event": ev.kind, **{k: encode(v) for k, v in ev.data.items()}}
+
+
+def dumps(data: Any) -> str:
+    """Canonical text: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
+
+
+def _int(text: str) -> int:
+    if not isinstance(text, str) or not text.lstrip("-").isdigit():
+        raise ValueError(f"expected a decimal string, got {text!r}")
+    return int(text)
+
+
+def _bytes(text: str) -> bytes:
+    if not isinstance(text, str) or not text.startswith("0x"):
+        raise ValueError(f"expected 0x-hex, got {text!r}")
+    return bytes.fromhex(text[2:])
+
+
+def _amounts(data: dict) -> PMap:
+    return pmap({k: _int(v) for k, v in data.items()})
+
+
+def _unnest(data: dict, decode_value, outer_key=str) -> PMap:
+    return pmap({(outer_key(o), i): decode_value(v) for o, inner in data.items() for i, v in inner.items()})
+
+
+def decode_config(d: dict) -> Config:
+    return Config(
+        payment_token=d["payment_token"],
+        stake_tokens=tuple(d["stake_tokens"]),
+        treasury=d["treasury"],
+        market_creation_fee=_int(d["market_creation_fee"]),
+        stake_withdrawal_delay=_int(d["stake_withdrawal_delay"]),
+        slash_compensation_bps=_int(d["slash_compensation_bps"]),
+        slash_burn_bps=_int(d["slash_burn_bps"]),
+    )
+
+
+def decode_market(d: dict) -> Market:
+    return Market(
+        id=_int(d["id"]), owner=d["owner"], verifier_id=d["verifier_id"], matching_protocol=d["matching_protocol"],
+        slash_amount=_amounts(d["slash_amount"]), engine_key=d["engine_key"], platform_fee=_int(d["platform_fee"]),
+    )
+
+
+def decode_prover(d: dict) -> Prover:
+    return Prover(
+        address=d["address"], reward_address=d["reward_address"], declared_compute=_int(d["declared_compute"]),
+        compute_in_use=_int(d["compute_in_use"]), stake=_amounts(d["stake"]), locked=_amounts(d["locked"]),
+    )
+
+
+def decode_quote(d: Optional[dict]) -> Optional[Quote]:
+    if d is None:
+        return None
+    return Quote(price=_int(d["price"]), proposed_time=_int(d["proposed_time"]), compute_per_request=_int(d["compute_per_request"]))
+
+
+def decode_membership(d: dict) -> Membership:
+    return Membership(
+        market_id=_int(d["market_id"]), prover=d["prover"], quote=decode_quote(d["quote"]),
+        active_tasks=_int(d["active_tasks"]), exit_requested=bool(d["exit_requested"]),
+    )
+
+
+def decode_assignment(d: Optional[dict]) -> Optional[Assignment]:
+    if d is None:
+        return None
+    return Assignment(
+        prover=d["prover"], price=_int(d["price"]), assigned_at=_int(d["assigned_at"]), deadline=_int(d["deadline"]),
+        compute=_int(d["compute"]), locked=_amounts(d["locked"]),
+    )
+
+
+def decode_ask(d: dict) -> Ask:
+    return Ask(
+        id=_int(d["id"]), market_id=_int(d["market_id"]), requester=d["requester"], max_price=_int(d["max_price"]),
+        fee=_int(d["fee"]), expiry=_int(d["expiry"]), proof_time=_int(d["proof_time"]),
+        price_time_preference=_int(d["price_time_preference"]), public_inputs=_bytes(d["public_inputs"]),
+        private_inputs=None if d["private_inputs"] is None else _bytes(d["private_inputs"]),
+        created_at=_int(d["created_at"]), escrow=_int(d["escrow"]), state=AskState(d["state"]),
+        assignment=decode_assignment(d["assignment"]),
+    )
+
+
+def decode_withdrawal(d: dict) -> WithdrawalRequest:
+    return WithdrawalRequest(amount=_int(d["amount"]), available_at=_int(d["available_at"]))
+
+
+def decode_state(d: dict) -> State:
+    return State(
+        config=decode_config(d["config"]),
+        time=_int(d["time"]),
+        supply=_amounts(d["supply"]),
+        balances=_unnest(d["balances"], _int),
+        treasury=_amounts(d["treasury"]),
+        burnt=_amounts(d["burnt"]),
+        markets=pmap({_int(k): decode_market(v) for k, v in d["markets"].items()}),
+        provers=pmap({k: decode_prover(v) for k, v in d["provers"].items()}),
+        memberships=_unnest(d["memberships"], decode_membership, outer_key=_int),
+        asks=pmap({_int(k): decode_ask(v) for k, v in d["asks"].items()}),
+        withdrawals=_unnest(d["withdrawals"], decode_withdrawal),
+        next_market_id=_int(d["next_market_id"]),
+        next_ask_id=_int(d["next_ask_id"]),
+    )
+
+
+def _decode_arg(kind, value, name: str):
+    if get_origin(kind) is Union:
+        if value is None and type(None) in get_args(kind):
+            return None
+        kind = next(a for a in get_args(kind) if a is not type(None))
+    try:
+        if kind is int:
+            return _int(value)
+        if kind is bytes:
+            return _bytes(value)
+        if kind is PMap:
+            return _amounts(value)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise MalformedOperation(name, str(exc)) from None
+    return value
+
+
+def decode_op(d: dict):
+    """An operation from its JSON form; malformed input raises `MalformedOperation` naming the field."""
+    if not isinstance(d, dict) or "op" not in d:
+        raise MalformedOperation("op", "an operation is {\"op\": name, \"args\": {...}}")
+    cls = OPERATIONS.get(d["op"])
+    if cls is None:
+        raise UnknownOperation("op", f"{d['op']!r} is not one of {sorted(OPERATIONS)}")
+    args = d.get("args", {})
+    if not isinstance(args, dict):
+        raise MalformedOperation("args", "must be an object")
+    fields = {f.name: f for f in attrs.fields(cls)}
+    unknown = sorted(set(args) - set(fields))
+    if unknown:
+        raise MalformedOperation(unknown[0], f"not a field of {cls.name}")
+    kwargs = {}
+    for name, f in fields.items():
+        if name not in args:
+            if f.default is attrs.NOTHING:
+                raise MalformedOperation(name, f"required by {cls.name}")
+            continue
+        kwargs[name] = _decode_arg(f.type, args[name], name)
+    return cls(**kwargs)

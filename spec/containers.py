@@ -1,0 +1,146 @@
+"""Containers: the protocol state as plain frozen data."""
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+from pyrsistent import PMap, pmap
+
+from spec.types import EMPTY, Address, AskId, AskState, MarketId, MembershipStatus, Token
+
+
+def _pmap(value) -> PMap:
+    return value if isinstance(value, PMap) else pmap(value)
+
+
+@attrs.frozen
+class Config:
+    """Protocol parameters fixed at genesis."""
+
+    payment_token: Token = "USDC"
+    stake_tokens: tuple[Token, ...] = ("POND",)
+    treasury: Address = "treasury"
+    market_creation_fee: int = 1_000
+    stake_withdrawal_delay: int = 3_600
+    slash_compensation_bps: int = 5_000
+    slash_burn_bps: int = 2_500
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        return (self.payment_token, *self.stake_tokens)
+
+
+@attrs.frozen
+class Market:
+    """A proof market: what a valid proof is, how asks are matched, and what a task puts at stake."""
+
+    id: MarketId
+    owner: Address
+    verifier_id: str
+    matching_protocol: str
+    slash_amount: PMap = attrs.field(converter=_pmap)
+    engine_key: str
+    platform_fee: int
+
+
+@attrs.frozen
+class Prover:
+    """A registered prover: its compute and its native stake per token (locked is part of stake)."""
+
+    address: Address
+    reward_address: Address
+    declared_compute: int
+    compute_in_use: int = 0
+    stake: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    locked: PMap = attrs.field(default=EMPTY, converter=_pmap)
+
+
+@attrs.frozen
+class Quote:
+    price: int
+    proposed_time: int
+    compute_per_request: int
+
+
+@attrs.frozen
+class Membership:
+    """A prover's standing in one market."""
+
+    market_id: MarketId
+    prover: Address
+    quote: Optional[Quote]
+    active_tasks: int = 0
+    exit_requested: bool = False
+
+    @property
+    def status(self) -> MembershipStatus:
+        """REQUESTED_FOR_EXIT, else WIP while a task is in flight, else JOINED with a quote, else NO_COMPUTE_AVAILABLE."""
+        if self.exit_requested:
+            return MembershipStatus.REQUESTED_FOR_EXIT
+        if self.active_tasks > 0:
+            return MembershipStatus.WIP
+        if self.quote is None:
+            return MembershipStatus.NO_COMPUTE_AVAILABLE
+        return MembershipStatus.JOINED
+
+
+@attrs.frozen
+class WithdrawalRequest:
+    amount: int
+    available_at: int
+
+
+@attrs.frozen
+class Assignment:
+    """Who proves an ask, for what price, by when, and what it locked."""
+
+    prover: Address
+    price: int
+    assigned_at: int
+    deadline: int
+    compute: int
+    locked: PMap = attrs.field(converter=_pmap)
+
+
+@attrs.frozen
+class Ask:
+    """A proof request; `escrow` is what the protocol holds for it in the payment token."""
+
+    id: AskId
+    market_id: MarketId
+    requester: Address
+    max_price: int
+    fee: int
+    expiry: int
+    proof_time: int
+    price_time_preference: int
+    public_inputs: bytes
+    private_inputs: Optional[bytes]
+    created_at: int
+    escrow: int
+    state: AskState = AskState.UNASSIGNED
+    assignment: Optional[Assignment] = None
+
+
+@attrs.frozen
+class State:
+    """The whole protocol state. Maps are persistent; every transition builds a new State."""
+
+    config: Config = Config()
+    time: int = 0
+    supply: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    balances: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    treasury: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    burnt: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    markets: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    provers: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    memberships: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    asks: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    withdrawals: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    next_market_id: MarketId = 0
+    next_ask_id: AskId = 0
+
+
+def genesis(config: Config = Config(), time: int = 0) -> State:
+    """The empty protocol at `time`: no supply, no markets, no provers."""
+    return State(config=config, time=time)

@@ -1,0 +1,40 @@
+"""The environment a transition runs in: the proof verifiers markets may name.
+
+Verifiers are pure functions `verify(public_inputs, proof) -> bool`; the Groth16 verifier of
+`reference.zk` plugs in here. The default environment holds only the deterministic stand-in.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Mapping
+
+import attrs
+from pyrsistent import PMap, pmap
+
+Verifier = Callable[[bytes, bytes], bool]
+
+STAND_IN_VERIFIER_ID = "stand-in/sha256"
+
+
+def stand_in_proof(public_inputs: bytes) -> bytes:
+    """The one proof the stand-in verifier accepts for `public_inputs`."""
+    return hashlib.sha256(b"kalypso/stand-in-proof/v1" + public_inputs).digest()
+
+
+def verify_stand_in(public_inputs: bytes, proof: bytes) -> bool:
+    return proof == stand_in_proof(public_inputs)
+
+
+def _verifiers(value: Mapping[str, Verifier]) -> PMap:
+    return pmap(value)
+
+
+@attrs.frozen
+class Env:
+    verifiers: PMap = attrs.field(factory=lambda: pmap({STAND_IN_VERIFIER_ID: verify_stand_in}), converter=_verifiers)
+
+    def with_verifier(self, verifier_id: str, verifier: Verifier) -> "Env":
+        return attrs.evolve(self, verifiers=self.verifiers.set(verifier_id, verifier))
+
+
+DEFAULT_ENV = Env()

@@ -1,0 +1,82 @@
+"""Typed errors: one class per protocol rule, each with a stable code used in vectors.
+
+Every error names the offending field and the rule it broke. A transition that raises leaves
+the state exactly as it was (the spec never mutates; a rejected operation returns no state).
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class SpecError(Exception):
+    """Base of every rule violation."""
+
+    code: ClassVar[str] = "SPEC_ERROR"
+
+    def __init__(self, field: str, rule: str):
+        super().__init__(f"{self.code} [{field}]: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+def _error(name: str, code: str, doc: str) -> type[SpecError]:
+    return type(name, (SpecError,), {"code": code, "__doc__": doc})
+
+
+MalformedOperation = _error("MalformedOperation", "MALFORMED_OPERATION", "An operation field has the wrong type or shape.")
+UnknownOperation = _error("UnknownOperation", "UNKNOWN_OPERATION", "No transition handles this operation.")
+InvalidAmount = _error("InvalidAmount", "INVALID_AMOUNT", "An amount must be a positive integer.")
+UnknownToken = _error("UnknownToken", "UNKNOWN_TOKEN", "The token is neither the payment token nor a stake token.")
+NotStakeToken = _error("NotStakeToken", "NOT_STAKE_TOKEN", "The token is not one of the protocol's stake tokens.")
+InsufficientBalance = _error("InsufficientBalance", "INSUFFICIENT_BALANCE", "The account's balance does not cover the transfer.")
+InvalidTimeStep = _error("InvalidTimeStep", "INVALID_TIME_STEP", "Time only moves forward, by a positive number of seconds.")
+
+UnknownMarket = _error("UnknownMarket", "UNKNOWN_MARKET", "No market has this id.")
+NotMarketOwner = _error("NotMarketOwner", "NOT_MARKET_OWNER", "Only the market's creator may change its parameters.")
+UnknownVerifier = _error("UnknownVerifier", "UNKNOWN_VERIFIER", "The verifier id is not registered in the environment.")
+UnknownMatchingProtocol = _error("UnknownMatchingProtocol", "UNKNOWN_MATCHING_PROTOCOL", "The matching protocol tag is not one the protocol knows.")
+InvalidMarketParameter = _error("InvalidMarketParameter", "INVALID_MARKET_PARAMETER", "A market parameter is out of its allowed range.")
+
+UnknownProver = _error("UnknownProver", "UNKNOWN_PROVER", "The address is not a registered prover.")
+ProverAlreadyRegistered = _error("ProverAlreadyRegistered", "PROVER_ALREADY_REGISTERED", "A prover registers once.")
+InvalidCompute = _error("InvalidCompute", "INVALID_COMPUTE", "Declared compute must be positive.")
+InvalidQuote = _error("InvalidQuote", "INVALID_QUOTE", "A quote needs price >= 0, proposed_time > 0 and 0 < compute_per_request <= declared compute.")
+AlreadyMember = _error("AlreadyMember", "ALREADY_MEMBER", "The prover has already joined this market.")
+NotMember = _error("NotMember", "NOT_MEMBER", "The prover has not joined this market.")
+ExitRequested = _error("ExitRequested", "EXIT_REQUESTED", "The prover asked to leave this market: no quotes, no new tasks.")
+TasksInFlight = _error("TasksInFlight", "TASKS_IN_FLIGHT", "The prover still has tasks in flight in this market.")
+WithdrawalAlreadyRequested = _error("WithdrawalAlreadyRequested", "WITHDRAWAL_ALREADY_REQUESTED", "One pending withdrawal per prover and token.")
+NoWithdrawalRequest = _error("NoWithdrawalRequest", "NO_WITHDRAWAL_REQUEST", "There is no pending withdrawal for this token.")
+WithdrawalNotReady = _error("WithdrawalNotReady", "WITHDRAWAL_NOT_READY", "The withdrawal delay has not passed.")
+InsufficientFreeStake = _error("InsufficientFreeStake", "INSUFFICIENT_FREE_STAKE", "Only stake that backs no task and is not pending withdrawal may be withdrawn.")
+
+UnknownAsk = _error("UnknownAsk", "UNKNOWN_ASK", "No ask has this id.")
+InvalidAskParameter = _error("InvalidAskParameter", "INVALID_ASK_PARAMETER", "An ask parameter is out of its allowed range.")
+NotRequester = _error("NotRequester", "NOT_REQUESTER", "Only the ask's requester may do this.")
+AskNotUnassigned = _error("AskNotUnassigned", "ASK_NOT_UNASSIGNED", "The ask must be unassigned.")
+AskNotAssigned = _error("AskNotAssigned", "ASK_NOT_ASSIGNED", "The ask must be assigned.")
+AskExpired = _error("AskExpired", "ASK_EXPIRED", "The ask's expiry has passed.")
+AskNotExpired = _error("AskNotExpired", "ASK_NOT_EXPIRED", "The ask's expiry has not passed yet.")
+
+BadEngineSignature = _error("BadEngineSignature", "BAD_ENGINE_SIGNATURE", "The statement is not signed by the market's registered engine key.")
+PriceAboveMax = _error("PriceAboveMax", "PRICE_ABOVE_MAX", "The assigned price must not exceed the ask's max_price.")
+PriceBelowQuote = _error("PriceBelowQuote", "PRICE_BELOW_QUOTE", "The assigned price must not be below the prover's quoted price.")
+ProofTimeExceeded = _error("ProofTimeExceeded", "PROOF_TIME_EXCEEDED", "The prover's proposed time must not exceed the ask's proof_time.")
+QuoteInactive = _error("QuoteInactive", "QUOTE_INACTIVE", "The prover has no active quote in this market.")
+InsufficientCompute = _error("InsufficientCompute", "INSUFFICIENT_COMPUTE", "The prover's free compute does not cover compute_per_request.")
+InsufficientStake = _error("InsufficientStake", "INSUFFICIENT_STAKE", "The prover's free stake does not cover the market's slash_amount.")
+NotAssignedProver = _error("NotAssignedProver", "NOT_ASSIGNED_PROVER", "Only the assigned prover may do this.")
+DeadlinePassed = _error("DeadlinePassed", "DEADLINE_PASSED", "The task's deadline has passed.")
+DeadlineNotPassed = _error("DeadlineNotPassed", "DEADLINE_NOT_PASSED", "Slashing needs time strictly after the deadline.")
+InvalidProof = _error("InvalidProof", "INVALID_PROOF", "The market's verifier rejected the proof.")
+
+ALL_ERRORS: tuple[type[SpecError], ...] = tuple(
+    cls for cls in list(globals().values()) if isinstance(cls, type) and issubclass(cls, SpecError) and cls is not SpecError
+)
+ERROR_BY_CODE = {cls.code: cls for cls in ALL_ERRORS}
+
+
+def require(condition: bool, error: type[SpecError], field: str, rule: str) -> None:
+    """Raise `error(field, rule)` unless `condition` holds."""
+    if not condition:
+        raise error(field, rule)

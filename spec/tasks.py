@@ -1,0 +1,168 @@
+"""Tasks: the engine's signed assignment of an ask to a prover, and how a task ends with
+payment: a valid proof, or the engine's statement that the inputs are unprovable."""
+from __future__ import annotations
+
+import attrs
+
+from spec.asks import get_ask
+from spec.containers import Ask, Assignment, Market, Prover, State
+from spec.env import Env
+from spec.errors import (
+    AskExpired,
+    AskNotAssigned,
+    AskNotUnassigned,
+    BadEngineSignature,
+    DeadlinePassed,
+    ExitRequested,
+    InsufficientCompute,
+    InsufficientStake,
+    InvalidProof,
+    NotAssignedProver,
+    PriceAboveMax,
+    PriceBelowQuote,
+    ProofTimeExceeded,
+    QuoteInactive,
+    require,
+)
+from spec.events import Event, event
+from spec.operations import AssignTask, SubmitInvalidInputs, SubmitProof
+from spec.provers import free_compute, free_stake, get_membership, get_prover
+from spec.signing import assignment_message, invalid_inputs_message, verify_signature
+from spec.tokens import add_to, credit
+from spec.types import AskState
+
+
+def process_assign_task(state: State, op: AssignTask, env: Env):
+    """Assign an unassigned, unexpired ask (time <= expiry) to a member prover at `price`, as
+    signed by the market's engine key (I6). The prover's active quote must fit: quote price <=
+    price <= max_price, proposed_time <= proof_time; its free compute must cover
+    compute_per_request (I3) and its free stake each of the market's slash amounts (I7).
+    Effects: lock that stake and compute; the deadline is now + proof_time; the prover's quotes
+    in other markets that no longer fit its free compute or stake are cancelled."""
+    ask = get_ask(state, op.ask_id)
+    market = state.markets[ask.market_id]
+    require(ask.state == AskState.UNASSIGNED, AskNotUnassigned, "ask_id", f"ask {ask.id} is {ask.state.value}")
+    require(state.time <= ask.expiry, AskExpired, "ask_id", f"expiry {ask.expiry}, now {state.time}")
+    message = assignment_message(market.id, ask.id, op.prover, op.price)
+    require(verify_signature(market.engine_key, message, op.signature), BadEngineSignature, "signature", f"not signed by market {market.id}'s engine key")
+    prover = get_prover(state, op.prover, field="prover")
+    membership = get_membership(state, market.id, op.prover, field="prover")
+    require(not membership.exit_requested, ExitRequested, "prover", f"{op.prover} asked to leave market {market.id}")
+    quote = membership.quote
+    require(quote is not None, QuoteInactive, "prover", f"{op.prover} has no active quote in market {market.id}")
+    require(op.price <= ask.max_price, PriceAboveMax, "price", f"{op.price} > max_price {ask.max_price}")
+    require(op.price >= quote.price, PriceBelowQuote, "price", f"{op.price} < quoted {quote.price}")
+    require(quote.proposed_time <= ask.proof_time, ProofTimeExceeded, "prover", f"proposed_time {quote.proposed_time} > proof_time {ask.proof_time}")
+    require(free_compute(prover) >= quote.compute_per_request, InsufficientCompute, "prover", f"free compute {free_compute(prover)} < {quote.compute_per_request}")
+    for token, amount in sorted(market.slash_amount.items()):
+        available = free_stake(state, prover, token)
+        require(available >= amount, InsufficientStake, "prover", f"free {token} stake {available} < slash_amount {amount}")
+
+    locked = prover.locked
+    for token, amount in market.slash_amount.items():
+        locked = add_to(locked, token, amount)
+    prover = attrs.evolve(prover, compute_in_use=prover.compute_in_use + quote.compute_per_request, locked=locked)
+    assignment = Assignment(
+        prover=op.prover,
+        price=op.price,
+        assigned_at=state.time,
+        deadline=state.time + ask.proof_time,
+        compute=quote.compute_per_request,
+        locked=market.slash_amount,
+    )
+    new = attrs.evolve(
+        state,
+        provers=state.provers.set(op.prover, prover),
+        memberships=state.memberships.set((market.id, op.prover), attrs.evolve(membership, active_tasks=membership.active_tasks + 1)),
+        asks=state.asks.set(ask.id, attrs.evolve(ask, state=AskState.ASSIGNED, assignment=assignment)),
+    )
+    events = [event("TaskAssigned", ask_id=ask.id, prover=op.prover, price=op.price, deadline=assignment.deadline)]
+    new, cancelled = cancel_quotes_that_no_longer_fit(new, prover.address, market.id)
+    return new, events + cancelled
+
+
+def cancel_quotes_that_no_longer_fit(state: State, address: str, matched_market: int) -> tuple[State, list[Event]]:
+    """Auto-cancel: the prover's quotes in markets other than `matched_market` whose compute
+    per request or slash amounts exceed its free compute or free stake are withdrawn."""
+    prover = state.provers[address]
+    memberships = state.memberships
+    events = []
+    for (market_id, member), membership in sorted(state.memberships.items()):
+        if member != address or market_id == matched_market or membership.quote is None:
+            continue
+        if not fits(state, prover, state.markets[market_id], membership.quote.compute_per_request):
+            memberships = memberships.set((market_id, member), attrs.evolve(membership, quote=None))
+            events.append(event("QuoteCancelled", market_id=market_id, prover=address))
+    return attrs.evolve(state, memberships=memberships), events
+
+
+def fits(state: State, prover: Prover, market: Market, compute_per_request: int) -> bool:
+    """The prover could take one more task of this market now."""
+    return free_compute(prover) >= compute_per_request and all(
+        free_stake(state, prover, token) >= amount for token, amount in market.slash_amount.items()
+    )
+
+
+def get_assigned_task(state: State, ask_id: int, sender: str) -> tuple[Ask, Assignment]:
+    """An assigned ask whose assigned prover is `sender`."""
+    ask = get_ask(state, ask_id)
+    require(ask.state == AskState.ASSIGNED, AskNotAssigned, "ask_id", f"ask {ask.id} is {ask.state.value}")
+    require(sender == ask.assignment.prover, NotAssignedProver, "sender", f"ask {ask.id} is assigned to {ask.assignment.prover}")
+    return ask, ask.assignment
+
+
+def release_task(state: State, ask: Ask) -> State:
+    """Unlock the task's stake and compute and take it off the prover's in-flight count."""
+    assignment = ask.assignment
+    prover = state.provers[assignment.prover]
+    locked = prover.locked
+    for token, amount in assignment.locked.items():
+        locked = add_to(locked, token, -amount)
+    prover = attrs.evolve(prover, compute_in_use=prover.compute_in_use - assignment.compute, locked=locked)
+    key = (ask.market_id, assignment.prover)
+    membership = state.memberships[key]
+    return attrs.evolve(
+        state,
+        provers=state.provers.set(prover.address, prover),
+        memberships=state.memberships.set(key, attrs.evolve(membership, active_tasks=membership.active_tasks - 1)),
+    )
+
+
+def pay_prover(state: State, ask: Ask, outcome: AskState) -> State:
+    """Close a task with payment: price to the prover's reward address, max_price - price back
+    to the requester, the platform fee to the treasury; stake and compute unlocked."""
+    assignment = ask.assignment
+    token = state.config.payment_token
+    state = release_task(state, ask)
+    reward_address = state.provers[assignment.prover].reward_address
+    balances = credit(state.balances, reward_address, token, assignment.price)
+    balances = credit(balances, ask.requester, token, ask.max_price - assignment.price)
+    return attrs.evolve(
+        state,
+        balances=balances,
+        treasury=add_to(state.treasury, token, ask.fee),
+        asks=state.asks.set(ask.id, attrs.evolve(ask, escrow=0, state=outcome)),
+    )
+
+
+def process_submit_proof(state: State, op: SubmitProof, env: Env):
+    """The assigned prover submits a proof up to and including the deadline; the market's
+    verifier must accept it for the ask's public inputs. The prover is paid (see pay_prover)."""
+    ask, assignment = get_assigned_task(state, op.ask_id, op.sender)
+    require(state.time <= assignment.deadline, DeadlinePassed, "ask_id", f"deadline {assignment.deadline}, now {state.time}")
+    verifier = env.verifiers[state.markets[ask.market_id].verifier_id]
+    require(verifier(ask.public_inputs, op.proof), InvalidProof, "proof", f"rejected by verifier {state.markets[ask.market_id].verifier_id!r}")
+    new = pay_prover(state, ask, AskState.COMPLETE)
+    return new, [event("ProofAccepted", ask_id=ask.id, prover=assignment.prover, price=assignment.price)]
+
+
+def process_submit_invalid_inputs(state: State, op: SubmitInvalidInputs, env: Env):
+    """The assigned prover submits, up to the deadline, the engine's signed statement that the
+    ask's inputs are unprovable; the prover is paid as for a proof and the ask ends INVALID_INPUTS."""
+    ask, assignment = get_assigned_task(state, op.ask_id, op.sender)
+    require(state.time <= assignment.deadline, DeadlinePassed, "ask_id", f"deadline {assignment.deadline}, now {state.time}")
+    market = state.markets[ask.market_id]
+    message = invalid_inputs_message(market.id, ask.id, assignment.prover)
+    require(verify_signature(market.engine_key, message, op.signature), BadEngineSignature, "signature", f"not signed by market {market.id}'s engine key")
+    new = pay_prover(state, ask, AskState.INVALID_INPUTS)
+    return new, [event("InvalidInputsAccepted", ask_id=ask.id, prover=assignment.prover, price=assignment.price)]

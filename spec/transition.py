@@ -1,0 +1,41 @@
+"""`apply(state, op)`: the single entry point of the state machine."""
+from __future__ import annotations
+
+from spec import asks, clock, markets, provers, slashing, tasks, tokens
+from spec import operations as ops
+from spec.containers import State
+from spec.env import DEFAULT_ENV, Env
+from spec.errors import UnknownOperation
+from spec.events import Event
+
+PROCESSORS = {
+    ops.Mint: tokens.process_mint,
+    ops.AdvanceTime: clock.process_advance_time,
+    ops.CreateMarket: markets.process_create_market,
+    ops.UpdateMarket: markets.process_update_market,
+    ops.RegisterProver: provers.process_register_prover,
+    ops.DepositStake: provers.process_deposit_stake,
+    ops.RequestStakeWithdrawal: provers.process_request_stake_withdrawal,
+    ops.WithdrawStake: provers.process_withdraw_stake,
+    ops.JoinMarket: provers.process_join_market,
+    ops.UpdateQuote: provers.process_update_quote,
+    ops.RequestMarketExit: provers.process_request_market_exit,
+    ops.LeaveMarket: provers.process_leave_market,
+    ops.CreateAsk: asks.process_create_ask,
+    ops.CancelAsk: asks.process_cancel_ask,
+    ops.ExpireAsk: asks.process_expire_ask,
+    ops.AssignTask: tasks.process_assign_task,
+    ops.SubmitProof: tasks.process_submit_proof,
+    ops.SubmitInvalidInputs: tasks.process_submit_invalid_inputs,
+    ops.SlashMissedDeadline: slashing.process_slash_missed_deadline,
+    ops.DiscardTask: slashing.process_discard_task,
+}
+
+
+def apply(state: State, op, env: Env = DEFAULT_ENV) -> tuple[State, list[Event]]:
+    """Apply one operation: returns the new state and the events emitted, or raises a
+    `SpecError` (and then no state changed: states are immutable)."""
+    processor = PROCESSORS.get(type(op))
+    if processor is None:
+        raise UnknownOperation("op", f"{type(op).__name__} is not a protocol operation")
+    return processor(state, op, env)

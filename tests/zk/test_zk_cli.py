@@ -1,0 +1,43 @@
+import json
+
+from kalypso.cli import main
+from reference.zk.binfile import write_wtns
+from reference.zk.circuits import cubic_circuit
+
+
+def test_cli_setup_prove_verify_on_json_circuit(tmp_path, capsys):
+    circuit_path = tmp_path / "cubic.json"
+    assert main(["zk", "export", "circuit", "cubic", "--param", "repetitions=2", "--out", str(circuit_path)]) == 0
+    (tmp_path / "in.json").write_text(json.dumps({"x": "3"}))
+    assert main(["zk", "setup", str(circuit_path), "--seed", "cli", "--out", str(tmp_path / "keys")]) == 0
+    assert "INSECURE" in capsys.readouterr().err
+    assert main(["zk", "prove", str(circuit_path), "--zkey", str(tmp_path / "keys" / "circuit.zkey"),
+                 "--inputs", str(tmp_path / "in.json"), "--seed", "b", "--out", str(tmp_path / "out")]) == 0
+    verify = ["zk", "verify", "--vk", str(tmp_path / "keys" / "verification_key.json"), "--proof", str(tmp_path / "out" / "proof.json")]
+    assert main(verify + ["--public", str(tmp_path / "out" / "public.json")]) == 0
+    public = json.loads((tmp_path / "out" / "public.json").read_text())
+    assert public == [str(cubic_circuit(2).witness({"x": 3})[1])]
+    (tmp_path / "bad.json").write_text(json.dumps([str(int(public[0]) + 1)]))
+    assert main(verify + ["--public", str(tmp_path / "bad.json")]) == 1
+    capsys.readouterr()
+    assert main(["zk", "export", "market", "--public", str(tmp_path / "out" / "public.json"),
+                 "--proof", str(tmp_path / "out" / "proof.json")]) == 0
+    assert len(bytes.fromhex(json.loads(capsys.readouterr().out)["proof_hex"])) == 256
+
+
+def test_cli_proves_circom_r1cs_with_wtns_and_reports_errors(tmp_path, capsys):
+    r1cs = tmp_path / "c.r1cs"
+    assert main(["zk", "export", "circuit", "cubic", "--out", str(r1cs)]) == 0
+    (tmp_path / "w.wtns").write_bytes(write_wtns(cubic_circuit().witness({"x": 5})))
+    assert main(["zk", "setup", str(r1cs), "--seed", "s", "--out", str(tmp_path / "k")]) == 0
+    prove = ["zk", "prove", str(r1cs), "--zkey", str(tmp_path / "k" / "circuit.zkey"), "--wtns", str(tmp_path / "w.wtns"),
+             "--seed", "b", "--out", str(tmp_path / "o")]
+    assert main(prove) == 0
+    assert main(["zk", "verify", "--vk", str(tmp_path / "k" / "verification_key.json"),
+                 "--public", str(tmp_path / "o" / "public.json"), "--proof", str(tmp_path / "o" / "proof.json")]) == 0
+    capsys.readouterr()
+    assert main(prove + ["--backend", "tpu"]) == 2
+    assert "unknown name 'tpu'" in capsys.readouterr().err
+    (tmp_path / "w.wtns").write_bytes(write_wtns([1, 2, 3, 4, 5]))
+    assert main(prove) == 2
+    assert "constraint" in capsys.readouterr().err
