@@ -55,3 +55,12 @@ def test_cli_prove_with_cpu_backend(tmp_path):
     assert outputs["cpu"] == outputs["reference"]
     assert main(["zk", "verify", "--vk", str(tmp_path / "keys" / "verification_key.json"),
                  "--public", str(tmp_path / "cpu" / "public.json"), "--proof", str(tmp_path / "cpu" / "proof.json")]) == 0
+
+
+def test_preferred_backend_follows_the_cuda_device():
+    from reference.fast import preferred_backend_name
+    from reference.fast.gpu import SIMULATED, gpu_available
+
+    expected = "gpu" if gpu_available() and not SIMULATED else "cpu"
+    assert preferred_backend_name() == expected
+    assert get_backend(preferred_backend_name()).name == expected
