@@ -301,36 +301,38 @@ def jac_double(p):
 
 
 @njit(cache=True)
+def _add_from(p, u1, u2, s1, s2, z1z2):
+    """add-2007-bl from U1 = X1*Z2^2, U2 = X2*Z1^2, S1 = Y1*Z2^3, S2 = Y2*Z1^3 and Z1*Z2 (P = Q doubles, P = -Q is 0)."""
+    h = fe_sub(u2, u1)
+    r = fe_sub(s2, s1)
+    if fe_is_zero(h):
+        if fe_is_zero(r):
+            return jac_double(p)
+        return (fe_one(h), fe_one(h), fe_zero(h))
+    r = fe_add(r, r)
+    i = fe_sqr(fe_add(h, h))
+    j = fe_mul(h, i)
+    v = fe_mul(u1, i)
+    x3 = fe_sub(fe_sub(fe_sqr(r), j), fe_add(v, v))
+    s1j = fe_mul(s1, j)
+    y3 = fe_sub(fe_mul(r, fe_sub(v, x3)), fe_add(s1j, s1j))
+    z3 = fe_mul(z1z2, h)
+    return (x3, y3, fe_add(z3, z3))
+
+
+@njit(cache=True)
 def jac_add_affine(p, qx, qy):
-    """madd-2007-bl: Jacobian ``p`` plus the affine point ``(qx, qy)`` (never infinity)."""
+    """Jacobian ``p`` plus the affine point ``(qx, qy)`` (never infinity): ``_add_from`` with Z2 = 1."""
     x1, y1, z1 = p
     if fe_is_zero(z1):
         return (qx, qy, fe_one(qx))
     z1z1 = fe_sqr(z1)
-    u2 = fe_mul(qx, z1z1)
-    s2 = fe_mul(qy, fe_mul(z1, z1z1))
-    h = fe_sub(u2, x1)
-    r = fe_sub(s2, y1)
-    if fe_is_zero(h):
-        if fe_is_zero(r):
-            return jac_double(p)
-        return (fe_one(qx), fe_one(qx), fe_zero(qx))
-    r = fe_add(r, r)
-    hh = fe_sqr(h)
-    i = fe_add(hh, hh)
-    i = fe_add(i, i)
-    j = fe_mul(h, i)
-    v = fe_mul(x1, i)
-    x3 = fe_sub(fe_sub(fe_sqr(r), j), fe_add(v, v))
-    yj = fe_mul(y1, j)
-    y3 = fe_sub(fe_mul(r, fe_sub(v, x3)), fe_add(yj, yj))
-    z3 = fe_sub(fe_sub(fe_sqr(fe_add(z1, h)), z1z1), hh)
-    return (x3, y3, z3)
+    return _add_from(p, x1, fe_mul(qx, z1z1), y1, fe_mul(qy, fe_mul(z1, z1z1)), z1)
 
 
 @njit(cache=True)
 def jac_add(p, q):
-    """add-2007-bl with the exceptional cases (infinity, p == q, p == -q) handled."""
+    """Jacobian ``p + q``; either may be the point at infinity."""
     x1, y1, z1 = p
     x2, y2, z2 = q
     if fe_is_zero(z1):
@@ -343,22 +345,7 @@ def jac_add(p, q):
     u2 = fe_mul(x2, z1z1)
     s1 = fe_mul(y1, fe_mul(z2, z2z2))
     s2 = fe_mul(y2, fe_mul(z1, z1z1))
-    h = fe_sub(u2, u1)
-    r = fe_sub(s2, s1)
-    if fe_is_zero(h):
-        if fe_is_zero(r):
-            return jac_double(p)
-        return (fe_one(x1), fe_one(x1), fe_zero(x1))
-    r = fe_add(r, r)
-    h2 = fe_add(h, h)
-    i = fe_sqr(h2)
-    j = fe_mul(h, i)
-    v = fe_mul(u1, i)
-    x3 = fe_sub(fe_sub(fe_sqr(r), j), fe_add(v, v))
-    s1j = fe_mul(s1, j)
-    y3 = fe_sub(fe_mul(r, fe_sub(v, x3)), fe_add(s1j, s1j))
-    z3 = fe_mul(fe_sub(fe_sub(fe_sqr(fe_add(z1, z2)), z1z1), z2z2), h)
-    return (x3, y3, z3)
+    return _add_from(p, u1, u2, s1, s2, fe_mul(z1, z2))
 
 
 # Pippenger.

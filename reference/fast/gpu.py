@@ -259,32 +259,12 @@ def _make_curve(width, f_mul, f_add, f_sub, f_is_zero, f_set_one):
         f_sub(y, d, c)
 
     @cuda.jit(device=True)
-    def add_affine(p, qx, qy, negate):
-        x1 = p[0:width]
-        y1 = p[width : 2 * width]
-        z1 = p[2 * width : 3 * width]
-        y2 = cuda.local.array(width, dtype=np.uint64)
-        if negate:
-            for j in range(width):
-                y2[j] = _Z
-            f_sub(y2, y2, qy)
-        else:
-            copy(y2, qy)
-        if f_is_zero(z1):
-            copy(x1, qx)
-            copy(y1, y2)
-            f_set_one(z1)
-            return
-        z1z1 = cuda.local.array(width, dtype=np.uint64)
+    def add_from(p, u1, u2, s1, s2, z1z2):
+        """``p = p + q`` from U1, U2, S1, S2 and Z1*Z2 (as on the CPU); u1, s1, z1z2 may alias p's coordinates."""
         h = cuda.local.array(width, dtype=np.uint64)
         r = cuda.local.array(width, dtype=np.uint64)
-        t = cuda.local.array(width, dtype=np.uint64)
-        f_mul(z1z1, z1, z1)
-        f_mul(h, qx, z1z1)
-        f_sub(h, h, x1)
-        f_mul(r, z1, z1z1)
-        f_mul(r, y2, r)
-        f_sub(r, r, y1)
+        f_sub(h, u2, u1)
+        f_sub(r, s2, s1)
         if f_is_zero(h):
             if f_is_zero(r):
                 double(p)
@@ -292,21 +272,21 @@ def _make_curve(width, f_mul, f_add, f_sub, f_is_zero, f_set_one):
                 set_infinity(p)
             return
         f_add(r, r, r)
-        hh = cuda.local.array(width, dtype=np.uint64)
         i = cuda.local.array(width, dtype=np.uint64)
         jj = cuda.local.array(width, dtype=np.uint64)
         v = cuda.local.array(width, dtype=np.uint64)
-        f_mul(hh, h, h)
-        f_add(i, hh, hh)
-        f_add(i, i, i)
+        t = cuda.local.array(width, dtype=np.uint64)
+        z3 = cuda.local.array(width, dtype=np.uint64)
+        f_add(i, h, h)
+        f_mul(i, i, i)
         f_mul(jj, h, i)
-        f_mul(v, x1, i)
-        f_add(t, z1, h)
-        f_mul(t, t, t)
-        f_sub(t, t, z1z1)
-        f_sub(z1, t, hh)
-        f_mul(t, y1, jj)
+        f_mul(v, u1, i)
+        f_mul(t, s1, jj)
         f_add(t, t, t)
+        f_mul(z3, z1z2, h)
+        x1 = p[0:width]
+        y1 = p[width : 2 * width]
+        f_add(p[2 * width : 3 * width], z3, z3)
         f_mul(x1, r, r)
         f_sub(x1, x1, jj)
         f_sub(x1, x1, v)
@@ -316,64 +296,56 @@ def _make_curve(width, f_mul, f_add, f_sub, f_is_zero, f_set_one):
         f_sub(y1, v, t)
 
     @cuda.jit(device=True)
-    def add(p, q):
-        x1 = p[0:width]
-        y1 = p[width : 2 * width]
+    def add_affine(p, qx, qy, negate):
         z1 = p[2 * width : 3 * width]
-        x2 = q[0:width]
-        y2 = q[width : 2 * width]
-        z2 = q[2 * width : 3 * width]
-        if f_is_zero(z2):
-            return
+        y2 = cuda.local.array(width, dtype=np.uint64)
+        if negate:
+            for j in range(width):
+                y2[j] = _Z
+            f_sub(y2, y2, qy)
+        else:
+            copy(y2, qy)
         if f_is_zero(z1):
+            copy(p[0:width], qx)
+            copy(p[width : 2 * width], y2)
+            f_set_one(z1)
+            return
+        z1z1 = cuda.local.array(width, dtype=np.uint64)
+        u2 = cuda.local.array(width, dtype=np.uint64)
+        s2 = cuda.local.array(width, dtype=np.uint64)
+        f_mul(z1z1, z1, z1)
+        f_mul(u2, qx, z1z1)
+        f_mul(s2, z1, z1z1)
+        f_mul(s2, y2, s2)
+        add_from(p, p[0:width], u2, p[width : 2 * width], s2, z1)
+
+    @cuda.jit(device=True)
+    def add(p, q):
+        if f_is_zero(q[2 * width : 3 * width]):
+            return
+        if f_is_zero(p[2 * width : 3 * width]):
             for j in range(3 * width):
                 p[j] = q[j]
             return
+        z1 = p[2 * width : 3 * width]
+        z2 = q[2 * width : 3 * width]
         z1z1 = cuda.local.array(width, dtype=np.uint64)
         z2z2 = cuda.local.array(width, dtype=np.uint64)
         u1 = cuda.local.array(width, dtype=np.uint64)
+        u2 = cuda.local.array(width, dtype=np.uint64)
         s1 = cuda.local.array(width, dtype=np.uint64)
-        h = cuda.local.array(width, dtype=np.uint64)
-        r = cuda.local.array(width, dtype=np.uint64)
-        t = cuda.local.array(width, dtype=np.uint64)
+        s2 = cuda.local.array(width, dtype=np.uint64)
+        zz = cuda.local.array(width, dtype=np.uint64)
         f_mul(z1z1, z1, z1)
         f_mul(z2z2, z2, z2)
-        f_mul(u1, x1, z2z2)
-        f_mul(h, x2, z1z1)
-        f_sub(h, h, u1)
+        f_mul(u1, p[0:width], z2z2)
+        f_mul(u2, q[0:width], z1z1)
         f_mul(s1, z2, z2z2)
-        f_mul(s1, y1, s1)
-        f_mul(r, z1, z1z1)
-        f_mul(r, y2, r)
-        f_sub(r, r, s1)
-        if f_is_zero(h):
-            if f_is_zero(r):
-                double(p)
-            else:
-                set_infinity(p)
-            return
-        f_add(r, r, r)
-        i = cuda.local.array(width, dtype=np.uint64)
-        jj = cuda.local.array(width, dtype=np.uint64)
-        v = cuda.local.array(width, dtype=np.uint64)
-        f_add(i, h, h)
-        f_mul(i, i, i)
-        f_mul(jj, h, i)
-        f_mul(v, u1, i)
-        f_add(t, z1, z2)
-        f_mul(t, t, t)
-        f_sub(t, t, z1z1)
-        f_sub(t, t, z2z2)
-        f_mul(z1, t, h)
-        f_mul(t, s1, jj)
-        f_add(t, t, t)
-        f_mul(x1, r, r)
-        f_sub(x1, x1, jj)
-        f_sub(x1, x1, v)
-        f_sub(x1, x1, v)
-        f_sub(v, v, x1)
-        f_mul(v, r, v)
-        f_sub(y1, v, t)
+        f_mul(s1, p[width : 2 * width], s1)
+        f_mul(s2, z1, z1z1)
+        f_mul(s2, q[width : 2 * width], s2)
+        f_mul(zz, z1, z2)
+        add_from(p, u1, u2, s1, s2, zz)
 
     @cuda.jit
     def accumulate_buckets(points, entries, starts, buckets):
