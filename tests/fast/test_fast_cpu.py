@@ -164,3 +164,39 @@ def test_ntt_rejects_bad_input():
         CPU.coset_ntt([1, 2], 0)
     with pytest.raises(FieldError, match="shift"):
         CPU.coset_intt([1, 2], R)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(msm_case(G1_POOL, 64))
+def test_msm_g1_matches_reference_thorough(case):
+    points, scalars = case
+    assert eq(CPU.msm_g1(points, scalars), REF.msm_g1(points, scalars))
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(msm_case(G2_POOL, 16))
+def test_msm_g2_matches_reference_thorough(case):
+    points, scalars = case
+    assert eq(CPU.msm_g2(points, scalars), REF.msm_g2(points, scalars))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("log_n", [10, 12, 14])
+def test_ntt_family_matches_reference_large(log_n):
+    rng = random.Random(log_n)
+    values = [rng.randrange(R) for _ in range(1 << log_n)]
+    shift = rng.randrange(1, R)
+    assert CPU.ntt(values) == REF.ntt(values)
+    assert CPU.intt(values) == REF.intt(values)
+    assert CPU.coset_ntt(values, shift) == REF.coset_ntt(values, shift)
+    assert CPU.coset_intt(values, shift) == REF.coset_intt(values, shift)
+
+
+@pytest.mark.slow
+def test_msm_2_pow_12_matches_reference():
+    rng = random.Random(12)
+    points = [G1_POOL[rng.randrange(len(G1_POOL))] for _ in range(1 << 12)]
+    scalars = [rng.choice(EDGE_SCALARS) if rng.random() < 0.1 else rng.randrange(R) for _ in points]
+    assert eq(CPU.msm_g1(points, scalars), REF.msm_g1(points, scalars))
