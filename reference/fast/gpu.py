@@ -213,6 +213,7 @@ def fq2_set_one(out):
 
 def _make_curve(width, f_mul, f_add, f_sub, f_is_zero, f_set_one):
     """Jacobian device functions over a field whose elements are ``width`` lanes (same formulas as the CPU)."""
+    point_width = 3 * width
 
     @cuda.jit(device=True)
     def copy(out, a):
@@ -371,7 +372,7 @@ def _make_curve(width, f_mul, f_add, f_sub, f_is_zero, f_set_one):
             return
         w = g // per_window
         s = g % per_window
-        running = cuda.local.array(3 * width, dtype=np.uint64)
+        running = cuda.local.array(point_width, dtype=np.uint64)
         total = out[g]
         set_infinity(running)
         set_infinity(total)
@@ -380,7 +381,7 @@ def _make_curve(width, f_mul, f_add, f_sub, f_is_zero, f_set_one):
             add(running, buckets[base + b])
             add(total, running)
         offset = s * segment
-        scaled = cuda.local.array(3 * width, dtype=np.uint64)
+        scaled = cuda.local.array(point_width, dtype=np.uint64)
         set_infinity(scaled)
         bit = 1
         while bit <= offset:
