@@ -6,15 +6,21 @@ Jacobian coordinates ``(X, Y, Z)``, ``x = X/Z^2``, ``y = Y/Z^3``; ``Z == 0`` is 
 The curve code is written once; ``fe_*`` dispatch on the element type at compile time, so each kernel
 has one specialization for G1 and one for G2. Every kernel lives in this one file because numba's
 cache is invalidated by the timestamp of the file defining the cached function only.
+Parallel loops use numba's OpenMP layer; its workers sleep instead of spinning while they wait
+(``OMP_WAIT_POLICY=PASSIVE`` unless set), which keeps them from starving each other on a shared machine.
 """
 from __future__ import annotations
 
-import numpy as np
-from llvmlite import ir
-from numba import njit, prange, types
-from numba.extending import intrinsic, overload
+import os
 
-from reference.zk.field import Q, R
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+from llvmlite import ir  # noqa: E402
+from numba import njit, prange, types  # noqa: E402
+from numba.extending import intrinsic, overload  # noqa: E402
+
+from reference.zk.field import Q, R  # noqa: E402
 
 _Z = np.uint64(0)
 NTT_BLOCK = 1024

@@ -6,10 +6,12 @@ is held, so its id stays unique) because a proving key's bases are reused by eve
 """
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Sequence
 
+import numba
 import numpy as np
 from py_ecc.optimized_bn128 import b as G1_B
 from py_ecc.optimized_bn128 import b2 as G2_B
@@ -29,6 +31,7 @@ from reference.zk.backend import BackendError
 from reference.zk.field import Q, R, check_domain_size, check_scalar, inv, root_of_unity
 
 SCALAR_BITS = R.bit_length()
+PARALLEL_FROM = 1 << 13
 _BASES_CACHE_SIZE = 16
 
 
@@ -150,6 +153,23 @@ def _checked_shift(shift: int) -> int:
     return shift
 
 
+def _threads_by_size(method):
+    """Run ``method`` on one thread when its first argument has fewer than ``PARALLEL_FROM`` items."""
+
+    @functools.wraps(method)
+    def run(self, items, *args):
+        if len(items) >= PARALLEL_FROM:
+            return method(self, items, *args)
+        saved = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return method(self, items, *args)
+        finally:
+            numba.set_num_threads(saved)
+
+    return run
+
+
 class CpuBackend:
     """Pippenger MSM (signed digits, windows in parallel) and radix-2 NTT compiled by numba for the CPU."""
 
@@ -158,6 +178,7 @@ class CpuBackend:
     def __init__(self) -> None:
         self._bases = _BasesCache(_BASES_CACHE_SIZE)
 
+    @_threads_by_size
     def msm_g1(self, points, scalars):
         checked = checked_scalars(scalars, len(points))
         if not points:
@@ -165,6 +186,7 @@ class CpuBackend:
         x, y, z = msm_jacobian(self._bases.get(points, 1), checked, 1)
         return g1_from_jacobian(x, y, z)
 
+    @_threads_by_size
     def msm_g2(self, points, scalars):
         checked = checked_scalars(scalars, len(points))
         if not points:
@@ -179,18 +201,22 @@ class CpuBackend:
             scale_rows(rows, inv(n) * (1 << 256) % R, "r")
         return rows
 
+    @_threads_by_size
     def ntt(self, values):
         return unpack(from_montgomery(self._transform(_fr_rows(values), False), "r"))
 
+    @_threads_by_size
     def intt(self, values):
         return unpack(from_montgomery(self._transform(_fr_rows(values), True), "r"))
 
+    @_threads_by_size
     def coset_ntt(self, values, shift):
         rows = _fr_rows(values)
         n = rows.shape[0]
         k.vec_mul(rows, k.powers(fr_montgomery(_checked_shift(shift)), n))
         return unpack(from_montgomery(self._transform(rows, False), "r"))
 
+    @_threads_by_size
     def coset_intt(self, values, shift):
         shift_inv = inv(_checked_shift(shift))
         rows = self._transform(_fr_rows(values), True)
