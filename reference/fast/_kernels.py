@@ -357,7 +357,7 @@ def jac_add(p, q):
 # Pippenger.
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def signed_digits(scalars, c, windows):
     """Signed base-2^c digits in [-2^(c-1), 2^(c-1)] of each scalar (rows of 4 standard-form limbs)."""
     n = scalars.shape[0]
@@ -365,7 +365,7 @@ def signed_digits(scalars, c, windows):
     full = np.int64(1) << c
     half = full >> 1
     mask = np.uint64(full - 1)
-    for i in range(n):
+    for i in prange(n):
         carry = np.int64(0)
         for w in range(windows):
             bit = w * c

@@ -77,11 +77,15 @@ def fr_montgomery(value: int) -> tuple:
 
 
 class _Bases:
-    """Affine bases in Montgomery form (a row per point) with their infinity flags."""
+    """Affine bases in Montgomery form (a row per point) with their infinity flags.
+
+    ``device`` is free for a backend to keep its own copy (the GPU keeps the rows in device memory).
+    """
 
     def __init__(self, rows: np.ndarray, infinity: np.ndarray):
         self.rows = rows
         self.infinity = infinity
+        self.device = None
 
 
 def convert_bases(points: Sequence, degree: int) -> _Bases:

@@ -513,7 +513,9 @@ class GpuBackend:
         entries = cuda.device_array(max(int(starts[-1]), 1), dtype=np.int64)
         _scatter_buckets[_blocks(windows * n), THREADS](digits, half, cuda.to_device(starts[:-1].copy()), entries)
         accumulate, reduce_segments = G1_KERNELS if degree == 1 else G2_KERNELS
-        points_dev = cuda.to_device(to_lanes(bases.rows))
+        if bases.device is None:
+            bases.device = cuda.to_device(to_lanes(bases.rows))
+        points_dev = bases.device
         buckets = cuda.device_array((windows * half, 3 * width), dtype=np.uint64)
         accumulate[_blocks(windows * half), THREADS](points_dev, entries, cuda.to_device(starts), buckets)
         segments = windows * (half // segment)
@@ -538,21 +540,26 @@ class GpuBackend:
         x0, x1, y0, y1, z0, z1 = self._msm(points, rows, 2)
         return g2_from_jacobian((x0, x1), (y0, y1), (z0, z1))
 
-    def _transform(self, values, inverse: bool, pre=None, post=None) -> list[int]:
-        """NTT on the device; ``pre``/``post`` are Fr factors (ints) multiplied row-wise before/after."""
-        n = len(values)
-        log_n = check_domain_size(n)
-        rows = to_montgomery(pack_fr(values, "values"), "r")
-        if pre is not None:
-            k.vec_mul(rows, pre)
-        src = cuda.to_device(to_lanes(rows))
+    def ntt_on_device(self, src, inverse: bool):
+        """The (unscaled) NTT of the Montgomery lanes ``src`` (a device array, n rows of 8), as a new device array."""
+        n = src.shape[0]
         a = cuda.device_array_like(src)
-        _bit_reverse[_blocks(n), THREADS](src, a, log_n)
+        _bit_reverse[_blocks(n), THREADS](src, a, n.bit_length() - 1)
         twiddles = _device_twiddles(n, inverse)
         half = 1
         while half < n:
             _butterflies[_blocks(n // 2), THREADS](a, twiddles, half, n // (2 * half))
             half <<= 1
+        return a
+
+    def _transform(self, values, inverse: bool, pre=None, post=None) -> list[int]:
+        """NTT on the device; ``pre``/``post`` are Fr factors (ints) multiplied row-wise before/after."""
+        n = len(values)
+        check_domain_size(n)
+        rows = to_montgomery(pack_fr(values, "values"), "r")
+        if pre is not None:
+            k.vec_mul(rows, pre)
+        a = self.ntt_on_device(cuda.to_device(to_lanes(rows)), inverse)
         if post is not None:
             _vec_mul[_blocks(n), THREADS](a, cuda.to_device(to_lanes(post)))
         out = from_lanes(a.copy_to_host(), (n, 4))
