@@ -252,23 +252,36 @@ def _ol_load(arr, i, j):
 
 
 @njit(cache=True)
-def _store4(arr, v):
-    arr[0] = v[0]
-    arr[1] = v[1]
-    arr[2] = v[2]
-    arr[3] = v[3]
+def _store4(arr, i, v):
+    """Row ``i`` of a (rows, 4) array = ``v``, by index (a view per store would cost reference counting)."""
+    arr[i, 0] = v[0]
+    arr[i, 1] = v[1]
+    arr[i, 2] = v[2]
+    arr[i, 3] = v[3]
+
+
+@njit(cache=True)
+def _store_fq(arr, i, j, v):
+    arr[i, j, 0] = v[0]
+    arr[i, j, 1] = v[1]
+    arr[i, j, 2] = v[2]
+    arr[i, j, 3] = v[3]
+
+
+@njit(cache=True)
+def _store_fq2(arr, i, j, v):
+    for c in range(2):
+        arr[i, j, c, 0] = v[c][0]
+        arr[i, j, c, 1] = v[c][1]
+        arr[i, j, c, 2] = v[c][2]
+        arr[i, j, c, 3] = v[c][3]
 
 
 @overload(fe_store)
 def _ol_store(arr, i, j, v):
     if _is_fq(v):
-        return lambda arr, i, j, v: _store4(arr[i, j], v)
-
-    def store2(arr, i, j, v):
-        _store4(arr[i, j, 0], v[0])
-        _store4(arr[i, j, 1], v[1])
-
-    return store2
+        return lambda arr, i, j, v: _store_fq(arr, i, j, v)
+    return lambda arr, i, j, v: _store_fq2(arr, i, j, v)
 
 
 @njit(cache=True)
@@ -460,14 +473,14 @@ def _row(a, i):
 def vec_scale(a, s, m, minv):
     """Row-wise Montgomery product ``a[i] *= s[0]`` modulo ``m[0]``, in place."""
     for i in prange(a.shape[0]):
-        _store4(a[i], mont_mul(_row(a, i), _row(s, 0), _row(m, 0), minv))
+        _store4(a, i, mont_mul(_row(a, i), _row(s, 0), _row(m, 0), minv))
 
 
 @njit(cache=True, parallel=True)
 def vec_mul(a, b):
     """Row-wise Fr Montgomery product ``a[i] *= b[i]``, in place."""
     for i in prange(a.shape[0]):
-        _store4(a[i], fr_mul(_row(a, i), _row(b, i)))
+        _store4(a, i, fr_mul(_row(a, i), _row(b, i)))
 
 
 @njit(cache=True)
@@ -476,17 +489,17 @@ def powers(x, n):
     out = np.empty((n, 4), dtype=np.uint64)
     acc = R_MONT_ONE
     for i in range(n):
-        _store4(out[i], acc)
+        _store4(out, i, acc)
         acc = fr_mul(acc, x)
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _butterfly(a, twiddles, i, half, tw_index):
     u = _row(a, i)
     v = fr_mul(_row(a, i + half), _row(twiddles, tw_index))
-    _store4(a[i], mod_add(u, v, R_LIMBS))
-    _store4(a[i + half], mod_sub(u, v, R_LIMBS))
+    _store4(a, i, mod_add(u, v, R_LIMBS))
+    _store4(a, i + half, mod_sub(u, v, R_LIMBS))
 
 
 @njit(cache=True, parallel=True)
