@@ -96,6 +96,22 @@ def _setup(args) -> int:
     return 0
 
 
+def _inputs(doc) -> dict[str, int]:
+    """Circuit inputs from JSON: {name: decimal string or integer}."""
+    from reference.zk.r1cs import CircuitError
+
+    if not isinstance(doc, dict):
+        raise CircuitError("inputs: expected a JSON object {name: value}")
+    out = {}
+    for name, value in doc.items():
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise CircuitError(f"inputs.{name}: expected a decimal string or a non-negative integer")
+        out[name] = value
+    return out
+
+
 def _prove(args) -> int:
     from reference.zk.backend import get_backend
     from reference.zk.binfile import check_zkey_matches, read_wtns, read_zkey
@@ -109,8 +125,7 @@ def _prove(args) -> int:
     elif circuit is None:
         raise SystemExit("kalypso zk prove: --inputs needs a .json circuit; use --wtns with a .r1cs")
     else:
-        inputs = json.loads(args.inputs.read_text())
-        witness = circuit.witness({k: int(v) for k, v in inputs.items()})
+        witness = circuit.witness(_inputs(json.loads(args.inputs.read_text())))
     with _progress("prove") as say:
         say("reading the proving key")
         zkey = read_zkey(args.zkey.read_bytes())

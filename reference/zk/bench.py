@@ -53,6 +53,7 @@ def run_zk_bench(log_sizes: Sequence[int] = (10, 12), backends: Sequence[str] = 
                  say: Say | None = None) -> str:
     """Time setup / prove / verify for ours and snarkjs; return the markdown section."""
     say = say or (lambda _m: None)
+    load_before = os.getloadavg()[0]
     loaded = []
     for name in backends:
         try:
@@ -105,7 +106,8 @@ def run_zk_bench(log_sizes: Sequence[int] = (10, 12), backends: Sequence[str] = 
     lines = [
         "## Groth16 reference prover",
         "",
-        f"Machine: {os.cpu_count()} CPUs (`nproc`), {cpu_model()}; Python {platform.python_version()}.",
+        f"Machine: {os.cpu_count()} CPUs (`nproc`), {cpu_model()}; Python {platform.python_version()}; "
+        f"1-minute load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after the run.",
         "Command: `make bench` (`reference.zk.bench.run_zk_bench`). Circuit: MiMC-5 hash chain "
         f"({MIMC_ROUNDS} rounds per hash, 3 constraints per round), identical R1CS and witness for both tools.",
         "Ours: pure Python (py_ecc points, Pippenger MSM, radix-2 NTT); setup is the INSECURE seeded one. "

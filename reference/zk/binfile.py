@@ -13,6 +13,9 @@ All share the iden3 container: 4-byte magic, u32 version, u32 section count, the
   8 C (private signals); 9 H. Points are affine with each base-field coordinate in Montgomery
   form (x * 2^256 mod q), G2 coordinates as (c0, c1); all zeros is infinity. QAP coefficients
   are stored as value * 2^512 mod r.
+
+Points read from a zkey are checked to lie on their curve; G2 subgroup membership is not
+re-checked there (a key is trusted setup output; proofs are checked in full by their decoders).
 """
 from __future__ import annotations
 

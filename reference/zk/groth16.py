@@ -21,10 +21,10 @@ import attrs
 
 from reference.zk.backend import Backend, ReferenceBackend
 from reference.zk.curve import (
-    Z1, Z2, CurveError, add, fixed_base_g1, fixed_base_g2, multiply, neg, pairing_check,
+    CurveError, add, fixed_base_g1, fixed_base_g2, fixed_base_window, multiply, neg, pairing_check,
 )
 from reference.zk.field import R, batch_inv, check_scalar, inv, root_of_unity
-from reference.zk.r1cs import R1CS, CircuitError, evaluate
+from reference.zk.r1cs import R1CS, evaluate
 
 Progress = Callable[[str], None]
 
@@ -137,7 +137,8 @@ def setup(r1cs: R1CS, seed: bytes, progress: Progress | None = None) -> ProvingK
             c[var] = (c[var] + coeff * lag[i]) % R
     for s in range(r1cs.n_public + 1):
         u[s] = (u[s] + lag[m + s]) % R
-    g1, g2 = fixed_base_g1(), fixed_base_g2()
+    g1 = fixed_base_g1(fixed_base_window(3 * r1cs.n_vars + n))
+    g2 = fixed_base_g2(fixed_base_window(r1cs.n_vars))
     gamma_inv, delta_inv = inv(gamma), inv(delta)
     combo = [(beta * u[j] + alpha * v[j] + c[j]) % R for j in range(r1cs.n_vars)]
     say("setup: A, B1 queries")
@@ -232,7 +233,6 @@ def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
 
 
 __all__ = [
-    "Groth16Error", "VerifyingKey", "ProvingKey", "Proof", "CircuitError", "domain_size_for",
-    "qap_evaluations", "toxic_waste", "setup", "blinding_from_seed", "h_evaluations", "prove", "verify",
-    "Z1", "Z2",
+    "Groth16Error", "VerifyingKey", "ProvingKey", "Proof", "domain_size_for", "qap_evaluations",
+    "toxic_waste", "setup", "blinding_from_seed", "h_evaluations", "prove", "verify",
 ]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import attrs
+
 from reference.zk.curve import CurveError, g1_from_affine, g1_to_affine, g2_from_affine, g2_to_affine
 from reference.zk.field import FieldError, R, check_scalar
 from reference.zk.groth16 import Groth16Error, Proof, VerifyingKey, verify
@@ -104,16 +106,23 @@ def decode_verifying_key(data: bytes) -> VerifyingKey:
     )
 
 
-def groth16_verifier(vk: VerifyingKey) -> Callable[[bytes, bytes], bool]:
-    """``verify(public_inputs, proof) -> bool`` for ``vk``; malformed bytes verify as False."""
+@attrs.frozen
+class Groth16Verifier:
+    """A market verifier: ``verifier(public_inputs, proof) -> bool`` for one verifying key.
+    Malformed bytes verify as False."""
 
-    def verify_bytes(public_inputs: bytes, proof: bytes) -> bool:
+    vk: VerifyingKey
+
+    def __call__(self, public_inputs: bytes, proof: bytes) -> bool:
         try:
             public = decode_public_inputs(public_inputs)
-            if len(public) != vk.n_public:
+            if len(public) != self.vk.n_public:
                 return False
-            return verify(vk, public, decode_proof(proof))
+            return verify(self.vk, public, decode_proof(proof))
         except (EncodingError, Groth16Error, FieldError):
             return False
 
-    return verify_bytes
+
+def groth16_verifier(vk: VerifyingKey) -> Callable[[bytes, bytes], bool]:
+    """The market verifier for ``vk`` (for ``spec.Env.verifiers``)."""
+    return Groth16Verifier(vk)

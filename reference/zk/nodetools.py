@@ -59,8 +59,10 @@ def prepare_ptau(power: int, workdir: Path, entropy: str) -> Path:
 
 
 def circom_compile(source: Path, outdir: Path) -> tuple[Path, Path]:
-    """Compile ``source`` with circom2; return (.r1cs path, witness-generator .wasm path)."""
+    """Compile ``source`` with circom2 (--O2, circomlib on the include path);
+    return (.r1cs path, witness-generator .wasm path)."""
     outdir.mkdir(parents=True, exist_ok=True)
-    run_tool("circom2", source, "--r1cs", "--wasm", "-o", outdir)
+    run_tool("circom2", Path(source).resolve(), "--r1cs", "--wasm", "--O2", "-l", "node_modules",
+             "-o", Path(outdir).resolve(), cwd=REPO_ROOT)
     stem = source.stem
     return outdir / f"{stem}.r1cs", outdir / f"{stem}_js" / f"{stem}.wasm"

@@ -70,8 +70,8 @@ def coset_ntt(values: Sequence[int], shift: int) -> list[int]:
     if shift == 0:
         raise ValueError("shift: must be non-zero")
     scaled, power = [], 1
-    for v in values:
-        scaled.append(check_scalar("values[i]", v) * power % R)
+    for i, v in enumerate(values):
+        scaled.append(check_scalar(f"values[{i}]", v) * power % R)
         power = power * shift % R
     return ntt(scaled)
 

@@ -15,6 +15,9 @@ from reference.zk.field import check_scalar
 from reference.zk.groth16 import Proof, VerifyingKey
 
 
+CURVE_NAMES = ("bn128", "bn254", "altbn128")
+
+
 class SnarkjsFormatError(ValueError):
     """A snarkjs JSON document is malformed."""
 
@@ -85,8 +88,8 @@ def _check_header(doc: Any, what: str) -> None:
         raise SnarkjsFormatError(f"{what}: expected a JSON object")
     if doc.get("protocol") != "groth16":
         raise SnarkjsFormatError(f"{what}.protocol: expected 'groth16', got {doc.get('protocol')!r}")
-    if doc.get("curve") != "bn128":
-        raise SnarkjsFormatError(f"{what}.curve: expected 'bn128', got {doc.get('curve')!r}")
+    if doc.get("curve") not in CURVE_NAMES:
+        raise SnarkjsFormatError(f"{what}.curve: expected one of {', '.join(CURVE_NAMES)}, got {doc.get('curve')!r}")
 
 
 def vk_from_json(doc: Any) -> VerifyingKey:

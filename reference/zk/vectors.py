@@ -1,6 +1,7 @@
 """Deterministic prover test vectors: ``python -m reference.zk.vectors [OUTDIR]`` (default vectors/zk).
 
-Files: field.json, ntt.json, msm.json, pairing.json, groth16.json. Each is
+Files: field.json, ntt.json, msm.json, pairing.json, groth16.json, and schema.json (the JSON
+Schema of each file, under ``files``). Each vector file is
 ``{format_version, spec_version, description, ...}`` with big integers as decimal strings, G1 points
 as affine ``[x, y]``, G2 points as ``[[x0, x1], [y0, y1]]`` (x = x0 + x1*u), infinity as zeros,
 sorted keys. Every expected value is computed by this package when the file is generated.
@@ -178,12 +179,77 @@ def groth16_vectors() -> dict:
     )
 
 
+_DEC = {"type": "string", "pattern": "^[0-9]+$"}
+_DECS = {"type": "array", "items": _DEC}
+_G1 = {"type": "array", "items": _DEC, "minItems": 2, "maxItems": 2}
+_G2 = {"type": "array", "items": _G1, "minItems": 2, "maxItems": 2}
+_HEADER = {
+    "format_version": {"const": FORMAT_VERSION},
+    "spec_version": {"type": "string"},
+    "description": {"type": "string"},
+}
+
+
+def _file_schema(cases_item: dict, **extra) -> dict:
+    return {
+        "type": "object",
+        "required": ["format_version", "spec_version", "description", "cases", *extra],
+        "properties": {**_HEADER, "cases": {"type": "array", "items": cases_item}, **extra},
+    }
+
+
+def _case(required: list[str], **props) -> dict:
+    return {"type": "object", "required": required, "properties": props}
+
+
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Kalypso prover vectors (vectors/zk)",
+    "description": "One sub-schema per file name; big integers are decimal strings.",
+    "files": {
+        "field.json": _file_schema(
+            _case(["op", "a", "expected"], op={"enum": ["add", "sub", "mul", "inv"]}, a=_DEC, b=_DEC, expected=_DEC),
+            modulus=_DEC, generator={"type": "integer"}, two_adicity={"type": "integer"},
+            roots_of_unity={"type": "array", "items": _case(["log_n", "root"], log_n={"type": "integer"}, root=_DEC)},
+        ),
+        "ntt.json": _file_schema(_case(
+            ["op", "input", "expected"], op={"enum": ["ntt", "intt", "coset_ntt", "coset_intt"]},
+            shift=_DEC, input=_DECS, expected=_DECS)),
+        "msm.json": _file_schema({"oneOf": [
+            _case(["group", "label", "points", "scalars", "expected"], group={"const": "g1"}, label={"type": "string"},
+                  points={"type": "array", "items": _G1}, scalars=_DECS, expected=_G1),
+            _case(["group", "label", "points", "scalars", "expected"], group={"const": "g2"}, label={"type": "string"},
+                  points={"type": "array", "items": _G2}, scalars=_DECS, expected=_G2),
+        ]}),
+        "pairing.json": _file_schema(_case(
+            ["label", "pairs", "expected"], label={"type": "string"}, expected={"type": "boolean"},
+            pairs={"type": "array", "items": _case(["g1", "g2"], g1=_G1, g2=_G2)})),
+        "groth16.json": _file_schema(_case(
+            ["name", "circuit", "inputs", "witness", "setup_seed_hex", "blinding_seed_hex", "r", "s",
+             "domain_size", "verification_key", "public", "proof", "market", "verify"],
+            name={"type": "string"}, circuit=_case(["kind", "format_version", "constraints", "program"]),
+            inputs={"type": "object", "additionalProperties": _DEC}, witness=_DECS,
+            setup_seed_hex={"type": "string"}, blinding_seed_hex={"type": "string"}, r=_DEC, s=_DEC,
+            domain_size={"type": "integer"}, verification_key={"type": "object"}, public=_DECS,
+            proof=_case(["pi_a", "pi_b", "pi_c", "protocol", "curve"]),
+            market=_case(["public_inputs_hex", "proof_hex", "verifying_key_hex"]),
+            verify={"type": "array", "items": _case(["label", "public", "proof", "expected"], expected={"type": "boolean"})},
+        )),
+    },
+}
+
+
+def schema_document() -> dict:
+    return SCHEMA
+
+
 GENERATORS = {
     "field.json": field_vectors,
     "ntt.json": ntt_vectors,
     "msm.json": msm_vectors,
     "pairing.json": pairing_vectors,
     "groth16.json": groth16_vectors,
+    "schema.json": schema_document,
 }
 
 

@@ -19,7 +19,11 @@ def test_cli_setup_prove_verify_on_json_circuit(tmp_path, capsys):
     assert public == [str(cubic_circuit(2).witness({"x": 3})[1])]
     (tmp_path / "bad.json").write_text(json.dumps([str(int(public[0]) + 1)]))
     assert main(verify + ["--public", str(tmp_path / "bad.json")]) == 1
+    (tmp_path / "bad_in.json").write_text(json.dumps({"x": "three"}))
     capsys.readouterr()
+    assert main(["zk", "prove", str(circuit_path), "--zkey", str(tmp_path / "keys" / "circuit.zkey"),
+                 "--inputs", str(tmp_path / "bad_in.json"), "--seed", "b", "--out", str(tmp_path / "o2")]) == 2
+    assert "inputs.x" in capsys.readouterr().err
     assert main(["zk", "export", "market", "--public", str(tmp_path / "out" / "public.json"),
                  "--proof", str(tmp_path / "out" / "proof.json")]) == 0
     assert len(bytes.fromhex(json.loads(capsys.readouterr().out)["proof_hex"])) == 256

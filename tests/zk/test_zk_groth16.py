@@ -1,4 +1,5 @@
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from reference.zk.circuits import (
     cubic_circuit, cubic_reference, merkle_circuit, merkle_inputs, mimc_chain_reference, mimc_hash,
@@ -54,6 +55,23 @@ def test_public_signals_are_the_reference_values():
     assert c.r1cs.public_signals(c.witness({"preimage": 9})) == [mimc_chain_reference(9, 2, rounds=5)]
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=0, max_value=R - 1), st.integers(min_value=1, max_value=3))
+def test_circuit_outputs_match_the_python_reference(x, n):
+    cubic = cubic_circuit(n)
+    assert cubic.r1cs.public_signals(cubic.witness({"x": x})) == [cubic_reference(x, n)]
+    mimc = mimc_preimage_circuit(n, rounds=3)
+    assert mimc.r1cs.public_signals(mimc.witness({"preimage": x})) == [mimc_chain_reference(x, n, rounds=3)]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=R - 1), min_size=8, max_size=8), st.integers(min_value=0, max_value=7))
+def test_merkle_witness_exists_for_every_position(leaves, position):
+    circuit = merkle_circuit(3, rounds=2)
+    witness = circuit.witness(merkle_inputs(leaves, position, rounds=2))
+    assert circuit.r1cs.public_signals(witness) == [merkle_inputs(leaves, 0, rounds=2)["root"]]
+
+
 def test_merkle_rejects_wrong_leaf_and_non_boolean_index():
     circuit = merkle_circuit(8, rounds=2)
     inputs = merkle_inputs(LEAVES, 5, rounds=2)
@@ -106,3 +124,81 @@ def test_circuit_json_round_trip():
     doc["constraints"][0][0][0][1] = "x"
     with pytest.raises(CircuitError):
         circuit_from_json(doc)
+
+
+class RecordingBackend:
+    """Delegates to the reference backend and records which primitive ran on what size."""
+
+    name = "recording"
+
+    def __init__(self):
+        from reference.zk.backend import ReferenceBackend
+
+        self.inner = ReferenceBackend()
+        self.calls = []
+
+    def __getattr__(self, attr):
+        fn = getattr(self.inner, attr)
+
+        def record(values, *rest):
+            self.calls.append((attr, len(values)))
+            return fn(values, *rest)
+
+        return record
+
+
+def test_prove_routes_every_heavy_primitive_through_the_backend():
+    c = mimc_preimage_circuit(1, rounds=4)
+    pk = setup(c.r1cs, b"routing")
+    w = c.witness({"preimage": 8})
+    backend = RecordingBackend()
+    proof = prove(pk, c.r1cs, w, 5, 6, backend=backend)
+    n = pk.domain_size
+    assert sorted(backend.calls) == sorted(
+        [("intt", n)] * 3 + [("coset_ntt", n)] * 3
+        + [("msm_g1", c.r1cs.n_vars)] * 2 + [("msm_g2", c.r1cs.n_vars)]
+        + [("msm_g1", c.r1cs.n_vars - c.r1cs.n_public - 1), ("msm_g1", n)]
+    )
+    assert g1_to_affine(proof.c) == g1_to_affine(prove(pk, c.r1cs, w, 5, 6).c)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make, inputs", [
+    (lambda: merkle_circuit(8), merkle_inputs([mimc_hash(i) for i in range(256)], 13)),
+    (lambda: mimc_preimage_circuit(3), {"preimage": 1}),
+])
+def test_full_size_circuits_round_trip(make, inputs):
+    circuit = make()
+    witness = circuit.witness(inputs)
+    pk = setup(circuit.r1cs, b"slow")
+    proof = prove(pk, circuit.r1cs, witness, *blinding_from_seed(b"slow"))
+    public = circuit.r1cs.public_signals(witness)
+    assert verify(pk.vk, public, proof)
+    assert not verify(pk.vk, [(public[0] + 1) % R], proof)
+
+
+def test_qap_quotient_is_a_polynomial_of_degree_below_n_minus_1():
+    from reference.zk.backend import ReferenceBackend
+    from reference.zk.field import inv, root_of_unity
+    from reference.zk.groth16 import domain_size_for, h_evaluations, qap_evaluations
+
+    c = merkle_circuit(2, rounds=2)
+    w = c.witness(merkle_inputs([5, 6, 7, 8], 2, rounds=2))
+    n = domain_size_for(c.r1cs)
+    b = ReferenceBackend()
+    shift = root_of_unity(2 * n)
+    z_on_coset = (pow(shift, n, R) - 1) % R  # Z(X) = X^n - 1 is constant (-2) on the odd coset
+    h = b.coset_intt([v * inv(z_on_coset) % R for v in h_evaluations(c.r1cs, w, n, b)], shift)
+    assert h[n - 1] == 0 and any(h)
+
+    def at(coeffs, x):
+        return sum(cf * pow(x, i, R) for i, cf in enumerate(coeffs)) % R
+
+    a_p, b_p, c_p = (b.intt(v) for v in qap_evaluations(c.r1cs, w, n))
+    x = 123456789
+    assert at(a_p, x) * at(b_p, x) % R == (at(c_p, x) + at(h, x) * (pow(x, n, R) - 1)) % R
+    broken = list(w)
+    broken[-1] = (broken[-1] + 1) % R
+    h_bad = b.coset_intt([v * inv(z_on_coset) % R for v in h_evaluations(c.r1cs, broken, n, b)], shift)
+    a_p, b_p, c_p = (b.intt(v) for v in qap_evaluations(c.r1cs, broken, n))
+    assert at(a_p, x) * at(b_p, x) % R != (at(c_p, x) + at(h_bad, x) * (pow(x, n, R) - 1)) % R

@@ -18,6 +18,7 @@ from reference.zk.snarkjs import (
 pytestmark = pytest.mark.node
 
 CIRCOM = Path(__file__).parent / "circom" / "cubic.circom"
+POSEIDON = Path(__file__).parent / "circom" / "poseidon2.circom"
 
 
 def write_json(path: Path, doc) -> Path:
@@ -115,3 +116,21 @@ def test_snarkjs_proves_with_our_zkey_on_our_r1cs(node_tools, tmp_path):
     assert verify(pk.vk, public_from_json(json.loads((tmp_path / "pub.json").read_text())), theirs)
     back = read_zkey((tmp_path / "c.zkey").read_bytes())
     assert [g1_to_affine(p) for p in back.pk.h_query] == [g1_to_affine(p) for p in pk.h_query]
+
+
+def test_our_prover_on_circomlib_poseidon_verifies_in_snarkjs(node_tools, ptau, tmp_path):
+    r1cs_path, wasm = node_tools.circom_compile(POSEIDON, tmp_path)
+    write_json(tmp_path / "input.json", {"a": "1", "b": "2"})
+    node_tools.snarkjs("wtns", "calculate", wasm, tmp_path / "input.json", tmp_path / "w.wtns")
+    node_tools.snarkjs("groth16", "setup", r1cs_path, ptau, tmp_path / "p.zkey")
+    node_tools.snarkjs("zkey", "export", "verificationkey", tmp_path / "p.zkey", tmp_path / "vk.json")
+    circom = read_r1cs(r1cs_path.read_bytes())
+    witness = read_wtns((tmp_path / "w.wtns").read_bytes())
+    zkey = read_zkey((tmp_path / "p.zkey").read_bytes())
+    check_zkey_matches(zkey, circom.r1cs)
+    assert len(circom.r1cs.constraints) > 200 and circom.n_outputs == 1
+    proof = prove(zkey.pk, circom.r1cs, witness, *blinding_from_seed(b"poseidon"))
+    public = write_json(tmp_path / "public.json", public_to_json(circom.r1cs.public_signals(witness)))
+    assert node_tools.snarkjs_verify(tmp_path / "vk.json", public, write_json(tmp_path / "proof.json", proof_to_json(proof)))
+    forged = write_json(tmp_path / "forged.json", public_to_json([(witness[1] + 1) % R]))
+    assert not node_tools.snarkjs_verify(tmp_path / "vk.json", forged, tmp_path / "proof.json")

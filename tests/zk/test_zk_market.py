@@ -1,7 +1,8 @@
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from reference.zk.circuits import mimc_preimage_circuit
-from reference.zk.curve import G1, add, g1_to_affine
+from reference.zk.curve import G1, G2, add, g1_to_affine, multiply
 from reference.zk.field import Q, R
 from reference.zk.groth16 import Proof, blinding_from_seed, prove, setup
 from reference.zk.market import (
@@ -52,3 +53,19 @@ def test_encodings_round_trip(market_proof):
         decode_proof(bytes(224))
     with pytest.raises(ValueError, match="public"):
         encode_public_inputs([R])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=96), st.binary(max_size=300))
+def test_verifier_never_raises_on_arbitrary_bytes(market_proof, public, proof):
+    vk = market_proof[0]
+    assert groth16_verifier(vk)(public, proof) is False
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(min_value=0, max_value=R - 1), st.integers(min_value=0, max_value=R - 1))
+def test_proof_bytes_round_trip_for_any_points(a, c):
+    proof = Proof(a=multiply(G1, a), b=multiply(G2, (a + c) % R), c=multiply(G1, c))
+    again = decode_proof(encode_proof(proof))
+    assert encode_proof(again) == encode_proof(proof)
+    assert g1_to_affine(again.c) == g1_to_affine(proof.c)

@@ -4,7 +4,7 @@ import pytest
 
 from reference.zk.backend import BackendError, BackendUnavailable, ReferenceBackend, get_backend
 from reference.zk.curve import (
-    G1, G2, Z1, Z2, CurveError, add, eq, fixed_base_g1, fixed_base_g2, g1_from_affine, g1_to_affine,
+    G1, G2, Z1, Z2, CurveError, FixedBase, add, eq, fixed_base_g1, g1_from_affine, g1_to_affine,
     g2_from_affine, g2_to_affine, multiply, neg, pairing_check,
 )
 from reference.zk.field import R
@@ -66,12 +66,12 @@ def test_get_backend():
             assert name in str(exc)
 
 
-def test_fixed_base_matches_multiply():
-    rng = random.Random(1)
+@pytest.mark.parametrize("window", [4, 8])
+def test_fixed_base_matches_multiply(window):
+    rng = random.Random(window)
     for k in [0, 1, R - 1, rng.randrange(R)]:
-        assert eq(fixed_base_g1().mul(k), multiply(G1, k))
-    k = rng.randrange(R)
-    assert eq(fixed_base_g2().mul(k), multiply(G2, k))
+        assert eq(fixed_base_g1(window).mul(k), multiply(G1, k))
+    assert eq(FixedBase(G2, Z2, window).mul(R - 2), multiply(G2, R - 2))
 
 
 def test_point_decoding_validates():
