@@ -370,7 +370,7 @@ def jac_add(p, q):
 # Pippenger.
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def signed_digits(scalars, c, windows):
     """Signed base-2^c digits in [-2^(c-1), 2^(c-1)] of each scalar (rows of 4 standard-form limbs)."""
     n = scalars.shape[0]
@@ -378,7 +378,7 @@ def signed_digits(scalars, c, windows):
     full = np.int64(1) << c
     half = full >> 1
     mask = np.uint64(full - 1)
-    for i in prange(n):
+    for i in range(n):
         carry = np.int64(0)
         for w in range(windows):
             bit = w * c
@@ -445,12 +445,12 @@ def combine_windows(sums, segments, c, out):
     _store_point(out, 0, acc)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def on_curve(points, b):
     """Index of the first affine point not on y^2 = x^3 + b[0, 0], or -1."""
     n = points.shape[0]
     bad = np.full(n, False)
-    for i in prange(n):
+    for i in range(n):
         x = fe_load(points, i, 0)
         y = fe_load(points, i, 1)
         rhs = fe_add(fe_mul(fe_sqr(x), x), fe_load(b, 0, 0))
@@ -469,17 +469,17 @@ def _row(a, i):
     return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def vec_scale(a, s, m, minv):
     """Row-wise Montgomery product ``a[i] *= s[0]`` modulo ``m[0]``, in place."""
-    for i in prange(a.shape[0]):
+    for i in range(a.shape[0]):
         _store4(a, i, mont_mul(_row(a, i), _row(s, 0), _row(m, 0), minv))
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def vec_mul(a, b):
     """Row-wise Fr Montgomery product ``a[i] *= b[i]``, in place."""
-    for i in prange(a.shape[0]):
+    for i in range(a.shape[0]):
         _store4(a, i, fr_mul(_row(a, i), _row(b, i)))
 
 

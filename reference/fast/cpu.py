@@ -174,6 +174,17 @@ def _threads_by_size(method):
     return run
 
 
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every CPU kernel: G1 and G2 MSM, NTT, coset transforms."""
+    from py_ecc.optimized_bn128 import G1, G2
+
+    backend = CpuBackend()
+    backend.msm_g1([G1], [1])
+    backend.msm_g2([G2], [1])
+    backend.coset_intt(backend.coset_ntt([1, 2], 5), 5)
+    backend.intt(backend.ntt([1, 2]))
+
+
 class CpuBackend:
     """Pippenger MSM (signed digits, windows in parallel) and radix-2 NTT compiled by numba for the CPU."""
 
