@@ -36,18 +36,30 @@ def msm_case(pool, max_size):
     )
 
 
-@DIFF
-@given(msm_case(G1_POOL, 13))
-def test_msm_g1_matches_reference(case):
-    points, scalars = case
-    assert eq(CPU.msm_g1(points, scalars), REF.msm_g1(points, scalars))
+def msm_differential(group: str, max_size: int, examples: int):
+    """A Hypothesis test: the CPU MSM equals the reference MSM on random cases of up to ``max_size`` points."""
+    pool, ours, theirs = (G1_POOL, CPU.msm_g1, REF.msm_g1) if group == "g1" else (G2_POOL, CPU.msm_g2, REF.msm_g2)
+
+    @settings(max_examples=examples, deadline=None, derandomize=True)
+    @given(msm_case(pool, max_size))
+    def check(case):
+        points, scalars = case
+        assert eq(ours(points, scalars), theirs(points, scalars))
+
+    return check
 
 
-@settings(max_examples=10, deadline=None, derandomize=True)
-@given(msm_case(G2_POOL, 5))
-def test_msm_g2_matches_reference(case):
-    points, scalars = case
-    assert eq(CPU.msm_g2(points, scalars), REF.msm_g2(points, scalars))
+test_msm_g1_matches_reference = msm_differential("g1", 13, 20)
+test_msm_g2_matches_reference = msm_differential("g2", 5, 10)
+test_msm_g1_matches_reference_thorough = pytest.mark.slow(msm_differential("g1", 64, 200))
+test_msm_g2_matches_reference_thorough = pytest.mark.slow(msm_differential("g2", 16, 60))
+
+
+def assert_ntt_family_matches(values: list[int], shift: int) -> None:
+    assert CPU.ntt(values) == REF.ntt(values)
+    assert CPU.intt(values) == REF.intt(values)
+    assert CPU.coset_ntt(values, shift) == REF.coset_ntt(values, shift)
+    assert CPU.coset_intt(values, shift) == REF.coset_intt(values, shift)
 
 
 @pytest.mark.parametrize("c", range(2, 17))
@@ -134,10 +146,7 @@ def test_msm_rejects_bad_input():
 @given(st.integers(0, 7).flatmap(lambda log_n: st.lists(fr_value, min_size=1 << log_n, max_size=1 << log_n)),
        st.integers(1, R - 1))
 def test_ntt_family_matches_reference(values, shift):
-    assert CPU.ntt(values) == REF.ntt(values)
-    assert CPU.intt(values) == REF.intt(values)
-    assert CPU.coset_ntt(values, shift) == REF.coset_ntt(values, shift)
-    assert CPU.coset_intt(values, shift) == REF.coset_intt(values, shift)
+    assert_ntt_family_matches(values, shift)
 
 
 def test_ntt_definition_and_round_trip():
@@ -167,31 +176,11 @@ def test_ntt_rejects_bad_input():
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, derandomize=True)
-@given(msm_case(G1_POOL, 64))
-def test_msm_g1_matches_reference_thorough(case):
-    points, scalars = case
-    assert eq(CPU.msm_g1(points, scalars), REF.msm_g1(points, scalars))
-
-
-@pytest.mark.slow
-@settings(max_examples=60, deadline=None, derandomize=True)
-@given(msm_case(G2_POOL, 16))
-def test_msm_g2_matches_reference_thorough(case):
-    points, scalars = case
-    assert eq(CPU.msm_g2(points, scalars), REF.msm_g2(points, scalars))
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize("log_n", [10, 12, 14])
 def test_ntt_family_matches_reference_large(log_n):
     rng = random.Random(log_n)
     values = [rng.randrange(R) for _ in range(1 << log_n)]
-    shift = rng.randrange(1, R)
-    assert CPU.ntt(values) == REF.ntt(values)
-    assert CPU.intt(values) == REF.intt(values)
-    assert CPU.coset_ntt(values, shift) == REF.coset_ntt(values, shift)
-    assert CPU.coset_intt(values, shift) == REF.coset_intt(values, shift)
+    assert_ntt_family_matches(values, rng.randrange(1, R))
 
 
 @pytest.mark.slow
