@@ -1,0 +1,273 @@
+"""Fast-path benchmarks (never run by tests): ``python -m reference.fast.bench [--quick] [--write]``.
+
+``fast_path_section()`` times, through the ``Backend`` interface (ints and py_ecc points in and out):
+G1 MSM 2^12..2^16 and G2 MSM 2^12 on the CPU backend (first call, and repeated with the bases cached as
+the prover's proving key is), NTT 2^12..2^20, and a full Groth16 prove of a 2^12-row circuit, beside
+the reference backend (smaller sizes) and snarkjs on the same proving key and witness. GPU rows are
+timed only where a CUDA device is visible; otherwise the section says they were not measured.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from py_ecc.optimized_bn128 import G1, G2, add, multiply
+
+from reference.zk.backend import Backend, ReferenceBackend
+from reference.zk.field import R
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BENCH_DOC = REPO_ROOT / "docs" / "benchmarks.md"
+SECTION = "## Fast path (MSM/NTT)"
+SEED = 20261128
+
+
+def _timed(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall seconds of ``repeats`` calls."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def distinct_points(generator, n: int, seed: int) -> tuple:
+    """``n`` distinct points ``P, P + D, P + 2D, ...`` (projective, z != 1) from two seeded multiples."""
+    rng = random.Random(seed)
+    point, step = multiply(generator, rng.randrange(1, R)), multiply(generator, rng.randrange(1, R))
+    out = []
+    for _ in range(n):
+        out.append(point)
+        point = add(point, step)
+    return tuple(out)
+
+
+def _machine() -> str:
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, load average at start {load}"
+
+
+def _fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _ratio(slow: float | None, fast: float | None) -> str:
+    return "—" if slow is None or fast is None else f"{slow / fast:.1f}×"
+
+
+def gpu_backend() -> tuple[Backend | None, str]:
+    """The GPU backend and "" when a real CUDA device is visible; otherwise None and the reason."""
+    try:
+        from reference.fast.gpu import SIMULATED, GpuBackend, gpu_available
+    except ImportError as exc:
+        return None, f"numba.cuda cannot be imported ({exc})"
+    if SIMULATED or not gpu_available():
+        return None, "no GPU in this session"
+    return GpuBackend(), ""
+
+
+def msm_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str]:
+    ref = ReferenceBackend()
+    rng = random.Random(SEED)
+    rows = []
+    largest = distinct_points(G1, 1 << max(logs), SEED)
+    for log_n in logs:
+        n = 1 << log_n
+        say(f"bench: G1 MSM 2^{log_n}")
+        points = tuple(largest[:n])
+        scalars = [rng.randrange(R) for _ in range(n)]
+        first = _timed(lambda: cpu.msm_g1(points, scalars), 1)
+        repeat = _timed(lambda: cpu.msm_g1(points, scalars), 3)
+        slow = _timed(lambda: ref.msm_g1(points, scalars), 1) if log_n <= ref_max else None
+        rows.append(f"| G1 2^{log_n} | {_fmt(first)} | {_fmt(repeat)} | {_fmt(slow)} | {_ratio(slow, repeat)} |")
+    n = 1 << min(logs)
+    say(f"bench: G2 MSM 2^{min(logs)}")
+    points = distinct_points(G2, n, SEED + 1)
+    scalars = [rng.randrange(R) for _ in range(n)]
+    first = _timed(lambda: cpu.msm_g2(points, scalars), 1)
+    repeat = _timed(lambda: cpu.msm_g2(points, scalars), 3)
+    slow = _timed(lambda: ref.msm_g2(points, scalars), 1) if min(logs) <= ref_max else None
+    rows.append(f"| G2 2^{min(logs)} | {_fmt(first)} | {_fmt(repeat)} | {_fmt(slow)} | {_ratio(slow, repeat)} |")
+    return rows
+
+
+def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str]:
+    from reference.fast import _kernels as k
+    from reference.fast.convert import pack
+    from reference.fast.cpu import _twiddles
+
+    ref = ReferenceBackend()
+    rng = random.Random(SEED + 2)
+    rows = []
+    for log_n in logs:
+        n = 1 << log_n
+        say(f"bench: NTT 2^{log_n}")
+        values = [rng.randrange(R) for _ in range(n)]
+        full = _timed(lambda: cpu.ntt(values), 3)
+        rows_in = pack(values)
+        twiddles = _twiddles(n, False)
+        kernel = _timed(lambda: k.ntt_in_place(rows_in, twiddles), 3)
+        slow = _timed(lambda: ref.ntt(values), 1) if log_n <= ref_max else None
+        rows.append(f"| 2^{log_n} | {_fmt(full)} | {_fmt(kernel)} | {_fmt(slow)} | {_ratio(slow, full)} |")
+    return rows
+
+
+def _snarkjs_prove(pk, r1cs, witness) -> float | None:
+    from reference.zk import nodetools
+    from reference.zk.binfile import write_wtns, write_zkey
+
+    if nodetools.missing_reason():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        (d / "circuit.zkey").write_bytes(write_zkey(pk, r1cs))
+        (d / "witness.wtns").write_bytes(write_wtns(list(witness)))
+        args = ["groth16", "prove", d / "circuit.zkey", d / "witness.wtns", d / "proof.json", d / "public.json"]
+        nodetools.snarkjs(*args)
+        return _timed(lambda: nodetools.snarkjs(*args), 3)
+
+
+def prove_rows(cpu: Backend, iterations: int, with_reference: bool, say) -> list[str]:
+    from reference.zk.circuits import mimc_preimage_circuit
+    from reference.zk.groth16 import blinding_from_seed, domain_size_for, prove, setup, verify
+
+    circuit = mimc_preimage_circuit(iterations)
+    r1cs = circuit.r1cs
+    witness = circuit.witness({"preimage": 3})
+    say(f"bench: Groth16 setup ({len(r1cs.constraints)} constraints, INSECURE seeded setup)")
+    pk = setup(r1cs, b"kalypso-bench")
+    r, s = blinding_from_seed(b"kalypso-bench/blind")
+    say("bench: Groth16 prove (cpu)")
+    proof = prove(pk, r1cs, witness, r, s, backend=cpu)
+    if not verify(pk.vk, r1cs.public_signals(witness), proof):
+        raise RuntimeError("bench: the CPU backend's proof does not verify")
+    fast = _timed(lambda: prove(pk, r1cs, witness, r, s, backend=cpu), 3)
+    slow = None
+    if with_reference:
+        say("bench: Groth16 prove (reference)")
+        slow = _timed(lambda: prove(pk, r1cs, witness, r, s, backend=ReferenceBackend()), 1)
+    say("bench: Groth16 prove (snarkjs)")
+    snark = _snarkjs_prove(pk, r1cs, witness)
+    vs_snark = "—" if snark is None else f"{fast / snark:.2f}× snarkjs time"
+    return [
+        f"| MiMC x{iterations}: {len(r1cs.constraints)} constraints, domain 2^{domain_size_for(r1cs).bit_length() - 1} "
+        f"| {_fmt(fast)} | {_fmt(slow)} | {_fmt(snark)} | {_ratio(slow, fast)} | {vs_snark} |"
+    ]
+
+
+def gpu_rows(say) -> list[str]:
+    backend, reason = gpu_backend()
+    if backend is None:
+        return [f"GPU (MSM 2^20, NTT 2^22): not measured: {reason}. No GPU figure is given."]
+    rng = random.Random(SEED + 3)
+    say("bench: GPU MSM 2^20")
+    points = distinct_points(G1, 1 << 20, SEED)
+    scalars = [rng.randrange(R) for _ in points]
+    backend.msm_g1(points, scalars)
+    msm = _timed(lambda: backend.msm_g1(points, scalars), 3)
+    say("bench: GPU NTT 2^22")
+    from numba import cuda
+
+    from reference.fast.convert import pack
+    from reference.fast.gpu import to_lanes
+
+    values = [rng.randrange(R) for _ in range(1 << 22)]
+    backend.ntt(values[:1024])
+    ntt = _timed(lambda: backend.ntt(values), 1)
+    lanes = cuda.to_device(to_lanes(pack(values)))
+    backend.ntt_on_device(lanes, False)
+    cuda.synchronize()
+    device_only = _timed(lambda: (backend.ntt_on_device(lanes, False), cuda.synchronize()), 3)
+    return [
+        "| GPU operation | through the Backend interface (host conversion included) | device only |",
+        "|---|---|---|",
+        f"| G1 MSM 2^20 (bases cached) | {_fmt(msm)} | — |",
+        f"| NTT 2^22 | {_fmt(ntt)} | {_fmt(device_only)} |",
+    ]
+
+
+def fast_path_section(quick: bool = False, say: Callable[[str], None] = lambda _m: None) -> str:
+    """The markdown section "Fast path (MSM/NTT)" with every figure measured now, on this machine."""
+    from reference.fast.cpu import CpuBackend, warm_up
+
+    cpu = CpuBackend()
+    start = time.perf_counter()
+    say("bench: JIT warm-up (numba cache)")
+    warm_up()
+    warm = time.perf_counter() - start
+    msm_logs = (12, 14) if quick else (12, 13, 14, 15, 16)
+    ntt_logs = (12, 14) if quick else (12, 14, 16, 18, 20)
+    command = "python -m reference.fast.bench" + (" --quick" if quick else "") + " --write"
+    lines = [
+        SECTION,
+        "",
+        f"Measured {datetime.date.today().isoformat()} on {_machine()}; command: `{command}`.",
+        "Times are medians through the `Backend` interface (Python ints and py_ecc points in and out, so",
+        "boundary conversion is included); reference columns are single runs of `ReferenceBackend`.",
+        f"CPU backend warm-up in this process (numba cache load, or compilation if cold): {_fmt(warm)}.",
+        "",
+        "| MSM | cpu, first call | cpu, bases cached | reference | reference / cpu |",
+        "|---|---|---|---|---|",
+        *msm_rows(cpu, msm_logs, 12, say),
+        "",
+        "| NTT (forward) | cpu | cpu kernel only | reference | reference / cpu |",
+        "|---|---|---|---|---|",
+        *ntt_rows(cpu, ntt_logs, 16, say),
+        "",
+        "| Groth16 prove | cpu | reference | snarkjs 0.7.6 | reference / cpu | cpu vs snarkjs |",
+        "|---|---|---|---|---|---|",
+        *prove_rows(cpu, 3 if quick else 12, True, say),
+        "",
+        *gpu_rows(say),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(section: str, path: Path = BENCH_DOC) -> None:
+    """Replace (or append) the fast-path section of ``docs/benchmarks.md``."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: section + "\n", text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
+    parser.add_argument("--write", action="store_true", help=f"write the section into {BENCH_DOC.relative_to(REPO_ROOT)}")
+    args = parser.parse_args(argv)
+    section = fast_path_section(args.quick, say=lambda m: print(m, file=sys.stderr, flush=True))
+    print(section)
+    if args.write:
+        write_section(section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
