@@ -228,9 +228,9 @@ def evaluate(state, op, universe: Universe, bounds: Bounds):
     pairs = [(sym, lift(val)) for sym, val in zip(leaves(pre) + leaves(sop), leaves(values_pre) + leaves(values_op))]
     outputs = leaves(st.post)
     pack = _packer(op.name, bounds)
-    values = z3.simplify(z3.substitute(pack(st.error, *outputs), *pairs)).children()
-    error = as_python(values[0])
-    post = rebuild(st.post, [as_python(v) for v in values[1:]])
+    values = _parse_values(z3.simplify(z3.substitute(pack(st.error, *outputs), *pairs)).sexpr())
+    error = values[0]
+    post = rebuild(st.post, values[1:])
     return (None if error == OK else ERRORS[error]), post
 
 
@@ -239,3 +239,21 @@ def _packer(name: str, bounds: Bounds):
     """An uninterpreted function over (error, post-state leaves): one term to substitute into."""
     _, _, st = _symbolic_step(name, bounds)
     return z3.Function(f"outputs.{name}", z3.IntSort(), *[o.sort() for o in leaves(st.post)], z3.BoolSort())
+
+
+def _parse_values(text: str) -> list:
+    """The arguments of `(f v1 v2 ...)` where each value is a numeral, `(- n)`, `true` or `false`."""
+    tokens = text.replace("(", " ( ").replace(")", " ) ").split()[2:-1]
+    out, negate = [], False
+    for token in tokens:
+        if token == "(" or token == ")":
+            continue
+        if token == "-":
+            negate = True
+        elif token in ("true", "false"):
+            out.append(token == "true")
+        else:
+            value = int(token)
+            out.append(-value if negate else value)
+            negate = False
+    return out

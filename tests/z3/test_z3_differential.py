@@ -1,0 +1,133 @@
+"""The Z3 encoding agrees with the executable spec: on Hypothesis-driven concrete states (built
+with real spec operations) and operations, evaluating the encoding gives the spec's outcome:
+accepted or rejected with the same error class, and the same post-state."""
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import spec
+from properties import strategies as strat
+from properties.z3.concrete import Universe, abstract_state
+from properties.z3.model import Bounds
+from properties.z3.proofs import OPERATION_NAMES, evaluate
+from spec import operations as ops
+from spec.errors import SpecError
+from spec.provers import free_stake
+from spec.signing import assignment_message, sign
+from spec.types import AskState
+
+BOUNDS = Bounds(accounts=len(strat.ACCOUNTS) + len(strat.PROVERS), markets=4, asks=8, stake_tokens=1)
+UNIVERSE = Universe(accounts=strat.ACCOUNTS + tuple(p + "-rewards" for p in strat.PROVERS))
+EXAMPLES_PER_OPERATION = 25
+
+
+def _fits(state: spec.State) -> bool:
+    """Room for one more market and ask inside the bounds."""
+    return state.next_market_id < BOUNDS.markets and state.next_ask_id < BOUNDS.asks
+
+
+def _try(state, op):
+    try:
+        post, _ = spec.apply(state, op)
+    except SpecError:
+        return state
+    return post if _fits(post) else state
+
+
+@st.composite
+def signed_assignment(draw, state: spec.State):
+    """An engine-signed assignment of an unassigned ask to a quoting member, at a price between
+    the quote and max_price (the spec decides whether compute and stake fit)."""
+    candidates = [
+        (ask, membership.prover, membership.quote)
+        for ask in state.asks.values() if ask.state == AskState.UNASSIGNED
+        for (market_id, _), membership in state.memberships.items()
+        if market_id == ask.market_id and membership.quote is not None and membership.quote.price <= ask.max_price
+    ]
+    if not candidates:
+        return draw(strat.assign_task(state))
+    ask, prover, quote = draw(st.sampled_from(candidates))
+    price = draw(st.integers(quote.price, ask.max_price))
+    secret = strat.SECRET_OF_KEY[state.markets[ask.market_id].engine_key]
+    return ops.AssignTask(prover, ask.id, prover, price, sign(secret, assignment_message(ask.market_id, ask.id, prover, price)))
+
+
+@st.composite
+def withdrawal_request(draw, state: spec.State):
+    """A request to withdraw part of a prover's free stake, if any prover has some."""
+    token = state.config.stake_tokens[0]
+    free = [(p.address, free_stake(state, p, token)) for p in state.provers.values() if free_stake(state, p, token) > 0]
+    if not free:
+        return draw(strat.request_stake_withdrawal(state))
+    address, available = draw(st.sampled_from(free))
+    return ops.RequestStakeWithdrawal(address, token, draw(st.integers(1, available)))
+
+
+def backwards(state: spec.State):
+    return st.builds(ops.AdvanceTime, st.integers(-5, 0))
+
+
+@st.composite
+def scenarios(draw, name: str):
+    """A reachable state and one more operation of kind `name`. The state: funded accounts, a
+    bootstrap (each prover's registration, stake or quote sometimes left out), asks, signed
+    assignments, withdrawal requests, time passing, then random operations; the operation: the
+    first of up to eight drawn that the spec accepts (or rejects), or just one drawn."""
+    state = spec.genesis(draw(strat.configs(), label="config"))
+    amount = draw(st.integers(2_000, 5_000), label="mint")
+    for account in strat.ACCOUNTS:
+        for token in state.config.tokens:
+            state = _try(state, ops.Mint(account, token, amount))
+    for op in draw(strat.bootstrap(state), label="bootstrap"):
+        optional = isinstance(op, (ops.RegisterProver, ops.DepositStake, ops.JoinMarket))
+        if not optional or draw(st.integers(0, 5), label="drop") < 5:
+            state = _try(state, op)
+    for _ in range(draw(st.integers(1, 4), label="asks")):
+        state = _try(state, draw(strat.create_ask(state), label="ask"))
+    for _ in range(draw(st.integers(1, 3), label="assignments")):
+        state = _try(state, draw(signed_assignment(state), label="assignment"))
+    for _ in range(draw(st.integers(0, 2), label="withdrawals")):
+        state = _try(state, draw(withdrawal_request(state), label="withdrawal"))
+    for _ in range(draw(st.integers(0, 2), label="waits")):
+        state = _try(state, draw(strat.advance_time(state), label="wait"))
+    for _ in range(draw(st.integers(0, 6), label="steps")):
+        state = _try(state, draw(strat.operations(state), label="op"))
+    want = draw(st.sampled_from(("accepted", "rejected", "any")), label="want")
+    for _ in range(1 if want == "any" else 8):
+        build = DIRECTED.get((name, want), strat.OPERATION_STRATEGIES[name])
+        op = draw(build(state), label="last")
+        if (_try(state, op) is not state) == (want == "accepted"):
+            break
+    return state, op
+
+
+DIRECTED = {("assign_task", "accepted"): signed_assignment, ("advance_time", "rejected"): backwards}
+
+
+@pytest.mark.parametrize("name", OPERATION_NAMES)
+def test_encoding_agrees_with_spec(name):
+    outcomes = Counter()
+
+    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    @given(scenarios(name))
+    def check(case):
+        state, op = case
+        error, post = evaluate(state, op, UNIVERSE, BOUNDS)
+        try:
+            expected, _ = spec.apply(state, op)
+            expected_error = None
+        except SpecError as exc:
+            expected, expected_error = state, type(exc)
+        assert error is expected_error, f"{op}: encoding says {error and error.code}, spec {expected_error and expected_error.code}"
+        assert post == abstract_state(expected, UNIVERSE, BOUNDS), f"{op}: post-states differ"
+        outcomes["accepted" if error is None else "rejected"] += 1
+
+    check()
+    assert sum(outcomes.values()) >= EXAMPLES_PER_OPERATION
+    assert outcomes["accepted"] and outcomes["rejected"], f"{name}: {dict(outcomes)}"
+
+
+def test_default_run_has_500_examples():
+    assert EXAMPLES_PER_OPERATION * len(OPERATION_NAMES) >= 500
