@@ -261,10 +261,10 @@ class EncodedInvariant:
 
 AUXILIARY = (
     EncodedInvariant("A0", "config_valid", state=encode_config_valid),
-    EncodedInvariant("A1", "well_formed", state=encode_well_formed, strengthening=("A2",)),
-    EncodedInvariant("A2", "markets_valid", state=encode_markets_valid, strengthening=("A1",)),
-    EncodedInvariant("A3", "memberships_valid", state=encode_memberships_valid, strengthening=("A1", "I2")),
-    EncodedInvariant("A4", "asks_valid", state=encode_asks_valid, strengthening=("A1", "A2", "A3")),
+    EncodedInvariant("A1", "well_formed", state=encode_well_formed, strengthening=("A0", "A2", "A3", "A4", "I1", "I2", "I3", "I4", "I7", "I9")),
+    EncodedInvariant("A2", "markets_valid", state=encode_markets_valid, strengthening=("A0", "A1", "A3", "A4", "I1", "I2", "I3", "I4", "I7", "I9")),
+    EncodedInvariant("A3", "memberships_valid", state=encode_memberships_valid, strengthening=("A0", "A1", "A2", "A4", "I1", "I2", "I3", "I4", "I7", "I9")),
+    EncodedInvariant("A4", "asks_valid", state=encode_asks_valid, strengthening=("A0", "A1", "A2", "A3", "I1", "I2", "I3", "I4", "I7", "I9")),
 )
 
 PROTOCOL = (
