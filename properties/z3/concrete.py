@@ -205,10 +205,31 @@ def spec_config(values: SConfig, bounds: Bounds) -> Config:
                   slash_burn_bps=values.slash_burn_bps)
 
 
+def _require_representable(values: SState, universe: Universe, bounds: Bounds) -> None:
+    """The references a spec state needs are inside the bounds (the auxiliary invariant A1)."""
+    accounts, keys = range(len(universe.accounts)), range(len(universe.keys))
+    problems = []
+    if not 0 <= values.next_market_id <= bounds.markets or not 0 <= values.next_ask_id <= bounds.asks:
+        problems.append("id counters")
+    for m, market in enumerate(values.markets[: max(0, values.next_market_id)]):
+        if market.owner not in accounts or market.engine_key not in keys:
+            problems.append(f"market {m}")
+    for a, prover in enumerate(values.provers):
+        if prover.registered and prover.reward_address not in accounts:
+            problems.append(f"prover {a}")
+    for n, ask in enumerate(values.asks[: max(0, values.next_ask_id)]):
+        if ask.requester not in accounts or ask.state not in range(len(ASK_STATES)) or (
+                ask.has_assignment and ask.assignment.prover not in accounts):
+            problems.append(f"ask {n}")
+    if problems:
+        raise ModelGap(f"the model's state is not a spec state (out of range: {', '.join(problems)})")
+
+
 def to_spec_state(values: SState, universe: Universe, bounds: Bounds) -> State:
     """A spec state for the model's values (absent entries dropped, zero amounts omitted)."""
     config = spec_config(values.config, bounds)
     tokens, stake_tokens, names = config.tokens, config.stake_tokens, universe.accounts
+    _require_representable(values, universe, bounds)
     markets = {
         m: Market(id=m, owner=names[mk.owner], verifier_id=STAND_IN_VERIFIER_ID, matching_protocol="orderbook",
                   slash_amount=_nonzero(stake_tokens, mk.slash_amount), engine_key=universe.keys[mk.engine_key], platform_fee=mk.platform_fee)

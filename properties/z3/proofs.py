@@ -18,7 +18,7 @@ import attrs
 import z3
 
 from properties.z3 import invariants as zinv
-from properties.z3.concrete import Universe, abstract_op, abstract_state, proof_universe
+from properties.z3.concrete import ModelGap, Universe, abstract_op, abstract_state, proof_universe
 from properties.z3.model import (
     Bounds,
     SState,
@@ -77,8 +77,12 @@ def _timed(invariant: str, operation: str, solver: z3.Solver, goal, started: flo
     if verdict == z3.unsat:
         out = ProofResult(invariant, operation, "proved", time.perf_counter() - started)
     elif verdict == z3.sat:
-        trace = on_sat(solver.model())
-        out = ProofResult(invariant, operation, "counterexample", time.perf_counter() - started, trace.describe(), trace)
+        try:
+            trace = on_sat(solver.model())
+        except ModelGap as gap:
+            out = ProofResult(invariant, operation, "counterexample", time.perf_counter() - started, str(gap))
+        else:
+            out = ProofResult(invariant, operation, "counterexample", time.perf_counter() - started, trace.describe(), trace)
     else:
         out = ProofResult(invariant, operation, "unknown", time.perf_counter() - started, solver.reason_unknown())
     solver.pop()
