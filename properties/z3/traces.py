@@ -12,7 +12,7 @@ from properties import invariants as inv
 from properties.z3.concrete import Universe, to_spec_op, to_spec_state
 from properties.z3.model import Bounds, SState, as_python, leaves, rebuild
 from properties.z3.transitions import ERRORS, OK
-from spec.codec import encode_op, encode_state
+from spec.codec import dumps, encode_op, encode_state
 from spec.errors import SpecError
 
 
@@ -63,7 +63,7 @@ class Trace:
         lines = [self.description, "operations:"]
         for op, code in zip(self.operations, self.expected):
             lines.append(f"  {json.dumps(encode_op(op), sort_keys=True)} -> {'accepted' if code is None else code}")
-        lines.append("pre_state: " + json.dumps(encode_state(self.pre_state), sort_keys=True))
+        lines.append("pre_state: " + dumps(encode_state(self.pre_state)).rstrip())
         return "\n".join(lines)
 
     def replay(self, apply=spec.apply, env=spec.DEFAULT_ENV) -> Replay:
