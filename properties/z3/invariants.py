@@ -250,7 +250,8 @@ def encode_asks_valid(state: SState, bounds: Bounds) -> z3.BoolRef:
 
 @attrs.frozen
 class EncodedInvariant:
-    """An invariant's formula(s) and the invariants its inductive proof assumes besides itself."""
+    """An invariant's formula(s) and the invariants its inductive proof assumes besides itself
+    (a minimal set: `properties.z3.proofs.minimize_strengthening` drops none of them)."""
 
     id: str
     name: str
@@ -261,22 +262,22 @@ class EncodedInvariant:
 
 AUXILIARY = (
     EncodedInvariant("A0", "config_valid", state=encode_config_valid),
-    EncodedInvariant("A1", "well_formed", state=encode_well_formed, strengthening=("A0", "A2", "A3", "A4", "I1", "I2", "I3", "I4", "I7", "I9")),
-    EncodedInvariant("A2", "markets_valid", state=encode_markets_valid, strengthening=("A0", "A1", "A3", "A4", "I1", "I2", "I3", "I4", "I7", "I9")),
-    EncodedInvariant("A3", "memberships_valid", state=encode_memberships_valid, strengthening=("A0", "A1", "A2", "A4", "I1", "I2", "I3", "I4", "I7", "I9")),
-    EncodedInvariant("A4", "asks_valid", state=encode_asks_valid, strengthening=("A0", "A1", "A2", "A3", "I1", "I2", "I3", "I4", "I7", "I9")),
+    EncodedInvariant("A1", "well_formed", state=encode_well_formed),
+    EncodedInvariant("A2", "markets_valid", state=encode_markets_valid),
+    EncodedInvariant("A3", "memberships_valid", state=encode_memberships_valid, strengthening=("I2",)),
+    EncodedInvariant("A4", "asks_valid", state=encode_asks_valid, strengthening=("A2", "A3")),
 )
 
 PROTOCOL = (
-    EncodedInvariant("I1", "conservation", state=encode_conservation, strengthening=("A0", "A1", "A2", "A3", "A4", "I2", "I3", "I4", "I7", "I9")),
+    EncodedInvariant("I1", "conservation", state=encode_conservation, strengthening=("A0", "A1", "A4", "I2", "I4", "I9")),
     EncodedInvariant("I2", "single_assignment", state=encode_single_assignment, step=encode_single_assignment_step,
-                     strengthening=("A0", "A1", "A2", "A3", "A4", "I1", "I3", "I4", "I7", "I9")),
-    EncodedInvariant("I3", "capacity", state=encode_capacity, strengthening=("A0", "A1", "A2", "A3", "A4", "I1", "I2", "I4", "I7", "I9")),
-    EncodedInvariant("I4", "escrow", state=encode_escrow, strengthening=("A0", "A1", "A2", "A3", "A4", "I1", "I2", "I3", "I7", "I9")),
-    EncodedInvariant("I5", "deadline", step=encode_deadline_step, strengthening=("A0", "A1", "A2", "A3", "A4", "I1", "I2", "I3", "I4", "I7", "I9")),
-    EncodedInvariant("I6", "bounds", step=encode_bounds_step, strengthening=("A0", "A1", "A2", "A3", "A4", "I1", "I2", "I3", "I4", "I7", "I9")),
-    EncodedInvariant("I7", "stake_backing", state=encode_stake_backing, strengthening=("A0", "A1", "A2", "A3", "A4", "I1", "I2", "I3", "I4", "I9")),
-    EncodedInvariant("I9", "withdrawal", state=encode_withdrawal, strengthening=("A0", "A1", "A2", "A3", "A4", "I1", "I2", "I3", "I4", "I7")),
+                     strengthening=("A1",)),
+    EncodedInvariant("I3", "capacity", state=encode_capacity, strengthening=("A1", "A2", "A3", "A4", "I2", "I7", "I9")),
+    EncodedInvariant("I4", "escrow", state=encode_escrow),
+    EncodedInvariant("I5", "deadline", step=encode_deadline_step),
+    EncodedInvariant("I6", "bounds", step=encode_bounds_step),
+    EncodedInvariant("I7", "stake_backing", state=encode_stake_backing, strengthening=("A1", "A2", "A4", "I2", "I9")),
+    EncodedInvariant("I9", "withdrawal", state=encode_withdrawal, strengthening=("I7",)),
 )
 
 BY_ID = {inv.id: inv for inv in AUXILIARY + PROTOCOL}

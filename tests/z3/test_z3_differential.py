@@ -92,7 +92,8 @@ def scenarios(draw, name: str):
     for _ in range(draw(st.integers(0, 2), label="waits")):
         state = _try(state, draw(strat.advance_time(state), label="wait"))
     for _ in range(draw(st.integers(0, 6), label="steps")):
-        state = _try(state, draw(strat.operations(state), label="op"))
+        kind = draw(st.sampled_from(OPERATION_NAMES), label="step kind")
+        state = _try(state, draw(strat.OPERATION_STRATEGIES[kind](state), label="op"))
     want = draw(st.sampled_from(("accepted", "rejected", "any")), label="want")
     for _ in range(1 if want == "any" else 8):
         build = DIRECTED.get((name, want), strat.OPERATION_STRATEGIES[name])
