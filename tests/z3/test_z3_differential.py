@@ -73,7 +73,7 @@ def scenarios(draw, name: str, want: str):
     """A reachable state and one more operation of kind `name`. The state: funded accounts, a
     bootstrap (each prover's registration, stake or quote sometimes left out), asks, signed
     assignments, withdrawal requests, time passing, then random operations; the operation: the
-    first of up to eight drawn that the spec accepts (or rejects), or just one drawn."""
+    first of up to eight drawn that the spec accepts (`want` "accepted") or rejects ("rejected")."""
     state = spec.genesis(draw(strat.configs(), label="config"))
     amount = draw(st.integers(2_000, 5_000), label="mint")
     for account in strat.ACCOUNTS:
