@@ -68,8 +68,11 @@ class Trace:
 
     def replay(self, apply=spec.apply, env=spec.DEFAULT_ENV) -> Replay:
         """Apply the operations to the pre-state with `apply`; collect outcomes and every
-        invariant violation (state invariants at each state, step invariants at each step)."""
-        state, outcomes, violations = self.pre_state, [], inv.state_violations(self.pre_state)
+        invariant violation (state invariants at each state, step invariants at each step). A
+        pre-state outside the spec's reachable states may make the spec or a checker raise: that
+        is recorded as an outcome or a violation naming the exception."""
+        state, outcomes = self.pre_state, []
+        violations = _checked(inv.state_violations, state)
         for op in self.operations:
             before = inv.snapshot(state)
             try:
@@ -78,7 +81,17 @@ class Trace:
                 outcomes.append(error.code)
                 violations += inv.atomicity(before, state)
                 continue
+            except Exception as crash:  # noqa: BLE001 - an unreachable pre-state may break the spec
+                outcomes.append(f"CRASH {type(crash).__name__}")
+                break
             outcomes.append(None)
-            violations += inv.transition_violations(state, op, post, events) + inv.state_violations(post)
+            violations += _checked(inv.transition_violations, state, op, post, events) + _checked(inv.state_violations, post)
             state = post
         return Replay(outcomes, state, violations)
+
+
+def _checked(check, *args) -> list:
+    try:
+        return check(*args)
+    except Exception as crash:  # noqa: BLE001
+        return [f"{check.__name__} raised {type(crash).__name__}: {crash}"]
