@@ -69,7 +69,9 @@ def _solver() -> z3.Solver:
     return solver
 
 
-def _timed(invariant: str, operation: str, solver: z3.Solver, goal, started: float, on_sat) -> ProofResult:
+def _timed(invariant: str, operation: str, solver: z3.Solver, goal, started: float, on_sat, refine=None) -> ProofResult:
+    """Check `goal` under the solver's assertions. On failure, prefer a counterexample that also
+    satisfies `refine` (every invariant), so that its pre-state is one the spec could be in."""
     solver.push()
     solver.add(z3.Not(goal))
     verdict = solver.check()
@@ -77,12 +79,21 @@ def _timed(invariant: str, operation: str, solver: z3.Solver, goal, started: flo
     if verdict == z3.unsat:
         out = ProofResult(invariant, operation, "proved", time.perf_counter() - started)
     elif verdict == z3.sat:
+        model, note = solver.model(), ""
+        if refine is not None:
+            solver.push()
+            solver.add(refine)
+            if solver.check() == z3.sat:
+                model, note = solver.model(), "from a state satisfying every invariant\n"
+            else:
+                note = "not inductive relative to its strengthening (no state satisfying every invariant breaks it)\n"
+            solver.pop()
         try:
-            trace = on_sat(solver.model())
+            trace = on_sat(model)
         except ModelGap as gap:
-            out = ProofResult(invariant, operation, "counterexample", time.perf_counter() - started, str(gap))
+            out = ProofResult(invariant, operation, "counterexample", time.perf_counter() - started, note + str(gap))
         else:
-            out = ProofResult(invariant, operation, "counterexample", time.perf_counter() - started, trace.describe(), trace)
+            out = ProofResult(invariant, operation, "counterexample", time.perf_counter() - started, note + trace.describe(), trace)
     else:
         out = ProofResult(invariant, operation, "unknown", time.perf_counter() - started, solver.reason_unknown())
     solver.pop()
@@ -132,7 +143,8 @@ def prove_operation(name: str, ids: Iterable[str], bounds: Bounds = PROOF_BOUNDS
     st = step(pre, op, bounds, encoders)
     started = time.perf_counter()
     solver = _solver()
-    solver.add(op_domain(op, bounds), zinv.hypothesis(pre, bounds, ALL_IDS[:-1]), st.ok)
+    every_invariant = zinv.hypothesis(pre, bounds, ALL_IDS[:-1])
+    solver.add(op_domain(op, bounds), every_invariant, st.ok)
     if solver.check() != z3.sat:
         detail = "no invariant state accepts this operation: the proofs would hold vacuously"
         return [ProofResult(i, name, "vacuous", time.perf_counter() - started, detail) for i in ids]
@@ -150,7 +162,8 @@ def prove_operation(name: str, ids: Iterable[str], bounds: Bounds = PROOF_BOUNDS
             solver.add(zinv.hypothesis(pre, bounds, (i, *assumed)))
             goal = _goal(inv, pre, op, st.post, bounds)
         out.append(_timed(i, name, solver, goal, started,
-                          lambda m, i=i: Trace.from_model(m, pre, [(op, st)], bounds, universe, f"{i} violated by {name}")))
+                          lambda m, i=i: Trace.from_model(m, pre, [(op, st)], bounds, universe, f"{i} violated by {name}"),
+                          refine=every_invariant))
     return out
 
 

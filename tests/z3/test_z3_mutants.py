@@ -70,6 +70,7 @@ def test_slash_at_the_deadline_breaks_i5_and_replays():
     results = prove_operation("slash_missed_deadline", ["I5", "I1"], BOUNDS, encoders)
     assert [r.result for r in results if r.invariant == "I1"] == ["proved"]
     trace = _counterexample(results, "I5")
+    assert [r.detail.startswith("from a state satisfying every invariant") for r in results if r.invariant == "I5"] == [True]
     assert trace.expected == [None]
     mutant = trace.replay(apply_slash_at_deadline)
     assert mutant.outcomes == [None]
