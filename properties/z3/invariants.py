@@ -11,7 +11,6 @@ from typing import Callable, Optional
 import attrs
 import z3
 
-from properties.z3 import operations as sops
 from properties.z3.model import (
     ASK_STATES,
     ASSIGNED,
@@ -157,7 +156,7 @@ def encode_deadline_step(pre: SState, op, post: SState, bounds: Bounds) -> z3.Bo
     for _, changed, before, after in _changed_asks(pre, post):
         deadline = before.assignment.deadline
         out.append(z3.Implies(z3.And(changed, after.state == DEADLINE_CROSSED), before.state == ASSIGNED))
-        if isinstance(op, sops.SSlashMissedDeadline):
+        if op.name == "slash_missed_deadline":
             out.append(z3.Implies(z3.And(changed, before.state == ASSIGNED, after.state == DEADLINE_CROSSED), post.time > deadline))
         out.append(z3.Implies(z3.And(changed, before.state == ASSIGNED, member_of(after.state, (COMPLETE, INVALID_INPUTS))),
                               post.time <= deadline))
@@ -173,7 +172,7 @@ def encode_bounds_step(pre: SState, op, post: SState, bounds: Bounds) -> z3.Bool
         a = after.assignment
         membership = get_at(tuple(get_at(row, a.prover) for row in pre.memberships), after.market_id)
         signed = (z3.And(op.signature_valid, op.ask_id == n, op.prover == a.prover, op.price == a.price)
-                  if isinstance(op, sops.SAssignTask) else z3.BoolVal(False))
+                  if op.name == "assign_task" else z3.BoolVal(False))
         out.append(z3.Implies(assigned, z3.And(
             membership.has_quote,
             membership.price <= a.price, a.price <= after.max_price,

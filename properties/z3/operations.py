@@ -1,4 +1,5 @@
-"""Symbolic operations: each `spec.operations` class with its fields over the bounded model.
+"""Symbolic operations: each `spec.operations` class of the foundation, derived from its fields,
+over the bounded model.
 
 Addresses are account indices, tokens are token indices (0 = payment token, 1..K = stake
 tokens, -1 = a token the protocol does not know), engine keys are key ids (0..engine_keys-1 are
@@ -10,197 +11,49 @@ plus `unknown` (it names a token outside the protocol's tokens).
 """
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 import z3
 
 from properties.z3.model import Bounds
+from spec.operations import OPERATIONS
 
-BOOL = {"kind": "bool"}
-PER_TOKEN = {"kind": "per_token"}
-PER_TOKEN_BOOL = {"kind": "per_token_bool"}
-
-
-def _int():
-    return attrs.field()
-
-
-def _bool():
-    return attrs.field(metadata=BOOL)
-
-
-def _per_token():
-    return attrs.field(metadata=PER_TOKEN)
-
-
-def _per_token_bool():
-    return attrs.field(metadata=PER_TOKEN_BOOL)
-
-
-SYMBOLIC_OPERATIONS: dict[str, type] = {}
-
-
-def _sop(name: str):
-    def wrap(cls):
-        cls = attrs.frozen(cls)
-        cls.name = name
-        SYMBOLIC_OPERATIONS[name] = cls
-        return cls
-
-    return wrap
-
-
-@_sop("mint")
-class SMint:
-    account: Any = _int()
-    token: Any = _int()
-    amount: Any = _int()
-
-
-@_sop("advance_time")
-class SAdvanceTime:
-    seconds: Any = _int()
-
-
-@_sop("create_market")
-class SCreateMarket:
-    sender: Any = _int()
-    verifier_known: Any = _bool()
-    protocol_known: Any = _bool()
-    slash_present: Any = _per_token_bool()
-    slash_amount: Any = _per_token()
-    slash_unknown: Any = _bool()
-    engine_key: Any = _int()
-    platform_fee: Any = _int()
-
-
-@_sop("update_market")
-class SUpdateMarket:
-    sender: Any = _int()
-    market_id: Any = _int()
-    slash_present: Any = _per_token_bool()
-    slash_amount: Any = _per_token()
-    slash_unknown: Any = _bool()
-    engine_key: Any = _int()
-    platform_fee: Any = _int()
-
-
-@_sop("register_prover")
-class SRegisterProver:
-    sender: Any = _int()
-    reward_address: Any = _int()
-    declared_compute: Any = _int()
-
-
-@_sop("deposit_stake")
-class SDepositStake:
-    sender: Any = _int()
-    token: Any = _int()
-    amount: Any = _int()
-
-
-@_sop("request_stake_withdrawal")
-class SRequestStakeWithdrawal:
-    sender: Any = _int()
-    token: Any = _int()
-    amount: Any = _int()
-
-
-@_sop("withdraw_stake")
-class SWithdrawStake:
-    sender: Any = _int()
-    token: Any = _int()
-
-
-@_sop("join_market")
-class SJoinMarket:
-    sender: Any = _int()
-    market_id: Any = _int()
-    price: Any = _int()
-    proposed_time: Any = _int()
-    compute_per_request: Any = _int()
-
-
-@_sop("update_quote")
-class SUpdateQuote:
-    sender: Any = _int()
-    market_id: Any = _int()
-    price: Any = _int()
-    proposed_time: Any = _int()
-    compute_per_request: Any = _int()
-
-
-@_sop("request_market_exit")
-class SRequestMarketExit:
-    sender: Any = _int()
-    market_id: Any = _int()
-
-
-@_sop("leave_market")
-class SLeaveMarket:
-    sender: Any = _int()
-    market_id: Any = _int()
-
-
-@_sop("create_ask")
-class SCreateAsk:
-    sender: Any = _int()
-    market_id: Any = _int()
-    max_price: Any = _int()
-    expiry: Any = _int()
-    proof_time: Any = _int()
-    price_time_preference: Any = _int()
-
-
-@_sop("cancel_ask")
-class SCancelAsk:
-    sender: Any = _int()
-    ask_id: Any = _int()
-
-
-@_sop("expire_ask")
-class SExpireAsk:
-    sender: Any = _int()
-    ask_id: Any = _int()
-
-
-@_sop("assign_task")
-class SAssignTask:
-    sender: Any = _int()
-    ask_id: Any = _int()
-    prover: Any = _int()
-    price: Any = _int()
-    signature_valid: Any = _bool()
-
-
-@_sop("submit_proof")
-class SSubmitProof:
-    sender: Any = _int()
-    ask_id: Any = _int()
-    proof_valid: Any = _bool()
-
-
-@_sop("submit_invalid_inputs")
-class SSubmitInvalidInputs:
-    sender: Any = _int()
-    ask_id: Any = _int()
-    signature_valid: Any = _bool()
-
-
-@_sop("slash_missed_deadline")
-class SSlashMissedDeadline:
-    sender: Any = _int()
-    ask_id: Any = _int()
-
-
-@_sop("discard_task")
-class SDiscardTask:
-    sender: Any = _int()
-    ask_id: Any = _int()
-
-
+FOUNDATION_OPERATIONS = (
+    "mint", "advance_time", "create_market", "update_market", "register_prover", "deposit_stake",
+    "request_stake_withdrawal", "withdraw_stake", "join_market", "update_quote", "request_market_exit",
+    "leave_market", "create_ask", "cancel_ask", "expire_ask", "assign_task", "submit_proof",
+    "submit_invalid_inputs", "slash_missed_deadline", "discard_task",
+)
 ACCOUNT_FIELDS = frozenset({"sender", "account", "reward_address", "prover"})
+CHECKED_BY_THE_SPEC = {"signature": "signature_valid", "proof": "proof_valid", "verifier_id": "verifier_known",
+                       "matching_protocol": "protocol_known"}
+DROPPED = frozenset({"public_inputs", "private_inputs"})
+SLASH_FIELDS = (("slash_present", "per_token_bool"), ("slash_amount", "per_token"), ("slash_unknown", "bool"))
+
+
+def _symbolic_fields(spec_cls) -> list[tuple[str, str]]:
+    """(name, kind) of the symbolic fields of a spec operation, in the spec's field order."""
+    out = []
+    for f in attrs.fields(spec_cls):
+        if f.name in DROPPED:
+            continue
+        if f.name == "slash_amount":
+            out += SLASH_FIELDS
+        elif f.name in CHECKED_BY_THE_SPEC:
+            out.append((CHECKED_BY_THE_SPEC[f.name], "bool"))
+        else:
+            out.append((f.name, "int"))
+    return out
+
+
+def _derive(spec_cls) -> type:
+    """The symbolic counterpart of a spec operation class: `S<Name>`, same wire name."""
+    fields = {name: attrs.field(metadata={"kind": kind}) for name, kind in _symbolic_fields(spec_cls)}
+    cls = attrs.make_class("S" + spec_cls.__name__, fields, frozen=True)
+    cls.name = spec_cls.name
+    return cls
+
+
+SYMBOLIC_OPERATIONS: dict[str, type] = {name: _derive(OPERATIONS[name]) for name in FOUNDATION_OPERATIONS}
 
 
 def fresh_op(name: str, bounds: Bounds, prefix: str):
@@ -208,7 +61,7 @@ def fresh_op(name: str, bounds: Bounds, prefix: str):
     cls = SYMBOLIC_OPERATIONS[name]
     values = {}
     for f in attrs.fields(cls):
-        kind = f.metadata.get("kind")
+        kind = f.metadata["kind"]
         label = f"{prefix}.{name}.{f.name}"
         if kind == "bool":
             values[f.name] = z3.Bool(label)

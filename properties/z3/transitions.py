@@ -15,7 +15,6 @@ from typing import Callable
 import attrs
 import z3
 
-from properties.z3 import operations as sops
 from properties.z3.model import (
     ASSIGNED,
     CANCELLED,
@@ -103,7 +102,7 @@ def is_stake_token(bounds: Bounds, token) -> z3.BoolRef:
     return z3.And(1 <= token, token <= bounds.stake_tokens)
 
 
-def encode_process_mint(state: SState, op: sops.SMint, bounds: Bounds) -> Encoded:
+def encode_process_mint(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(is_known_token(bounds, op.token), E.UnknownToken)
     checks.require(op.amount > 0, E.InvalidAmount)
@@ -115,7 +114,7 @@ def encode_process_mint(state: SState, op: sops.SMint, bounds: Bounds) -> Encode
     return Encoded(checks, effect)
 
 
-def encode_process_advance_time(state: SState, op: sops.SAdvanceTime, bounds: Bounds) -> Encoded:
+def encode_process_advance_time(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(op.seconds > 0, E.InvalidTimeStep)
     return Encoded(checks, attrs.evolve(state, time=state.time + op.seconds))
@@ -143,7 +142,7 @@ def slash_amounts(bounds: Bounds, op) -> tuple:
     return tuple(z3.If(op.slash_present[t], op.slash_amount[t], 0) for t in range(1, bounds.tokens))
 
 
-def encode_process_create_market(state: SState, op: sops.SCreateMarket, bounds: Bounds) -> Encoded:
+def encode_process_create_market(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(op.verifier_known, E.UnknownVerifier)
     checks.require(op.protocol_known, E.UnknownMatchingProtocol)
@@ -162,7 +161,7 @@ def encode_process_create_market(state: SState, op: sops.SCreateMarket, bounds: 
     return Encoded(checks, effect)
 
 
-def encode_process_update_market(state: SState, op: sops.SUpdateMarket, bounds: Bounds) -> Encoded:
+def encode_process_update_market(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(market_exists(state, op.market_id), E.UnknownMarket)
     market = get_at(state.markets, op.market_id)
@@ -221,7 +220,7 @@ NO_MEMBERSHIP_FIELDS = dict(has_quote=z3.BoolVal(False), price=z3.IntVal(0), pro
 NO_WITHDRAWAL = SWithdrawal(pending=z3.BoolVal(False), amount=z3.IntVal(0), available_at=z3.IntVal(0))
 
 
-def encode_process_register_prover(state: SState, op: sops.SRegisterProver, bounds: Bounds) -> Encoded:
+def encode_process_register_prover(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     registered, _ = get_prover(state, op.sender)
     checks.require(z3.Not(registered), E.ProverAlreadyRegistered)
@@ -232,7 +231,7 @@ def encode_process_register_prover(state: SState, op: sops.SRegisterProver, boun
     return Encoded(checks, attrs.evolve(state, provers=set_at(state.provers, op.sender, prover)))
 
 
-def encode_process_deposit_stake(state: SState, op: sops.SDepositStake, bounds: Bounds) -> Encoded:
+def encode_process_deposit_stake(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     registered, prover = get_prover(state, op.sender)
     checks.require(registered, E.UnknownProver)
@@ -248,7 +247,7 @@ def encode_process_deposit_stake(state: SState, op: sops.SDepositStake, bounds: 
     return Encoded(checks, effect)
 
 
-def encode_process_request_stake_withdrawal(state: SState, op: sops.SRequestStakeWithdrawal, bounds: Bounds) -> Encoded:
+def encode_process_request_stake_withdrawal(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     registered, prover = get_prover(state, op.sender)
     slot = op.token - 1
@@ -261,7 +260,7 @@ def encode_process_request_stake_withdrawal(state: SState, op: sops.SRequestStak
     return Encoded(checks, attrs.evolve(state, withdrawals=set_withdrawal(state, op.sender, slot, request)))
 
 
-def encode_process_withdraw_stake(state: SState, op: sops.SWithdrawStake, bounds: Bounds) -> Encoded:
+def encode_process_withdraw_stake(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     registered, prover = get_prover(state, op.sender)
     slot = op.token - 1
@@ -280,7 +279,7 @@ def encode_process_withdraw_stake(state: SState, op: sops.SWithdrawStake, bounds
     return Encoded(checks, effect)
 
 
-def encode_process_join_market(state: SState, op: sops.SJoinMarket, bounds: Bounds) -> Encoded:
+def encode_process_join_market(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     registered, prover = get_prover(state, op.sender)
     checks.require(registered, E.UnknownProver)
@@ -293,7 +292,7 @@ def encode_process_join_market(state: SState, op: sops.SJoinMarket, bounds: Boun
     return Encoded(checks, attrs.evolve(state, memberships=set_membership(state, op.market_id, op.sender, membership)))
 
 
-def encode_process_update_quote(state: SState, op: sops.SUpdateQuote, bounds: Bounds) -> Encoded:
+def encode_process_update_quote(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     registered, prover = get_prover(state, op.sender)
     checks.require(registered, E.UnknownProver)
@@ -306,7 +305,7 @@ def encode_process_update_quote(state: SState, op: sops.SUpdateQuote, bounds: Bo
     return Encoded(checks, attrs.evolve(state, memberships=set_membership(state, op.market_id, op.sender, updated)))
 
 
-def encode_process_request_market_exit(state: SState, op: sops.SRequestMarketExit, bounds: Bounds) -> Encoded:
+def encode_process_request_market_exit(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     is_member, membership = get_membership(state, bounds, op.market_id, op.sender)
     checks.require(is_member, E.NotMember)
@@ -315,7 +314,7 @@ def encode_process_request_market_exit(state: SState, op: sops.SRequestMarketExi
     return Encoded(checks, attrs.evolve(state, memberships=set_membership(state, op.market_id, op.sender, updated)))
 
 
-def encode_process_leave_market(state: SState, op: sops.SLeaveMarket, bounds: Bounds) -> Encoded:
+def encode_process_leave_market(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     is_member, membership = get_membership(state, bounds, op.market_id, op.sender)
     checks.require(is_member, E.NotMember)
@@ -340,7 +339,7 @@ def close_ask_with_refund(state: SState, ask_id, ask: SAsk, outcome: int) -> SSt
     )
 
 
-def encode_process_create_ask(state: SState, op: sops.SCreateAsk, bounds: Bounds) -> Encoded:
+def encode_process_create_ask(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(market_exists(state, op.market_id), E.UnknownMarket)
     market = get_at(state.markets, op.market_id)
@@ -364,7 +363,7 @@ def encode_process_create_ask(state: SState, op: sops.SCreateAsk, bounds: Bounds
     return Encoded(checks, effect)
 
 
-def encode_process_cancel_ask(state: SState, op: sops.SCancelAsk, bounds: Bounds) -> Encoded:
+def encode_process_cancel_ask(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(ask_exists(state, op.ask_id), E.UnknownAsk)
     ask = get_at(state.asks, op.ask_id)
@@ -373,7 +372,7 @@ def encode_process_cancel_ask(state: SState, op: sops.SCancelAsk, bounds: Bounds
     return Encoded(checks, close_ask_with_refund(state, op.ask_id, ask, CANCELLED))
 
 
-def encode_process_expire_ask(state: SState, op: sops.SExpireAsk, bounds: Bounds) -> Encoded:
+def encode_process_expire_ask(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(ask_exists(state, op.ask_id), E.UnknownAsk)
     ask = get_at(state.asks, op.ask_id)
@@ -407,7 +406,7 @@ def cancel_quotes_that_no_longer_fit(state: SState, address, matched_market) -> 
     return attrs.evolve(state, memberships=tuple(rows))
 
 
-def encode_process_assign_task(state: SState, op: sops.SAssignTask, bounds: Bounds) -> Encoded:
+def encode_process_assign_task(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(ask_exists(state, op.ask_id), E.UnknownAsk)
     ask = get_at(state.asks, op.ask_id)
@@ -480,7 +479,7 @@ def pay_prover(state: SState, bounds: Bounds, ask_id, ask: SAsk, outcome: int) -
     )
 
 
-def encode_process_submit_proof(state: SState, op: sops.SSubmitProof, bounds: Bounds) -> Encoded:
+def encode_process_submit_proof(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     ask = get_assigned_task(state, checks, op.ask_id, op.sender)
     checks.require(state.time <= ask.assignment.deadline, E.DeadlinePassed)
@@ -488,7 +487,7 @@ def encode_process_submit_proof(state: SState, op: sops.SSubmitProof, bounds: Bo
     return Encoded(checks, pay_prover(state, bounds, op.ask_id, ask, COMPLETE))
 
 
-def encode_process_submit_invalid_inputs(state: SState, op: sops.SSubmitInvalidInputs, bounds: Bounds) -> Encoded:
+def encode_process_submit_invalid_inputs(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     ask = get_assigned_task(state, checks, op.ask_id, op.sender)
     checks.require(state.time <= ask.assignment.deadline, E.DeadlinePassed)
@@ -523,7 +522,7 @@ def slash_task(state: SState, bounds: Bounds, ask_id, ask: SAsk) -> SState:
     return close_ask_with_refund(state, ask_id, ask, DEADLINE_CROSSED)
 
 
-def encode_process_slash_missed_deadline(state: SState, op: sops.SSlashMissedDeadline, bounds: Bounds) -> Encoded:
+def encode_process_slash_missed_deadline(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(ask_exists(state, op.ask_id), E.UnknownAsk)
     ask = get_at(state.asks, op.ask_id)
@@ -532,7 +531,7 @@ def encode_process_slash_missed_deadline(state: SState, op: sops.SSlashMissedDea
     return Encoded(checks, slash_task(state, bounds, op.ask_id, ask))
 
 
-def encode_process_discard_task(state: SState, op: sops.SDiscardTask, bounds: Bounds) -> Encoded:
+def encode_process_discard_task(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     ask = get_assigned_task(state, checks, op.ask_id, op.sender)
     checks.require(state.time <= ask.assignment.deadline, E.DeadlinePassed)

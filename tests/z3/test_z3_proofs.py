@@ -57,3 +57,11 @@ def test_bmc_from_genesis_finds_no_violation_within_two_steps():
 def test_unknown_invariant_is_a_clear_error():
     with pytest.raises(ValueError, match="invariant"):
         prove_all("I8")
+
+
+def test_every_foundation_operation_has_an_encoder():
+    from properties.z3.operations import FOUNDATION_OPERATIONS
+    from spec.transition import PROCESSORS
+
+    foundation = {cls.name for cls in PROCESSORS if cls.name in FOUNDATION_OPERATIONS}
+    assert set(ENCODERS) == set(FOUNDATION_OPERATIONS) == foundation
