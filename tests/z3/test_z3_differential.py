@@ -3,6 +3,7 @@ with real spec operations) and operations, evaluating the encoding gives the spe
 accepted or rejected with the same error class, and the same post-state."""
 from collections import Counter
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -20,6 +21,7 @@ from spec.types import AskState
 BOUNDS = Bounds(accounts=len(strat.ACCOUNTS) + len(strat.PROVERS), markets=4, asks=8, stake_tokens=1)
 UNIVERSE = Universe(accounts=strat.ACCOUNTS + tuple(p + "-rewards" for p in strat.PROVERS))
 EXAMPLES_PER_CASE = 13
+TWO_STAKE_TOKENS = ("POND", "EIGEN")
 
 
 def _fits(state: spec.State) -> bool:
@@ -69,12 +71,13 @@ def backwards(state: spec.State):
 
 
 @st.composite
-def scenarios(draw, name: str, want: str):
+def scenarios(draw, name: str, want: str, configs=strat.configs()):
     """A reachable state and one more operation of kind `name`. The state: funded accounts, a
-    bootstrap (each prover's registration, stake or quote sometimes left out), asks, signed
+    bootstrap (each prover's registration, stake or quote sometimes left out), stake in every
+    stake token, asks, signed
     assignments, withdrawal requests, time passing, then random operations; the operation: the
     first of up to eight drawn that the spec accepts (`want` "accepted") or rejects ("rejected")."""
-    state = spec.genesis(draw(strat.configs(), label="config"))
+    state = spec.genesis(draw(configs, label="config"))
     amount = draw(st.integers(2_000, 5_000), label="mint")
     for account in strat.ACCOUNTS:
         for token in state.config.tokens:
@@ -83,6 +86,9 @@ def scenarios(draw, name: str, want: str):
         optional = isinstance(op, (ops.RegisterProver, ops.DepositStake, ops.JoinMarket))
         if not optional or draw(st.integers(0, 5), label="drop") < 5:
             state = _try(state, op)
+    for prover in strat.PROVERS:
+        for token in state.config.stake_tokens[1:]:
+            state = _try(state, ops.DepositStake(prover, token, draw(st.integers(50, 600), label="stake")))
     for _ in range(draw(st.integers(1, 4), label="asks")):
         state = _try(state, draw(strat.create_ask(state), label="ask"))
     for _ in range(draw(st.integers(1, 3), label="assignments")):
@@ -102,32 +108,70 @@ def scenarios(draw, name: str, want: str):
     return state, op
 
 
-DIRECTED = {("assign_task", "accepted"): signed_assignment, ("advance_time", "rejected"): backwards}
+@st.composite
+def pending_withdrawal(draw, state: spec.State):
+    """Withdraw a pending request, a ready one if there is any."""
+    ready = sorted(key for key, w in state.withdrawals.items() if w.available_at <= state.time)
+    pending = ready or sorted(state.withdrawals)
+    if not pending:
+        return draw(strat.withdraw_stake(state))
+    return ops.WithdrawStake(*draw(st.sampled_from(pending)))
 
 
-@pytest.mark.parametrize("want", ("accepted", "rejected"))
-@pytest.mark.parametrize("name", OPERATION_NAMES)
-def test_encoding_agrees_with_spec(name, want):
+@st.composite
+def new_membership(draw, state: spec.State):
+    """A registered prover joins a market it is not in, with a quote within its compute."""
+    options = sorted((m, p.address) for m in state.markets for p in state.provers.values() if (m, p.address) not in state.memberships)
+    if not options:
+        return draw(strat.join_market(state))
+    market_id, prover = draw(st.sampled_from(options))
+    compute = draw(st.integers(1, max(1, state.provers[prover].declared_compute)))
+    return ops.JoinMarket(prover, market_id, draw(st.integers(0, 200)), draw(st.integers(1, 100)), compute)
+
+
+DIRECTED = {
+    ("assign_task", "accepted"): signed_assignment,
+    ("advance_time", "rejected"): backwards,
+    ("withdraw_stake", "accepted"): pending_withdrawal,
+    ("join_market", "accepted"): new_membership,
+}
+
+
+def _agree(name: str, want: str, examples: int, bounds: Bounds, configs=strat.configs()) -> Counter:
     outcomes = Counter()
 
-    @settings(max_examples=EXAMPLES_PER_CASE, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-    @given(scenarios(name, want))
+    @given(scenarios(name, want, configs))
     def check(case):
         state, op = case
-        error, post = evaluate(state, op, UNIVERSE, BOUNDS)
+        error, post = evaluate(state, op, UNIVERSE, bounds)
         try:
             expected, _ = spec.apply(state, op)
             expected_error = None
         except SpecError as exc:
             expected, expected_error = state, type(exc)
         assert error is expected_error, f"{op}: encoding says {error and error.code}, spec {expected_error and expected_error.code}"
-        assert post == abstract_state(expected, UNIVERSE, BOUNDS), f"{op}: post-states differ"
+        assert post == abstract_state(expected, UNIVERSE, bounds), f"{op}: post-states differ"
         outcomes["accepted" if error is None else "rejected"] += 1
 
     check()
-    assert sum(outcomes.values()) >= EXAMPLES_PER_CASE
+    assert sum(outcomes.values()) >= examples
+    return outcomes
+
+
+@pytest.mark.parametrize("want", ("accepted", "rejected"))
+@pytest.mark.parametrize("name", OPERATION_NAMES)
+def test_encoding_agrees_with_spec(name, want):
+    outcomes = _agree(name, want, EXAMPLES_PER_CASE, BOUNDS)
     assert outcomes[want], f"{name}: {dict(outcomes)}"
+
+
+@pytest.mark.parametrize("name", OPERATION_NAMES)
+def test_encoding_agrees_with_spec_on_two_stake_tokens(name):
+    configs = strat.configs().map(lambda c: attrs.evolve(c, stake_tokens=TWO_STAKE_TOKENS))
+    outcomes = _agree(name, "accepted", 8, attrs.evolve(BOUNDS, stake_tokens=2), configs)
+    assert outcomes["accepted"], f"{name}: {dict(outcomes)}"
 
 
 def test_default_run_has_500_examples():
