@@ -22,6 +22,7 @@ BOUNDS = Bounds(accounts=len(strat.ACCOUNTS) + len(strat.PROVERS), markets=4, as
 UNIVERSE = Universe(accounts=strat.ACCOUNTS + tuple(p + "-rewards" for p in strat.PROVERS))
 EXAMPLES_PER_CASE = 13
 TWO_STAKE_TOKENS = ("POND", "EIGEN")
+TRIES = 16
 
 
 def _fits(state: spec.State) -> bool:
@@ -76,7 +77,7 @@ def scenarios(draw, name: str, want: str, configs=strat.configs()):
     bootstrap (each prover's registration, stake or quote sometimes left out), stake in every
     stake token, asks, signed
     assignments, withdrawal requests, time passing, then random operations; the operation: the
-    first of up to eight drawn that the spec accepts (`want` "accepted") or rejects ("rejected")."""
+    first of up to `TRIES` drawn that the spec accepts (`want` "accepted") or rejects ("rejected")."""
     state = spec.genesis(draw(configs, label="config"))
     amount = draw(st.integers(2_000, 5_000), label="mint")
     for account in strat.ACCOUNTS:
@@ -100,7 +101,7 @@ def scenarios(draw, name: str, want: str, configs=strat.configs()):
     for _ in range(draw(st.integers(0, 6), label="steps")):
         kind = draw(st.sampled_from(OPERATION_NAMES), label="step kind")
         state = _try(state, draw(strat.OPERATION_STRATEGIES[kind](state), label="op"))
-    for _ in range(8):
+    for _ in range(TRIES):
         build = DIRECTED.get((name, want), strat.OPERATION_STRATEGIES[name])
         op = draw(build(state), label="last")
         if (_try(state, op) is not state) == (want == "accepted"):
@@ -129,11 +130,22 @@ def new_membership(draw, state: spec.State):
     return ops.JoinMarket(prover, market_id, draw(st.integers(0, 200)), draw(st.integers(1, 100)), compute)
 
 
+@st.composite
+def discard(draw, state: spec.State):
+    """The assigned prover discards a task still before its deadline, if there is one."""
+    tasks = sorted((a.assignment.prover, a.id) for a in state.asks.values()
+                   if a.state == AskState.ASSIGNED and state.time <= a.assignment.deadline)
+    if not tasks:
+        return draw(strat.discard_task(state))
+    return ops.DiscardTask(*draw(st.sampled_from(tasks)))
+
+
 DIRECTED = {
     ("assign_task", "accepted"): signed_assignment,
     ("advance_time", "rejected"): backwards,
     ("withdraw_stake", "accepted"): pending_withdrawal,
     ("join_market", "accepted"): new_membership,
+    ("discard_task", "accepted"): discard,
 }
 
 
