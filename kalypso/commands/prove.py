@@ -11,16 +11,19 @@ from pathlib import Path
 def register(parser) -> None:
     parser.add_argument("--invariant", metavar="ID", help="prove only this invariant (I1-I7, I9, I10, or an auxiliary A0-A4)")
     parser.add_argument("--depth", type=int, metavar="K", help="also run bounded model checking from genesis to depth K")
-    parser.add_argument("--bounds", default="3,2,3,2", metavar="A,M,N,K",
+    parser.add_argument("--bounds", default=None, metavar="A,M,N,K",
                         help="accounts, markets, asks, stake tokens of the bounded model (default 3,2,3,2)")
     parser.add_argument("--timing", action="store_true", help="also check the key safety rule and synthesize its parameter region")
     parser.add_argument("--traces", metavar="DIR", help="write each counterexample as a replayable vector (JSON) into DIR")
     parser.add_argument("--summary", action="store_true", help="one row per invariant instead of one per (invariant, operation)")
 
 
-def _bounds(text: str):
+def _bounds(text: str | None):
     from properties.z3.model import Bounds
+    from properties.z3.proofs import PROOF_BOUNDS
 
+    if text is None:
+        return PROOF_BOUNDS
     try:
         accounts, markets, asks, stake_tokens = (int(x) for x in text.split(","))
     except ValueError:
