@@ -69,9 +69,24 @@ def _solver() -> z3.Solver:
     return solver
 
 
-def _timed(invariant: str, operation: str, solver: z3.Solver, goal, started: float, on_sat, refine=None) -> ProofResult:
+def _small(terms, bound: int) -> z3.BoolRef:
+    return z3.And([z3.And(-bound <= t, t <= bound) for t in terms if z3.is_int(t)])
+
+
+def _prefer(solver: z3.Solver, constraint) -> int:
+    """Keep `constraint` (in a new scope) if the solver stays satisfiable: the scopes pushed."""
+    solver.push()
+    solver.add(constraint)
+    if solver.check() == z3.sat:
+        return 1
+    solver.pop()
+    return 0
+
+
+def _timed(invariant: str, operation: str, solver: z3.Solver, goal, started: float, on_sat, refine=None, terms=()) -> ProofResult:
     """Check `goal` under the solver's assertions. On failure, prefer a counterexample that also
-    satisfies `refine` (every invariant), so that its pre-state is one the spec could be in."""
+    satisfies `refine` (every invariant), so that its pre-state is one the spec could be in, and
+    then one with small numbers (|x| <= 10, else <= 1000) in `terms`."""
     solver.push()
     solver.add(z3.Not(goal))
     verdict = solver.check()
@@ -79,14 +94,16 @@ def _timed(invariant: str, operation: str, solver: z3.Solver, goal, started: flo
     if verdict == z3.unsat:
         out = ProofResult(invariant, operation, "proved", time.perf_counter() - started)
     elif verdict == z3.sat:
-        model, note = solver.model(), ""
+        note, scopes = "", 0
         if refine is not None:
-            solver.push()
-            solver.add(refine)
-            if solver.check() == z3.sat:
-                model, note = solver.model(), "from a state satisfying every invariant\n"
-            else:
-                note = "not inductive relative to its strengthening (no state satisfying every invariant breaks it)\n"
+            scopes += _prefer(solver, refine)
+            note = ("from a state satisfying every invariant\n" if scopes else
+                    "not inductive relative to its strengthening (no state satisfying every invariant breaks it)\n")
+        if terms:
+            scopes += _prefer(solver, _small(terms, 10)) or _prefer(solver, _small(terms, 1000))
+        solver.check()
+        model = solver.model()
+        for _ in range(scopes):
             solver.pop()
         try:
             trace = on_sat(model)
@@ -163,7 +180,7 @@ def prove_operation(name: str, ids: Iterable[str], bounds: Bounds = PROOF_BOUNDS
             goal = _goal(inv, pre, op, st.post, bounds)
         out.append(_timed(i, name, solver, goal, started,
                           lambda m, i=i: Trace.from_model(m, pre, [(op, st)], bounds, universe, f"{i} violated by {name}"),
-                          refine=every_invariant))
+                          refine=every_invariant, terms=leaves(pre) + leaves(op)))
     return out
 
 
