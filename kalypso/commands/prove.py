@@ -1,10 +1,97 @@
-"""`kalypso prove`."""
-from kalypso.commands import not_implemented
+"""`kalypso prove`: the Z3 proofs of docs/proofs.md, as a table of invariant, operation, result
+and time; exits 1 if any check fails (counterexample, unknown or vacuous)."""
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
 
 
 def register(parser) -> None:
-    parser.add_argument("rest", nargs="*", help="arguments (not implemented yet)")
+    parser.add_argument("--invariant", metavar="ID", help="prove only this invariant (I1-I7, I9, I10, or an auxiliary A0-A4)")
+    parser.add_argument("--depth", type=int, metavar="K", help="also run bounded model checking from genesis to depth K")
+    parser.add_argument("--bounds", default=None, metavar="A,M,N,K",
+                        help="accounts, markets, asks, stake tokens of the bounded model (default 3,2,3,2)")
+    parser.add_argument("--timing", action="store_true", help="also check the key safety rule and synthesize its parameter region")
+    parser.add_argument("--traces", metavar="DIR", help="write each counterexample as a replayable vector (JSON) into DIR")
+    parser.add_argument("--summary", action="store_true", help="one row per invariant instead of one per (invariant, operation)")
+
+
+def _bounds(text: str | None):
+    from properties.z3.model import Bounds
+    from properties.z3.proofs import PROOF_BOUNDS
+
+    if text is None:
+        return PROOF_BOUNDS
+    try:
+        accounts, markets, asks, stake_tokens = (int(x) for x in text.split(","))
+    except ValueError:
+        raise SystemExit(f"kalypso prove: --bounds must be four integers A,M,N,K, got {text!r}") from None
+    if min(accounts, markets, asks, stake_tokens) < 1 or stake_tokens > 3:
+        raise SystemExit("kalypso prove: --bounds needs every bound >= 1 and at most 3 stake tokens")
+    return Bounds(accounts=accounts, markets=markets, asks=asks, stake_tokens=stake_tokens)
 
 
 def run(args) -> int:
-    return not_implemented("prove")
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from properties.z3 import prove_all, synthesize_parameters
+    from properties.z3.proofs import ALL_IDS, OPERATION_NAMES
+    from spec.codec import dumps
+
+    console = Console()
+    if args.invariant is not None and args.invariant not in ALL_IDS:
+        console.print(f"[red]kalypso prove: --invariant must be one of {', '.join(ALL_IDS)}, got {args.invariant!r}[/red]")
+        return 2
+    if args.depth is not None and args.depth < 1:
+        console.print("[red]kalypso prove: --depth must be >= 1[/red]")
+        return 2
+    bounds = _bounds(args.bounds)
+    started = time.perf_counter()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"proving ({bounds})", total=len(OPERATION_NAMES))
+        results = prove_all(args.invariant, args.depth, bounds=bounds, progress=lambda name: progress.advance(task))
+    total = time.perf_counter() - started
+
+    styles = {"proved": "green", "assumed": "yellow", "counterexample": "bold red", "unknown": "red", "vacuous": "red"}
+    table = Table(title=f"kalypso prove — bounded model {bounds}", show_lines=False)
+    for column in ("invariant", "operation", "result", "time"):
+        table.add_column(column, justify="right" if column == "time" else "left")
+    if args.summary:
+        grouped = defaultdict(list)
+        for r in results:
+            grouped[r.invariant].append(r)
+        for invariant, rows in grouped.items():
+            bad = [r for r in rows if r.result in ("counterexample", "unknown", "vacuous")]
+            result = bad[0].result if bad else ", ".join(sorted({r.result for r in rows}))
+            table.add_row(invariant, f"{len(rows)} checks", f"[{styles.get(bad[0].result if bad else 'proved', 'white')}]{result}[/]",
+                          f"{sum(r.seconds for r in rows):.2f}s")
+    else:
+        for r in results:
+            style = styles.get(r.result, "cyan")
+            table.add_row(r.invariant, r.operation, f"[{style}]{r.result}[/]", f"{r.seconds:.2f}s")
+    console.print(table)
+
+    failures = [r for r in results if r.result in ("counterexample", "unknown", "vacuous")]
+    for r in failures:
+        console.print(f"[bold red]{r.invariant} / {r.operation}: {r.result}[/]\n{r.detail}")
+    if args.traces and failures:
+        out = Path(args.traces)
+        out.mkdir(parents=True, exist_ok=True)
+        for n, r in enumerate(f for f in failures if f.trace is not None):
+            path = out / f"{r.invariant}-{r.operation}-{n}.json"
+            path.write_text(dumps(r.trace.as_vector()))
+            console.print(f"trace written to {path}")
+    if args.timing:
+        synthesis = synthesize_parameters()
+        console.print("[bold]key safety rule of restaked stake[/]")
+        console.print(synthesis.describe())
+        if not synthesis.checks[0].sufficient or not synthesis.closed_form_equivalent:
+            failures.append(synthesis)
+    proved = sum(r.result == "proved" for r in results)
+    bounded = sum(r.result.startswith("bounded-") for r in results)
+    console.print(f"{len(results)} checks: {proved} proved, {bounded} bounded, {len(failures)} failed; total {total:.1f}s")
+    return 1 if failures else 0

@@ -1,0 +1,20 @@
+"""`kalypso prove`: table, exit status, argument errors."""
+from kalypso.cli import main
+
+
+def test_prove_one_invariant_prints_the_table_and_succeeds(capsys):
+    assert main(["prove", "--invariant", "I10", "--bounds", "2,1,2,1"]) == 0
+    out = capsys.readouterr().out
+    assert "I10" in out and "assign_task" in out and "proved" in out
+    assert "counterexample" not in out
+
+
+def test_prove_rejects_an_unknown_invariant(capsys):
+    assert main(["prove", "--invariant", "I42"]) == 2
+    assert "--invariant" in capsys.readouterr().out
+
+
+def test_prove_with_timing_reports_the_key_safety_rule(capsys):
+    assert main(["prove", "--invariant", "A0", "--bounds", "2,1,1,1", "--timing", "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert "key_safety_rule: sufficient" in out and "rule_without_veto: ESCAPE" in out

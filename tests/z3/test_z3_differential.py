@@ -1,0 +1,190 @@
+"""The Z3 encoding agrees with the executable spec: on Hypothesis-driven concrete states (built
+with real spec operations) and operations, evaluating the encoding gives the spec's outcome:
+accepted or rejected with the same error class, and the same post-state."""
+from collections import Counter
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import spec
+from properties import strategies as strat
+from properties.z3.concrete import Universe, abstract_state
+from properties.z3.model import Bounds
+from properties.z3.proofs import OPERATION_NAMES, evaluate
+from spec import operations as ops
+from spec.errors import SpecError
+from spec.provers import free_stake
+from spec.signing import assignment_message, sign
+from spec.types import AskState
+
+BOUNDS = Bounds(accounts=len(strat.ACCOUNTS) + len(strat.PROVERS), markets=4, asks=8, stake_tokens=1)
+UNIVERSE = Universe(accounts=strat.ACCOUNTS + tuple(p + "-rewards" for p in strat.PROVERS))
+EXAMPLES_PER_CASE = 13
+TWO_STAKE_TOKENS = ("POND", "EIGEN")
+TRIES = 16
+
+
+def _fits(state: spec.State) -> bool:
+    """Room for one more market and ask inside the bounds."""
+    return state.next_market_id < BOUNDS.markets and state.next_ask_id < BOUNDS.asks
+
+
+def _try(state, op):
+    try:
+        post, _ = spec.apply(state, op)
+    except SpecError:
+        return state
+    return post if _fits(post) else state
+
+
+@st.composite
+def signed_assignment(draw, state: spec.State):
+    """An engine-signed assignment of an unassigned ask to a quoting member, at a price between
+    the quote and max_price (the spec decides whether compute and stake fit)."""
+    candidates = [
+        (ask, membership.prover, membership.quote)
+        for ask in state.asks.values() if ask.state == AskState.UNASSIGNED
+        for (market_id, _), membership in state.memberships.items()
+        if market_id == ask.market_id and membership.quote is not None and membership.quote.price <= ask.max_price
+    ]
+    if not candidates:
+        return draw(strat.assign_task(state))
+    ask, prover, quote = draw(st.sampled_from(candidates))
+    price = draw(st.integers(quote.price, ask.max_price))
+    secret = strat.SECRET_OF_KEY[state.markets[ask.market_id].engine_key]
+    return ops.AssignTask(prover, ask.id, prover, price, sign(secret, assignment_message(ask.market_id, ask.id, prover, price)))
+
+
+@st.composite
+def withdrawal_request(draw, state: spec.State):
+    """A request to withdraw part of a prover's free stake, if any prover has some."""
+    token = state.config.stake_tokens[0]
+    free = [(p.address, free_stake(state, p, token)) for p in state.provers.values() if free_stake(state, p, token) > 0]
+    if not free:
+        return draw(strat.request_stake_withdrawal(state))
+    address, available = draw(st.sampled_from(free))
+    return ops.RequestStakeWithdrawal(address, token, draw(st.integers(1, available)))
+
+
+def backwards(state: spec.State):
+    return st.builds(ops.AdvanceTime, st.integers(-5, 0))
+
+
+@st.composite
+def scenarios(draw, name: str, want: str, configs=strat.configs()):
+    """A reachable state and one more operation of kind `name`. The state: funded accounts, a
+    bootstrap (each prover's registration, stake or quote sometimes left out), stake in every
+    stake token, asks, signed
+    assignments, withdrawal requests, time passing, then random operations; the operation: the
+    first of up to `TRIES` drawn that the spec accepts (`want` "accepted") or rejects ("rejected")."""
+    state = spec.genesis(draw(configs, label="config"))
+    amount = draw(st.integers(2_000, 5_000), label="mint")
+    for account in strat.ACCOUNTS:
+        for token in state.config.tokens:
+            state = _try(state, ops.Mint(account, token, amount))
+    for op in draw(strat.bootstrap(state), label="bootstrap"):
+        optional = isinstance(op, (ops.RegisterProver, ops.DepositStake, ops.JoinMarket))
+        if not optional or draw(st.integers(0, 5), label="drop") < 5:
+            state = _try(state, op)
+    for prover in strat.PROVERS:
+        for token in state.config.stake_tokens[1:]:
+            state = _try(state, ops.DepositStake(prover, token, draw(st.integers(50, 600), label="stake")))
+    for _ in range(draw(st.integers(1, 4), label="asks")):
+        state = _try(state, draw(strat.create_ask(state), label="ask"))
+    for _ in range(draw(st.integers(1, 3), label="assignments")):
+        state = _try(state, draw(signed_assignment(state), label="assignment"))
+    for _ in range(draw(st.integers(0, 2), label="withdrawals")):
+        state = _try(state, draw(withdrawal_request(state), label="withdrawal"))
+    for _ in range(draw(st.integers(0, 2), label="waits")):
+        state = _try(state, draw(strat.advance_time(state), label="wait"))
+    for _ in range(draw(st.integers(0, 6), label="steps")):
+        kind = draw(st.sampled_from(OPERATION_NAMES), label="step kind")
+        state = _try(state, draw(strat.OPERATION_STRATEGIES[kind](state), label="op"))
+    for _ in range(TRIES):
+        build = DIRECTED.get((name, want), strat.OPERATION_STRATEGIES[name])
+        op = draw(build(state), label="last")
+        if (_try(state, op) is not state) == (want == "accepted"):
+            break
+    return state, op
+
+
+@st.composite
+def pending_withdrawal(draw, state: spec.State):
+    """Withdraw a pending request, a ready one if there is any."""
+    ready = sorted(key for key, w in state.withdrawals.items() if w.available_at <= state.time)
+    pending = ready or sorted(state.withdrawals)
+    if not pending:
+        return draw(strat.withdraw_stake(state))
+    return ops.WithdrawStake(*draw(st.sampled_from(pending)))
+
+
+@st.composite
+def new_membership(draw, state: spec.State):
+    """A registered prover joins a market it is not in, with a quote within its compute."""
+    options = sorted((m, p.address) for m in state.markets for p in state.provers.values() if (m, p.address) not in state.memberships)
+    if not options:
+        return draw(strat.join_market(state))
+    market_id, prover = draw(st.sampled_from(options))
+    compute = draw(st.integers(1, max(1, state.provers[prover].declared_compute)))
+    return ops.JoinMarket(prover, market_id, draw(st.integers(0, 200)), draw(st.integers(1, 100)), compute)
+
+
+@st.composite
+def discard(draw, state: spec.State):
+    """The assigned prover discards a task still before its deadline, if there is one."""
+    tasks = sorted((a.assignment.prover, a.id) for a in state.asks.values()
+                   if a.state == AskState.ASSIGNED and state.time <= a.assignment.deadline)
+    if not tasks:
+        return draw(strat.discard_task(state))
+    return ops.DiscardTask(*draw(st.sampled_from(tasks)))
+
+
+DIRECTED = {
+    ("assign_task", "accepted"): signed_assignment,
+    ("advance_time", "rejected"): backwards,
+    ("withdraw_stake", "accepted"): pending_withdrawal,
+    ("join_market", "accepted"): new_membership,
+    ("discard_task", "accepted"): discard,
+}
+
+
+def _agree(name: str, want: str, examples: int, bounds: Bounds, configs=strat.configs()) -> Counter:
+    outcomes = Counter()
+
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    @given(scenarios(name, want, configs))
+    def check(case):
+        state, op = case
+        error, post = evaluate(state, op, UNIVERSE, bounds)
+        try:
+            expected, _ = spec.apply(state, op)
+            expected_error = None
+        except SpecError as exc:
+            expected, expected_error = state, type(exc)
+        assert error is expected_error, f"{op}: encoding says {error and error.code}, spec {expected_error and expected_error.code}"
+        assert post == abstract_state(expected, UNIVERSE, bounds), f"{op}: post-states differ"
+        outcomes["accepted" if error is None else "rejected"] += 1
+
+    check()
+    assert sum(outcomes.values()) >= examples
+    return outcomes
+
+
+@pytest.mark.parametrize("want", ("accepted", "rejected"))
+@pytest.mark.parametrize("name", OPERATION_NAMES)
+def test_encoding_agrees_with_spec(name, want):
+    outcomes = _agree(name, want, EXAMPLES_PER_CASE, BOUNDS)
+    assert outcomes[want], f"{name}: {dict(outcomes)}"
+
+
+@pytest.mark.parametrize("name", OPERATION_NAMES)
+def test_encoding_agrees_with_spec_on_two_stake_tokens(name):
+    configs = strat.configs().map(lambda c: attrs.evolve(c, stake_tokens=TWO_STAKE_TOKENS))
+    outcomes = _agree(name, "accepted", 8, attrs.evolve(BOUNDS, stake_tokens=2), configs)
+    assert outcomes["accepted"], f"{name}: {dict(outcomes)}"
+
+
+def test_default_run_has_500_examples():
+    assert EXAMPLES_PER_CASE * len(OPERATION_NAMES) * 2 >= 500
