@@ -287,6 +287,10 @@ def replay_case(adapter, case: CaseFile, timeout: float = DEFAULT_TIMEOUT) -> Ca
         for i, step in enumerate(data["operations"]):
             path = f"$.operations[{i}].expect"
             got = _apply_response(ask({"cmd": "apply", "op": {"op": step["op"], "args": step["args"]}}), path)
+            if got["ok"] != step["expect"]["ok"]:
+                wanted = "accepted" if step["expect"]["ok"] else f"rejected with {step['expect']['error_code']}"
+                outcome = f"accepted with events {_show(got['events'])}" if got["ok"] else f"rejected with {got['error_code']}"
+                raise _Mismatch("mismatch", f"{path}.ok", f"{step['op']}: {path}.ok: expected {wanted}, got {outcome}")
             found = first_difference(step["expect"], got, path)
             if found:
                 raise _Mismatch("mismatch", found[0], f"{step['op']}: {found[1]}")

@@ -85,13 +85,12 @@ def record_schema(cls, records: dict, field_schemas: dict | None = None) -> None
     }
 
 
-def operation_schema(name: str, cls, records: dict) -> dict:
+def operation_schema(cls, records: dict) -> dict:
     hints = typing.get_type_hints(cls)
     fields = attrs.fields(cls)
     return {
         "type": "object",
         "properties": {
-            "op": {"const": name},
             "args": {
                 "type": "object",
                 "properties": {f.name: type_schema(hints[f.name], records) for f in fields},
@@ -108,7 +107,7 @@ def build_schema() -> dict:
     record_schema(State, records, field_schemas=STATE_MAPS)
     for cls in STATE_RECORDS:
         record_schema(cls, records)
-    operations = [operation_schema(name, cls, records) for name, cls in sorted(spec.OPERATIONS.items())]
+    operations = [(name, operation_schema(cls, records)) for name, cls in sorted(spec.OPERATIONS.items())]
     codes = sorted(spec.ERROR_BY_CODE)
     defs = {
         "int": {"type": "string", "pattern": "^-?(0|[1-9][0-9]*)$", "description": "an integer as a decimal string"},
@@ -126,7 +125,10 @@ def build_schema() -> dict:
                  "required": ["ok", "error_code"], "additionalProperties": False},
             ],
         },
-        "well_formed_operation": {"oneOf": operations},
+        "well_formed_operation": {
+            "properties": {"op": {"enum": sorted(spec.OPERATIONS)}},
+            "allOf": [{"if": {"properties": {"op": {"const": name}}}, "then": schema} for name, schema in operations],
+        },
         "step": {
             "type": "object",
             "properties": {"op": {"type": "string"}, "args": {"type": "object"}, "expect": {"$ref": "#/$defs/expect"}},
