@@ -1,11 +1,15 @@
 """Seeded random traces drawn from the Hypothesis strategies of `properties.strategies`.
 
 Hypothesis runs with an explicit `@seed`, no example database and only the generate phase, so
-the same seed and Hypothesis version give the same traces on every run and machine. Each trace
+the same seed and Hypothesis version give the same traces on every run and machine (Hypothesis's
+habit of also drawing literals found in whatever local modules are loaded is switched off, since
+it would make the traces depend on what else was imported). Each trace
 starts from a funded, bootstrapped state (its pre-state) and draws `steps` operations, each
 against the state reached so far; rejected operations stay in the trace (they pin error codes).
 """
 from __future__ import annotations
+
+import contextlib
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
@@ -26,6 +30,25 @@ def _apply_valid(state: State, operations) -> State:
         except SpecError:
             pass
     return state
+
+
+@contextlib.contextmanager
+def without_local_constants():
+    """Hypothesis >= 6.131 draws, now and then, constants found in the loaded local modules;
+    make it see none while traces are drawn."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        original, cache, empty = providers._get_local_constants, providers.CONSTANTS_CACHE.cache, providers.Constants()
+    except (ImportError, AttributeError):
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()
 
 
 def random_traces(count: int, steps: int, seed: int = DEFAULT_SEED) -> list[tuple[State, list]]:
@@ -49,7 +72,8 @@ def random_traces(count: int, steps: int, seed: int = DEFAULT_SEED) -> list[tupl
             state = _apply_valid(state, [op])
         traces.append((pre, trace))
 
-    draw()
+    with without_local_constants():
+        draw()
     if len(traces) != count:
         raise RuntimeError(f"Hypothesis produced {len(traces)} traces, {count} requested (seed {seed})")
     return traces
