@@ -76,7 +76,8 @@ class SubprocessAdapter:
         self.lines: queue.Queue = queue.Queue()
         self.stderr_tail = collections.deque(maxlen=20)
         threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_tail.append), daemon=True).start()
+        self.stderr_pump = threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_tail.append), daemon=True)
+        self.stderr_pump.start()
 
     @staticmethod
     def _pump(stream, sink) -> None:
@@ -130,6 +131,7 @@ class SubprocessAdapter:
                 code = self.proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 code = None
+            self.stderr_pump.join(timeout=1)
             raise AdapterCrashed(f"adapter exited (code {code}) while answering {message['cmd']!r}{self._stderr()}")
         try:
             response = json.loads(line)
