@@ -68,7 +68,7 @@ class MutationReport:
 def run_mutant(name: str, vectors_dir: Path, timeout: float) -> MutantResult:
     m = MUTANT_BY_NAME[name]
     try:
-        m.mutated_source()
+        m.mutated_sources()
     except StaleMutant as exc:
         return MutantResult(name, m.description, "stale", reason=str(exc))
     report = run_conformance(mutant_command(name), vectors_dir, timeout=timeout, stop_at_first_failure=True)

@@ -15,15 +15,22 @@ def test_at_least_30_named_mutants():
 
 @pytest.mark.parametrize("m", MUTANTS, ids=lambda m: m.name)
 def test_every_mutant_edits_the_current_spec(m):
-    source = m.mutated_source()
-    compile(source, m.name, "exec")
-    assert all(new in source for _, new in m.edits if new)
+    sources = m.mutated_sources()
+    assert sources
+    for source in sources.values():
+        compile(source, m.name, "exec")
+    assert all(any(new in src for src in sources.values()) for _, new in m.edits if new)
 
 
 def test_stale_mutant_is_detected():
     stale = Mutant("gone", "spec.tasks:process_submit_proof", (("no such text", "x"),), "")
     with pytest.raises(StaleMutant, match="occurs 0 times"):
-        stale.mutated_source()
+        stale.mutated_sources()
+    ambiguous = Mutant("twice", "spec.tasks", (("require(verify_signature(", "require(True or verify_signature("),), "")
+    with pytest.raises(StaleMutant, match="occurs 2 times"):
+        ambiguous.mutated_sources()
+    with pytest.raises(StaleMutant, match="does not exist"):
+        Mutant("moved", "spec.tasks:no_such_function", (("a", "b"),), "").mutated_sources()
 
 
 def test_smoke_mutants_are_killed():
