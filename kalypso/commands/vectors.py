@@ -91,7 +91,7 @@ def _mutation(args, console) -> int:
 
     if args.list:
         for m in MUTANTS:
-            console.print(f"{m.name:36} {m.target:45} {m.description}", markup=False, highlight=False)
+            print(f"{m.name:36} {m.target:36} {m.description}")
         return 0
     names = args.mutant or [m.name for m in MUTANTS]
     with Progress(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,

@@ -35,10 +35,10 @@ def spec_version() -> str:
 
 def location(operation: str) -> tuple[str, str]:
     """`(module, operation)` directories of an operation's cases: the spec module that processes it."""
-    cls = spec.OPERATIONS.get(operation)
-    if cls is None:
+    processor = spec.PROCESSORS.get(spec.OPERATIONS.get(operation))
+    if processor is None:
         return UNKNOWN_OPERATION_DIR
-    return spec.PROCESSORS[cls].__module__.rsplit(".", 1)[-1], operation
+    return processor.__module__.rsplit(".", 1)[-1], operation
 
 
 def op_json(op) -> dict:

@@ -21,7 +21,7 @@ from typing import Callable, Optional, Sequence
 
 import attrs
 
-from reference.conformance.cases import VECTORS_DIR, CaseFile, load_cases
+from reference.conformance.cases import FORMAT_VERSION, VECTORS_DIR, CaseFile, load_cases
 
 REFERENCE_ADAPTER = (sys.executable, "-m", "spec.adapter")
 DEFAULT_TIMEOUT = 10.0
@@ -172,8 +172,9 @@ class InProcessAdapter:
 
 @attrs.frozen
 class CaseResult:
-    """One case: `kind` is pass, mismatch, protocol (a malformed answer) or an adapter failure
-    (crash, timeout, garbage); `path` locates the first difference in the case's JSON."""
+    """One case: `kind` is pass, mismatch, protocol (a malformed answer), format (a case format
+    this runner does not read) or an adapter failure (crash, timeout, garbage); `path` locates
+    the first difference in the case's JSON."""
 
     name: str
     kind: str
@@ -282,6 +283,9 @@ def replay_case(adapter, case: CaseFile, timeout: float = DEFAULT_TIMEOUT) -> Ca
         return adapter.request(message, deadline - time.perf_counter())
 
     data = case.data
+    if data.get("format_version") != FORMAT_VERSION:
+        return CaseResult(case.name, "format", f"$.format_version: this runner reads format {FORMAT_VERSION}, "
+                          f"the case has {data.get('format_version')!r}", "$.format_version")
     try:
         loaded = ask({"cmd": "load", "state": data["pre_state"]})
         if loaded.get("ok") is not True:

@@ -19,6 +19,7 @@ from properties import strategies as strat
 from spec import operations as ops
 from spec.containers import State
 from spec.errors import SpecError
+from spec.types import AskState
 
 DEFAULT_SEED = 20261124
 
@@ -30,6 +31,20 @@ def _apply_valid(state: State, operations) -> State:
         except SpecError:
             pass
     return state
+
+
+NEEDS_ASK_IN = {
+    "cancel_ask": AskState.UNASSIGNED, "expire_ask": AskState.UNASSIGNED, "assign_task": AskState.UNASSIGNED,
+    "submit_proof": AskState.ASSIGNED, "submit_invalid_inputs": AskState.ASSIGNED,
+    "slash_missed_deadline": AskState.ASSIGNED, "discard_task": AskState.ASSIGNED,
+}
+
+
+def enabled(state: State, names: list[str]) -> list[str]:
+    """The operations worth drawing now: those acting on an ask in a given state only while such
+    an ask exists (as the preconditions of `properties.machines.LifecycleMachine`)."""
+    present = {a.state for a in state.asks.values()}
+    return [n for n in names if n not in NEEDS_ASK_IN or NEEDS_ASK_IN[n] in present]
 
 
 @contextlib.contextmanager
@@ -66,7 +81,7 @@ def random_traces(count: int, steps: int, seed: int = DEFAULT_SEED) -> list[tupl
         pre = _apply_valid(state, data.draw(strat.bootstrap(state)))
         state, trace = pre, []
         for _ in range(steps):
-            name = data.draw(st.sampled_from(names))
+            name = data.draw(st.sampled_from(enabled(state, names)))
             op = data.draw(strat.OPERATION_STRATEGIES[name](state))
             trace.append(op)
             state = _apply_valid(state, [op])

@@ -61,6 +61,14 @@ def test_wrong_error_code_is_a_mismatch_with_its_path(three_cases):
     assert 'expected "INVALID_TIME_STEP", got "SOMETHING_ELSE"' in report.results[0].message
 
 
+def test_unknown_format_version_is_refused(three_cases):
+    path = three_cases / "tokens" / "mint" / "zero.json"
+    path.write_text(path.read_text().replace('"format_version": 1', '"format_version": 2'))
+    report = run_conformance(REFERENCE_ADAPTER, three_cases)
+    assert [r.kind for r in report.results] == ["pass", "pass", "format"]
+    assert report.results[2].path == "$.format_version"
+
+
 def test_missing_adapter_is_a_clear_error(three_cases):
     with pytest.raises(AdapterStartError, match="cannot start adapter"):
         run_conformance(["/nonexistent/adapter"], three_cases)
