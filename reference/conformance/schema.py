@@ -2,8 +2,9 @@
 
 Records (`Config`, `Market`, `Ask`, ...) and operation arguments come from their attrs fields and
 type annotations, error codes from `spec.ERROR_BY_CODE`, operation names from `spec.OPERATIONS`,
-so the schema follows the spec when it is regenerated. `STATE_MAPS` says what each keyed map of
-the state holds; a map it does not describe is only checked to be an object.
+so the schema follows the spec when it is regenerated. `STATE_MAPS` and `AMOUNT_FIELDS` say what
+the keyed maps hold; any other map is only checked to be an object. A record reached through a
+union (e.g. a bridge message's payload) may carry the `kind` tag the codec adds.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pyrsistent import PMap
 
 import spec
 from reference.conformance.cases import FORMAT_VERSION
-from spec.containers import Ask, Market, Membership, Prover, State, WithdrawalRequest
+from spec.containers import Ask, Assignment, Market, Membership, Prover, State, WithdrawalRequest
 from spec.types import MembershipStatus
 
 DECODING_ERRORS = ("MALFORMED_OPERATION", "UNKNOWN_OPERATION")
@@ -42,15 +43,24 @@ STATE_MAPS = {
 }
 STATE_RECORDS = (Market, Prover, Membership, Ask, WithdrawalRequest)
 DERIVED_FIELDS = {Membership: {"status": {"enum": [s.value for s in MembershipStatus]}}}
+AMOUNT_FIELDS = {(Market, "slash_amount"), (Prover, "stake"), (Prover, "locked"), (Assignment, "locked")}
+ANY_MAP = {"type": "object"}
+TAG = {"kind": {"type": "string"}}
 
 
-def type_schema(kind, records: dict, pmap_schema: dict = AMOUNTS) -> dict:
+def type_schema(kind, records: dict, pmap_schema: dict = ANY_MAP) -> dict:
     """The schema of a value of annotation `kind` in canonical JSON; records are collected in `records`."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is Union:
-        return {"anyOf": [type_schema(a, records, pmap_schema) if a is not type(None) else {"type": "null"} for a in args]}
+        options = [a for a in args if a is not type(None)]
+        tagged = len([a for a in options if attrs.has(a)]) > 1
+        schemas = [record_ref(a, records, tagged) if tagged and attrs.has(a) else type_schema(a, records, pmap_schema)
+                   for a in options]
+        return {"anyOf": schemas + ([{"type": "null"}] if type(None) in args else [])}
     if origin is tuple:
         return {"type": "array", "items": type_schema(args[0], records, pmap_schema)}
+    if kind is tuple:
+        return {"type": "array"}
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return {"enum": [m.value for m in kind]}
     if kind is bool:
@@ -64,25 +74,29 @@ def type_schema(kind, records: dict, pmap_schema: dict = AMOUNTS) -> dict:
     if kind is PMap or origin is PMap:
         return pmap_schema
     if attrs.has(kind):
-        record_schema(kind, records)
-        return _ref(kind)
+        return record_ref(kind, records)
     return {}
 
 
-def record_schema(cls, records: dict, field_schemas: dict | None = None) -> None:
-    if cls.__name__ in records:
-        return
-    records[cls.__name__] = {}
-    hints = typing.get_type_hints(cls)
-    properties = {}
-    for f in attrs.fields(cls):
-        override = (field_schemas or {}).get(f.name)
-        properties[f.name] = override if override is not None else type_schema(
-            hints[f.name], records, {"type": "object"} if field_schemas is not None else AMOUNTS)
-    properties.update(DERIVED_FIELDS.get(cls, {}))
-    records[cls.__name__] = {
-        "type": "object", "properties": properties, "required": sorted(properties), "additionalProperties": False,
-    }
+def record_ref(cls, records: dict, tagged: bool = False) -> dict:
+    name = cls.__name__ + ("_tagged" if tagged else "")
+    if name not in records:
+        records[name] = {}
+        hints = typing.get_type_hints(cls)
+        properties = {f.name: type_schema(hints[f.name], records, AMOUNTS if (cls, f.name) in AMOUNT_FIELDS else ANY_MAP)
+                      for f in attrs.fields(cls)}
+        properties.update(DERIVED_FIELDS.get(cls, {}))
+        records[name] = {"type": "object", "properties": {**properties, **(TAG if tagged else {})},
+                         "required": sorted(properties), "additionalProperties": False}
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def state_schema(records: dict) -> dict:
+    hints = typing.get_type_hints(State)
+    properties = {f.name: STATE_MAPS.get(f.name) or type_schema(hints[f.name], records) for f in attrs.fields(State)}
+    for cls in STATE_RECORDS:
+        record_ref(cls, records)
+    return {"type": "object", "properties": properties, "required": sorted(properties), "additionalProperties": False}
 
 
 def operation_schema(cls, records: dict) -> dict:
@@ -93,7 +107,7 @@ def operation_schema(cls, records: dict) -> dict:
         "properties": {
             "args": {
                 "type": "object",
-                "properties": {f.name: type_schema(hints[f.name], records) for f in fields},
+                "properties": {f.name: type_schema(hints[f.name], records, AMOUNTS) for f in fields},
                 "required": [f.name for f in fields if f.default is attrs.NOTHING],
                 "additionalProperties": False,
             },
@@ -104,9 +118,7 @@ def operation_schema(cls, records: dict) -> dict:
 def build_schema() -> dict:
     """The schema of one case file."""
     records: dict = {}
-    record_schema(State, records, field_schemas=STATE_MAPS)
-    for cls in STATE_RECORDS:
-        record_schema(cls, records)
+    records["State"] = state_schema(records)
     operations = [(name, operation_schema(cls, records)) for name, cls in sorted(spec.OPERATIONS.items())]
     codes = sorted(spec.ERROR_BY_CODE)
     defs = {
