@@ -46,6 +46,9 @@ def _generate(args, console) -> int:
     report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs)
     console.print(f"wrote {report.cases} cases ({report.scenario_cases} scenarios, {report.trace_cases} random traces) "
                   f"to {args.out}" + (f"; coverage table in {docs}" if docs else ""))
+    if report.skipped:
+        console.print(f"{len(report.skipped)} scenarios skipped (their operations are not in this spec): "
+                      + ", ".join(report.skipped[:5]) + (" ..." if len(report.skipped) > 5 else ""))
     for mismatch in report.mismatches:
         console.print(f"[red]scenario mismatch[/red] {mismatch}", markup=True)
     if not report.coverage.complete:

@@ -80,12 +80,15 @@ class GenerationReport:
     trace_cases: int
     mismatches: tuple
     coverage: Coverage
+    skipped: tuple = ()
 
 
 def build_cases(traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int = DEFAULT_SEED):
     """`(relative path, case)` pairs in a fixed order, and the scenario mismatches."""
     out, mismatches, seen = [], [], set()
     for sc in SCENARIOS:
+        if not sc.available(spec.OPERATIONS):
+            continue
         module, operation = location(sc.operation)
         path = f"{module}/{operation}/{sc.name}.json"
         if path in seen:
@@ -140,7 +143,8 @@ def generate(vectors_dir: Path, traces: int = TRACE_COUNT, steps: int = TRACE_ST
     })
     if docs is not None:
         update_docs_table(Path(docs), coverage_table(coverage, len(cases)))
-    return GenerationReport(len(cases), len(SCENARIOS), traces, tuple(mismatches), coverage)
+    skipped = tuple(f"{sc.operation}/{sc.name}" for sc in SCENARIOS if not sc.available(spec.OPERATIONS))
+    return GenerationReport(len(cases), len(SCENARIOS) - len(skipped), traces, tuple(mismatches), coverage, skipped)
 
 
 BEGIN, END = "<!-- coverage:begin -->", "<!-- coverage:end -->"

@@ -20,6 +20,7 @@ SECRET, OTHER_SECRET = ENGINE_SECRETS
 KEY, OTHER_KEY = public_key(SECRET), public_key(OTHER_SECRET)
 PUBLIC_INPUTS = b"x^3+x+5=35"
 START = 1_000
+CURATOR, RESOLVER, STAKER, TRANSMITTER, GOVERNOR = "curator", "resolver", "staker", "transmitter", "governor"
 
 
 def assignment_signature(market_id: int, ask_id: int, prover: str, price: int, secret: bytes = SECRET) -> bytes:
@@ -77,6 +78,31 @@ class World:
         market = self.state.asks[ask].market_id
         return self.do(ops.AssignTask(MALLORY, ask, prover, price, assignment_signature(market, ask, prover, price)))
 
+    def vault(self, vault_id: str = "v1", slasher: str = "veto", veto_duration: int = 200, epoch_duration: int = 1_000,
+              operators: Optional[dict] = None, deposit: int = 1_000) -> str:
+        """A vault on the vault chain delegating to `operators` (p0 alone by default), with `deposit` staked."""
+        self.do(ops.CreateVault(CURATOR, vault_id, epoch_duration, slasher, veto_duration, RESOLVER, pmap(operators or {P0: 1})))
+        if deposit:
+            self.do(ops.VaultDeposit(STAKER, vault_id, deposit))
+        return vault_id
+
+    def message(self) -> int:
+        """The id of the last message put on the bridge."""
+        return self.state.restaking.bridge.next_id - 1
+
+    def transmit(self, capture_ts: int, index: int = 0, count: int = 1, entries: Optional[tuple] = None):
+        """The transmitter's snapshot part for `capture_ts` (the honest one by default), as an operation."""
+        from spec.restaking import snapshot_parts
+
+        if entries is None:
+            entries = snapshot_parts(self.state, capture_ts, count)[index].entries
+        return ops.TransmitSnapshotPart(TRANSMITTER, capture_ts, index, count, entries)
+
+    def snapshot(self, capture_ts: int) -> "World":
+        """Transmit and deliver the honest snapshot of `capture_ts` in one part."""
+        self.do(self.transmit(capture_ts))
+        return self.do(ops.DeliverMessage(self.message()))
+
     def deadline(self, ask: int = 0) -> int:
         return self.state.asks[ask].assignment.deadline
 
@@ -106,12 +132,53 @@ def assigned_task(config: Config = Config(), price: int = 100, **market) -> Worl
     return w.assign(0, P0, price)
 
 
+def restaking_config(**params) -> Config:
+    """Short restaking epochs: epoch_length 100, offset 50, epoch_duration 1000, veto_duration 200,
+    bridge_delay_max 150 (restaked stake can back proof times up to 599)."""
+    from spec.restaking_state import RestakingParams
+
+    defaults = dict(epoch_length=100, offset=50, epoch_duration=1_000, veto_duration=200, bridge_delay_max=150)
+    return Config(restaking=RestakingParams(**{**defaults, **params}))
+
+
+def restaked_market(native_stake: int = 0, slasher: str = "veto") -> World:
+    """Market 0 (slash 100 POND); p0 quoting in it with `native_stake` and 1000 restaked in vault v1,
+    whose snapshot captured at 1000 arrived and is confirmed at time 1100."""
+    w = World(restaking_config()).funded()
+    w.market()
+    w.prover(P0, stake=native_stake)
+    w.vault(slasher=slasher, veto_duration=200 if slasher == "veto" else 0)
+    w.join(P0, 0)
+    w.wait(100)
+    return w.snapshot(START)
+
+
+def restaked_task(slasher: str = "veto") -> World:
+    """`restaked_market` with ask 0 (proof_time 100) assigned to p0, backed by restaked stake."""
+    w = restaked_market(slasher=slasher)
+    w.ask()
+    return w.assign(0, P0, 100)
+
+
+def slash_requested(slasher: str = "veto") -> World:
+    """`restaked_task` slashed one second after its deadline; the slash request is on the bridge."""
+    w = restaked_task(slasher)
+    w.wait_until(w.deadline() + 1)
+    return w.do(ops.SlashMissedDeadline(MALLORY, 0))
+
+
+def slash_pending() -> World:
+    """`slash_requested` with the request delivered: pending on the vault chain until its veto deadline."""
+    w = slash_requested()
+    return w.do(ops.DeliverMessage(w.message()))
+
+
 def proof(public_inputs: bytes = PUBLIC_INPUTS) -> bytes:
     return stand_in_proof(public_inputs)
 
 
 __all__ = [
-    "ALICE", "CAROL", "KEY", "MALLORY", "OTHER_KEY", "OTHER_SECRET", "P0", "P1", "P2", "PUBLIC_INPUTS", "SECRET",
+    "ALICE", "CAROL", "CURATOR", "GOVERNOR", "RESOLVER", "STAKER", "START", "TRANSMITTER", "KEY", "MALLORY", "OTHER_KEY", "OTHER_SECRET", "P0", "P1", "P2", "PUBLIC_INPUTS", "SECRET",
     "WRONG_SECRET", "World", "assigned_task", "assignment_signature", "invalid_inputs_signature", "open_ask",
-    "open_market", "proof",
+    "open_market", "proof", "restaked_market", "restaked_task", "restaking_config", "slash_pending", "slash_requested",
 ]
