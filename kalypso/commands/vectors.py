@@ -94,9 +94,9 @@ def _mutation(args, console) -> int:
 
     if args.list:
         for m in MUTANTS:
-            print(f"{m.name:36} {m.target:36} {m.description}")
+            print(f"{m.name:36} {m.target:36} {m.description}" + ("" if m.applicable() else " (not applicable to this spec)"))
         return 0
-    names = args.mutant or [m.name for m in MUTANTS]
+    names = args.mutant or [m.name for m in MUTANTS if m.applicable()]
     with Progress(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task("mutants", total=len(names))

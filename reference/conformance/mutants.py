@@ -6,6 +6,7 @@ A mutant's target is a module (`spec.tasks`: each edit must occur exactly once a
 functions defined there, so refactoring within a module keeps mutants valid) or one function
 (`spec.tasks:process_assign_task`). A mutant whose text no longer occurs exactly once is stale
 (the spec changed): it raises `StaleMutant` rather than running an unmutated spec under its name.
+A mutant may `require` operations (e.g. restaking's); it applies only to a spec that has them.
 """
 from __future__ import annotations
 
@@ -28,6 +29,13 @@ class Mutant:
     target: str
     edits: tuple
     description: str
+    requires: tuple = ()
+
+    def applicable(self) -> bool:
+        """The spec has every operation the mutant is about."""
+        import spec
+
+        return all(op in spec.OPERATIONS for op in self.requires)
 
     def _functions(self) -> dict:
         module_name, _, function = self.target.partition(":")
@@ -54,8 +62,8 @@ class Mutant:
 MUTANTS: list[Mutant] = []
 
 
-def mutant(name: str, target: str, description: str, *edits: tuple[str, str]) -> None:
-    MUTANTS.append(Mutant(name, target, tuple(edits), description))
+def mutant(name: str, target: str, description: str, *edits: tuple[str, str], requires: tuple = ()) -> None:
+    MUTANTS.append(Mutant(name, target, tuple(edits), description, tuple(requires)))
 
 
 TASKS, ASKS, PROVERS, SLASHING, MARKETS = "spec.tasks", "spec.asks", "spec.provers", "spec.slashing", "spec.markets"
@@ -81,9 +89,9 @@ mutant("slash_at_deadline", SLASHING, "a task is slashed at its deadline",
 mutant("discard_after_deadline", SLASHING, "a task can be discarded after its deadline",
        ("require(state.time <= assignment.deadline,", "require(True,"))
 mutant("deadline_from_expiry", ASSIGN, "the deadline counts from the expiry instead of the assignment",
-       ("deadline=state.time + ask.proof_time", "deadline=ask.expiry + ask.proof_time"))
+       ("state.time + ask.proof_time", "ask.expiry + ask.proof_time"))
 mutant("deadline_from_quote", ASSIGN, "the deadline uses the prover's proposed time instead of proof_time",
-       ("deadline=state.time + ask.proof_time", "deadline=state.time + quote.proposed_time"))
+       ("state.time + ask.proof_time", "state.time + quote.proposed_time"))
 mutant("withdrawal_delay_off_by_one", PROVERS, "a withdrawal is refused when its delay just passed",
        ("state.time >= request.available_at", "state.time > request.available_at"))
 mutant("withdrawal_without_delay", PROVERS, "a withdrawal ignores its delay",
@@ -194,17 +202,44 @@ mutant("closed_ask_keeps_escrow", ASKS, "a refunded ask still shows its escrow",
        ("escrow=0, state=outcome", "state=outcome"))
 
 
+RESTAKING = ("create_vault", "transmit_snapshot_part", "deliver_message")
+mutant("key_rule_off_by_one", "spec.restaked_stake", "the key safety rule forgets that a slash can only be requested at deadline + 1",
+       ("deadline + 1 + params.bridge_delay_max", "deadline + params.bridge_delay_max"), requires=RESTAKING)
+mutant("key_rule_ignores_veto", "spec.restaked_stake", "the key safety rule leaves out the veto window",
+       (" + params.veto_duration <= capture_ts", " <= capture_ts"), requires=RESTAKING)
+mutant("snapshot_offset_off_by_one", "spec.restaked_stake", "a snapshot is usable one second after capture + offset",
+       ("s.capture_ts + offset <= state.time", "s.capture_ts + offset < state.time"), requires=RESTAKING)
+mutant("stale_capture_accepted", "spec.restaked_stake", "a snapshot part no newer than the complete snapshot is accepted",
+       ("part.capture_ts > newest", "part.capture_ts >= newest - params.epoch_length"), requires=RESTAKING)
+mutant("encumbered_ignores_requests", "spec.restaked_stake", "restaked stake under an unresolved slash request backs new tasks",
+       ("total += s.amount", "total += 0"), requires=RESTAKING)
+mutant("restaked_lock_not_released", "spec.restaked_stake", "a finished task keeps its restaked stake locked",
+       ("locked = add_to(locked, (backing.prover, vault_id), -amount)", "locked = locked"), requires=RESTAKING)
+mutant("veto_at_deadline", "spec.restaking", "a veto is accepted at the veto deadline",
+       ("now < request.veto_deadline", "now <= request.veto_deadline"), requires=RESTAKING)
+mutant("execute_before_veto_deadline", "spec.restaking", "a slash executes one second before its veto deadline",
+       ("now >= request.veto_deadline", "now >= request.veto_deadline - 1"), requires=RESTAKING)
+mutant("execute_after_slashable", "spec.restaking", "a slash executes after the capture stopped being slashable",
+       ("require(now <= until,", "require(True,"), requires=RESTAKING)
+mutant("duplicate_request_not_ignored", "spec.restaking", "the vault chain handles a repeated slash request again",
+       ("if request.request_id in chain.requests:", "if False:"), requires=RESTAKING)
+mutant("late_request_not_expired", "spec.restaking", "a request whose veto window ends after the slashable window is not expired",
+       ("if veto_deadline > slashable_until(vault, request.capture_ts):", "if False:"), requires=RESTAKING)
+mutant("bridge_bound_off_by_one", "spec.bridge", "a message cannot be delayed up to its bound",
+       ("op.deliver_at <= bound", "op.deliver_at < bound"), requires=RESTAKING)
+mutant("retransmit_keeps_old_delivery_time", "spec.bridge", "a retransmitted message keeps its old delivery time",
+       ("attrs.evolve(bridge.dropped[op.message_id], deliver_at=state.time)", "bridge.dropped[op.message_id]"), requires=RESTAKING)
+
+
 MUTANT_BY_NAME = {m.name: m for m in MUTANTS}
 
 
 def install(name: str) -> Mutant:
-    """Replace each function the mutant edits by its edited version in every spec module (and in
-    the transition table) that holds it."""
+    """Replace each function the mutant edits by its edited version wherever a spec module holds
+    it: as a module attribute or as a value of a module-level dict (the transition table, ...)."""
     m = MUTANT_BY_NAME[name]
     module_name = m.target.partition(":")[0]
     module = sys.modules[module_name] if module_name in sys.modules else importlib.import_module(module_name)
-    import spec.transition
-
     for function, source in m.mutated_sources().items():
         original = getattr(module, function)
         code = compile(source, f"<mutant {m.name}>", "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
@@ -216,7 +251,8 @@ def install(name: str) -> Mutant:
                 for attr, value in list(vars(mod).items()):
                     if value is original:
                         setattr(mod, attr, mutated)
-        for op, processor in list(spec.transition.PROCESSORS.items()):
-            if processor is original:
-                spec.transition.PROCESSORS[op] = mutated
+                    elif isinstance(value, dict):
+                        for key, held in list(value.items()):
+                            if held is original:
+                                value[key] = mutated
     return m

@@ -81,10 +81,10 @@ def run_mutant(name: str, vectors_dir: Path, timeout: float) -> MutantResult:
 def mutation_score(names: Optional[Sequence[str]] = None, vectors_dir: Path = VECTORS_DIR, jobs: int = 2,
                    timeout: float = DEFAULT_TIMEOUT, progress: Optional[Callable[[MutantResult], None]] = None,
                    check_baseline: bool = True) -> MutationReport:
-    """Run every named mutant (all by default) against the vectors, `jobs` adapters at a time,
+    """Run every named mutant (all that apply to this spec by default) against the vectors, `jobs` adapters at a time,
     after checking (unless told not to) that the unmutated adapter passes every case."""
     start = time.perf_counter()
-    names = list(names) if names is not None else [m.name for m in MUTANTS]
+    names = list(names) if names is not None else [m.name for m in MUTANTS if m.applicable()]
     unknown = sorted(set(names) - set(MUTANT_BY_NAME))
     if unknown:
         raise ValueError(f"unknown mutants: {unknown}")

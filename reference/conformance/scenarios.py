@@ -1663,9 +1663,10 @@ def drop_message_unknown():
 
 @scenario("retransmit_message")
 def retransmit_message_ok():
-    """A dropped message is put back in flight, deliverable now, keeping its first send time."""
+    """A dropped message is put back in flight, deliverable now (not at its old delivery time),
+    keeping its first send time."""
     w = _two_operators()
-    w.do(w.transmit(1_000), ops.DropMessage(0))
+    w.do(w.transmit(1_000), ops.DelayMessage(0, 1_200), ops.DropMessage(0))
     w.wait(10)
     return w.state, [ops.RetransmitMessage(0), ops.DeliverMessage(0)]
 
@@ -1835,6 +1836,28 @@ def assign_task_snapshot_confirmed_after_offset():
     w.snapshot(1_000)
     w.ask()
     return w.state, [_assign(), ops.AdvanceTime(1), _assign()]
+
+
+def _second_market_after_slash_request(slash: int) -> World:
+    """`slash_requested` (100 of p0's 1000 restaked under an unresolved request), then market 1
+    slashing `slash` POND, p0 quoting in it and carol's ask 1 there."""
+    w = slash_requested()
+    w.market(owner=CAROL, slash={"POND": slash}, key=OTHER_KEY)
+    w.join(P0, 1)
+    w.ask(1, requester=CAROL)
+    return w
+
+
+@scenario("assign_task", requires=RESTAKED)
+def assign_task_restaked_beside_slash_request():
+    """Restaked stake under an unresolved slash request backs no new task: 900 of 1000 remain."""
+    return _second_market_after_slash_request(900).state, [_assign(ask=1, market=1, secret=OTHER_SECRET)]
+
+
+@scenario("assign_task", "INSUFFICIENT_STAKE", requires=RESTAKED)
+def assign_task_restaked_encumbered_by_slash_request():
+    """One unit more than the unencumbered restaked stake is refused."""
+    return _second_market_after_slash_request(901).state, [_assign(ask=1, market=1, secret=OTHER_SECRET)]
 
 
 @scenario("discard_task", requires=RESTAKED)

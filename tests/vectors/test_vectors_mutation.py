@@ -9,11 +9,11 @@ SMOKE = ("forget_unlock_stake", "skip_engine_signature", "slash_at_deadline")
 
 
 def test_at_least_30_named_mutants():
-    assert len(MUTANTS) >= 30
+    assert len([m for m in MUTANTS if m.applicable()]) >= 30
     assert len(MUTANT_BY_NAME) == len(MUTANTS)
 
 
-@pytest.mark.parametrize("m", MUTANTS, ids=lambda m: m.name)
+@pytest.mark.parametrize("m", [m for m in MUTANTS if m.applicable()], ids=lambda m: m.name)
 def test_every_mutant_edits_the_current_spec(m):
     sources = m.mutated_sources()
     assert sources
