@@ -568,7 +568,7 @@ def _ask(sender=ALICE, market=0, max_price=200, expiry=1_300, proof_time=100, pr
 @scenario("create_ask")
 def create_ask_ok():
     """The requester escrows max_price plus the market's platform fee."""
-    return open_market().state, [_ask(), _ask(sender=CAROL, private=b"\xca\xfe", preference=0)]
+    return open_market().state, [_ask(), _ask(sender=CAROL, preference=0)]
 
 
 @scenario("create_ask")
@@ -1876,3 +1876,104 @@ def submit_proof_releases_restaked_stake():
 def request_stake_withdrawal_restaked_is_not_native():
     """Only native stake is withdrawn; restaked stake does not count."""
     return restaked_market(native_stake=50).state, [ops.RequestStakeWithdrawal(P0, "POND", 51)]
+
+
+# --- matching engine identity: attestation, prover keys, private inputs --------------------------
+
+MEASUREMENT = bytes(range(32))
+
+
+def _attestation(measurement: bytes = MEASUREMENT, engine_key: str = KEY, root_secret=None) -> bytes:
+    from reference.engine.tee import MODEL_ROOT_SECRET, attest
+
+    return attest(measurement, engine_key, MODEL_ROOT_SECRET if root_secret is None else root_secret)
+
+
+def _attested_market() -> World:
+    """`open_market` with market 0's engine attested."""
+    return open_market().do(ops.AttestEngine(ALICE, 0, MEASUREMENT, _attestation()))
+
+
+@scenario("attest_engine")
+def attest_engine_ok():
+    """The market's owner records the enclave measurement the TEE root signed with the engine key."""
+    return open_market().state, [ops.AttestEngine(ALICE, 0, MEASUREMENT, _attestation())]
+
+
+@scenario("attest_engine", "BAD_ATTESTATION")
+def attest_engine_short_measurement():
+    """A measurement is 32 bytes."""
+    return open_market().state, [ops.AttestEngine(ALICE, 0, MEASUREMENT[:31], _attestation(MEASUREMENT[:31]))]
+
+
+@scenario("attest_engine", "BAD_ATTESTATION")
+def attest_engine_not_signed_by_root():
+    """Only the TEE root's signature attests."""
+    return open_market().state, [ops.AttestEngine(ALICE, 0, MEASUREMENT, _attestation(root_secret=OTHER_SECRET))]
+
+
+@scenario("attest_engine", "BAD_ATTESTATION")
+def attest_engine_other_engine_key():
+    """The attestation covers the market's engine key."""
+    return open_market().state, [ops.AttestEngine(ALICE, 0, MEASUREMENT, _attestation(engine_key=OTHER_KEY))]
+
+
+@scenario("attest_engine", "NOT_MARKET_OWNER")
+def attest_engine_not_owner():
+    """Only the market's owner attests its engine."""
+    return open_market().state, [ops.AttestEngine(CAROL, 0, MEASUREMENT, _attestation())]
+
+
+@scenario("attest_engine", "UNKNOWN_MARKET")
+def attest_engine_unknown_market():
+    """The market must exist."""
+    return open_market().state, [ops.AttestEngine(ALICE, 3, MEASUREMENT, _attestation())]
+
+
+@scenario("update_market", requires=("attest_engine",))
+def update_market_new_key_drops_attestation():
+    """A new engine key needs a new attestation; keeping the key keeps it."""
+    return _attested_market().state, [ops.UpdateMarket(ALICE, 0, POND(7), KEY, 0), ops.UpdateMarket(ALICE, 0, POND(7), OTHER_KEY, 0)]
+
+
+@scenario("register_prover_key")
+def register_prover_key_ok():
+    """A prover sets, then rotates, its encryption key."""
+    return open_market().state, [ops.RegisterProverKey(P0, OTHER_KEY), ops.RegisterProverKey(P0, KEY)]
+
+
+@scenario("register_prover_key", "INVALID_PROVER_KEY")
+def register_prover_key_not_a_key():
+    """The key is a compressed secp256k1 public key."""
+    return open_market().state, [ops.RegisterProverKey(P0, KEY[:-2])]
+
+
+@scenario("register_prover_key", "UNKNOWN_PROVER")
+def register_prover_key_unregistered():
+    """Only registered provers set a key."""
+    return open_market().state, [ops.RegisterProverKey(P1, KEY)]
+
+
+@scenario("create_ask", requires=("attest_engine",))
+def create_ask_private_inputs_attested():
+    """Private inputs are accepted by a market whose engine is attested."""
+    return _attested_market().state, [_ask(private=b"\xca\xfe")]
+
+
+@scenario("create_ask", "ENGINE_NOT_ATTESTED", requires=("attest_engine",))
+def create_ask_private_inputs_unattested():
+    """Private inputs need an attested engine."""
+    return open_market().state, [_ask(private=b"\xca\xfe")]
+
+
+@scenario("assign_task", "PROVER_KEY_MISSING", requires=("attest_engine", "register_prover_key"))
+def assign_task_private_inputs_without_prover_key():
+    """An ask with private inputs goes only to a prover with an encryption key."""
+    return _attested_market().do(_ask(private=b"\xca\xfe")).state, [_assign()]
+
+
+@scenario("assign_task", requires=("attest_engine", "register_prover_key"))
+def assign_task_private_inputs_with_prover_key():
+    """Once the prover registered a key, the ask with private inputs is assigned."""
+    w = _attested_market().do(_ask(private=b"\xca\xfe"))
+    return w.state, [_assign(), ops.RegisterProverKey(P0, OTHER_KEY), _assign()]
