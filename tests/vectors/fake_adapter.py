@@ -1,5 +1,6 @@
 """A misbehaving adapter for the runner's robustness tests: the reference session, except that on
-the second `load` it crashes, hangs, prints garbage or answers a wrong error code (argv[1])."""
+the second `load` it crashes, hangs or prints garbage, or it answers wrong error codes or
+answers of the wrong shape (argv[1])."""
 import json
 import os
 import sys
@@ -23,6 +24,8 @@ for line in sys.stdin:
             print("<html>not json</html>", flush=True)
             continue
     response = session.handle(request)
+    if mode == "shape" and request.get("cmd") == "apply":
+        response = {"result": "fine"}
     if mode == "wrong" and response.get("ok") is False:
         response["error_code"] = "SOMETHING_ELSE"
     print(json.dumps(response), flush=True)

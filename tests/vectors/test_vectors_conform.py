@@ -61,6 +61,13 @@ def test_wrong_error_code_is_a_mismatch_with_its_path(three_cases):
     assert 'expected "INVALID_TIME_STEP", got "SOMETHING_ELSE"' in report.results[0].message
 
 
+def test_answer_of_wrong_shape_is_a_protocol_failure(three_cases):
+    report = run_conformance(fake("shape"), three_cases)
+    assert [r.kind for r in report.results] == ["protocol"] * 3
+    assert 'answer {"result": "fine"} is neither' in report.results[0].message
+    assert report.restarts == 0
+
+
 def test_unknown_format_version_is_refused(three_cases):
     path = three_cases / "tokens" / "mint" / "zero.json"
     path.write_text(path.read_text().replace('"format_version": 1', '"format_version": 2'))

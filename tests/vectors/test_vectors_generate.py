@@ -49,3 +49,11 @@ def test_generate_leaves_foreign_vectors_alone(tmp_path):
     assert foreign.read_text() == "{}"
     assert not stale.exists()
     assert (tmp_path / "traces" / "random" / "trace_0000.json").exists()
+
+
+def test_cli_generate_reports_coverage(tmp_path, capsys):
+    from kalypso.cli import main
+
+    assert main(["vectors", "generate", "--out", str(tmp_path), "--traces", "1", "--steps", "3"]) == 0
+    assert "random traces" in capsys.readouterr().out
+    assert (tmp_path / "schema.json").exists() and (tmp_path / "traces" / "random" / "trace_0000.json").exists()
