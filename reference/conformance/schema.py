@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import typing
-from typing import Any, Union
+from typing import Union
 
 import attrs
 from pyrsistent import PMap
