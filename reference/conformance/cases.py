@@ -82,9 +82,16 @@ def case_paths(vectors_dir: Path) -> list[Path]:
 
 
 def load_cases(vectors_dir: Path) -> Iterator[CaseFile]:
+    """Every case; a file that is not a JSON object loads as `{"unreadable": reason}`."""
     vectors_dir = Path(vectors_dir)
     for path in case_paths(vectors_dir):
-        yield CaseFile(path.relative_to(vectors_dir).with_suffix("").as_posix(), path, json.loads(path.read_text()))
+        try:
+            data = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            data = {"unreadable": f"not JSON: {exc}"}
+        if not isinstance(data, dict):
+            data = {"unreadable": "not a JSON object"}
+        yield CaseFile(path.relative_to(vectors_dir).with_suffix("").as_posix(), path, data)
 
 
 def write_json(path: Path, data) -> None:

@@ -46,7 +46,7 @@ def coverage_of(cases) -> Coverage:
     every error code raised at least once)."""
     accepted, rejected, errors = Counter(), Counter(), Counter()
     for case in cases:
-        for step in case["operations"]:
+        for step in case.get("operations", ()):
             name = step["op"] if step["op"] in spec.OPERATIONS else UNKNOWN
             if step["expect"]["ok"]:
                 accepted[name] += 1

@@ -283,6 +283,8 @@ def replay_case(adapter, case: CaseFile, timeout: float = DEFAULT_TIMEOUT) -> Ca
         return adapter.request(message, deadline - time.perf_counter())
 
     data = case.data
+    if "unreadable" in data:
+        return CaseResult(case.name, "format", f"$: {data['unreadable']}", "$")
     if data.get("format_version") != FORMAT_VERSION:
         return CaseResult(case.name, "format", f"$.format_version: this runner reads format {FORMAT_VERSION}, "
                           f"the case has {data.get('format_version')!r}", "$.format_version")

@@ -68,11 +68,13 @@ def test_answer_of_wrong_shape_is_a_protocol_failure(three_cases):
     assert report.restarts == 0
 
 
-def test_unknown_format_version_is_refused(three_cases):
+def test_unknown_format_and_unreadable_cases_are_refused(three_cases):
     path = three_cases / "tokens" / "mint" / "zero.json"
     path.write_text(path.read_text().replace('"format_version": 1', '"format_version": 2'))
+    (three_cases / "clock" / "advance_time" / "zero.json").write_text("{not json")
     report = run_conformance(REFERENCE_ADAPTER, three_cases)
-    assert [r.kind for r in report.results] == ["pass", "pass", "format"]
+    assert [r.kind for r in report.results] == ["format", "pass", "format"]
+    assert report.results[0].message.startswith("$: not JSON")
     assert report.results[2].path == "$.format_version"
 
 
