@@ -1,10 +1,80 @@
-"""`kalypso conform`."""
-from kalypso.commands import not_implemented
+"""`kalypso conform --adapter "<command>" [--vectors DIR]`: replay the vectors against an
+implementation behind the JSON-lines adapter protocol (docs/conformance.md)."""
+from __future__ import annotations
+
+import json
+import shlex
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from reference.conformance.cases import VECTORS_DIR, case_paths
+from reference.conformance.runner import DEFAULT_TIMEOUT, REFERENCE_ADAPTER, AdapterStartError, run_conformance
 
 
 def register(parser) -> None:
-    parser.add_argument("rest", nargs="*", help="arguments (not implemented yet)")
+    parser.add_argument("--adapter", default=shlex.join(REFERENCE_ADAPTER),
+                        help="command starting the implementation's adapter (default: the spec's reference adapter)")
+    parser.add_argument("--vectors", type=Path, default=VECTORS_DIR, help="vectors directory (default: the committed vectors)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per case (default %(default)s)")
+    parser.add_argument("--select", default=None, help="only cases whose name contains this text")
+    parser.add_argument("--fail-fast", action="store_true", help="stop at the first failing case")
+    parser.add_argument("--verbose", "-v", action="store_true", help="print every case, not only failures")
+    parser.add_argument("--json", type=Path, default=None, help="also write the full per-case report to this file")
+
+
+def summary_table(report) -> Table:
+    groups = defaultdict(lambda: [0, 0])
+    for r in report.results:
+        group = "/".join(r.name.split("/")[:2])
+        groups[group][0 if r.passed else 1] += 1
+    table = Table(title=f"conformance: {report.adapter}")
+    table.add_column("module/operation")
+    table.add_column("passed", justify="right")
+    table.add_column("failed", justify="right")
+    for group, (passed, failed) in sorted(groups.items()):
+        table.add_row(group, str(passed), f"[red]{failed}[/red]" if failed else "0")
+    table.add_row("[b]total[/b]", f"[b]{report.passed}[/b]", f"[b]{report.failed}[/b]")
+    return table
 
 
 def run(args) -> int:
-    return not_implemented("conform")
+    console = Console()
+    select = (lambda name: args.select in name) if args.select else None
+    total = sum(1 for p in case_paths(args.vectors) if select is None or select(p.relative_to(args.vectors).with_suffix("").as_posix()))
+    if total == 0:
+        console.print(f"[red]no vector cases under {args.vectors}[/red]")
+        return 2
+    with Progress(TextColumn("conform"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("cases", total=total)
+
+        def show(result):
+            progress.advance(task)
+            if args.verbose or not result.passed:
+                mark = "[green]PASS[/green]" if result.passed else f"[red]FAIL ({result.kind})[/red]"
+                progress.console.print(f"{mark} {result.name} ({result.seconds * 1000:.1f} ms)")
+                if not result.passed:
+                    progress.console.print(f"    {result.message}", markup=False, highlight=False)
+
+        try:
+            report = run_conformance(args.adapter, args.vectors, timeout=args.timeout,
+                                     stop_at_first_failure=args.fail_fast, progress=show, select=select)
+        except AdapterStartError as exc:
+            console.print(f"[red]{exc}[/red]")
+            return 2
+    console.print(summary_table(report))
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items()))
+    console.print(f"{report.passed}/{report.total} cases passed ({report.pass_rate:.1%}) in {report.seconds:.2f} s; "
+                  f"{counts}; adapter restarts: {report.restarts}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "adapter": report.adapter, "vectors": report.vectors_dir, "passed": report.passed, "failed": report.failed,
+            "seconds": report.seconds, "restarts": report.restarts,
+            "results": [{"case": r.name, "kind": r.kind, "message": r.message, "path": r.path, "seconds": r.seconds}
+                        for r in report.results],
+        }, indent=2) + "\n")
+    return 0 if report.ok else 1

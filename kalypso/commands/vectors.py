@@ -1,10 +1,123 @@
-"""`kalypso vectors`."""
-from kalypso.commands import not_implemented
+"""`kalypso vectors generate | check | coverage | mutation`: the conformance vectors."""
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from reference.conformance.cases import VECTORS_DIR, load_cases
+from reference.conformance.generate import TRACE_COUNT, TRACE_STEPS, coverage_of, coverage_table, generate
+from reference.conformance.traces import DEFAULT_SEED
+
+DOCS = VECTORS_DIR.parent / "docs"
 
 
 def register(parser) -> None:
-    parser.add_argument("rest", nargs="*", help="arguments (not implemented yet)")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    g = sub.add_parser("generate", help="regenerate every case, schema.json and manifest.json (byte-identical)")
+    g.add_argument("--out", type=Path, default=VECTORS_DIR, help="output directory (default: the committed vectors)")
+    g.add_argument("--traces", type=int, default=TRACE_COUNT, help="random traces (default %(default)s)")
+    g.add_argument("--steps", type=int, default=TRACE_STEPS, help="operations per random trace (default %(default)s)")
+    g.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the random traces (default %(default)s)")
+    c = sub.add_parser("check", help="validate every case against the schema and replay it on the spec")
+    c.add_argument("--vectors", type=Path, default=VECTORS_DIR)
+    v = sub.add_parser("coverage", help="steps per operation and per error code")
+    v.add_argument("--vectors", type=Path, default=VECTORS_DIR)
+    m = sub.add_parser("mutation", help="mutation score of the vectors against named spec mutants")
+    m.add_argument("--vectors", type=Path, default=VECTORS_DIR)
+    m.add_argument("--mutant", action="append", default=None, help="run only this mutant (repeatable)")
+    m.add_argument("--jobs", type=int, default=2, help="adapter processes at a time (default %(default)s)")
+    m.add_argument("--out", type=Path, default=DOCS / "mutation.md", help="markdown report (default: docs/mutation.md)")
+    m.add_argument("--list", action="store_true", help="list the mutants and exit")
 
 
 def run(args) -> int:
-    return not_implemented("vectors")
+    return {"generate": _generate, "check": _check, "coverage": _coverage, "mutation": _mutation}[args.action](args, Console())
+
+
+def _generate(args, console) -> int:
+    default_out = args.out.resolve() == VECTORS_DIR.resolve()
+    docs = DOCS / "vectors.md" if default_out and (DOCS / "vectors.md").exists() else None
+    report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs)
+    console.print(f"wrote {report.cases} cases ({report.scenario_cases} scenarios, {report.trace_cases} random traces) "
+                  f"to {args.out}" + (f"; coverage table in {docs}" if docs else ""))
+    if report.skipped:
+        console.print(f"{len(report.skipped)} scenarios skipped (their operations are not in this spec): "
+                      + ", ".join(report.skipped[:5]) + (" ..." if len(report.skipped) > 5 else ""))
+    for mismatch in report.mismatches:
+        console.print(f"[red]scenario mismatch[/red] {mismatch}", markup=True)
+    if not report.coverage.complete:
+        console.print(f"[red]coverage incomplete[/red]: add scenarios in reference/conformance/scenarios.py for operations "
+                      f"{list(report.coverage.missing_operations)} and errors {list(report.coverage.missing_errors)}")
+    return 0 if report.coverage.complete and not report.mismatches else 1
+
+
+def _check(args, console) -> int:
+    from reference.conformance.check import check_vectors
+
+    report = check_vectors(args.vectors)
+    for failure in report.failures[:50]:
+        console.print(failure, markup=False, highlight=False)
+    console.print(f"{report.cases} cases: {len(report.schema_errors)} schema errors, {len(report.noncanonical)} not canonical, "
+                  f"{report.replay.failed} replay failures on the spec, coverage "
+                  f"{'complete' if report.coverage.complete else 'INCOMPLETE'} ({report.seconds:.1f} s)")
+    return 0 if report.ok else 1
+
+
+def _coverage(args, console) -> int:
+    cases = [c.data for c in load_cases(args.vectors)]
+    coverage = coverage_of(cases)
+    ops = Table(title=f"operations ({len(cases)} cases)")
+    for col in ("operation", "accepted steps", "rejected steps"):
+        ops.add_column(col, justify="left" if col == "operation" else "right")
+    for op, n in coverage.accepted.items():
+        ops.add_row(op, str(n), str(coverage.rejected[op]), style="red" if op in coverage.missing_operations else None)
+    errors = Table(title="error codes")
+    errors.add_column("error code")
+    errors.add_column("steps", justify="right")
+    for code, n in coverage.errors.items():
+        errors.add_row(code, str(n), style="red" if code in coverage.missing_errors else None)
+    console.print(ops, errors)
+    if not coverage.complete:
+        console.print(coverage_table(coverage, len(cases)).splitlines()[-1])
+    return 0 if coverage.complete else 1
+
+
+def _mutation(args, console) -> int:
+    from reference.conformance.mutants import MUTANTS
+    from reference.conformance.mutation import mutation_score, render_markdown
+
+    if args.list:
+        for m in MUTANTS:
+            print(f"{m.name:36} {m.target:36} {m.description}" + ("" if m.applicable() else " (not applicable to this spec)"))
+        return 0
+    names = args.mutant or [m.name for m in MUTANTS if m.applicable()]
+    with Progress(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("mutants", total=len(names))
+
+        def show(result):
+            progress.advance(task)
+            colour = {"killed": "green", "survived": "red", "stale": "yellow"}[result.status]
+            progress.console.print(f"[{colour}]{result.status:8}[/{colour}] {result.name} "
+                                   f"{('by ' + result.killed_by) if result.killed_by else result.reason}")
+
+        report = mutation_score(names, args.vectors, jobs=args.jobs, progress=show)
+    if not report.baseline_ok:
+        console.print(f"[red]the unmutated adapter fails the vectors[/red]: {report.baseline_failure}")
+        return 2
+    command = "kalypso vectors mutation" + (" " + " ".join(f"--mutant {shlex.quote(n)}" for n in args.mutant) if args.mutant else "")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(render_markdown(report, command))
+    counted = len(report.killed) + len(report.survivors)
+    console.print(f"mutation score {report.score:.3f}: {len(report.killed)}/{counted} killed, {len(report.stale)} stale, "
+                  f"{report.seconds:.1f} s with {report.jobs} processes" + (f"; written to {args.out}" if args.out else ""))
+    console.print("survivors: " + (", ".join(r.name for r in report.survivors) or "none"))
+    for r in report.stale:
+        console.print(f"[yellow]stale[/yellow] {r.reason}")
+    return 0 if not report.survivors and not report.stale else 1

@@ -1,0 +1,71 @@
+"""The reference conformance adapter: `spec` behind the JSON-lines adapter protocol.
+
+Run as `python -m spec.adapter`. One request per stdin line, one response per stdout line
+(docs/conformance.md): `{"cmd":"load","state":S}` -> `{"ok":true}`; `{"cmd":"apply","op":O}` ->
+`{"ok":true,"events":[...]}` or `{"ok":false,"error_code":C}`; `{"cmd":"state"}` -> `{"state":S}`.
+States, operations and events are in the canonical form of `spec.codec`.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Callable, TextIO
+
+from spec.codec import decode_op, decode_state, encode_event, encode_state
+from spec.containers import State, genesis
+from spec.env import DEFAULT_ENV, Env
+from spec.errors import SpecError
+from spec.transition import apply
+
+
+class Session:
+    """One adapter session: the current state and the transition function it is driven by."""
+
+    def __init__(self, env: Env = DEFAULT_ENV, transition: Callable = apply):
+        self.state: State = genesis()
+        self.env = env
+        self.transition = transition
+
+    def handle(self, request) -> dict:
+        """The response to one request; a request the protocol does not know gets `{"ok": false, "error": ...}`."""
+        if not isinstance(request, dict) or request.get("cmd") not in ("load", "apply", "state"):
+            return {"ok": False, "error": "a request is an object with cmd in load|apply|state"}
+        if request["cmd"] == "load":
+            return self.load(request.get("state"))
+        if request["cmd"] == "apply":
+            return self.apply(request.get("op"))
+        return {"state": encode_state(self.state)}
+
+    def load(self, data) -> dict:
+        try:
+            self.state = decode_state(data)
+        except (KeyError, TypeError, ValueError, AttributeError, SpecError) as exc:
+            return {"ok": False, "error": f"cannot load state: {type(exc).__name__}: {exc}"}
+        return {"ok": True}
+
+    def apply(self, data) -> dict:
+        try:
+            self.state, events = self.transition(self.state, decode_op(data), self.env)
+        except SpecError as error:
+            return {"ok": False, "error_code": error.code}
+        return {"ok": True, "events": [encode_event(e) for e in events]}
+
+
+def serve(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, session: Session | None = None) -> None:
+    """Answer requests line by line until stdin closes."""
+    session = session or Session()
+    for line in stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except json.JSONDecodeError as exc:
+            response = {"ok": False, "error": f"request is not JSON: {exc}"}
+        else:
+            response = session.handle(request)
+        stdout.write(json.dumps(response, sort_keys=True) + "\n")
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    serve()
