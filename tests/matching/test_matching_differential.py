@@ -1,0 +1,52 @@
+"""The fast engine against the spec: identical matches for the orderbook and the auction."""
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import spec
+from reference.engine.fast import FastAuction, FastOrderbook, SkylineIndex
+from reference.engine.worlds import ENGINE, worlds
+from spec import operations as ops
+from spec.matching import AuctionRules, BidCommitment, BidReveal, bid_commitment, orderbook, sealed_bid_auction
+from spec.types import MatchingProtocol
+
+DIFF = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+RULES = AuctionRules(commit_window=5, reveal_window=5)
+
+
+@DIFF
+@given(worlds(protocols=(MatchingProtocol.ORDERBOOK.value, MatchingProtocol.ROUND_ROBIN.value)), st.integers(0, 3))
+def test_fast_orderbook_equals_spec(state, seed):
+    expected = orderbook(state, seed)
+    assert FastOrderbook.match(state, seed) == expected
+    for match in expected:
+        state, _ = spec.apply(state, ENGINE.assign_op(state, match))
+
+
+@DIFF
+@given(worlds(protocols=(MatchingProtocol.SEALED_BID_AUCTION.value, MatchingProtocol.ORDERBOOK.value)), st.data())
+def test_fast_auction_equals_spec(state, data):
+    state = spec.apply(state, ops.AdvanceTime(10))[0]
+    commitments, reveals = [], []
+    for ask in state.asks.values():
+        for prover in sorted(state.provers):
+            if not data.draw(st.booleans()):
+                continue
+            price, salt = data.draw(st.integers(0, 80)), bytes([ask.id, len(prover)]) * 16
+            at = ask.created_at + data.draw(st.integers(0, 6))
+            commitments.append(BidCommitment(ask.id, prover, bid_commitment(ask.market_id, ask.id, prover, price, salt), at))
+            revealed = price if data.draw(st.integers(0, 5)) else price + 1
+            reveals.append(BidReveal(ask.id, prover, revealed, salt, ask.created_at + data.draw(st.integers(4, 11))))
+    seed = data.draw(st.integers(0, 3))
+    assert FastAuction.match(state, RULES, commitments, reveals, seed) == sealed_bid_auction(state, RULES, commitments, reveals, seed)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(1, 9)), min_size=1, max_size=40), st.data())
+def test_skyline_after_removals_is_the_pareto_front_of_live_levels(points, data):
+    index = SkylineIndex([(p, t, bytes([i]), i) for i, (p, t) in enumerate(points)])
+    alive = set(range(len(points)))
+    for who in data.draw(st.permutations(range(len(points))))[: data.draw(st.integers(0, len(points)))]:
+        index.remove(who)
+        alive.discard(who)
+        live = {points[i] for i in alive}
+        front = sorted(q for q in live if not any(o != q and o[0] <= q[0] and o[1] <= q[1] for o in live))
+        assert [(index.p[l], index.t[l]) for l in index.sk] == front
