@@ -8,7 +8,11 @@ is deletion-only. An orderbook market keeps its quotes grouped in (price, propos
 and maintains the Pareto skyline of non-empty levels (no level cheaper-or-equal and
 faster-or-equal): the best quote for any price-vs-time preference lies on it, and a box
 max_price x proof_time cuts a contiguous run of it. A min-segment tree over the levels' times
-finds the levels a removed skyline point uncovers in O(log n) each.
+finds the levels a removed skyline point uncovers in O(log n) each. The best point of the whole
+skyline for a preference is found by bisecting the edge slopes of its lower convex hull
+(rebuilt when the skyline changes; the float bisection is corrected with exact integer tests). When that point falls outside the ask's box, the score along the hull still
+falls towards it, so the best point in the box is the hull vertex in the box nearest to it or
+one of the skyline points between that vertex and the box's edge; only those are scanned.
 """
 from __future__ import annotations
 
@@ -56,6 +60,31 @@ class SkylineIndex:
                 lowest = t
         self.sk_p = [self.p[i] for i in self.sk]
         self.sk_negt = [-self.t[i] for i in self.sk]
+        self.hull: list[int] = []
+        self.edge_dp: list[int] = []
+        self.edge_dt: list[int] = []
+        self.edge_slope: list[float] = []
+        self.hull_stale = True
+
+    def _build_hull(self) -> None:
+        """The lower convex hull of the skyline (collinear points kept), as skyline positions."""
+        hull: list[int] = []
+        p, t = self.sk_p, self.sk_negt
+        for pos in range(len(self.sk)):
+            while len(hull) >= 2:
+                o, a = hull[-2], hull[-1]
+                if (p[a] - p[o]) * (t[o] - t[pos]) - (t[o] - t[a]) * (p[pos] - p[o]) < 0:
+                    hull.pop()
+                else:
+                    break
+            hull.append(pos)
+        self.hull = hull
+        hp = [p[pos] for pos in hull]
+        ht = [-t[pos] for pos in hull]
+        self.edge_dp = [hp[i + 1] - hp[i] for i in range(len(hull) - 1)]
+        self.edge_dt = [ht[i + 1] - ht[i] for i in range(len(hull) - 1)]
+        self.edge_slope = [dt / dp for dt, dp in zip(self.edge_dt, self.edge_dp)]
+        self.hull_stale = False
 
     def best(self, max_price: int, proof_time: int, w: int) -> int:
         """The level ranking first for an ask (spec.matching.orderbook_key up to the tie_rank), or -1."""
@@ -65,6 +94,26 @@ class SkylineIndex:
             return -1
         wp = w * proof_time
         wt = (BPS - w) * max_price
+        if self.hull_stale:
+            self._build_hull()
+        dp, dt = self.edge_dp, self.edge_dt
+        first = bisect_left(self.edge_slope, -wp / wt) if wt else 0
+        while first > 0 and wp * dp[first - 1] + wt * dt[first - 1] >= 0:
+            first -= 1
+        while first < len(dp) and wp * dp[first] + wt * dt[first] < 0:
+            first += 1
+        hull = self.hull
+        pos = hull[first]
+        if lo <= pos < hi:
+            return self.sk[pos]
+        if pos >= hi:
+            i = bisect_left(hull, hi) - 1
+            if i >= 0 and hull[i] >= lo:
+                lo = hull[i]
+        else:
+            i = bisect_left(hull, lo)
+            if i < len(hull) and hull[i] < hi:
+                hi = hull[i] + 1
         sk, p, t = self.sk, self.p, self.t
         best_level = sk[lo]
         best_score = wp * p[best_level] + wt * t[best_level]
@@ -113,6 +162,7 @@ class SkylineIndex:
         self.sk[pos:pos + 1] = uncovered
         self.sk_p[pos:pos + 1] = [self.p[j] for j in uncovered]
         self.sk_negt[pos:pos + 1] = [-self.t[j] for j in uncovered]
+        self.hull_stale = True
 
     def _first_below(self, node: int, node_lo: int, node_hi: int, lo: int, hi: int, bound: float) -> int:
         """The smallest live level index in [lo, hi) whose time is < bound, or -1."""
@@ -154,13 +204,23 @@ class Resources:
 
     def take(self, who: int, mid: int) -> list[int]:
         """Lock one task of `mid` on `who`; drop and return the markets whose quote no longer fits."""
-        self.free_compute[who] -= self.quotes[who][mid][2]
+        quotes = self.quotes[who]
+        compute = self.free_compute[who] - quotes[mid][2]
+        self.free_compute[who] = compute
         stake = self.free_stake[who]
         for token, amount in self.slash[mid]:
             stake[token] -= amount
-        dropped = [m for m, (_, _, compute) in self.quotes[who].items() if not self.fits(who, m, compute)]
+        dropped = []
+        for m, quote in quotes.items():
+            if compute < quote[2]:
+                dropped.append(m)
+                continue
+            for token, amount in self.slash[m]:
+                if stake[token] < amount:
+                    dropped.append(m)
+                    break
         for m in dropped:
-            del self.quotes[who][m]
+            del quotes[m]
         return dropped
 
 

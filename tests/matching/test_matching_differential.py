@@ -50,3 +50,21 @@ def test_skyline_after_removals_is_the_pareto_front_of_live_levels(points, data)
         live = {points[i] for i in alive}
         front = sorted(q for q in live if not any(o != q and o[0] <= q[0] and o[1] <= q[1] for o in live))
         assert [(index.p[l], index.t[l]) for l in index.sk] == front
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(1, 30)), min_size=1, max_size=40), st.data(),
+)
+def test_skyline_best_is_the_brute_force_best_in_the_box(points, data):
+    index = SkylineIndex([(p, t, bytes([i]), i) for i, (p, t) in enumerate(points)])
+    for who in data.draw(st.lists(st.integers(0, len(points) - 1), max_size=len(points) // 2)):
+        index.remove(who)
+    live = {(index.p[l], index.t[l]) for l in range(len(index.p)) if index.top[l] < len(index.members[l])}
+    for _ in range(5):
+        max_price, proof_time, w = data.draw(st.integers(1, 31)), data.draw(st.integers(1, 31)), data.draw(st.sampled_from((0, 1, 5000, 9999, 10_000)))
+        box = [(w * p * proof_time + (10_000 - w) * t * max_price, p, t) for p, t in live if p <= max_price and t <= proof_time]
+        level = index.best(max_price, proof_time, w)
+        assert (level < 0) == (not box)
+        if box:
+            assert (index.p[level], index.t[level]) == min(box)[1:]
