@@ -98,20 +98,20 @@ def worlds(draw, protocols=(MatchingProtocol.ORDERBOOK.value,), max_provers: int
         for _ in range(draw(st.integers(1, 3)))
     ]
     prover_plans = []
-    for i in range(draw(st.integers(1, max_provers))):
+    for i in range(draw(st.integers(2, max_provers))):
         compute = draw(st.integers(1, 6))
         quotes = tuple(
             (m, draw(st.integers(0, 6)) * 10, draw(st.integers(1, 6)) * 10, draw(st.integers(1, compute)))
-            for m in sorted(draw(st.sets(st.integers(0, len(market_plans) - 1))))
+            for m in sorted(draw(st.sets(st.integers(0, len(market_plans) - 1), min_size=1)))
         )
-        stake = tuple((token, amount) for token in ("POND", "ETH") if (amount := draw(st.integers(0, 80))) > 0)
+        stake = tuple((token, amount) for token in ("POND", "ETH") if (amount := draw(st.sampled_from((0, 15, 30, 45, 60, 90)))) > 0)
         prover_plans.append(ProverPlan(f"p{i}", compute, stake, quotes, draw(st.booleans())))
     ask_plans = []
-    for _ in range(draw(st.integers(1, max_asks))):
+    for _ in range(draw(st.integers(2, max_asks))):
         m = draw(st.integers(0, len(market_plans) - 1))
         private = draw(st.one_of(st.none(), st.binary(min_size=1, max_size=8))) if market_plans[m].attested else None
         ask_plans.append(AskPlan(
-            m, draw(st.integers(1, 7)) * 10, draw(st.integers(1, 60)), draw(st.integers(1, 7)) * 10,
+            m, draw(st.integers(2, 9)) * 10, draw(st.integers(10, 60)), draw(st.integers(2, 9)) * 10,
             draw(st.sampled_from((0, 1, 2500, 5000, 7500, 9999, 10_000))), private,
         ))
     state = build(market_plans, prover_plans, ask_plans)

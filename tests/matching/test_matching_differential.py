@@ -1,5 +1,5 @@
 """The fast engine against the spec: identical matches for the orderbook and the auction."""
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 import spec
 from reference.engine.fast import FastAuction, FastOrderbook, SkylineIndex
@@ -16,6 +16,7 @@ RULES = AuctionRules(commit_window=5, reveal_window=5)
 @given(worlds(protocols=(MatchingProtocol.ORDERBOOK.value, MatchingProtocol.ROUND_ROBIN.value)), st.integers(0, 3))
 def test_fast_orderbook_equals_spec(state, seed):
     expected = orderbook(state, seed)
+    event(f"orderbook matches: {min(len(expected), 3)}")
     assert FastOrderbook.match(state, seed) == expected
     for match in expected:
         state, _ = spec.apply(state, ENGINE.assign_op(state, match))
@@ -28,14 +29,19 @@ def test_fast_auction_equals_spec(state, data):
     commitments, reveals = [], []
     for ask in state.asks.values():
         for prover in sorted(state.provers):
-            if not data.draw(st.booleans()):
+            if not data.draw(st.integers(0, 3)):
                 continue
-            price, salt = data.draw(st.integers(0, 80)), bytes([ask.id, len(prover)]) * 16
-            at = ask.created_at + data.draw(st.integers(0, 6))
+            membership = state.memberships.get((ask.market_id, prover))
+            base = membership.quote.price if membership is not None and membership.quote is not None else 0
+            price, salt = max(0, base + 10 * data.draw(st.integers(-1, 3))), bytes([ask.id, len(prover)]) * 16
+            at = ask.created_at + data.draw(st.sampled_from((0, 1, 2, 3, 4) * 3 + (5, 6)))
             commitments.append(BidCommitment(ask.id, prover, bid_commitment(ask.market_id, ask.id, prover, price, salt), at))
             revealed = price if data.draw(st.integers(0, 5)) else price + 1
-            reveals.append(BidReveal(ask.id, prover, revealed, salt, ask.created_at + data.draw(st.integers(4, 11))))
+            reveal_at = ask.created_at + data.draw(st.sampled_from((5, 6, 7, 8, 9) * 3 + (4, 10, 11)))
+            reveals.append(BidReveal(ask.id, prover, revealed, salt, reveal_at))
     seed = data.draw(st.integers(0, 3))
+    expected = sealed_bid_auction(state, RULES, commitments, reveals, seed)
+    event(f"auction matches: {min(len(expected), 3)}, second-price: {any(m.price < state.asks[m.ask_id].max_price for m in expected)}")
     assert FastAuction.match(state, RULES, commitments, reveals, seed) == sealed_bid_auction(state, RULES, commitments, reveals, seed)
 
 

@@ -255,3 +255,24 @@ def test_orderbook_and_round_robin_outputs_apply_in_order(state):
     for protocol in (orderbook, round_robin):
         after = apply_all(state, protocol(state, 9))
         assert sum(a.state == AskState.ASSIGNED for a in after.asks.values()) == len(protocol(state, 9))
+
+
+@PROPERTY
+@given(worlds(protocols=(RACE,)), st.data())
+def test_proof_race_winner_was_first_among_eligible_valid_submitters(state, data):
+    state = spec.apply(state, ops.AdvanceTime(15))[0]
+    subs = []
+    for ask in state.asks.values():
+        good = stand_in_proof(ask.public_inputs)
+        for prover in sorted(state.provers):
+            if data.draw(st.booleans()):
+                subs.append(RaceSubmission(ask.id, prover, data.draw(st.sampled_from((good, good, b"bad"))), ask.created_at + data.draw(st.integers(0, 20))))
+    for result in proof_race(state, subs, DEFAULT_ENV, seed=3):
+        ask = state.asks[result.match.ask_id]
+        valid = [s for s in subs if s.ask_id == ask.id and s.proof == stand_in_proof(ask.public_inputs) and s.at <= min(state.time, ask.expiry)]
+        won = min(s.at for s in valid if s.prover == result.match.prover)
+        assert all(s.at >= won or not eligible(state, ask, s.prover, ask.max_price) for s in valid)
+        assert result.match.price == ask.max_price and result.match.prover not in dict(result.losers)
+        assert {p for p, _ in result.losers} == {s.prover for s in valid} - {result.match.prover}
+        state = apply_all(state, [result.match])
+        state, _ = spec.apply(state, ops.SubmitProof(result.match.prover, ask.id, result.proof))
