@@ -269,7 +269,11 @@ def test_proof_race_winner_was_first_among_eligible_valid_submitters(state, data
                 subs.append(RaceSubmission(ask.id, prover, data.draw(st.sampled_from((good, good, b"bad"))), ask.created_at + data.draw(st.integers(0, 20))))
     for result in proof_race(state, subs, DEFAULT_ENV, seed=3):
         ask = state.asks[result.match.ask_id]
-        valid = [s for s in subs if s.ask_id == ask.id and s.proof == stand_in_proof(ask.public_inputs) and s.at <= min(state.time, ask.expiry)]
+        quoting = {p for (m, p), member in state.memberships.items() if m == ask.market_id and member.quote is not None}
+        valid = [
+            s for s in subs
+            if s.ask_id == ask.id and s.prover in quoting and s.proof == stand_in_proof(ask.public_inputs) and s.at <= min(state.time, ask.expiry)
+        ]
         won = min(s.at for s in valid if s.prover == result.match.prover)
         assert all(s.at >= won or not eligible(state, ask, s.prover, ask.max_price) for s in valid)
         assert result.match.price == ask.max_price and result.match.prover not in dict(result.losers)
