@@ -17,14 +17,14 @@ one of the skyline points between that vertex and the box's edge; only those are
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Iterable, Optional
+from typing import Iterable
 
 from spec.containers import State
 from spec.matching.auction import AuctionRules, BidCommitment, BidReveal, bid_commitment
 from spec.matching.common import Match, open_asks, tie_rank
 from spec.provers import free_compute, free_stake
 from spec.tasks import fits
-from spec.types import BPS, AskState, MatchingProtocol
+from spec.types import BPS, MatchingProtocol
 
 INF = float("inf")
 

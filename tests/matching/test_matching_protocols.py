@@ -1,5 +1,4 @@
 """Each matching protocol: unit cases, its property, and every assignment accepted by spec.apply."""
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st

@@ -168,3 +168,12 @@ def test_forged_invalid_inputs_statement_is_rejected_state_unchanged(forgery):
 def test_model_root_is_the_default_attestation_root():
     assert spec.DEFAULT_ENV.attestation_root == spec.signing.public_key(MODEL_ROOT_SECRET)
     assert issubclass(BadAttestation, SpecError) and BadAttestation.code == "BAD_ATTESTATION"
+
+
+def test_codec_round_trips_attested_markets_prover_keys_and_the_new_operations():
+    from spec.codec import decode_op, decode_state, encode_op, encode_state
+    state = world(private=b"p")
+    assert decode_state(encode_state(state)) == state
+    assert encode_state(state)["markets"]["0"]["engine_measurement"] == "0x" + ENGINE.measurement.hex()
+    for op in (ENGINE.attest_op(OWNER, 0), ops.RegisterProverKey("p0", ENGINE.key)):
+        assert decode_op(encode_op(op)) == op
