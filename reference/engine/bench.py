@@ -4,6 +4,8 @@ Run: `python -m reference.engine.bench` (prints the markdown section for docs/be
 """
 from __future__ import annotations
 
+import datetime
+import os
 import platform
 import random
 import time
@@ -63,8 +65,21 @@ def time_fast(state: State, rows: list[tuple]) -> tuple[float, float, int]:
     return built - start, time.perf_counter() - built, len(matches)
 
 
+def machine() -> str:
+    """CPU count and model, Python version, load at the start."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{os.cpu_count()} CPUs, {model}; Python {platform.python_version()}; single-threaded; 1-minute load {load:.1f} at start"
+
+
 def run_engine_bench(n_provers: int = 10_000, ask_counts=(1_000, 10_000, 100_000, 1_000_000), spec_asks: int = 20, progress=print) -> str:
     """The `## Matching engine` section: fast-engine scaling curve, and fast vs spec per-ask time."""
+    host = machine()
     progress(f"building {n_provers} provers through spec.apply ...")
     t0 = time.perf_counter()
     state = provers_world(n_provers)
@@ -91,8 +106,9 @@ def run_engine_bench(n_provers: int = 10_000, ask_counts=(1_000, 10_000, 100_000
     lines = [
         "## Matching engine",
         "",
-        f"Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, one core. "
-        "Command: `python -m reference.engine.bench` (function `reference.engine.bench.run_engine_bench`).",
+        f"Machine: {host}. Run {datetime.date.today().isoformat()}; other jobs shared the CPUs, so single "
+        "figures can be off by tens of percent. Command: `.venv/bin/python -m reference.engine.bench` "
+        "(function `reference.engine.bench.run_engine_bench`).",
         "",
         f"Workload: one orderbook market, {n_provers:,} provers (price 1..1000, proposed time 10..3600 s, "
         "capacity 100..300 tasks each), asks with max_price 200..2000, proof_time 300..7200 s and a uniform "
