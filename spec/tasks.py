@@ -39,7 +39,7 @@ def check_open(state: State, ask: Ask) -> None:
     require(state.time <= ask.expiry, AskExpired, "ask_id", f"expiry {ask.expiry}, now {state.time}")
 
 
-def check_assignment(state: State, ask: Ask, address: str, price: int) -> tuple[Prover, Membership, Quote]:
+def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[Prover, Membership, Quote]:
     """Every precondition of assigning `ask` to `address` at `price` bar the engine signature:
     the ask is open (check_open); the prover is a member that has not asked to exit, with an
     active quote; quote price <= price <= max_price; proposed_time <= proof_time; its free
@@ -63,11 +63,11 @@ def check_assignment(state: State, ask: Ask, address: str, price: int) -> tuple[
     return prover, membership, quote
 
 
-def assign(state: State, ask: Ask, address: str, price: int) -> tuple[State, list[Event]]:
+def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[State, list[Event]]:
     """Assign `ask` to `address` at `price` once `check_assignment` holds. Effects: lock the
     market's slash amounts and the quote's compute; the deadline is now + proof_time; the
     prover's quotes in other markets that no longer fit its free compute or stake are cancelled."""
-    prover, membership, quote = check_assignment(state, ask, address, price)
+    prover, membership, quote = check_assignment(state, ask, address, price, env)
     market = state.markets[ask.market_id]
     locked = prover.locked
     for token, amount in market.slash_amount.items():
@@ -100,7 +100,7 @@ def process_assign_task(state: State, op: AssignTask, env: Env):
     check_open(state, ask)
     message = assignment_message(market.id, ask.id, op.prover, op.price)
     require(verify_signature(market.engine_key, message, op.signature), BadEngineSignature, "signature", f"not signed by market {market.id}'s engine key")
-    return assign(state, ask, op.prover, op.price)
+    return assign(state, ask, op.prover, op.price, env)
 
 
 def cancel_quotes_that_no_longer_fit(state: State, address: str, matched_market: int) -> tuple[State, list[Event]]:

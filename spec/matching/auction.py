@@ -8,6 +8,7 @@ from typing import Iterable, Optional
 import attrs
 
 from spec.containers import Ask, State
+from spec.env import DEFAULT_ENV, Env
 from spec.errors import InvalidMatchingRule, require
 from spec.matching.common import Match, eligible, match_in_order, open_asks, require_seed, tie_rank
 from spec.signing import encode_statement
@@ -74,14 +75,14 @@ def revealed_bids(ask: Ask, rules: AuctionRules, commitments: Iterable[BidCommit
     return bids
 
 
-def auction_winner(state: State, ask: Ask, bids: dict[str, int], seed: int) -> Optional[Match]:
+def auction_winner(state: State, ask: Ask, bids: dict[str, int], seed: int, env: Env = DEFAULT_ENV) -> Optional[Match]:
     """Among eligible bids (the chain would accept the prover at its bid: bid within its quote
     price..max_price, proposed time, free compute and stake), the lowest wins, ties by tie_rank.
     Price paid: the second-lowest eligible bid, or max_price when the winner bid alone.
     Second price makes bidding one's true cost the dominant strategy; commit-reveal keeps every
     bid hidden until all are fixed; ineligible bids never set the price, so a bidder cannot
     raise it with bids that could not win."""
-    ranked = sorted((price, tie_rank(seed, prover), prover) for prover, price in bids.items() if eligible(state, ask, prover, price))
+    ranked = sorted((price, tie_rank(seed, prover), prover) for prover, price in bids.items() if eligible(state, ask, prover, price, env))
     if not ranked:
         return None
     paid = ranked[1][0] if len(ranked) > 1 else ask.max_price
@@ -89,7 +90,8 @@ def auction_winner(state: State, ask: Ask, bids: dict[str, int], seed: int) -> O
 
 
 def sealed_bid_auction(
-    state: State, rules: AuctionRules, commitments: Iterable[BidCommitment], reveals: Iterable[BidReveal], seed: int = 0
+    state: State, rules: AuctionRules, commitments: Iterable[BidCommitment], reveals: Iterable[BidReveal], seed: int = 0,
+    env: Env = DEFAULT_ENV,
 ) -> tuple[Match, ...]:
     """Resolve, by ask id, every open ask of the sealed-bid markets whose reveal window has closed
     (time >= close) with `auction_winner` over its `revealed_bids`, each on the state the
@@ -97,4 +99,4 @@ def sealed_bid_auction(
     require_seed(seed)
     commitments, reveals = tuple(commitments), tuple(reveals)
     asks = [a for a in open_asks(state, MatchingProtocol.SEALED_BID_AUCTION.value) if state.time >= rules.close(a)]
-    return match_in_order(state, asks, lambda s, ask: auction_winner(s, ask, revealed_bids(ask, rules, commitments, reveals), seed))
+    return match_in_order(state, asks, lambda s, ask: auction_winner(s, ask, revealed_bids(ask, rules, commitments, reveals), seed, env), env)

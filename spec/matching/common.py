@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Optional
 import attrs
 
 from spec.containers import Ask, Quote, State
+from spec.env import DEFAULT_ENV, Env
 from spec.errors import InvalidMatchingRule, SpecError, require
 from spec.signing import encode_statement
 from spec.tasks import assign, check_assignment
@@ -40,20 +41,20 @@ def quoting_members(state: State, market_id: int) -> list[tuple[str, Quote]]:
     )
 
 
-def eligible(state: State, ask: Ask, prover: str, price: int) -> bool:
+def eligible(state: State, ask: Ask, prover: str, price: int, env: Env = DEFAULT_ENV) -> bool:
     """The chain would accept assigning `ask` to `prover` at `price` (signature aside): exactly
     `spec.tasks.check_assignment` — price within quote..max_price, proposed time <= proof_time,
     free compute and free stake (I3, I7), ask open and not expired."""
     try:
-        check_assignment(state, ask, prover, price)
+        check_assignment(state, ask, prover, price, env)
     except SpecError:
         return False
     return True
 
 
-def commit(state: State, match: Match) -> State:
+def commit(state: State, match: Match, env: Env = DEFAULT_ENV) -> State:
     """The state once the chain accepted `match` (`spec.tasks.assign`)."""
-    return assign(state, state.asks[match.ask_id], match.prover, match.price)[0]
+    return assign(state, state.asks[match.ask_id], match.prover, match.price, env)[0]
 
 
 def tie_rank(seed: int, prover: str) -> bytes:
@@ -61,7 +62,9 @@ def tie_rank(seed: int, prover: str) -> bytes:
     return hashlib.sha256(encode_statement("tie", seed, prover)).digest()
 
 
-def match_in_order(state: State, asks: Iterable[Ask], choose: Callable[[State, Ask], Optional[Match]]) -> tuple[Match, ...]:
+def match_in_order(
+    state: State, asks: Iterable[Ask], choose: Callable[[State, Ask], Optional[Match]], env: Env = DEFAULT_ENV
+) -> tuple[Match, ...]:
     """Match `asks` one after another: each gets `choose(state, ask)` on the state the previous
     matches left (their stake and compute locked, quotes that no longer fit cancelled)."""
     matches = []
@@ -69,7 +72,7 @@ def match_in_order(state: State, asks: Iterable[Ask], choose: Callable[[State, A
         match = choose(state, ask)
         if match is not None:
             matches.append(match)
-            state = commit(state, match)
+            state = commit(state, match, env)
     return tuple(matches)
 
 

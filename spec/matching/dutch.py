@@ -7,6 +7,7 @@ from typing import Iterable, Optional
 import attrs
 
 from spec.containers import Ask, State
+from spec.env import DEFAULT_ENV, Env
 from spec.errors import InvalidMatchingRule, require
 from spec.matching.common import Match, eligible, match_in_order, open_asks, require_seed, tie_rank
 from spec.types import BPS, MatchingProtocol
@@ -39,7 +40,7 @@ def dutch_price(ask: Ask, rules: DutchRules, at: int) -> int:
     return floor + (ask.max_price - floor) * elapsed // rules.ramp
 
 
-def first_lock(state: State, ask: Ask, rules: DutchRules, locks: Iterable[Lock], seed: int) -> Optional[Match]:
+def first_lock(state: State, ask: Ask, rules: DutchRules, locks: Iterable[Lock], seed: int, env: Env = DEFAULT_ENV) -> Optional[Match]:
     """The earliest lock (then by tie_rank) made in [created_at, min(time, expiry)] by a prover
     eligible at the price of its instant (so the price must have risen to its quote) wins at that price."""
     candidates = sorted(
@@ -48,13 +49,14 @@ def first_lock(state: State, ask: Ask, rules: DutchRules, locks: Iterable[Lock],
     )
     for at, _, prover in candidates:
         price = dutch_price(ask, rules, at)
-        if eligible(state, ask, prover, price):
+        if eligible(state, ask, prover, price, env):
             return Match(ask.id, prover, price)
     return None
 
 
-def reverse_dutch(state: State, rules: DutchRules, locks: Iterable[Lock], seed: int = 0) -> tuple[Match, ...]:
+def reverse_dutch(state: State, rules: DutchRules, locks: Iterable[Lock], seed: int = 0, env: Env = DEFAULT_ENV) -> tuple[Match, ...]:
     """Match every open ask of the reverse-Dutch markets, by ask id, with `first_lock`."""
     require_seed(seed)
     locks = tuple(locks)
-    return match_in_order(state, open_asks(state, MatchingProtocol.REVERSE_DUTCH.value), lambda s, ask: first_lock(s, ask, rules, locks, seed))
+    asks = open_asks(state, MatchingProtocol.REVERSE_DUTCH.value)
+    return match_in_order(state, asks, lambda s, ask: first_lock(s, ask, rules, locks, seed, env), env)

@@ -49,7 +49,7 @@ def race_result(state: State, ask: Ask, submissions: Iterable[RaceSubmission], e
     first: dict[str, tuple] = {}
     for entry in valid:
         first.setdefault(entry[2], entry)
-    winner = next((entry for entry in sorted(first.values()) if eligible(state, ask, entry[2], ask.max_price)), None)
+    winner = next((entry for entry in sorted(first.values()) if eligible(state, ask, entry[2], ask.max_price, env)), None)
     if winner is None:
         return None
     losers = tuple((prover, quotes[prover].price) for prover in sorted(first) if prover != winner[2])
@@ -66,5 +66,5 @@ def proof_race(state: State, submissions: Iterable[RaceSubmission], env: Env = D
         result = race_result(state, ask, submissions, env, seed)
         if result is not None:
             results.append(result)
-            state = commit(state, result.match)
+            state = commit(state, result.match, env)
     return tuple(results)

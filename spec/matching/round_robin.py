@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from spec.containers import Ask, State
+from spec.env import DEFAULT_ENV, Env
 from spec.matching.common import Match, eligible, match_in_order, open_asks, require_seed, tie_rank
 from spec.types import MatchingProtocol
 
@@ -20,7 +21,7 @@ def ask_ordinal(state: State, ask: Ask) -> int:
     return sum(1 for other in state.asks.values() if other.market_id == ask.market_id and other.id < ask.id)
 
 
-def next_in_rotation(state: State, ask: Ask, seed: int) -> Optional[Match]:
+def next_in_rotation(state: State, ask: Ask, seed: int, env: Env = DEFAULT_ENV) -> Optional[Match]:
     """The k-th ask of a market (k = ask_ordinal) starts at rotation position k mod n and goes
     to the first eligible prover from there on, wrapping once; it is paid its quoted price."""
     order = rotation(state, ask.market_id, seed)
@@ -28,12 +29,13 @@ def next_in_rotation(state: State, ask: Ask, seed: int) -> Optional[Match]:
     for i in range(len(order)):
         prover = order[(start + i) % len(order)]
         quote = state.memberships[(ask.market_id, prover)].quote
-        if quote is not None and eligible(state, ask, prover, quote.price):
+        if quote is not None and eligible(state, ask, prover, quote.price, env):
             return Match(ask.id, prover, quote.price)
     return None
 
 
-def round_robin(state: State, seed: int = 0) -> tuple[Match, ...]:
+def round_robin(state: State, seed: int = 0, env: Env = DEFAULT_ENV) -> tuple[Match, ...]:
     """Match every open ask of the round-robin markets, by ask id, with `next_in_rotation`."""
     require_seed(seed)
-    return match_in_order(state, open_asks(state, MatchingProtocol.ROUND_ROBIN.value), lambda s, ask: next_in_rotation(s, ask, seed))
+    asks = open_asks(state, MatchingProtocol.ROUND_ROBIN.value)
+    return match_in_order(state, asks, lambda s, ask: next_in_rotation(s, ask, seed, env), env)
