@@ -37,7 +37,6 @@ UnknownVerifier = _error("UnknownVerifier", "UNKNOWN_VERIFIER", "The verifier id
 UnknownMatchingProtocol = _error("UnknownMatchingProtocol", "UNKNOWN_MATCHING_PROTOCOL", "The matching protocol tag is not one the protocol knows.")
 BadAttestation = _error("BadAttestation", "BAD_ATTESTATION", "The engine attestation is not the TEE root's signature over (measurement, engine key).")
 EngineNotAttested = _error("EngineNotAttested", "ENGINE_NOT_ATTESTED", "Private inputs need a market whose engine key is attested.")
-InvalidMatchingRule = _error("InvalidMatchingRule", "INVALID_MATCHING_RULE", "A matching protocol parameter is out of its allowed range.")
 InvalidMarketParameter = _error("InvalidMarketParameter", "INVALID_MARKET_PARAMETER", "A market parameter is out of its allowed range.")
 
 UnknownProver = _error("UnknownProver", "UNKNOWN_PROVER", "The address is not a registered prover.")

@@ -9,8 +9,8 @@ import attrs
 
 from spec.containers import Ask, State
 from spec.env import DEFAULT_ENV, Env
-from spec.errors import InvalidMatchingRule, require
-from spec.matching.common import Match, eligible, match_in_order, open_asks, require_seed, tie_rank
+from spec.errors import require
+from spec.matching.common import InvalidMatchingRule, Match, eligible, match_in_order, open_asks, require_seed, tie_rank
 from spec.signing import encode_statement
 from spec.types import MatchingProtocol
 

@@ -9,10 +9,17 @@ import attrs
 
 from spec.containers import Ask, Quote, State
 from spec.env import DEFAULT_ENV, Env
-from spec.errors import InvalidMatchingRule, SpecError, require
+from spec.errors import SpecError, require
 from spec.signing import encode_statement
 from spec.tasks import assign, check_assignment
 from spec.types import AskState
+
+
+class InvalidMatchingRule(SpecError):
+    """A matching protocol parameter is out of its allowed range (engine configuration, not a
+    chain operation: no vector carries this code)."""
+
+    code = "INVALID_MATCHING_RULE"
 
 
 @attrs.frozen

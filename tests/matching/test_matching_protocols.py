@@ -7,9 +7,8 @@ import spec
 from reference.engine.worlds import ENGINE, AskPlan, MarketPlan, ProverPlan, build, worlds
 from spec import operations as ops
 from spec.env import DEFAULT_ENV, stand_in_proof
-from spec.errors import InvalidMatchingRule
 from spec.matching import (
-    AuctionRules, BidCommitment, BidReveal, DutchRules, Lock, Match, RaceSubmission, bid_commitment, dutch_price,
+    AuctionRules, BidCommitment, BidReveal, DutchRules, InvalidMatchingRule, Lock, Match, RaceSubmission, bid_commitment, dutch_price,
     eligible, orderbook, preference_score, proof_race, revealed_bids, reverse_dutch, round_robin, rotation,
     sealed_bid_auction,
 )
