@@ -177,3 +177,41 @@ def test_codec_round_trips_attested_markets_prover_keys_and_the_new_operations()
     assert encode_state(state)["markets"]["0"]["engine_measurement"] == "0x" + ENGINE.measurement.hex()
     for op in (ENGINE.attest_op(OWNER, 0), ops.RegisterProverKey("p0", ENGINE.key)):
         assert decode_op(encode_op(op)) == op
+
+
+def test_engine_operations_keep_every_invariant_and_rejections_change_nothing():
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from properties.invariants import state_violations, transition_violations
+    from reference.engine.worlds import worlds
+
+    def op_strategy(state):
+        markets = sorted(state.markets) or [0]
+        return st.one_of(
+            st.builds(lambda m, root: ENGINE.attest_op(OWNER, m, root_secret=root), st.sampled_from(markets + [99]), st.sampled_from((MODEL_ROOT_SECRET, b"\x09" * 32))),
+            st.builds(lambda s, m: IMPOSTOR.attest_op(s, m), st.sampled_from((OWNER, "mallory")), st.sampled_from(markets)),
+            st.builds(ops.RegisterProverKey, st.sampled_from(sorted(state.provers) + ["nobody"]), st.sampled_from((ENGINE.key, IMPOSTOR.key, "02" + "00" * 32, "zz"))),
+            st.builds(ops.CreateAsk, st.just("requester"), st.sampled_from(markets), st.integers(1, 50), st.just(state.time + 30), st.just(40), st.just(0), st.just(b""), st.sampled_from((None, b"c" * 50))),
+            st.builds(lambda m: ops.UpdateMarket(OWNER, m, {"POND": 5}, IMPOSTOR.key, 0), st.sampled_from(markets)),
+        )
+
+    @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(worlds(), st.data())
+    def run(state, data):
+        state = spec.apply(state, ops.Mint("requester", "USDC", 500))[0]
+        for _ in range(6):
+            op = data.draw(op_strategy(state))
+            before = snapshot(state)
+            try:
+                post, events = spec.apply(state, op)
+            except SpecError:
+                assert state == before
+                continue
+            assert not transition_violations(state, op, post, events)
+            state = post
+            served = [m for m in orderbook(state) if state.markets[state.asks[m.ask_id].market_id].engine_key == ENGINE.key]
+            for match in served:
+                state = spec.apply(state, ENGINE.assign_op(state, match))[0]
+            assert not state_violations(state)
+
+    run()
