@@ -1,4 +1,5 @@
 """The fast engine against the spec: identical matches for the orderbook and the auction."""
+import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 import spec
@@ -74,3 +75,32 @@ def test_skyline_best_is_the_brute_force_best_in_the_box(points, data):
         assert (level < 0) == (not box)
         if box:
             assert (index.p[level], index.t[level]) == min(box)[1:]
+
+
+def _large_world(seed: int):
+    """3 orderbook markets, 60 provers on few price/time levels with scarce stake, 300 asks."""
+    import random
+
+    from reference.engine.worlds import AskPlan, MarketPlan, ProverPlan, build
+
+    rng = random.Random(seed)
+    markets = [MarketPlan(MatchingProtocol.ORDERBOOK.value, (("POND", rng.randint(1, 20)),) + ((("ETH", 5),) if m == 2 else ()), m != 1) for m in range(3)]
+    provers = []
+    for i in range(60):
+        compute = rng.randint(1, 8)
+        quotes = tuple((m, rng.randint(0, 9) * 10, rng.randint(1, 9) * 10, rng.randint(1, compute)) for m in range(3) if rng.random() < 0.7)
+        provers.append(ProverPlan(f"p{i:02d}", compute, (("POND", rng.randint(10, 120)), ("ETH", rng.randint(1, 30))), quotes, rng.random() < 0.6))
+    asks = [
+        AskPlan(m, rng.randint(1, 10) * 10, 100, rng.randint(1, 10) * 10, rng.choice((0, 2500, 5000, 7500, 10_000, rng.randint(0, 10_000))),
+                b"s" if m != 1 and rng.random() < 0.3 else None)
+        for m in (rng.randint(0, 2) for _ in range(300))
+    ]
+    return build(markets, provers, asks)
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=pytest.mark.slow) if s >= 3 else s for s in range(40)])
+def test_fast_orderbook_equals_spec_on_larger_worlds(seed):
+    state = _large_world(seed)
+    expected = orderbook(state, seed)
+    assert len(expected) > 50
+    assert FastOrderbook.match(state, seed) == expected
