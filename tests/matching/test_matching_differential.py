@@ -104,3 +104,30 @@ def test_fast_orderbook_equals_spec_on_larger_worlds(seed):
     expected = orderbook(state, seed)
     assert len(expected) > 50
     assert FastOrderbook.match(state, seed) == expected
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=pytest.mark.slow) if s >= 3 else s for s in range(40)])
+def test_fast_auction_equals_spec_on_larger_worlds(seed):
+    import random
+
+    from reference.engine.worlds import AskPlan, MarketPlan, ProverPlan, build
+
+    rng = random.Random(seed)
+    protocol = MatchingProtocol.SEALED_BID_AUCTION.value
+    markets = [MarketPlan(protocol, (("POND", rng.randint(1, 20)),)), MarketPlan(protocol, (("POND", 5), ("ETH", 5)))]
+    provers = [
+        ProverPlan(f"p{i:02d}", 3, (("POND", rng.randint(10, 60)), ("ETH", rng.randint(1, 20))),
+                   tuple((m, rng.randint(0, 5) * 10, rng.randint(1, 9) * 10, 1) for m in range(2) if rng.random() < 0.8))
+        for i in range(30)
+    ]
+    state = build(markets, provers, [AskPlan(rng.randint(0, 1), rng.randint(3, 10) * 10, 100, 90, 0) for _ in range(60)])
+    state = spec.apply(state, ops.AdvanceTime(RULES.commit_window + RULES.reveal_window))[0]
+    commitments, reveals = [], []
+    for ask in state.asks.values():
+        for prover in rng.sample(sorted(state.provers), 12):
+            price, salt = rng.randint(0, 10) * 10, rng.randbytes(32)
+            commitments.append(BidCommitment(ask.id, prover, bid_commitment(ask.market_id, ask.id, prover, price, salt), rng.randint(0, 5)))
+            reveals.append(BidReveal(ask.id, prover, price if rng.random() < 0.9 else price + 1, salt, rng.randint(4, 10)))
+    expected = sealed_bid_auction(state, RULES, commitments, reveals, seed)
+    assert len(expected) > 10 and any(m.price < state.asks[m.ask_id].max_price for m in expected)
+    assert FastAuction.match(state, RULES, commitments, reveals, seed) == expected
