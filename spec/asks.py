@@ -8,6 +8,7 @@ from spec.env import Env
 from spec.errors import (
     AskNotExpired,
     AskNotUnassigned,
+    EngineNotAttested,
     InvalidAskParameter,
     NotRequester,
     UnknownAsk,
@@ -37,12 +38,17 @@ def close_ask_with_refund(state: State, ask: Ask, outcome: AskState) -> State:
 
 def process_create_ask(state: State, op: CreateAsk, env: Env):
     """A requester escrows max_price + the market's platform fee. Needs max_price > 0,
-    expiry > now, proof_time > 0 and a price-vs-time preference in 0..BPS (BPS = price only)."""
+    expiry > now, proof_time > 0 and a price-vs-time preference in 0..BPS (BPS = price only).
+    Private inputs (encrypted to the engine key) need a market whose engine key is attested."""
     market = get_market(state, op.market_id)
     require(op.max_price > 0, InvalidAskParameter, "max_price", "must be > 0")
     require(op.expiry > state.time, InvalidAskParameter, "expiry", f"must be after now ({state.time})")
     require(op.proof_time > 0, InvalidAskParameter, "proof_time", "must be > 0")
     require(0 <= op.price_time_preference <= BPS, InvalidAskParameter, "price_time_preference", f"must be in 0..{BPS}")
+    require(
+        op.private_inputs is None or market.engine_measurement is not None,
+        EngineNotAttested, "private_inputs", f"market {market.id}'s engine key has no attestation",
+    )
     escrow = op.max_price + market.platform_fee
     balances = debit(state.balances, op.sender, state.config.payment_token, escrow, field="max_price")
     ask = Ask(

@@ -105,6 +105,7 @@ def decode_market(d: dict) -> Market:
     return Market(
         id=_int(d["id"]), owner=d["owner"], verifier_id=d["verifier_id"], matching_protocol=d["matching_protocol"],
         slash_amount=_amounts(d["slash_amount"]), engine_key=d["engine_key"], platform_fee=_int(d["platform_fee"]),
+        engine_measurement=None if d["engine_measurement"] is None else _bytes(d["engine_measurement"]),
     )
 
 
@@ -112,6 +113,7 @@ def decode_prover(d: dict) -> Prover:
     return Prover(
         address=d["address"], reward_address=d["reward_address"], declared_compute=_int(d["declared_compute"]),
         compute_in_use=_int(d["compute_in_use"]), stake=_amounts(d["stake"]), locked=_amounts(d["locked"]),
+        encryption_key=d["encryption_key"],
     )
 
 

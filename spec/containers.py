@@ -32,7 +32,8 @@ class Config:
 
 @attrs.frozen
 class Market:
-    """A proof market: what a valid proof is, how asks are matched, and what a task puts at stake."""
+    """A proof market: what a valid proof is, how asks are matched, and what a task puts at stake.
+    `engine_measurement` is the attested enclave measurement of `engine_key` (None: not attested)."""
 
     id: MarketId
     owner: Address
@@ -41,11 +42,13 @@ class Market:
     slash_amount: PMap = attrs.field(converter=_pmap)
     engine_key: str
     platform_fee: int
+    engine_measurement: Optional[bytes] = None
 
 
 @attrs.frozen
 class Prover:
-    """A registered prover: its compute and its native stake per token (locked is part of stake)."""
+    """A registered prover: its compute and its native stake per token (locked is part of stake);
+    `encryption_key` is the secp256k1 key the engine re-encrypts private inputs to."""
 
     address: Address
     reward_address: Address
@@ -53,6 +56,7 @@ class Prover:
     compute_in_use: int = 0
     stake: PMap = attrs.field(default=EMPTY, converter=_pmap)
     locked: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    encryption_key: Optional[str] = None
 
 
 @attrs.frozen

@@ -1,4 +1,5 @@
-"""The environment a transition runs in: the proof verifiers markets may name.
+"""The environment a transition runs in: the proof verifiers markets may name and the root key
+that attests matching engines.
 
 Verifiers are pure functions `verify(public_inputs, proof) -> bool`; the Groth16 verifier of
 `reference.zk` plugs in here. The default environment holds only the deterministic stand-in.
@@ -14,6 +15,8 @@ from pyrsistent import PMap, pmap
 Verifier = Callable[[bytes, bytes], bool]
 
 STAND_IN_VERIFIER_ID = "stand-in/sha256"
+
+MODEL_ATTESTATION_ROOT = "03878bfa1f09ba945baa2257044af129b0e84abc60dda7a478753a79ea2c687043"
 
 
 def stand_in_proof(public_inputs: bytes) -> bytes:
@@ -31,6 +34,10 @@ def _verifiers(value: Mapping[str, Verifier]) -> PMap:
 
 @attrs.frozen
 class Env:
+    """`attestation_root`: the public key of the (modelled) TEE vendor root that signs enclave
+    attestations; the default is the model root of `reference.engine.tee`."""
+
+    attestation_root: str = MODEL_ATTESTATION_ROOT
     verifiers: PMap = attrs.field(factory=lambda: pmap({STAND_IN_VERIFIER_ID: verify_stand_in}), converter=_verifiers)
 
     def with_verifier(self, verifier_id: str, verifier: Verifier) -> "Env":

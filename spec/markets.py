@@ -68,10 +68,13 @@ def process_create_market(state: State, op: CreateMarket, env: Env):
 
 def process_update_market(state: State, op: UpdateMarket, env: Env):
     """The market's owner replaces its slash_amount, engine key and platform fee; tasks already
-    assigned keep what they locked."""
+    assigned keep what they locked. A new engine key needs a new attestation."""
     market = get_market(state, op.market_id)
     require(op.sender == market.owner, NotMarketOwner, "sender", f"only {market.owner} may update market {market.id}")
     check_market_parameters(state, op.slash_amount, op.engine_key, op.platform_fee)
-    updated = attrs.evolve(market, slash_amount=op.slash_amount, engine_key=op.engine_key, platform_fee=op.platform_fee)
+    measurement = market.engine_measurement if op.engine_key == market.engine_key else None
+    updated = attrs.evolve(
+        market, slash_amount=op.slash_amount, engine_key=op.engine_key, platform_fee=op.platform_fee, engine_measurement=measurement
+    )
     new = attrs.evolve(state, markets=state.markets.set(market.id, updated))
     return new, [event("MarketUpdated", market_id=market.id)]

@@ -96,11 +96,25 @@ class UpdateMarket:
     platform_fee: int = INT()
 
 
+@_op("attest_engine")
+class AttestEngine:
+    sender: str = STR()
+    market_id: int = INT()
+    measurement: bytes = attrs.field(validator=_bytes)
+    attestation: bytes = attrs.field(validator=_bytes)
+
+
 @_op("register_prover")
 class RegisterProver:
     sender: str = STR()
     reward_address: str = STR()
     declared_compute: int = INT()
+
+
+@_op("register_prover_key")
+class RegisterProverKey:
+    sender: str = STR()
+    encryption_key: str = STR()
 
 
 @_op("deposit_stake")

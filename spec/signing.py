@@ -39,6 +39,11 @@ def invalid_inputs_message(market_id: int, ask_id: int, prover: str) -> bytes:
     return encode_statement("invalid_inputs", market_id, ask_id, prover)
 
 
+def attestation_message(measurement: bytes, engine_key: str) -> bytes:
+    """What the TEE root signs to attest that `engine_key` lives in an enclave measuring `measurement`."""
+    return encode_statement("attest", "0x" + measurement.hex(), engine_key)
+
+
 def public_key(secret: bytes) -> str:
     return coincurve.PrivateKey(secret).public_key.format(compressed=True).hex()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 
 from spec.asks import get_ask
-from spec.containers import Ask, Assignment, Market, Prover, State
+from spec.containers import Ask, Assignment, Market, Membership, Prover, Quote, State
 from spec.env import Env
 from spec.errors import (
     AskExpired,
@@ -21,6 +21,7 @@ from spec.errors import (
     PriceAboveMax,
     PriceBelowQuote,
     ProofTimeExceeded,
+    ProverKeyMissing,
     QuoteInactive,
     require,
 )
@@ -32,39 +33,49 @@ from spec.tokens import add_to, credit
 from spec.types import AskState
 
 
-def process_assign_task(state: State, op: AssignTask, env: Env):
-    """Assign an unassigned, unexpired ask (time <= expiry) to a member prover at `price`, as
-    signed by the market's engine key (I6). The prover's active quote must fit: quote price <=
-    price <= max_price, proposed_time <= proof_time; its free compute must cover
-    compute_per_request (I3) and its free stake each of the market's slash amounts (I7).
-    Effects: lock that stake and compute; the deadline is now + proof_time; the prover's quotes
-    in other markets that no longer fit its free compute or stake are cancelled."""
-    ask = get_ask(state, op.ask_id)
-    market = state.markets[ask.market_id]
+def check_open(state: State, ask: Ask) -> None:
+    """An ask can be assigned only while UNASSIGNED and not past its expiry (time <= expiry)."""
     require(ask.state == AskState.UNASSIGNED, AskNotUnassigned, "ask_id", f"ask {ask.id} is {ask.state.value}")
     require(state.time <= ask.expiry, AskExpired, "ask_id", f"expiry {ask.expiry}, now {state.time}")
-    message = assignment_message(market.id, ask.id, op.prover, op.price)
-    require(verify_signature(market.engine_key, message, op.signature), BadEngineSignature, "signature", f"not signed by market {market.id}'s engine key")
-    prover = get_prover(state, op.prover, field="prover")
-    membership = get_membership(state, market.id, op.prover, field="prover")
-    require(not membership.exit_requested, ExitRequested, "prover", f"{op.prover} asked to leave market {market.id}")
+
+
+def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[Prover, Membership, Quote]:
+    """Every precondition of assigning `ask` to `address` at `price` bar the engine signature:
+    the ask is open (check_open); the prover is a member that has not asked to exit, with an
+    active quote; quote price <= price <= max_price; proposed_time <= proof_time; its free
+    compute covers compute_per_request (I3) and its free stake each of the market's slash
+    amounts (I7); an ask with private inputs needs a prover with an encryption key."""
+    check_open(state, ask)
+    market = state.markets[ask.market_id]
+    prover = get_prover(state, address, field="prover")
+    membership = get_membership(state, market.id, address, field="prover")
+    require(not membership.exit_requested, ExitRequested, "prover", f"{address} asked to leave market {market.id}")
     quote = membership.quote
-    require(quote is not None, QuoteInactive, "prover", f"{op.prover} has no active quote in market {market.id}")
-    require(op.price <= ask.max_price, PriceAboveMax, "price", f"{op.price} > max_price {ask.max_price}")
-    require(op.price >= quote.price, PriceBelowQuote, "price", f"{op.price} < quoted {quote.price}")
+    require(quote is not None, QuoteInactive, "prover", f"{address} has no active quote in market {market.id}")
+    require(price <= ask.max_price, PriceAboveMax, "price", f"{price} > max_price {ask.max_price}")
+    require(price >= quote.price, PriceBelowQuote, "price", f"{price} < quoted {quote.price}")
     require(quote.proposed_time <= ask.proof_time, ProofTimeExceeded, "prover", f"proposed_time {quote.proposed_time} > proof_time {ask.proof_time}")
     require(free_compute(prover) >= quote.compute_per_request, InsufficientCompute, "prover", f"free compute {free_compute(prover)} < {quote.compute_per_request}")
     for token, amount in sorted(market.slash_amount.items()):
         available = free_stake(state, prover, token)
         require(available >= amount, InsufficientStake, "prover", f"free {token} stake {available} < slash_amount {amount}")
+    require(ask.private_inputs is None or prover.encryption_key is not None, ProverKeyMissing, "prover", f"ask {ask.id} has private inputs and {address} has no encryption key")
+    return prover, membership, quote
 
+
+def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[State, list[Event]]:
+    """Assign `ask` to `address` at `price` once `check_assignment` holds. Effects: lock the
+    market's slash amounts and the quote's compute; the deadline is now + proof_time; the
+    prover's quotes in other markets that no longer fit its free compute or stake are cancelled."""
+    prover, membership, quote = check_assignment(state, ask, address, price, env)
+    market = state.markets[ask.market_id]
     locked = prover.locked
     for token, amount in market.slash_amount.items():
         locked = add_to(locked, token, amount)
     prover = attrs.evolve(prover, compute_in_use=prover.compute_in_use + quote.compute_per_request, locked=locked)
     assignment = Assignment(
-        prover=op.prover,
-        price=op.price,
+        prover=address,
+        price=price,
         assigned_at=state.time,
         deadline=state.time + ask.proof_time,
         compute=quote.compute_per_request,
@@ -72,13 +83,24 @@ def process_assign_task(state: State, op: AssignTask, env: Env):
     )
     new = attrs.evolve(
         state,
-        provers=state.provers.set(op.prover, prover),
-        memberships=state.memberships.set((market.id, op.prover), attrs.evolve(membership, active_tasks=membership.active_tasks + 1)),
+        provers=state.provers.set(address, prover),
+        memberships=state.memberships.set((market.id, address), attrs.evolve(membership, active_tasks=membership.active_tasks + 1)),
         asks=state.asks.set(ask.id, attrs.evolve(ask, state=AskState.ASSIGNED, assignment=assignment)),
     )
-    events = [event("TaskAssigned", ask_id=ask.id, prover=op.prover, price=op.price, deadline=assignment.deadline)]
-    new, cancelled = cancel_quotes_that_no_longer_fit(new, prover.address, market.id)
+    events = [event("TaskAssigned", ask_id=ask.id, prover=address, price=price, deadline=assignment.deadline)]
+    new, cancelled = cancel_quotes_that_no_longer_fit(new, address, market.id)
     return new, events + cancelled
+
+
+def process_assign_task(state: State, op: AssignTask, env: Env):
+    """Assign an open ask to a prover at `price` as signed by the market's engine key over
+    `assignment_message(market_id, ask_id, prover, price)` (I6); see `assign`."""
+    ask = get_ask(state, op.ask_id)
+    market = state.markets[ask.market_id]
+    check_open(state, ask)
+    message = assignment_message(market.id, ask.id, op.prover, op.price)
+    require(verify_signature(market.engine_key, message, op.signature), BadEngineSignature, "signature", f"not signed by market {market.id}'s engine key")
+    return assign(state, ask, op.prover, op.price, env)
 
 
 def cancel_quotes_that_no_longer_fit(state: State, address: str, matched_market: int) -> tuple[State, list[Event]]:

@@ -1,7 +1,7 @@
 """`apply(state, op)`: the single entry point of the state machine."""
 from __future__ import annotations
 
-from spec import asks, clock, markets, provers, slashing, tasks, tokens
+from spec import asks, clock, engine, markets, provers, slashing, tasks, tokens
 from spec import operations as ops
 from spec.containers import State
 from spec.env import DEFAULT_ENV, Env
@@ -13,7 +13,9 @@ PROCESSORS = {
     ops.AdvanceTime: clock.process_advance_time,
     ops.CreateMarket: markets.process_create_market,
     ops.UpdateMarket: markets.process_update_market,
+    ops.AttestEngine: engine.process_attest_engine,
     ops.RegisterProver: provers.process_register_prover,
+    ops.RegisterProverKey: engine.process_register_prover_key,
     ops.DepositStake: provers.process_deposit_stake,
     ops.RequestStakeWithdrawal: provers.process_request_stake_withdrawal,
     ops.WithdrawStake: provers.process_withdraw_stake,
