@@ -31,7 +31,12 @@ def _verifiers(value: Mapping[str, Verifier]) -> PMap:
 
 @attrs.frozen
 class Env:
+    """`verifiers`: verifier_id -> verify. `unsafe_skip_key_safety_rule`: UNSAFE, a test hook
+    only: assignments skip the key safety rule for restaked backing, so a prover can escape a
+    slash (the escape test turns it on; nothing else may)."""
+
     verifiers: PMap = attrs.field(factory=lambda: pmap({STAND_IN_VERIFIER_ID: verify_stand_in}), converter=_verifiers)
+    unsafe_skip_key_safety_rule: bool = False
 
     def with_verifier(self, verifier_id: str, verifier: Verifier) -> "Env":
         return attrs.evolve(self, verifiers=self.verifiers.set(verifier_id, verifier))

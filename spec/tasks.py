@@ -26,7 +26,8 @@ from spec.errors import (
 )
 from spec.events import Event, event
 from spec.operations import AssignTask, SubmitInvalidInputs, SubmitProof
-from spec.provers import free_compute, free_stake, get_membership, get_prover
+from spec.provers import free_compute, free_native_stake, free_stake, get_membership, get_prover
+from spec.restaked_stake import lock_restaked, release_restaked, require_key_safety_rule
 from spec.signing import assignment_message, invalid_inputs_message, verify_signature
 from spec.tokens import add_to, credit
 from spec.types import AskState
@@ -36,7 +37,9 @@ def process_assign_task(state: State, op: AssignTask, env: Env):
     """Assign an unassigned, unexpired ask (time <= expiry) to a member prover at `price`, as
     signed by the market's engine key (I6). The prover's active quote must fit: quote price <=
     price <= max_price, proposed_time <= proof_time; its free compute must cover
-    compute_per_request (I3) and its free stake each of the market's slash amounts (I7).
+    compute_per_request (I3) and its free stake each of the market's slash amounts (I7). Free
+    native stake is locked first; restaked stake from the confirmed snapshot covers the rest,
+    and only under the key safety rule for the task's deadline (I8).
     Effects: lock that stake and compute; the deadline is now + proof_time; the prover's quotes
     in other markets that no longer fit its free compute or stake are cancelled."""
     ask = get_ask(state, op.ask_id)
@@ -57,18 +60,22 @@ def process_assign_task(state: State, op: AssignTask, env: Env):
     for token, amount in sorted(market.slash_amount.items()):
         available = free_stake(state, prover, token)
         require(available >= amount, InsufficientStake, "prover", f"free {token} stake {available} < slash_amount {amount}")
+    deadline = state.time + ask.proof_time
+    native = {token: min(amount, free_native_stake(state, prover, token)) for token, amount in market.slash_amount.items()}
+    restaked = sum(amount - native[token] for token, amount in market.slash_amount.items())
+    capture_ts = require_key_safety_rule(state, deadline, env) if restaked > 0 else None
 
     locked = prover.locked
-    for token, amount in market.slash_amount.items():
+    for token, amount in native.items():
         locked = add_to(locked, token, amount)
     prover = attrs.evolve(prover, compute_in_use=prover.compute_in_use + quote.compute_per_request, locked=locked)
     assignment = Assignment(
         prover=op.prover,
         price=op.price,
         assigned_at=state.time,
-        deadline=state.time + ask.proof_time,
+        deadline=deadline,
         compute=quote.compute_per_request,
-        locked=market.slash_amount,
+        locked={token: amount for token, amount in native.items() if amount > 0},
     )
     new = attrs.evolve(
         state,
@@ -77,6 +84,9 @@ def process_assign_task(state: State, op: AssignTask, env: Env):
         asks=state.asks.set(ask.id, attrs.evolve(ask, state=AskState.ASSIGNED, assignment=assignment)),
     )
     events = [event("TaskAssigned", ask_id=ask.id, prover=op.prover, price=op.price, deadline=assignment.deadline)]
+    if restaked > 0:
+        new = lock_restaked(new, ask.id, op.prover, restaked, capture_ts)
+        events.append(event("RestakedStakeLocked", ask_id=ask.id, prover=op.prover, amount=restaked, capture_ts=capture_ts))
     new, cancelled = cancel_quotes_that_no_longer_fit(new, prover.address, market.id)
     return new, events + cancelled
 
@@ -112,8 +122,10 @@ def get_assigned_task(state: State, ask_id: int, sender: str) -> tuple[Ask, Assi
 
 
 def release_task(state: State, ask: Ask) -> State:
-    """Unlock the task's stake and compute and take it off the prover's in-flight count."""
+    """Unlock the task's stake (native and restaked) and compute and take it off the prover's
+    in-flight count."""
     assignment = ask.assignment
+    state = release_restaked(state, ask.id)
     prover = state.provers[assignment.prover]
     locked = prover.locked
     for token, amount in assignment.locked.items():
