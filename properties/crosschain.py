@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections import Counter
 
+import attrs
+
 from hypothesis import event, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 import spec
 from properties import invariants as inv
 from properties import strategies as strat
 from spec import operations as ops
+from spec.codec import decode_config, decode_op, encode, encode_op
 from spec.errors import SpecError
+from spec.restaked_stake import latest_complete_capture
 from spec.restaking import snapshot_parts
 from spec.restaking_state import RestakingParams, SlashStatus
 from spec.signing import assignment_message, sign
@@ -72,7 +76,7 @@ class CrossChainMachine(RuleBasedStateMachine):
 
     @initialize(
         native=st.lists(st.integers(0, 150), min_size=3, max_size=3),
-        deposits=st.lists(st.integers(100, 800), min_size=2, max_size=2),
+        deposits=st.lists(st.integers(300, 2_000), min_size=2, max_size=2),
         veto_epoch=st.integers(1_000, 1_400),
         instant_epoch=st.sampled_from((900, 1_000, 1_200)),
     )
@@ -96,7 +100,11 @@ class CrossChainMachine(RuleBasedStateMachine):
             self.execute(ops.DeliverMessage(message_id))
 
     def transmit(self, count: int) -> None:
-        for part in snapshot_parts(self.state, strat.latest_capture(self.state), count):
+        """An honest transmitter sends the latest capture, unless a snapshot of it is complete."""
+        capture = strat.latest_capture(self.state)
+        if capture <= latest_complete_capture(self.state):
+            return
+        for part in snapshot_parts(self.state, capture, count):
             self.execute(ops.TransmitSnapshotPart(strat.TRANSMITTER, part.capture_ts, part.index, part.count, part.entries))
 
     def keeper_times(self) -> list[int]:
@@ -158,6 +166,12 @@ class CrossChainMachine(RuleBasedStateMachine):
     def advance_time(self, seconds):
         self.advance(seconds)
 
+    @precondition(lambda self: bool(_restaked_tasks(self.state)))
+    @rule()
+    def wait_for_a_deadline(self):
+        """Let time run to just past the nearest deadline of a task restaked stake backs."""
+        self.advance(min(a.assignment.deadline for a in _restaked_tasks(self.state)) + 1 - self.state.time)
+
     @rule(data=st.data())
     def market(self, data):
         """Requesters, provers and the engine on the market chain."""
@@ -206,3 +220,58 @@ class CrossChainMachine(RuleBasedStateMachine):
             _check(inv.escaped_slashes(self.state))
             return
         _check(inv.state_violations(self.state))
+
+
+class EscapeMachine(CrossChainMachine):
+    """The same traces with the key safety rule switched off (UNSAFE test hook); it checks only
+    that no prover escaped a slash, which Hypothesis refutes."""
+
+    env = attrs.evolve(spec.DEFAULT_ENV, unsafe_skip_key_safety_rule=True)
+    last = None
+
+
+def find_escape(settings) -> list:
+    """Run `EscapeMachine` until a prover escapes; returns the shrunk trace of accepted operations
+    (None if no escape was found within `settings`)."""
+    try:
+        run_state_machine_as_test(EscapeMachine, settings=settings)
+    except AssertionError:
+        return list(EscapeMachine.last.trace)
+    return None
+
+
+def trace_document(trace: list, description: str) -> dict:
+    """A readable, replayable trace: the genesis config and the operations in canonical JSON."""
+    return {
+        "description": description,
+        "config": encode(spec.Config(restaking=PARAMS)),
+        "operations": [encode_op(op) for op in trace],
+    }
+
+
+def replay(document: dict, env) -> tuple:
+    """Replay a trace document under `env`: (final state, [(index, op, error code) of rejections])."""
+    state = spec.genesis(decode_config(document["config"]))
+    rejected = []
+    for i, data in enumerate(document["operations"]):
+        op = decode_op(data)
+        try:
+            state, _ = spec.apply(state, op, env)
+        except SpecError as error:
+            rejected.append((i, op, error.code))
+    return state, rejected
+
+
+if __name__ == "__main__":
+    import sys
+
+    from hypothesis import HealthCheck, settings
+
+    from spec.codec import dumps
+
+    found = find_escape(settings(max_examples=300, stateful_step_count=50, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)))
+    if found is None:
+        sys.exit("no escape found")
+    description = "Found by properties.crosschain.find_escape with the key safety rule off: a prover escapes a restaked slash."
+    with open(sys.argv[1], "w") as out:
+        out.write(dumps(trace_document(found, description)))
