@@ -222,8 +222,8 @@ def bounded_liveness(state: State) -> list[str]:
         if closer is not None:
             try:
                 spec_apply(state, closer)
-            except SpecError as error:
-                out.append(f"ask {ask.id} past its bound cannot be closed: {error}")
+            except (SpecError, KeyError) as error:
+                out.append(f"ask {ask.id} past its bound cannot be closed: {type(error).__name__} {error}")
     return out
 
 
