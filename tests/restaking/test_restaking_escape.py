@@ -48,3 +48,18 @@ def test_committed_escape_trace_escapes_only_without_the_rule():
     request = state.restaking.vault_chain.requests[0]
     assert (request.status.value, request.received_at, request.veto_deadline) == ("EXPIRED", 901, 1101)
     assert request.capture_ts + state.restaking.vault_chain.vaults["v0"].epoch_duration == 1100
+
+
+def test_the_rule_without_its_plus_one_lets_the_committed_trace_escape(monkeypatch):
+    """DESIGN's continuous-time form, deadline + bridge_delay_max + veto_duration <= capture +
+    epoch_duration, admits the committed trace: the slash can only be requested at deadline + 1."""
+    import spec.restaked_stake as restaked
+
+    document = json.loads(TRACE.read_text())
+
+    def without_plus_one(params, deadline, capture_ts):
+        return deadline + params.bridge_delay_max + params.veto_duration <= capture_ts + params.epoch_duration
+
+    monkeypatch.setattr(restaked, "key_safety_rule_holds", without_plus_one)
+    state, rejected = replay(document, spec.DEFAULT_ENV)
+    assert rejected == [] and inv.escaped_slashes(state)
