@@ -1,5 +1,6 @@
 """The cross-chain state machine: both chains and the bridge adversary, every invariant (I1-I11)
 after every step; the default run must exercise every bridge fault."""
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
@@ -7,7 +8,7 @@ from properties import crosschain
 from properties.crosschain import COVERAGE, FAULTS, CrossChainMachine
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=250,
     stateful_step_count=50,
     deadline=None,
     derandomize=True,
@@ -24,3 +25,8 @@ def test_cross_chain_machine_keeps_every_invariant_and_meets_every_fault():
     for kind in ("RestakedStakeLocked", "DuplicateIgnored", "resolved EXECUTED", "resolved VETOED"):
         assert COVERAGE[kind] > 0, f"{kind} never happened: {seen}"
     assert crosschain.CrossChainMachine.last is not None
+
+
+@pytest.mark.slow
+def test_cross_chain_machine_long_run():
+    run_state_machine_as_test(CrossChainMachine, settings=settings(SETTINGS, max_examples=3_000, stateful_step_count=100, derandomize=False))
