@@ -122,8 +122,8 @@ def stake_backing(state: State) -> list[str]:
 def restaked_backing(state: State) -> list[str]:
     """I7 (restaked): backings belong to ASSIGNED asks of their prover and are positive; the
     restaked stake locked per (prover, vault) is exactly the sum of the backings; and no restaked
-    stake is counted twice: for every capture c backing a task, the in-flight backings from
-    captures <= c fit in the stake snapshot c reported."""
+    stake is counted twice: for every capture c and (prover, vault) a task backed by c uses, the
+    in-flight backings of that (prover, vault) from captures <= c fit in the stake c reported."""
     out = []
     r = state.restaking
     sums = Counter()
@@ -143,12 +143,13 @@ def restaked_backing(state: State) -> list[str]:
             out.append(f"tasks backed by capture {capture}, which is no complete snapshot")
             continue
         stakes = snapshot.stakes()
+        pairs = {(b.prover, v) for b in r.backing.values() if b.capture_ts == capture for v in b.amounts}
         used = Counter()
         for b in r.backing.values():
             if b.capture_ts <= capture:
                 for vault_id, amount in b.amounts.items():
                     used[(b.prover, vault_id)] += amount
-        out += [f"{key}: {amount} restaked stake backs tasks, snapshot {capture} holds {stakes.get(key, 0)}" for key, amount in used.items() if amount > stakes.get(key, 0)]
+        out += [f"{key}: {used[key]} restaked stake backs tasks, snapshot {capture} holds {stakes.get(key, 0)}" for key in sorted(pairs) if used[key] > stakes.get(key, 0)]
     return out
 
 

@@ -376,3 +376,19 @@ def test_predicates_detect_violations():
     assert inv.bounded_liveness(stuck)
     leaked = attrs.evolve(state, restaking=attrs.evolve(state.restaking, vault_chain=attrs.evolve(state.restaking.vault_chain, claimed=1)))
     assert inv.vault_conservation(leaked)
+
+
+def test_backing_from_an_older_snapshot_is_not_counted_against_a_newer_one():
+    """Found by the long cross-chain run: an older capture keeps backing its task on a vault the
+    newer snapshot no longer reports, while new tasks use another vault."""
+    state = ask(world(deposit=400), proof_time=100)
+    state, _ = run(state, assign(0), ops.CreateVault("curator", "v1", 1_000, "veto", 200, "resolver", {"p0": 1}), ops.VaultDeposit("staker", "v1", 300))
+    shares = state.restaking.vault_chain.vaults["v0"].active_shares["staker"]
+    state, _ = run(state, ops.VaultWithdraw("staker", "v0", shares), ops.AdvanceTime(100))
+    for part in snapshot_parts(state, 200, 1):
+        state, _ = run(state, ops.TransmitSnapshotPart("transmitter", part.capture_ts, part.index, part.count, part.entries))
+    state = ask(deliver_all(state), proof_time=100)
+    assert confirmed_snapshot(state).stakes().get(("p0", "v0"), 0) == 0
+    state, _ = run(state, assign(1))
+    assert dict(state.restaking.backing[1].amounts) == {"v1": 100} and state.restaking.backing[0].capture_ts == 100
+    assert inv.restaked_backing(state) == []
