@@ -13,7 +13,11 @@ import attrs
 
 from spec import operations as ops
 from spec.containers import State
+from spec.errors import SpecError
 from spec.provers import pending_withdrawal
+from spec.restaked_stake import key_safety_rule_holds
+from spec.restaking_state import SlashStatus
+from spec.transition import apply as spec_apply
 from spec.signing import assignment_message, verify_signature
 from spec.types import OPEN_ASK_STATES, AskState
 
@@ -106,7 +110,121 @@ def stake_backing(state: State) -> list[str]:
                 out.append(f"{prover.address}: locked {prover.locked.get(token, 0)} {token}, tasks lock {backing}")
             if prover.locked.get(token, 0) + pending_withdrawal(state, prover.address, token) > prover.stake.get(token, 0):
                 out.append(f"{prover.address}: {token} locked + pending withdrawal exceeds stake")
-        out += [f"{prover.address}: task locks nothing" for t in tasks if not t.locked or min(t.locked.values()) <= 0]
+        restaked = {a.id for a in state.asks.values() if a.id in state.restaking.backing}
+        for ask in state.asks.values():
+            if ask.state == AskState.ASSIGNED and ask.assignment.prover == prover.address:
+                t = ask.assignment
+                if (not t.locked and ask.id not in restaked) or (t.locked and min(t.locked.values()) <= 0):
+                    out.append(f"{prover.address}: task {ask.id} locks nothing")
+    return out
+
+
+def restaked_backing(state: State) -> list[str]:
+    """I7 (restaked): backings belong to ASSIGNED asks of their prover and are positive; the
+    restaked stake locked per (prover, vault) is exactly the sum of the backings; and no restaked
+    stake is counted twice: for every capture c and (prover, vault) a task backed by c uses, the
+    in-flight backings of that (prover, vault) from captures <= c fit in the stake c reported."""
+    out = []
+    r = state.restaking
+    sums = Counter()
+    for ask_id, backing in r.backing.items():
+        ask = state.asks.get(ask_id)
+        if ask is None or ask.state != AskState.ASSIGNED or ask.assignment.prover != backing.prover:
+            out.append(f"backing of ask {ask_id} without an assigned task of {backing.prover}")
+        if not backing.amounts or min(backing.amounts.values()) <= 0:
+            out.append(f"backing of ask {ask_id} is empty or not positive: {dict(backing.amounts)}")
+        for vault_id, amount in backing.amounts.items():
+            sums[(backing.prover, vault_id)] += amount
+    if dict(sums) != dict(r.locked):
+        out.append(f"restaked locked {dict(r.locked)} != sum of backings {dict(sums)}")
+    for capture in sorted({b.capture_ts for b in r.backing.values()}):
+        snapshot = r.snapshots.get(capture)
+        if snapshot is None or not snapshot.complete:
+            out.append(f"tasks backed by capture {capture}, which is no complete snapshot")
+            continue
+        stakes = snapshot.stakes()
+        pairs = {(b.prover, v) for b in r.backing.values() if b.capture_ts == capture for v in b.amounts}
+        used = Counter()
+        for b in r.backing.values():
+            if b.capture_ts <= capture:
+                for vault_id, amount in b.amounts.items():
+                    used[(b.prover, vault_id)] += amount
+        out += [f"{key}: {used[key]} restaked stake backs tasks, snapshot {capture} holds {stakes.get(key, 0)}" for key in sorted(pairs) if used[key] > stakes.get(key, 0)]
+    return out
+
+
+def vault_conservation(state: State) -> list[str]:
+    """I1 (vault chain): collateral deposited == active + withdrawal buckets + slashed + claimed;
+    every amount is >= 0 and a vault's last checkpoint is its active stake."""
+    chain = state.restaking.vault_chain
+    out = []
+    held = 0
+    for vault in chain.vaults.values():
+        parts = [vault.active, vault.slashed, *vault.buckets.values()]
+        held += sum(parts)
+        if min(parts) < 0 or (vault.history and vault.history[-1][1] != vault.active):
+            out.append(f"vault {vault.id}: negative amount or stale checkpoint")
+    if held + chain.claimed != chain.deposited:
+        out.append(f"vault chain holds {held} + claimed {chain.claimed} != deposited {chain.deposited}")
+    return out
+
+
+def escaped_slashes(state: State) -> list[str]:
+    """A slash requested on time (by deadline + 1) and delivered within the bridge's bound that
+    reached the vault chain after the stake stopped being slashable (EXPIRED): the prover escaped."""
+    d = state.config.restaking.bridge_delay_max
+    out = []
+    for s in state.restaking.slashes.values():
+        request = state.restaking.vault_chain.requests.get(s.id)
+        if s.requested_at <= s.deadline + 1 and request is not None and request.status == SlashStatus.EXPIRED and request.received_at <= s.requested_at + d:
+            out.append(f"slash {s.id} of task {s.ask_id} ({s.prover}, vault {s.vault_id}, capture {s.capture_ts}) arrived at {request.received_at}: escaped")
+    return out
+
+
+def cross_chain_safety(state: State) -> list[str]:
+    """I8: no prover escapes a restaked slash: (a) none escaped (`escaped_slashes`); (b) every
+    slash requested on time that was not vetoed is executed, or still executable: pending within
+    its window, or still on a bridge within its bound such that even the latest delivery clears
+    the veto window in time; (c) every task restaked stake backs satisfies the key safety rule."""
+    params = state.config.restaking
+    chain = state.restaking.vault_chain
+    out = escaped_slashes(state)
+    for s in state.restaking.slashes.values():
+        vault = chain.vaults.get(s.vault_id)
+        if s.requested_at > s.deadline + 1 or vault is None:
+            continue
+        until = s.capture_ts + vault.epoch_duration
+        request = chain.requests.get(s.id)
+        if request is None and state.time <= s.requested_at + params.bridge_delay_max:
+            if s.requested_at + params.bridge_delay_max + vault.veto_duration > until:
+                out.append(f"slash {s.id}: a delivery at the bridge's bound would clear the veto window after {until}")
+        elif request is not None and request.status == SlashStatus.PENDING and state.time > until:
+            out.append(f"slash {s.id} pending on the vault chain after its window closed at {until}")
+    for ask_id, backing in state.restaking.backing.items():
+        deadline = state.asks[ask_id].assignment.deadline
+        if not key_safety_rule_holds(params, deadline, backing.capture_ts):
+            out.append(f"task {ask_id}: deadline {deadline} breaks the key safety rule for capture {backing.capture_ts}")
+    return out
+
+
+def bounded_liveness(state: State) -> list[str]:
+    """I11: an assigned ask's deadline is at most expiry + proof_time, and once an open ask is
+    past its bound (expiry if unassigned, deadline if assigned) anyone can close it now."""
+    out = []
+    for ask in state.asks.values():
+        if ask.state == AskState.ASSIGNED:
+            if ask.assignment.deadline > ask.expiry + ask.proof_time:
+                out.append(f"ask {ask.id}: deadline {ask.assignment.deadline} > expiry + proof_time")
+            closer = ops.SlashMissedDeadline("anyone", ask.id) if state.time > ask.assignment.deadline else None
+        elif ask.state == AskState.UNASSIGNED:
+            closer = ops.ExpireAsk("anyone", ask.id) if state.time > ask.expiry else None
+        else:
+            continue
+        if closer is not None:
+            try:
+                spec_apply(state, closer)
+            except (SpecError, KeyError) as error:
+                out.append(f"ask {ask.id} past its bound cannot be closed: {type(error).__name__} {error}")
     return out
 
 
@@ -197,7 +315,11 @@ STATE_INVARIANTS = (
     Invariant("I3", "capacity", "Compute in use never exceeds declared compute; locked stake never exceeds stake.", capacity),
     Invariant("I4", "escrow", "An open ask's escrow equals max_price + fee; a prover is paid at most max_price.", escrow),
     Invariant("I7", "stake_backing", "Every in-flight task is backed by locked stake, never counted twice.", stake_backing),
+    Invariant("I7", "restaked_backing", "Restaked stake locked by tasks is their backings' sum and fits in each snapshot: never counted twice.", restaked_backing),
+    Invariant("I1", "vault_conservation", "Vault chain collateral: deposited = active + buckets + slashed + claimed.", vault_conservation),
+    Invariant("I8", "cross_chain_safety", "Every restaked slash requested on time is executed, vetoed or still executable; none escaped.", cross_chain_safety),
     Invariant("I9", "withdrawal", "Stake pending withdrawal backs no task.", withdrawal),
+    Invariant("I11", "bounded_liveness", "Every open ask past its bound can be closed by anyone now.", bounded_liveness),
 )
 
 TRANSITION_INVARIANTS = (

@@ -173,3 +173,11 @@ class LifecycleMachine(RuleBasedStateMachine):
     @invariant()
     def i9_withdrawal(self):
         _check(inv.withdrawal(self.state), "I9")
+
+    @invariant()
+    def restaking_invariants(self):
+        _check(inv.restaked_backing(self.state) + inv.vault_conservation(self.state) + inv.cross_chain_safety(self.state), "I7/I8")
+
+    @invariant()
+    def i11_bounded_liveness(self):
+        _check(inv.bounded_liveness(self.state), "I11")

@@ -328,3 +328,147 @@ def states_and_operations(draw, max_steps: int = 12):
     """A reachable state and one more arbitrary operation against it."""
     state = draw(reachable_states(max_steps))
     return state, draw(operations(state))
+
+
+VAULTS = ("v0", "v1", "v2")
+STAKERS = ("s0", "s1")
+RESOLVER = "resolver"
+TRANSMITTER = "transmitter"
+OPERATORS = PROVERS + ("stranger",)
+
+
+def _ids(mapping, where=lambda v: True):
+    return mostly(sorted(k for k, v in mapping.items() if where(v)))
+
+
+@st.composite
+def create_vault(draw, state: State):
+    slasher = draw(st.sampled_from(("veto", "veto", "instant", "instant", "bogus")))
+    epoch = draw(usually(st.integers(500, 3_000), st.integers(-1, 3_000)))
+    veto = draw(usually(st.integers(1, 400), st.integers(-1, 3_000))) if slasher != "instant" else draw(usually(st.just(0), st.integers(-1, 5)))
+    shares = draw(usually(st.dictionaries(st.sampled_from(OPERATORS), st.integers(1, 5), min_size=1), st.dictionaries(st.sampled_from(OPERATORS), st.integers(-1, 5))))
+    return ops.CreateVault("curator", draw(st.sampled_from(VAULTS)), epoch, slasher, veto, RESOLVER, shares)
+
+
+def _vault_id(state: State):
+    return usually(st.sampled_from(sorted(state.restaking.vault_chain.vaults) or VAULTS), st.sampled_from(VAULTS + ("nowhere",)))
+
+
+def vault_deposit(state: State):
+    return st.builds(ops.VaultDeposit, st.sampled_from(STAKERS), _vault_id(state), usually(st.integers(50, 600), st.integers(-1, 600)))
+
+
+@st.composite
+def vault_withdraw(draw, state: State):
+    staker, vault_id = draw(st.sampled_from(STAKERS)), draw(_vault_id(state))
+    vault = state.restaking.vault_chain.vaults.get(vault_id)
+    held = vault.active_shares.get(staker, 0) if vault is not None else 0
+    shares = draw(usually(st.integers(1, held), st.integers(-1, 700)) if held > 0 else st.integers(-1, 700))
+    return ops.VaultWithdraw(staker, vault_id, shares)
+
+
+@st.composite
+def vault_claim(draw, state: State):
+    vault_id = draw(_vault_id(state))
+    vault = state.restaking.vault_chain.vaults.get(vault_id)
+    claims = sorted(vault.claims) if vault is not None else []
+    staker, epoch = draw(usually(st.sampled_from(claims), st.tuples(st.sampled_from(STAKERS), st.integers(-1, 6))) if claims else st.tuples(st.sampled_from(STAKERS), st.integers(-1, 6)))
+    return ops.VaultClaim(staker, vault_id, epoch)
+
+
+def _pending_request(state: State):
+    return _ids(state.restaking.vault_chain.requests, lambda r: r.status.value == "PENDING")
+
+
+def veto_slash(state: State):
+    return st.builds(ops.VetoSlash, usually(st.just(RESOLVER), account()), _pending_request(state))
+
+
+def execute_slash(state: State):
+    return st.builds(ops.ExecuteSlash, account(), _pending_request(state))
+
+
+def latest_capture(state: State) -> int:
+    """The latest protocol epoch start strictly before now."""
+    length = state.config.restaking.epoch_length
+    return (state.time - 1) // length * length
+
+
+@st.composite
+def transmit_snapshot_part(draw, state: State):
+    from spec.restaking import snapshot_parts
+
+    capture = draw(usually(st.just(latest_capture(state)), st.integers(-1, state.time + 1)))
+    count = draw(st.integers(1, 3))
+    parts = snapshot_parts(state, max(capture, 0), count)
+    part = parts[draw(st.integers(0, count - 1))]
+    entries = draw(usually(st.just(part.entries), st.lists(st.tuples(st.sampled_from(OPERATORS), st.sampled_from(VAULTS), st.integers(-1, 500)), max_size=3)))
+    index = draw(usually(st.just(part.index), st.integers(-1, 3)))
+    return ops.TransmitSnapshotPart(TRANSMITTER, capture, index, draw(usually(st.just(count), st.integers(0, 4))), tuple(entries))
+
+
+def resend_slash_request(state: State):
+    return st.builds(ops.ResendSlashRequest, account(), mostly(sorted({s.ask_id for s in state.restaking.slashes.values()})))
+
+
+def _message(state: State):
+    return mostly(sorted(state.restaking.bridge.in_flight))
+
+
+def deliver_message(state: State):
+    return st.builds(ops.DeliverMessage, mostly(sorted(k for k, m in state.restaking.bridge.in_flight.items() if m.deliver_at <= state.time)))
+
+
+@st.composite
+def delay_message(draw, state: State):
+    message_id = draw(_message(state))
+    m = state.restaking.bridge.in_flight.get(message_id)
+    bound = m.sent_at + state.config.restaking.bridge_delay_max if m is not None else state.time
+    low = m.deliver_at + 1 if m is not None else state.time
+    anywhere = st.integers(state.time - 1, max(state.time, bound) + 50)
+    deliver_at = draw(usually(st.integers(low, bound), anywhere) if low <= bound else anywhere)
+    return ops.DelayMessage(message_id, deliver_at)
+
+
+def reorder_messages(state: State):
+    return st.builds(ops.ReorderMessages, _message(state), _message(state))
+
+
+def duplicate_message(state: State):
+    return st.builds(ops.DuplicateMessage, _message(state))
+
+
+def drop_message(state: State):
+    return st.builds(ops.DropMessage, _message(state))
+
+
+def retransmit_message(state: State):
+    return st.builds(ops.RetransmitMessage, mostly(sorted(state.restaking.bridge.dropped)))
+
+
+def set_restaking_parameters(state: State):
+    p = state.config.restaking
+    return st.builds(
+        ops.SetRestakingParameters, usually(st.just(p.governor), account()), st.integers(-1, 200), st.integers(-1, 200),
+        st.integers(-1, 3_000), st.integers(-1, 500), st.integers(-1, 500),
+    )
+
+
+RESTAKING_STRATEGIES = {
+    "create_vault": create_vault,
+    "vault_deposit": vault_deposit,
+    "vault_withdraw": vault_withdraw,
+    "vault_claim": vault_claim,
+    "veto_slash": veto_slash,
+    "execute_slash": execute_slash,
+    "transmit_snapshot_part": transmit_snapshot_part,
+    "resend_slash_request": resend_slash_request,
+    "set_restaking_parameters": set_restaking_parameters,
+    "deliver_message": deliver_message,
+    "delay_message": delay_message,
+    "reorder_messages": reorder_messages,
+    "duplicate_message": duplicate_message,
+    "drop_message": drop_message,
+    "retransmit_message": retransmit_message,
+}
+OPERATION_STRATEGIES.update(RESTAKING_STRATEGIES)

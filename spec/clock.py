@@ -11,7 +11,9 @@ from spec.operations import AdvanceTime
 
 
 def process_advance_time(state: State, op: AdvanceTime, env: Env):
-    """Move the clock forward by `seconds` > 0."""
+    """Move real time forward by `seconds` > 0: the market chain's clock and the vault chain's."""
     require(op.seconds > 0, InvalidTimeStep, "seconds", "must be > 0")
-    new = attrs.evolve(state, time=state.time + op.seconds)
+    chain = state.restaking.vault_chain
+    restaking = attrs.evolve(state.restaking, vault_chain=attrs.evolve(chain, time=chain.time + op.seconds))
+    new = attrs.evolve(state, time=state.time + op.seconds, restaking=restaking)
     return new, [event("TimeAdvanced", time=new.time)]

@@ -4,6 +4,10 @@ Rules: every integer is a decimal string (amounts can exceed 2^53); bytes are `0
 lower-case hex; enums are their names; maps keyed by pairs nest (`balances[account][token]`,
 `memberships[market_id][prover]`, `withdrawals[prover][token]`); object keys are sorted when
 serialised (`dumps`). A membership also carries its derived `status` (ignored when loading).
+Restaking: pair-keyed maps nest the same way (`locked[prover][vault_id]`, a vault's
+`claims[staker][epoch]` and `slashed_for_capture[operator][capture_ts]`); a bridge message's
+payload carries its `kind` (`snapshot_part`, `slash_request`, `slash_result`). A state or config
+without `restaking` loads with no restaking activity and the default parameters.
 """
 from __future__ import annotations
 
@@ -17,6 +21,24 @@ from spec.containers import Ask, Assignment, Config, Market, Membership, Prover,
 from spec.errors import MalformedOperation, UnknownOperation
 from spec.events import Event
 from spec.operations import OPERATIONS
+from spec.restaking_state import (
+    Backing,
+    Bridge,
+    Message,
+    RestakedSlash,
+    Restaking,
+    RestakingParams,
+    Route,
+    SlasherKind,
+    SlashRequest,
+    SlashResult,
+    SlashStatus,
+    Snapshot,
+    SnapshotPart,
+    Vault,
+    VaultChain,
+    VaultSlashRequest,
+)
 from spec.types import AskState
 
 
@@ -48,11 +70,38 @@ def _nest(pairs: PMap) -> dict:
     return out
 
 
+PAYLOAD_KINDS = {SnapshotPart: "snapshot_part", SlashRequest: "slash_request", SlashResult: "slash_result"}
+
+
+def encode_vault(vault: Vault) -> dict:
+    data = encode(vault)
+    data["claims"] = _nest(vault.claims)
+    data["slashed_for_capture"] = _nest(vault.slashed_for_capture)
+    return data
+
+
+def encode_message(message: Message) -> dict:
+    data = encode(message)
+    data["payload"] = {"kind": PAYLOAD_KINDS[type(message.payload)], **encode(message.payload)}
+    return data
+
+
+def encode_restaking(restaking: Restaking) -> dict:
+    data = encode(restaking)
+    chain, bridge = restaking.vault_chain, restaking.bridge
+    data["vault_chain"]["vaults"] = {k: encode_vault(v) for k, v in chain.vaults.items()}
+    data["bridge"]["in_flight"] = {str(k): encode_message(m) for k, m in bridge.in_flight.items()}
+    data["bridge"]["dropped"] = {str(k): encode_message(m) for k, m in bridge.dropped.items()}
+    data["locked"] = _nest(restaking.locked)
+    return data
+
+
 def encode_state(state: State) -> dict:
     data = {f.name: encode(getattr(state, f.name)) for f in attrs.fields(State)}
     data["balances"] = _nest(state.balances)
     data["memberships"] = _nest(state.memberships)
     data["withdrawals"] = _nest(state.withdrawals)
+    data["restaking"] = encode_restaking(state.restaking)
     return data
 
 
@@ -89,8 +138,17 @@ def _unnest(data: dict, decode_value, outer_key=str) -> PMap:
     return pmap({(outer_key(o), i): decode_value(v) for o, inner in data.items() for i, v in inner.items()})
 
 
+def decode_restaking_params(d: dict) -> RestakingParams:
+    return RestakingParams(
+        stake_token=d["stake_token"], epoch_length=_int(d["epoch_length"]), offset=_int(d["offset"]),
+        epoch_duration=_int(d["epoch_duration"]), veto_duration=_int(d["veto_duration"]),
+        bridge_delay_max=_int(d["bridge_delay_max"]), governor=d["governor"],
+    )
+
+
 def decode_config(d: dict) -> Config:
     return Config(
+        restaking=decode_restaking_params(d["restaking"]) if "restaking" in d else RestakingParams(),
         payment_token=d["payment_token"],
         stake_tokens=tuple(d["stake_tokens"]),
         treasury=d["treasury"],
@@ -154,8 +212,89 @@ def decode_withdrawal(d: dict) -> WithdrawalRequest:
     return WithdrawalRequest(amount=_int(d["amount"]), available_at=_int(d["available_at"]))
 
 
+def _entries(data: list) -> tuple:
+    return tuple((operator, vault_id, _int(amount)) for operator, vault_id, amount in data)
+
+
+def decode_vault(d: dict) -> Vault:
+    return Vault(
+        id=d["id"], curator=d["curator"], created_at=_int(d["created_at"]), epoch_duration=_int(d["epoch_duration"]),
+        slasher=SlasherKind(d["slasher"]), veto_duration=_int(d["veto_duration"]), resolver=d["resolver"],
+        operator_shares=_amounts(d["operator_shares"]), active=_int(d["active"]), active_shares=_amounts(d["active_shares"]),
+        history=tuple((_int(ts), _int(v)) for ts, v in d["history"]),
+        buckets=pmap({_int(k): _int(v) for k, v in d["buckets"].items()}),
+        bucket_shares=pmap({_int(k): _int(v) for k, v in d["bucket_shares"].items()}),
+        claims=pmap({(s, _int(e)): _int(v) for s, inner in d["claims"].items() for e, v in inner.items()}),
+        slashed_for_capture=pmap({(o, _int(c)): _int(v) for o, inner in d["slashed_for_capture"].items() for c, v in inner.items()}),
+        slashed=_int(d["slashed"]),
+    )
+
+
+def decode_vault_request(d: dict) -> VaultSlashRequest:
+    return VaultSlashRequest(
+        id=_int(d["id"]), vault_id=d["vault_id"], operator=d["operator"], capture_ts=_int(d["capture_ts"]),
+        amount=_int(d["amount"]), received_at=_int(d["received_at"]), veto_deadline=_int(d["veto_deadline"]),
+        status=SlashStatus(d["status"]), slashed=_int(d["slashed"]),
+    )
+
+
+def decode_payload(d: dict):
+    kind = d["kind"]
+    if kind == "snapshot_part":
+        return SnapshotPart(_int(d["capture_ts"]), _int(d["index"]), _int(d["count"]), _entries(d["entries"]))
+    if kind == "slash_request":
+        return SlashRequest(_int(d["request_id"]), d["vault_id"], d["operator"], _int(d["capture_ts"]), _int(d["amount"]))
+    if kind == "slash_result":
+        return SlashResult(_int(d["request_id"]), SlashStatus(d["status"]), _int(d["slashed"]))
+    raise ValueError(f"unknown payload kind {kind!r}")
+
+
+def decode_message(d: dict) -> Message:
+    return Message(
+        id=_int(d["id"]), origin=_int(d["origin"]), route=Route(d["route"]), payload=decode_payload(d["payload"]),
+        sent_at=_int(d["sent_at"]), deliver_at=_int(d["deliver_at"]),
+    )
+
+
+def decode_snapshot(d: dict) -> Snapshot:
+    return Snapshot(
+        capture_ts=_int(d["capture_ts"]), count=_int(d["count"]),
+        parts=pmap({_int(k): _entries(v) for k, v in d["parts"].items()}), completed_at=_int(d["completed_at"]),
+    )
+
+
+def decode_restaked_slash(d: dict) -> RestakedSlash:
+    return RestakedSlash(
+        id=_int(d["id"]), ask_id=_int(d["ask_id"]), prover=d["prover"], vault_id=d["vault_id"], capture_ts=_int(d["capture_ts"]),
+        amount=_int(d["amount"]), deadline=_int(d["deadline"]), requested_at=_int(d["requested_at"]),
+        status=SlashStatus(d["status"]), slashed=_int(d["slashed"]), resolved_at=_int(d["resolved_at"]),
+    )
+
+
+def decode_restaking(d: dict) -> Restaking:
+    chain, bridge = d["vault_chain"], d["bridge"]
+    return Restaking(
+        vault_chain=VaultChain(
+            time=_int(chain["time"]), vaults=pmap({k: decode_vault(v) for k, v in chain["vaults"].items()}),
+            requests=pmap({_int(k): decode_vault_request(v) for k, v in chain["requests"].items()}),
+            deposited=_int(chain["deposited"]), claimed=_int(chain["claimed"]),
+        ),
+        bridge=Bridge(
+            in_flight=pmap({_int(k): decode_message(v) for k, v in bridge["in_flight"].items()}),
+            dropped=pmap({_int(k): decode_message(v) for k, v in bridge["dropped"].items()}),
+            next_id=_int(bridge["next_id"]),
+        ),
+        snapshots=pmap({_int(k): decode_snapshot(v) for k, v in d["snapshots"].items()}),
+        locked=_unnest(d["locked"], _int),
+        backing=pmap({_int(k): Backing(v["prover"], _int(v["capture_ts"]), _amounts(v["amounts"])) for k, v in d["backing"].items()}),
+        slashes=pmap({_int(k): decode_restaked_slash(v) for k, v in d["slashes"].items()}),
+        next_slash_id=_int(d["next_slash_id"]),
+    )
+
+
 def decode_state(d: dict) -> State:
     return State(
+        restaking=decode_restaking(d["restaking"]) if "restaking" in d else Restaking(vault_chain=VaultChain(time=_int(d["time"]))),
         config=decode_config(d["config"]),
         time=_int(d["time"]),
         supply=_amounts(d["supply"]),
@@ -184,6 +323,8 @@ def _decode_arg(kind, value, name: str):
             return _bytes(value)
         if kind is PMap:
             return _amounts(value)
+        if kind is tuple:
+            return _entries(value)
     except (ValueError, TypeError, AttributeError) as exc:
         raise MalformedOperation(name, str(exc)) from None
     return value

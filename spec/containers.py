@@ -6,6 +6,7 @@ from typing import Optional
 import attrs
 from pyrsistent import PMap, pmap
 
+from spec.restaking_state import Restaking, RestakingParams, VaultChain
 from spec.types import EMPTY, Address, AskId, AskState, MarketId, MembershipStatus, Token
 
 
@@ -24,6 +25,7 @@ class Config:
     stake_withdrawal_delay: int = 3_600
     slash_compensation_bps: int = 5_000
     slash_burn_bps: int = 2_500
+    restaking: RestakingParams = RestakingParams()
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -143,8 +145,9 @@ class State:
     withdrawals: PMap = attrs.field(default=EMPTY, converter=_pmap)
     next_market_id: MarketId = 0
     next_ask_id: AskId = 0
+    restaking: Restaking = Restaking()
 
 
 def genesis(config: Config = Config(), time: int = 0) -> State:
     """The empty protocol at `time`: no supply, no markets, no provers."""
-    return State(config=config, time=time)
+    return State(config=config, time=time, restaking=Restaking(vault_chain=VaultChain(time=time)))

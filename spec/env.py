@@ -34,11 +34,15 @@ def _verifiers(value: Mapping[str, Verifier]) -> PMap:
 
 @attrs.frozen
 class Env:
-    """`attestation_root`: the public key of the (modelled) TEE vendor root that signs enclave
-    attestations; the default is the model root of `reference.engine.tee`."""
+    """`verifiers`: verifier_id -> verify. `attestation_root`: the public key of the (modelled)
+    TEE vendor root that signs enclave attestations; the default is the model root of
+    `reference.engine.tee`. `unsafe_skip_key_safety_rule`: UNSAFE, a test hook only: assignments
+    skip the key safety rule for restaked backing, so a prover can escape a slash (the escape
+    test turns it on; nothing else may)."""
 
     attestation_root: str = MODEL_ATTESTATION_ROOT
     verifiers: PMap = attrs.field(factory=lambda: pmap({STAND_IN_VERIFIER_ID: verify_stand_in}), converter=_verifiers)
+    unsafe_skip_key_safety_rule: bool = False
 
     def with_verifier(self, verifier_id: str, verifier: Verifier) -> "Env":
         return attrs.evolve(self, verifiers=self.verifiers.set(verifier_id, verifier))

@@ -74,6 +74,35 @@ DeadlinePassed = _error("DeadlinePassed", "DEADLINE_PASSED", "The task's deadlin
 DeadlineNotPassed = _error("DeadlineNotPassed", "DEADLINE_NOT_PASSED", "Slashing needs time strictly after the deadline.")
 InvalidProof = _error("InvalidProof", "INVALID_PROOF", "The market's verifier rejected the proof.")
 
+InvalidRestakingParameter = _error("InvalidRestakingParameter", "INVALID_RESTAKING_PARAMETER", "A restaking parameter is out of its allowed range.")
+KeySafetyRuleViolated = _error("KeySafetyRuleViolated", "KEY_SAFETY_RULE", "A restaked slash could clear the bridge and the veto window only after the stake stopped being slashable.")
+NotGovernor = _error("NotGovernor", "NOT_GOVERNOR", "Only the restaking governor may change restaking parameters.")
+
+UnknownVault = _error("UnknownVault", "UNKNOWN_VAULT", "No vault has this id on the vault chain.")
+VaultExists = _error("VaultExists", "VAULT_EXISTS", "A vault id is used once.")
+InvalidVaultParameter = _error("InvalidVaultParameter", "INVALID_VAULT_PARAMETER", "A vault parameter is out of its allowed range.")
+InsufficientShares = _error("InsufficientShares", "INSUFFICIENT_SHARES", "The staker holds fewer vault shares than it withdraws.")
+WithdrawalNotClaimable = _error("WithdrawalNotClaimable", "WITHDRAWAL_NOT_CLAIMABLE", "A vault withdrawal is claimable only after the epoch it belongs to ended.")
+NothingToClaim = _error("NothingToClaim", "NOTHING_TO_CLAIM", "The staker has no withdrawal in this vault epoch.")
+UnknownSlashRequest = _error("UnknownSlashRequest", "UNKNOWN_SLASH_REQUEST", "No slash request has this id.")
+NotResolver = _error("NotResolver", "NOT_RESOLVER", "Only the vault's resolver may veto its slashes.")
+NotVetoSlasher = _error("NotVetoSlasher", "NOT_VETO_SLASHER", "Only slashes of a veto-slasher vault wait for a veto.")
+SlashRequestCompleted = _error("SlashRequestCompleted", "SLASH_REQUEST_COMPLETED", "The slash request was already executed, vetoed or expired.")
+VetoPeriodEnded = _error("VetoPeriodEnded", "VETO_PERIOD_ENDED", "A veto is only possible before the request's veto deadline.")
+VetoPeriodNotEnded = _error("VetoPeriodNotEnded", "VETO_PERIOD_NOT_ENDED", "A vetoable slash executes only from its veto deadline on.")
+SlashPeriodEnded = _error("SlashPeriodEnded", "SLASH_PERIOD_ENDED", "Stake captured at t is slashable only until t + epoch_duration.")
+InvalidCaptureTimestamp = _error("InvalidCaptureTimestamp", "INVALID_CAPTURE_TIMESTAMP", "A capture timestamp must be a protocol epoch start strictly in the past.")
+
+UnknownMessage = _error("UnknownMessage", "UNKNOWN_MESSAGE", "No message with this id is in flight (or dropped) on the bridge.")
+MessageNotDue = _error("MessageNotDue", "MESSAGE_NOT_DUE", "A message is delivered only from its delivery time on.")
+BridgeDelayExceeded = _error("BridgeDelayExceeded", "BRIDGE_DELAY_EXCEEDED", "The bridge delivers within bridge_delay_max of a message's first send.")
+InvalidReorder = _error("InvalidReorder", "INVALID_REORDER", "Reordering swaps the delivery times of two distinct in-flight messages.")
+InvalidSnapshotPart = _error("InvalidSnapshotPart", "INVALID_SNAPSHOT_PART", "A snapshot part is malformed or contradicts the parts already received.")
+StaleCapture = _error("StaleCapture", "STALE_CAPTURE", "A snapshot must be newer than the latest complete one and still slashable.")
+UnknownOperator = _error("UnknownOperator", "UNKNOWN_OPERATOR", "A snapshot names an operator that is not a registered prover.")
+InvalidSlashResult = _error("InvalidSlashResult", "INVALID_SLASH_RESULT", "A slash result must carry a final status (EXECUTED, VETOED or EXPIRED).")
+NoRestakedSlash = _error("NoRestakedSlash", "NO_RESTAKED_SLASH", "The task has no unresolved slash of restaked stake.")
+
 ALL_ERRORS: tuple[type[SpecError], ...] = tuple(
     cls for cls in list(globals().values()) if isinstance(cls, type) and issubclass(cls, SpecError) and cls is not SpecError
 )

@@ -17,6 +17,7 @@ from spec.errors import (
 )
 from spec.events import event
 from spec.operations import CreateMarket, UpdateMarket
+from spec.restaked_stake import require_restaking_feasible
 from spec.signing import is_public_key
 from spec.tokens import add_to, debit
 from spec.types import MATCHING_PROTOCOLS
@@ -29,13 +30,16 @@ def get_market(state: State, market_id: int, field: str = "market_id") -> Market
 
 def check_market_parameters(state: State, slash_amount: PMap, engine_key: str, platform_fee: int) -> None:
     """slash_amount names only stake tokens, at least one, each > 0; engine_key is a secp256k1
-    public key; platform_fee >= 0."""
+    public key; platform_fee >= 0. A slash_amount in the restaking stake token needs restaking
+    parameters under which the key safety rule can hold."""
     require(len(slash_amount) > 0, InvalidMarketParameter, "slash_amount", "must name at least one stake token")
     for token, amount in slash_amount.items():
         require(token in state.config.stake_tokens, InvalidMarketParameter, "slash_amount", f"{token!r} is not a stake token")
         require(amount > 0, InvalidMarketParameter, "slash_amount", f"amount for {token!r} must be > 0")
     require(is_public_key(engine_key), InvalidMarketParameter, "engine_key", "must be a compressed secp256k1 public key (hex)")
     require(platform_fee >= 0, InvalidMarketParameter, "platform_fee", "must be >= 0")
+    if state.config.restaking.stake_token in slash_amount:
+        require_restaking_feasible(state.config.restaking, "slash_amount")
 
 
 def process_create_market(state: State, op: CreateMarket, env: Env):

@@ -224,3 +224,125 @@ class SlashMissedDeadline:
 class DiscardTask:
     sender: str = STR()
     ask_id: int = INT()
+
+
+def _named_amounts(name: str):
+    def convert(value) -> PMap:
+        if not hasattr(value, "items") or not all(isinstance(k, str) and type(v) is int for k, v in value.items()):
+            raise MalformedOperation(name, "must map names to integer amounts")
+        return pmap(value)
+
+    return convert
+
+
+def _snapshot_entries(value) -> tuple:
+    """Entries (operator, vault_id, amount): two non-empty strings and an integer."""
+    try:
+        entries = tuple(tuple(e) for e in value)
+    except TypeError:
+        raise MalformedOperation("entries", "must be a list of [operator, vault_id, amount]") from None
+    for e in entries:
+        if len(e) != 3 or not (isinstance(e[0], str) and e[0] and isinstance(e[1], str) and e[1] and type(e[2]) is int):
+            raise MalformedOperation("entries", "must be a list of [operator, vault_id, amount]")
+    return entries
+
+
+@_op("set_restaking_parameters")
+class SetRestakingParameters:
+    sender: str = STR()
+    epoch_length: int = INT()
+    offset: int = INT()
+    epoch_duration: int = INT()
+    veto_duration: int = INT()
+    bridge_delay_max: int = INT()
+
+
+@_op("create_vault")
+class CreateVault:
+    sender: str = STR()
+    vault_id: str = STR()
+    epoch_duration: int = INT()
+    slasher: str = STR()
+    veto_duration: int = INT()
+    resolver: str = STR()
+    operator_shares: PMap = attrs.field(converter=_named_amounts("operator_shares"))
+
+
+@_op("vault_deposit")
+class VaultDeposit:
+    sender: str = STR()
+    vault_id: str = STR()
+    amount: int = INT()
+
+
+@_op("vault_withdraw")
+class VaultWithdraw:
+    sender: str = STR()
+    vault_id: str = STR()
+    shares: int = INT()
+
+
+@_op("vault_claim")
+class VaultClaim:
+    sender: str = STR()
+    vault_id: str = STR()
+    epoch: int = INT()
+
+
+@_op("veto_slash")
+class VetoSlash:
+    sender: str = STR()
+    request_id: int = INT()
+
+
+@_op("execute_slash")
+class ExecuteSlash:
+    sender: str = STR()
+    request_id: int = INT()
+
+
+@_op("transmit_snapshot_part")
+class TransmitSnapshotPart:
+    sender: str = STR()
+    capture_ts: int = INT()
+    index: int = INT()
+    count: int = INT()
+    entries: tuple = attrs.field(converter=_snapshot_entries)
+
+
+@_op("resend_slash_request")
+class ResendSlashRequest:
+    sender: str = STR()
+    ask_id: int = INT()
+
+
+@_op("deliver_message")
+class DeliverMessage:
+    message_id: int = INT()
+
+
+@_op("delay_message")
+class DelayMessage:
+    message_id: int = INT()
+    deliver_at: int = INT()
+
+
+@_op("reorder_messages")
+class ReorderMessages:
+    first: int = INT()
+    second: int = INT()
+
+
+@_op("duplicate_message")
+class DuplicateMessage:
+    message_id: int = INT()
+
+
+@_op("drop_message")
+class DropMessage:
+    message_id: int = INT()
+
+
+@_op("retransmit_message")
+class RetransmitMessage:
+    message_id: int = INT()

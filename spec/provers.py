@@ -34,6 +34,7 @@ from spec.operations import (
     UpdateQuote,
     WithdrawStake,
 )
+from spec.restaked_stake import free_restaked_stake
 from spec.tokens import add_to, credit, debit
 
 
@@ -52,9 +53,14 @@ def pending_withdrawal(state: State, prover: str, token: str) -> int:
     return request.amount if request is not None else 0
 
 
-def free_stake(state: State, prover: Prover, token: str) -> int:
-    """Stake that backs no task and is not pending withdrawal."""
+def free_native_stake(state: State, prover: Prover, token: str) -> int:
+    """Native stake that backs no task and is not pending withdrawal."""
     return prover.stake.get(token, 0) - prover.locked.get(token, 0) - pending_withdrawal(state, prover.address, token)
+
+
+def free_stake(state: State, prover: Prover, token: str) -> int:
+    """Free native stake plus free restaked stake from the confirmed snapshot."""
+    return free_native_stake(state, prover, token) + free_restaked_stake(state, prover.address, token)
 
 
 def free_compute(prover: Prover) -> int:
@@ -98,14 +104,14 @@ def process_deposit_stake(state: State, op: DepositStake, env: Env):
 
 
 def process_request_stake_withdrawal(state: State, op: RequestStakeWithdrawal, env: Env):
-    """A prover earmarks `amount` of free stake for withdrawal after `stake_withdrawal_delay`;
+    """A prover earmarks `amount` of free native stake for withdrawal after `stake_withdrawal_delay`;
     earmarked stake can no longer back tasks. One pending request per token."""
     prover = get_prover(state, op.sender)
     require_stake_token(state, op.token)
     require(op.amount > 0, InvalidAmount, "amount", "must be > 0")
     require((op.sender, op.token) not in state.withdrawals, WithdrawalAlreadyRequested, "token", f"a withdrawal of {op.token} is already pending")
-    available = free_stake(state, prover, op.token)
-    require(op.amount <= available, InsufficientFreeStake, "amount", f"free stake is {available}")
+    available = free_native_stake(state, prover, op.token)
+    require(op.amount <= available, InsufficientFreeStake, "amount", f"free native stake is {available}")
     request = WithdrawalRequest(amount=op.amount, available_at=state.time + state.config.stake_withdrawal_delay)
     new = attrs.evolve(state, withdrawals=state.withdrawals.set((op.sender, op.token), request))
     return new, [

@@ -2,6 +2,8 @@
 payment: a valid proof, or the engine's statement that the inputs are unprovable."""
 from __future__ import annotations
 
+from typing import Optional
+
 import attrs
 
 from spec.asks import get_ask
@@ -27,7 +29,8 @@ from spec.errors import (
 )
 from spec.events import Event, event
 from spec.operations import AssignTask, SubmitInvalidInputs, SubmitProof
-from spec.provers import free_compute, free_stake, get_membership, get_prover
+from spec.provers import free_compute, free_native_stake, free_stake, get_membership, get_prover
+from spec.restaked_stake import lock_restaked, release_restaked, require_key_safety_rule
 from spec.signing import assignment_message, invalid_inputs_message, verify_signature
 from spec.tokens import add_to, credit
 from spec.types import AskState
@@ -39,12 +42,24 @@ def check_open(state: State, ask: Ask) -> None:
     require(state.time <= ask.expiry, AskExpired, "ask_id", f"expiry {ask.expiry}, now {state.time}")
 
 
-def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[Prover, Membership, Quote]:
+@attrs.frozen
+class Backing:
+    """How a task's slash amounts are covered: `native` per token locked from native stake, the
+    `restaked` remainder from the confirmed snapshot captured at `capture_ts`."""
+
+    native: dict
+    restaked: int
+    capture_ts: Optional[int]
+
+
+def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[Prover, Membership, Quote, Backing]:
     """Every precondition of assigning `ask` to `address` at `price` bar the engine signature:
     the ask is open (check_open); the prover is a member that has not asked to exit, with an
     active quote; quote price <= price <= max_price; proposed_time <= proof_time; its free
     compute covers compute_per_request (I3) and its free stake each of the market's slash
-    amounts (I7); an ask with private inputs needs a prover with an encryption key."""
+    amounts (I7); an ask with private inputs needs a prover with an encryption key. Free native
+    stake backs the task first; restaked stake covers the rest only under the key safety rule
+    for the task's deadline (I8)."""
     check_open(state, ask)
     market = state.markets[ask.market_id]
     prover = get_prover(state, address, field="prover")
@@ -60,17 +75,20 @@ def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env)
         available = free_stake(state, prover, token)
         require(available >= amount, InsufficientStake, "prover", f"free {token} stake {available} < slash_amount {amount}")
     require(ask.private_inputs is None or prover.encryption_key is not None, ProverKeyMissing, "prover", f"ask {ask.id} has private inputs and {address} has no encryption key")
-    return prover, membership, quote
+    native = {token: min(amount, free_native_stake(state, prover, token)) for token, amount in market.slash_amount.items()}
+    restaked = sum(amount - native[token] for token, amount in market.slash_amount.items())
+    capture_ts = require_key_safety_rule(state, state.time + ask.proof_time, env) if restaked > 0 else None
+    return prover, membership, quote, Backing(native, restaked, capture_ts)
 
 
 def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[State, list[Event]]:
     """Assign `ask` to `address` at `price` once `check_assignment` holds. Effects: lock the
-    market's slash amounts and the quote's compute; the deadline is now + proof_time; the
-    prover's quotes in other markets that no longer fit its free compute or stake are cancelled."""
-    prover, membership, quote = check_assignment(state, ask, address, price, env)
+    backing stake and the quote's compute; the deadline is now + proof_time; the prover's quotes
+    in other markets that no longer fit its free compute or stake are cancelled."""
+    prover, membership, quote, backing = check_assignment(state, ask, address, price, env)
     market = state.markets[ask.market_id]
     locked = prover.locked
-    for token, amount in market.slash_amount.items():
+    for token, amount in backing.native.items():
         locked = add_to(locked, token, amount)
     prover = attrs.evolve(prover, compute_in_use=prover.compute_in_use + quote.compute_per_request, locked=locked)
     assignment = Assignment(
@@ -79,7 +97,7 @@ def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[
         assigned_at=state.time,
         deadline=state.time + ask.proof_time,
         compute=quote.compute_per_request,
-        locked=market.slash_amount,
+        locked={token: amount for token, amount in backing.native.items() if amount > 0},
     )
     new = attrs.evolve(
         state,
@@ -88,13 +106,16 @@ def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[
         asks=state.asks.set(ask.id, attrs.evolve(ask, state=AskState.ASSIGNED, assignment=assignment)),
     )
     events = [event("TaskAssigned", ask_id=ask.id, prover=address, price=price, deadline=assignment.deadline)]
+    if backing.restaked > 0:
+        new = lock_restaked(new, ask.id, address, backing.restaked, backing.capture_ts)
+        events.append(event("RestakedStakeLocked", ask_id=ask.id, prover=address, amount=backing.restaked, capture_ts=backing.capture_ts))
     new, cancelled = cancel_quotes_that_no_longer_fit(new, address, market.id)
     return new, events + cancelled
 
 
 def process_assign_task(state: State, op: AssignTask, env: Env):
     """Assign an open ask to a prover at `price` as signed by the market's engine key over
-    `assignment_message(market_id, ask_id, prover, price)` (I6); see `assign`."""
+    `assignment_message(market_id, ask_id, prover, price)` (I6); see `check_assignment` and `assign`."""
     ask = get_ask(state, op.ask_id)
     market = state.markets[ask.market_id]
     check_open(state, ask)
@@ -134,8 +155,10 @@ def get_assigned_task(state: State, ask_id: int, sender: str) -> tuple[Ask, Assi
 
 
 def release_task(state: State, ask: Ask) -> State:
-    """Unlock the task's stake and compute and take it off the prover's in-flight count."""
+    """Unlock the task's stake (native and restaked) and compute and take it off the prover's
+    in-flight count."""
     assignment = ask.assignment
+    state = release_restaked(state, ask.id)
     prover = state.provers[assignment.prover]
     locked = prover.locked
     for token, amount in assignment.locked.items():

@@ -1,7 +1,7 @@
 """`apply(state, op)`: the single entry point of the state machine."""
 from __future__ import annotations
 
-from spec import asks, clock, engine, markets, provers, slashing, tasks, tokens
+from spec import asks, bridge, clock, engine, markets, provers, relay, restaked_stake, restaking, slashing, tasks, tokens
 from spec import operations as ops
 from spec.containers import State
 from spec.env import DEFAULT_ENV, Env
@@ -31,6 +31,21 @@ PROCESSORS = {
     ops.SubmitInvalidInputs: tasks.process_submit_invalid_inputs,
     ops.SlashMissedDeadline: slashing.process_slash_missed_deadline,
     ops.DiscardTask: slashing.process_discard_task,
+    ops.SetRestakingParameters: restaked_stake.process_set_restaking_parameters,
+    ops.ResendSlashRequest: restaked_stake.process_resend_slash_request,
+    ops.CreateVault: restaking.process_create_vault,
+    ops.VaultDeposit: restaking.process_vault_deposit,
+    ops.VaultWithdraw: restaking.process_vault_withdraw,
+    ops.VaultClaim: restaking.process_vault_claim,
+    ops.VetoSlash: restaking.process_veto_slash,
+    ops.ExecuteSlash: restaking.process_execute_slash,
+    ops.TransmitSnapshotPart: restaking.process_transmit_snapshot_part,
+    ops.DeliverMessage: relay.process_deliver_message,
+    ops.DelayMessage: bridge.process_delay_message,
+    ops.ReorderMessages: bridge.process_reorder_messages,
+    ops.DuplicateMessage: bridge.process_duplicate_message,
+    ops.DropMessage: bridge.process_drop_message,
+    ops.RetransmitMessage: bridge.process_retransmit_message,
 }
 
 
