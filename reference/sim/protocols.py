@@ -41,13 +41,19 @@ class Matching:
         self.try_match(ask_id)
 
     def on_capacity(self) -> None:
+        pool = self.sim.available(self.market_id)
         for ask_id in list(self.sim.pending[self.market_id]):
-            self.try_match(ask_id)
+            if not pool:
+                return
+            if self.try_match(ask_id, pool):
+                pool = self.sim.available(self.market_id)
 
     def on_timer(self, ask_id: int) -> None:
         self.try_match(ask_id)
 
-    def try_match(self, ask_id: int) -> None:
+    def try_match(self, ask_id: int, pool=None) -> bool:
+        """Try to match `ask_id` now (`pool`: the available provers, if already computed);
+        True if a prover was assigned or started work."""
         raise NotImplementedError
 
 
@@ -62,12 +68,13 @@ class Orderbook(Matching):
     def standing_quote(self, agent):
         return (0, 1) if agent.colluding else super().standing_quote(agent)
 
-    def try_match(self, ask_id: int) -> None:
+    def try_match(self, ask_id: int, pool=None) -> bool:
         record = self.sim.records[ask_id]
-        quotes = [(a, self.sim.chain.quote(self.market_id, a.address)) for a in self.sim.candidates(ask_id)]
-        if quotes:
-            agent, quote = min(quotes, key=lambda aq: (score(record, aq[1].price, aq[1].proposed_time), aq[0].address))
-            self.sim.assign(ask_id, agent, quote.price)
+        quotes = [(a, self.sim.chain.quote(self.market_id, a.address)) for a in self.sim.candidates(ask_id, pool)]
+        if not quotes:
+            return False
+        agent, quote = min(quotes, key=lambda aq: (score(record, aq[1].price, aq[1].proposed_time), aq[0].address))
+        return self.sim.assign(ask_id, agent, quote.price)
 
 
 class RoundRobin(Matching):
@@ -80,17 +87,17 @@ class RoundRobin(Matching):
         super().__init__(sim, market_id)
         self.turn = 0
 
-    def try_match(self, ask_id: int) -> None:
-        eligible = {a.address: a for a in self.sim.candidates(ask_id)}
+    def try_match(self, ask_id: int, pool=None) -> bool:
+        eligible = {a.address: a for a in self.sim.candidates(ask_id, pool)}
         if not eligible:
-            return
+            return False
         order = sorted(a for a, agent in self.sim.agents.items() if self.market_id in agent.markets)
         for step in range(len(order)):
             address = order[(self.turn + step) % len(order)]
             if address in eligible:
                 self.turn = (self.turn + step + 1) % len(order)
-                self.sim.assign(ask_id, eligible[address], self.sim.chain.quote(self.market_id, address).price)
-                return
+                return self.sim.assign(ask_id, eligible[address], self.sim.chain.quote(self.market_id, address).price)
+        return False
 
 
 class SealedBidAuction(Matching):
@@ -123,15 +130,15 @@ class SealedBidAuction(Matching):
             return 0, 1
         return agent.profile.cost(self.work), agent.profile.proposed_time(self.work)
 
-    def try_match(self, ask_id: int) -> None:
+    def try_match(self, ask_id: int, pool=None) -> bool:
         record = self.sim.records[ask_id]
-        bids = [(score(record, *self.bid(a, ask_id)), a.address, a, self.bid(a, ask_id)) for a in self.sim.candidates(ask_id)]
+        bids = [(score(record, *self.bid(a, ask_id)), a.address, a, self.bid(a, ask_id)) for a in self.sim.candidates(ask_id, pool)]
         bids = [b for b in bids if b[3][0] <= record.plan.max_price]
         if not bids:
-            return
+            return False
         bids.sort(key=lambda b: b[:2])
         _, _, agent, (price, proposed) = bids[0]
-        self.sim.assign(ask_id, agent, self.second_score_price(record, bids, proposed, price))
+        return self.sim.assign(ask_id, agent, self.second_score_price(record, bids, proposed, price))
 
     @staticmethod
     def second_score_price(record, bids, proposed: int, own: int) -> int:
@@ -168,17 +175,16 @@ class ReverseDutch(Matching):
     def accepts_at(self, agent, ask_id: int) -> int:
         return 0 if self.censors(agent, ask_id) else agent.profile.reservation(self.work)
 
-    def try_match(self, ask_id: int) -> None:
+    def try_match(self, ask_id: int, pool=None) -> bool:
         record = self.sim.records[ask_id]
         offer = self.offer(record, self.sim.now)
         takers = [(self.accepts_at(a, ask_id), a.profile.proposed_time(self.work), a.address, a)
-                  for a in self.sim.candidates(ask_id)]
+                  for a in self.sim.candidates(ask_id, pool)]
         takers = [t for t in takers if t[0] <= record.plan.max_price]
         ready = sorted(t for t in takers if t[0] <= offer)
         if ready:
             self.next_check.pop(ask_id, None)
-            self.sim.assign(ask_id, ready[0][3], offer)
-            return
+            return self.sim.assign(ask_id, ready[0][3], offer)
         if takers:
             floor, top = self.floor(record), record.plan.max_price
             lowest = min(t[0] for t in takers)
@@ -187,6 +193,7 @@ class ReverseDutch(Matching):
             if when < self.next_check.get(ask_id, math.inf):
                 self.next_check[ask_id] = when
                 self.sim.schedule(when, "timer", self.market_id, ask_id)
+        return False
 
     def on_timer(self, ask_id: int) -> None:
         if self.next_check.get(ask_id) == self.sim.now:
@@ -207,15 +214,16 @@ class ProofRace(Matching):
     def standing_quote(self, agent):
         return agent.profile.cost(self.work), agent.profile.proposed_time(self.work)
 
-    def try_match(self, ask_id: int) -> None:
+    def try_match(self, ask_id: int, pool=None) -> bool:
         record = self.sim.records[ask_id]
         room = self.sim.scenario.race_width - len(record.racers)
         if room <= 0:
-            return
-        entrants = [a for a in self.sim.candidates(ask_id) if a.address not in record.racers
+            return False
+        entrants = [a for a in self.sim.candidates(ask_id, pool) if a.address not in record.racers
                     and not self.censors(a, ask_id) and a.profile.cost(self.work) < record.plan.max_price]
         for agent in sorted(entrants, key=lambda a: (-a.profile.speed, a.address))[:room]:
             record.racers[agent.address] = self.sim.start_job(agent, ask_id, race=True)
+        return bool(entrants)
 
     def race_finished(self, record, job) -> None:
         sim = self.sim

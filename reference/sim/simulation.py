@@ -349,19 +349,18 @@ class Simulation:
                 self.matching[m].on_capacity()
 
     # -- what the engine sees --------------------------------------------------------------------
-    def candidates(self, ask_id: int) -> list[Agent]:
-        """Provers the engine may assign `ask_id` to now: online, a free slot, and accepted by the
-        spec's preconditions (ask not expired, quote within its bounds, free compute and stake)."""
+    def available(self, market_id: int) -> list[tuple[Agent, object]]:
+        """(agent, quote) of provers online with a free slot that the spec lets take one more task
+        of `market_id` now (active quote, free compute and stake)."""
+        return [(agent, self.chain.quote(market_id, agent.address)) for agent in self.agents.values()
+                if market_id in agent.markets and self.free(agent) and self.chain.can_take(market_id, agent.address)]
+
+    def candidates(self, ask_id: int, pool=None) -> list[Agent]:
+        """Provers the engine may assign `ask_id` to now: available (see `available`), the ask not
+        expired, and their quote within its bounds (quote price <= max_price, proposed_time <= proof_time)."""
         record = self.records[ask_id]
-        out = []
         if self.now > record.expiry:
-            return out
-        for agent in self.agents.values():
-            if record.market_id not in agent.markets or not self.free(agent):
-                continue
-            if not self.chain.can_take(record.market_id, agent.address):
-                continue
-            quote = self.chain.quote(record.market_id, agent.address)
-            if quote.price <= record.plan.max_price and quote.proposed_time <= record.plan.proof_time:
-                out.append(agent)
-        return out
+            return []
+        pool = self.available(record.market_id) if pool is None else pool
+        return [agent for agent, quote in pool
+                if quote.price <= record.plan.max_price and quote.proposed_time <= record.plan.proof_time]
