@@ -20,6 +20,7 @@ class Budget:
     coalitions: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5)
 
 
+AUTO_CANCEL_LOAD = 0.8
 QUICK = Budget(asks=150, provers=12, seeds=(1,), loads=(0.6,), coalitions=(0.0, 0.25))
 DEFAULT = Budget()
 THOROUGH = Budget(asks=2000, provers=40, seeds=(1, 2, 3, 4, 5), loads=(0.2, 0.4, 0.6, 0.8),
@@ -75,7 +76,7 @@ def run_experiments(budget: Budget = DEFAULT, progress: Optional[Progress] = Non
     censorship = _rows([(p, f"coalition {c:.0%}", {"coalition": c}) for c in budget.coalitions for p in protocols],
                        budget, count, progress, observer)
     auto_cancel = _rows([("orderbook", label, {"markets": 2, "pooled": pooled, "burst_period": 900,
-                                               "slot_choices": (2, 4)})
+                                               "slot_choices": (2, 4), "load": AUTO_CANCEL_LOAD})
                          for label, pooled in (("auto-cancel (pooled quotes)", True), ("no auto-cancel (split capacity)", False))],
                         budget, count, progress, observer)
     return Results(budget, comparison, censorship, auto_cancel)

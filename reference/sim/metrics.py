@@ -62,14 +62,22 @@ class RunResult:
         return self.target_missed / self.target_asks if self.target_asks else 0.0
 
 
+def clipped(periods, until) -> int:
+    """Seconds of `periods` ((start, end, ...) tuples) before `until` (all of them if None)."""
+    return sum(max(0, (p[1] if until is None else min(p[1], until)) - p[0]) for p in periods)
+
+
 def summarise(sim) -> RunResult:
+    """Utilisation is measured over the arrival window [0, last arrival], so the drain at the end
+    of a run does not dilute it; it is speed-weighted (work units, not slot-seconds)."""
     records = list(sim.records.values())
     done = [r for r in records if r.outcome == AskState.COMPLETE]
     times = [r.done_at - r.plan.time for r in done]
     agents = list(sim.agents.values())
-    work = sum(a.work_seconds * a.profile.speed for a in agents)
-    useful = sum(a.useful_seconds * a.profile.speed for a in agents)
-    online = sum(a.online_slot_seconds * a.profile.speed for a in agents)
+    window = max((r.plan.time for r in records), default=0)
+    work = sum(a.profile.speed * clipped(a.work_periods, window) for a in agents)
+    useful = sum(a.profile.speed * clipped([p for p in a.work_periods if p[2]], window) for a in agents)
+    online = sum(a.profile.speed * a.slots * clipped(a.online_periods, window) for a in agents)
     wins = Counter()
     for a in agents:
         wins[a.profile.name] += a.wins
@@ -93,7 +101,7 @@ def summarise(sim) -> RunResult:
         utilisation=work / online if online else 0.0,
         useful_utilisation=useful / online if online else 0.0,
         wasted=(work - useful) / work if work else 0.0,
-        cost_per_proof=sum(a.work_seconds * a.profile.cost_rate for a in agents) / len(done) if done else 0.0,
+        cost_per_proof=sum(a.profile.cost_rate * clipped(a.work_periods, None) for a in agents) / len(done) if done else 0.0,
         top_share=max(shares, default=0.0),
         hhi=sum(s * s for s in shares),
         earning_provers=sum(1 for w in wins.values() if w),

@@ -81,7 +81,7 @@ def auto_cancel(results, out: Path) -> Path:
         xs = [j + i * width for j in range(len(metrics))]
         ax.bar(xs, [getattr(row, attr) for _, attr in metrics], width, label=row.setting)
     ax.set_xticks([j + width / 2 for j in range(len(metrics))], [m for m, _ in metrics])
-    ax.set_title("Two orderbook markets, demand alternating between them")
+    ax.set_title("Two orderbook markets, load 0.8, demand alternating between them")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8)
     return _save(fig, out / "auto_cancel.png")

@@ -104,9 +104,8 @@ class Agent:
     busy: int = 0
     colluding: bool = False
     online_since: int = 0
-    online_slot_seconds: int = 0
-    work_seconds: int = 0
-    useful_seconds: int = 0
+    online_periods: list = attrs.Factory(list)
+    work_periods: list = attrs.Factory(list)
     wins: int = 0
     earned: int = 0
     slashed: int = 0
@@ -194,7 +193,7 @@ class Simulation:
             handlers[kind](*payload)
         for agent in self.agents.values():
             if agent.online:
-                agent.online_slot_seconds += (self.now - agent.online_since) * agent.slots
+                agent.online_periods.append((agent.online_since, self.now))
         return summarise(self)
 
     @property
@@ -219,7 +218,7 @@ class Simulation:
     def _churn(self, address: str, count: int) -> None:
         agent = self.agents[address]
         if agent.online:
-            agent.online_slot_seconds += (self.now - agent.online_since) * agent.slots
+            agent.online_periods.append((agent.online_since, self.now))
             agent.online = False
             for job in [j for j in self.jobs.values() if j.prover == address and j.live]:
                 self._stop_job(job)
@@ -288,7 +287,7 @@ class Simulation:
         agent = self.agents[job.prover]
         agent.busy -= 1
         if not job.censor:
-            agent.work_seconds += min(self.now, job.end) - job.start
+            agent.work_periods.append((job.start, min(self.now, job.end), False))
         self.records[job.ask_id].racers.pop(job.prover, None)
         self.capacity_changed()
 
@@ -312,8 +311,7 @@ class Simulation:
         agent = self.agents[job.prover]
         job.live = False
         agent.busy -= 1
-        agent.work_seconds += self.now - job.start
-        agent.useful_seconds += self.now - job.start
+        agent.work_periods.append((job.start, self.now, True))
         agent.wins += 1
         agent.earned += record.price
         record.outcome, record.done_at = AskState.COMPLETE, self.now
