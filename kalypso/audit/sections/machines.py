@@ -71,8 +71,8 @@ def run_machine(machine: type, max_examples: int, steps: int, seed: int, progres
 
 @section("machines", "Hypothesis state machines", cost=3, budgets={
     "quick": {"max_examples": 15, "steps": 30},
-    "default": {"max_examples": 250, "steps": 50},
-    "thorough": {"max_examples": 3000, "steps": 100},
+    "default": {"max_examples": 1000, "steps": 50},
+    "thorough": {"max_examples": 10000, "steps": 100},
 })
 def machines(ctx) -> SectionOutput:
     try:

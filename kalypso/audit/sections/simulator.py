@@ -25,8 +25,8 @@ def invariant_observer(invariants, failures: list):
 
 @section("simulator", AREA, cost=2, budgets={
     "quick": {"asks": 80, "provers": 9, "seeds": (1,), "loads": (0.6,), "coalitions": (0.0, 0.25), "checked_asks": 40},
-    "default": {"asks": 300, "provers": 18, "seeds": (1,), "loads": (0.3, 0.6), "coalitions": (0.0, 0.25, 0.5), "checked_asks": 120},
-    "thorough": {"asks": 600, "provers": 24, "seeds": (1, 2, 3), "loads": (0.3, 0.6), "coalitions": (0.0, 0.1, 0.25, 0.5), "checked_asks": 400},
+    "default": {"asks": 500, "provers": 24, "seeds": (1, 2), "loads": (0.3, 0.6), "coalitions": (0.0, 0.1, 0.25, 0.5), "checked_asks": 150},
+    "thorough": {"asks": 2000, "provers": 40, "seeds": (1, 2, 3, 4, 5), "loads": (0.2, 0.4, 0.6, 0.8), "coalitions": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5), "checked_asks": 500},
 })
 def simulator(ctx) -> SectionOutput:
     require_module("reference.sim", AREA)
@@ -80,4 +80,4 @@ def simulator(ctx) -> SectionOutput:
         Table("Auto-cancel across markets", AUTO_CANCEL_HEADERS, tuple(auto_cancel_rows(results))),
     )
     return SectionOutput(checks=tuple(checks), tables=tables, figures=tuple(figures), notes=(
-        "Sizes here are the audit's; `kalypso simulate` runs the documented experiment (docs/simulation.md).",))
+        "At the default profile these are the experiments of docs/simulation.md (`kalypso simulate`).",))
