@@ -20,7 +20,7 @@ def test_unknown_section_is_a_usage_error(tmp_path, capsys):
 def test_list_names_every_section(capsys):
     assert main(["audit", "--list"]) == 0
     out = capsys.readouterr().out
-    for name in ("z3", "machines", "conformance", "mutation", "prover", "backends", "simulator"):
+    for name in ("z3", "machines", "conformance", "mutation", "prover", "backends", "engine", "simulator"):
         assert name in out
 
 
