@@ -12,6 +12,7 @@ from kalypso.audit.sections._util import require_attr, require_module
 
 AREA = "Z3 proofs"
 SUFFICIENT_RULE = "key_safety_rule"
+FAILING = ("counterexample", "unknown")
 
 
 def invariant_checks(results) -> tuple[list[Check], Table]:
@@ -21,7 +22,7 @@ def invariant_checks(results) -> tuple[list[Check], Table]:
         by_invariant[r.invariant].append(r)
     checks, rows = [], []
     for invariant, rs in by_invariant.items():
-        bad = [r for r in rs if r.result == "counterexample" or not (r.result == "proved" or r.result.startswith("bounded"))]
+        bad = [r for r in rs if r.result in FAILING]
         kinds = defaultdict(int)
         for r in rs:
             kinds[r.result] += 1
@@ -69,7 +70,9 @@ def z3_proofs(ctx) -> SectionOutput:
     start = time.perf_counter()
     results = prove_all(invariant=ctx.budget["invariant"], depth=ctx.budget["depth"], progress=progress)
     checks, table = invariant_checks(results)
-    notes = [f"{len(results)} proof obligations in {time.perf_counter() - start:.1f} s."]
+    notes = [f"{len(results)} proof obligations in {time.perf_counter() - start:.1f} s. A counterexample or an "
+             f"unknown (solver timeout) fails; `assumed` and `vacuous` obligations are listed below."]
+    notes += [f"{r.invariant} / {r.operation}: {r.result} ({r.detail})" for r in results if r.result in ("assumed", "vacuous")]
     if ctx.budget["invariant"]:
         notes.append(f"Budget: invariant {ctx.budget['invariant']} only.")
     if hasattr(module, "synthesize_parameters"):
