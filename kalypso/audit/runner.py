@@ -58,7 +58,7 @@ class _Display:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.fields[section]:<22}"), BarColumn(),
+        self.progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.fields[section]:<28}"), BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
         for name in names:
             self.rows[name] = self.progress.add_task("waiting", total=None, section=titles[name], start=False)
