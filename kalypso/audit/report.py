@@ -72,6 +72,11 @@ def _md_table(headers, rows) -> list[str]:
     return out
 
 
+def reproduce(result: SectionResult, profile: str) -> str:
+    flag = {"quick": " --quick", "thorough": " --thorough"}.get(profile, "")
+    return f"kalypso audit --only {result.name} --seed {result.seed}{flag}"
+
+
 def overall(results: list[SectionResult]) -> Status:
     statuses = {r.status for r in results}
     return Status.FAIL if Status.FAIL in statuses else Status.PASS
@@ -94,7 +99,8 @@ def render_markdown(results: list[SectionResult], meta: dict, out_dir: Path) -> 
         *_md_table(SUMMARY_HEADERS, summary_rows(results)),
     ]
     for r in results:
-        lines += ["", f"## {r.title} — {MARK[r.status]}", "", f"Budget: {r.budget}; seed {r.seed}; {_fmt_seconds(r.seconds)} s.", ""]
+        lines += ["", f"## {r.title} — {MARK[r.status]}", "",
+                  f"Budget: {r.budget}; seed {r.seed}; {_fmt_seconds(r.seconds)} s. Reproduce: `{reproduce(r, meta['profile'])}`", ""]
         lines += [f"- {note}" for note in r.notes]
         if r.notes:
             lines.append("")
@@ -158,7 +164,8 @@ def render_html(results: list[SectionResult], meta: dict) -> str:
     ]
     for r in results:
         parts.append(f"<h2>{html.escape(r.title)} — <span class='{CLASS[r.status]}'>{MARK[r.status]}</span></h2>")
-        parts.append(f"<p>Budget: {html.escape(r.budget)}; seed {r.seed}; {_fmt_seconds(r.seconds)} s.</p>")
+        parts.append(f"<p>Budget: {html.escape(r.budget)}; seed {r.seed}; {_fmt_seconds(r.seconds)} s. "
+                     f"Reproduce: <code>{html.escape(reproduce(r, meta['profile']))}</code></p>")
         if r.notes:
             parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in r.notes) + "</ul>")
         parts.append(_html_table(CHECK_HEADERS, check_rows(r), status_column=1))
