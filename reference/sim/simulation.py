@@ -57,8 +57,12 @@ class Scenario:
             raise ScenarioError("markets", "must be 1 or 2")
         if not self.pooled and any(s % 2 for s in self.slot_choices):
             raise ScenarioError("slot_choices", "must be even when capacity is partitioned across 2 markets")
-        if self.auction_window < 1 or self.dutch_duration < 1:
-            raise ScenarioError("auction_window", "windows must be >= 1 second")
+        if self.auction_window < 2:
+            raise ScenarioError("auction_window", "must be >= 2 seconds (commit and reveal)")
+        if self.dutch_duration < 1:
+            raise ScenarioError("dutch_duration", "must be >= 1 second")
+        if self.requesters < 1:
+            raise ScenarioError("requesters", "must be >= 1")
         if self.race_width < 1:
             raise ScenarioError("race_width", "must be >= 1")
         if not 0.0 <= self.dutch_floor < 1.0:

@@ -85,7 +85,9 @@ def test_auto_cancel_reposts_quotes_and_split_capacity_registers_two_identities(
 
 
 @pytest.mark.parametrize("field, value", [("protocol", "lottery"), ("coalition", 1.0), ("load", 0.0),
-                                          ("markets", 3), ("race_width", 0), ("dutch_floor", 1.0)])
+                                          ("markets", 3), ("race_width", 0), ("dutch_floor", 1.0),
+                                          ("auction_window", 1), ("dutch_duration", 0), ("requesters", 0),
+                                          ("asks", 0), ("provers", 0)])
 def test_bad_parameters_are_named(field, value):
     with pytest.raises(ScenarioError) as error:
         Simulation(Scenario(**{field: value}))
