@@ -21,6 +21,8 @@ class Budget:
 
 
 AUTO_CANCEL_LOAD = 0.8
+RACE_WIDTHS = (1, 2, 3, 6)
+RACE_WIDTH_LOAD = 0.6
 QUICK = Budget(asks=150, provers=12, seeds=(1,), loads=(0.6,), coalitions=(0.0, 0.25))
 DEFAULT = Budget()
 THOROUGH = Budget(asks=2000, provers=40, seeds=(1, 2, 3, 4, 5), loads=(0.2, 0.4, 0.6, 0.8),
@@ -47,10 +49,12 @@ class Results:
     comparison: tuple[Row, ...]
     censorship: tuple[Row, ...]
     auto_cancel: tuple[Row, ...]
+    race_width: tuple[Row, ...] = ()
 
     @property
     def runs(self) -> list[RunResult]:
-        return [r for rows in (self.comparison, self.censorship, self.auto_cancel) for row in rows for r in row.runs]
+        groups = (self.comparison, self.censorship, self.auto_cancel, self.race_width)
+        return [r for rows in groups for row in rows for r in row.runs]
 
 
 def _rows(settings, budget: Budget, total: list, progress: Progress, observer) -> tuple[Row, ...]:
@@ -79,8 +83,12 @@ def run_experiments(budget: Budget = DEFAULT, progress: Optional[Progress] = Non
                                                "slot_choices": (2, 4), "load": AUTO_CANCEL_LOAD})
                          for label, pooled in (("auto-cancel (pooled quotes)", True), ("no auto-cancel (split capacity)", False))],
                         budget, count, progress, observer)
-    return Results(budget, comparison, censorship, auto_cancel)
+    race_width = _rows([("proof_race", f"{width} racers per ask, load {RACE_WIDTH_LOAD}",
+                         {"race_width": width, "load": RACE_WIDTH_LOAD}) for width in RACE_WIDTHS],
+                       budget, count, progress, observer) if "proof_race" in protocols else ()
+    return Results(budget, comparison, censorship, auto_cancel, race_width)
 
 
 def run_count(budget: Budget, protocols: Sequence[str] = PROTOCOLS) -> int:
-    return len(budget.seeds) * (len(protocols) * (len(budget.loads) + len(budget.coalitions)) + 2)
+    races = len(RACE_WIDTHS) if "proof_race" in protocols else 0
+    return len(budget.seeds) * (len(protocols) * (len(budget.loads) + len(budget.coalitions)) + 2 + races)

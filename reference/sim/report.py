@@ -8,6 +8,9 @@ CENSORSHIP_HEADERS = ("Protocol", "Coalition", "Target asks", "Not proven by dea
 AUTO_CANCEL_HEADERS = ("Setting", "Useful utilisation", "Utilisation", "Missed", "Mean time to proof (s)", "p99 (s)", "Quotes re-posted")
 
 
+RACE_WIDTH_HEADERS = ("Setting", "Mean time to proof (s)", "p99 (s)", "Utilisation", "Wasted work", "Missed", "Top prover share")
+
+
 def pct(x: float) -> str:
     return f"{x:.1%}"
 
@@ -30,6 +33,12 @@ def auto_cancel_rows(results):
     for r in results.auto_cancel:
         yield (r.setting, pct(r.useful_utilisation), pct(r.utilisation), pct(r.missed), f"{r.mean_time:.1f}",
                f"{r.p99_time:.0f}", f"{r.requotes:.0f}")
+
+
+def race_width_rows(results):
+    for r in results.race_width:
+        yield (r.setting, f"{r.mean_time:.1f}", f"{r.p99_time:.0f}", pct(r.utilisation), pct(r.wasted), pct(r.missed),
+               pct(r.top_share))
 
 
 def table(headers, rows) -> str:
@@ -62,6 +71,10 @@ def results_markdown(results, command: str, figures) -> str:
         "## Auto-cancel across markets",
         "",
         table(AUTO_CANCEL_HEADERS, auto_cancel_rows(results)),
+        "",
+        "## Proof race: how many racers per ask",
+        "",
+        table(RACE_WIDTH_HEADERS, race_width_rows(results)),
         "",
     ]
     lines += [f"![{f.stem}]({f.name})" for f in figures]

@@ -34,8 +34,8 @@ def simulator(ctx) -> SectionOutput:
     from reference.sim import PROTOCOLS, Scenario, Simulation
     from reference.sim.experiments import Budget, run_count, run_experiments
     from reference.sim.plots import all_figures
-    from reference.sim.report import (AUTO_CANCEL_HEADERS, CENSORSHIP_HEADERS, COMPARISON_HEADERS, auto_cancel_rows,
-                                      censorship_rows, comparison_rows)
+    from reference.sim.report import (AUTO_CANCEL_HEADERS, CENSORSHIP_HEADERS, COMPARISON_HEADERS, RACE_WIDTH_HEADERS,
+                                      auto_cancel_rows, censorship_rows, comparison_rows, race_width_rows)
 
     b = ctx.budget
     checks = []
@@ -78,6 +78,7 @@ def simulator(ctx) -> SectionOutput:
         Table("Protocol comparison (means over seeds)", COMPARISON_HEADERS, tuple(comparison_rows(results))),
         Table("Censorship of one requester", CENSORSHIP_HEADERS, tuple(censorship_rows(results))),
         Table("Auto-cancel across markets", AUTO_CANCEL_HEADERS, tuple(auto_cancel_rows(results))),
+        Table("Proof race: racers per ask", RACE_WIDTH_HEADERS, tuple(race_width_rows(results))),
     )
     return SectionOutput(checks=tuple(checks), tables=tables, figures=tuple(figures), notes=(
         "At the default profile these are the experiments of docs/simulation.md (`kalypso simulate`).",))
