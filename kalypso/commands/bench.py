@@ -1,10 +1,93 @@
-"""`kalypso bench`."""
-from kalypso.commands import not_implemented
+"""`kalypso bench`: run every available bench section and write docs/benchmarks.md, refreshing
+the sections that ran and preserving the others."""
+from __future__ import annotations
+
+import importlib
+import re
+import shlex
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCHES = {
+    # section: (module, title); the module's `run_*bench*` functions return markdown
+    "zk": ("reference.zk.bench", "Groth16 prover (reference.zk)"),
+    "fast": ("reference.fast.bench", "Fast MSM / NTT (reference.fast)"),
+    "engine": ("reference.engine.bench", "Matching engine (reference.engine)"),
+    "sim": ("reference.sim.bench", "Market simulator (reference.sim)"),
+}
+BEGIN = "<!-- bench:{} -->"
+END = "<!-- /bench:{} -->"
 
 
 def register(parser) -> None:
-    parser.add_argument("rest", nargs="*", help="arguments (not implemented yet)")
+    parser.add_argument("--only", action="append", metavar="SECTION", help=f"run only these sections ({', '.join(BENCHES)})")
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"), help="file to write (default docs/benchmarks.md)")
+
+
+def bench_functions(module) -> list:
+    return [getattr(module, n) for n in sorted(dir(module)) if n.startswith("run_") and "bench" in n and callable(getattr(module, n))]
+
+
+def run_bench(name: str) -> str:
+    """The markdown of one section, or a line saying why it is not available."""
+    module_name, _ = BENCHES[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as missing:
+        return f"Not available: `{module_name}` has not landed ({missing})."
+    functions = bench_functions(module)
+    if not functions:
+        return f"Not available: `{module_name}` has no `run_*bench*` function."
+    return "\n\n".join(fn().strip() for fn in functions)
+
+
+def existing_sections(text: str) -> dict[str, str]:
+    out = {}
+    for name in BENCHES:
+        match = re.search(re.escape(BEGIN.format(name)) + r"\n(.*?)\n" + re.escape(END.format(name)), text, re.S)
+        if match:
+            out[name] = match.group(1)
+    return out
+
+
+def render(sections: dict[str, str], header: dict[str, str]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`kalypso bench`); each section is refreshed when it runs and kept otherwise.",
+        "",
+        f"Last run: {header['date']} — `{header['command']}` on {header['cpus']} CPUs ({header['cpu']}), Python {header['python']}, commit `{header['commit']}`.",
+    ]
+    for name, (_, title) in BENCHES.items():
+        body = sections.get(name, "Not run yet.")
+        lines += ["", f"## {title}", "", BEGIN.format(name), body, END.format(name)]
+    return "\n".join(lines) + "\n"
 
 
 def run(args) -> int:
-    return not_implemented("bench")
+    from kalypso.audit.report import machine
+
+    names = [n.strip() for item in (args.only or []) for n in item.split(",") if n.strip()] or list(BENCHES)
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        print(f"kalypso bench: unknown section(s) {unknown}; known: {list(BENCHES)}", file=sys.stderr)
+        return 2
+    sections = existing_sections(args.out.read_text()) if args.out.exists() else {}
+    info = machine()
+    for name in names:
+        print(f"bench {name} ...", flush=True)
+        start = time.perf_counter()
+        body = run_bench(name)
+        if body.startswith("Not available") and name in sections and "Not available" not in sections[name]:
+            print(f"bench {name}: {body} (kept the previous results)")
+            continue
+        stamp = f"_{info['date']}, {info['cpus']} CPUs ({info['cpu']}), {time.perf_counter() - start:.1f} s._"
+        sections[name] = f"{stamp}\n\n{body}"
+        print(f"bench {name}: {time.perf_counter() - start:.1f} s")
+    command = "kalypso bench " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["bench"] else "kalypso bench"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(sections, info | {"command": command.strip(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}))
+    print(f"wrote {args.out}")
+    return 0

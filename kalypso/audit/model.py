@@ -1,0 +1,79 @@
+"""What a section reports: checks with status, counts, timings, seeds and counterexample traces."""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Optional
+
+import attrs
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_AVAILABLE = "not available"
+
+
+class NotAvailable(Exception):
+    """The area a section checks has not landed (its code is absent): reported, never a pass."""
+
+
+@attrs.frozen
+class Check:
+    name: str
+    status: Status
+    count: Optional[int] = None
+    seconds: float = 0.0
+    seed: Optional[int] = None
+    detail: str = ""
+    trace: Optional[str] = None
+
+
+@attrs.frozen
+class Table:
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@attrs.frozen
+class SectionResult:
+    name: str
+    title: str
+    status: Status
+    seconds: float
+    seed: int
+    budget: str
+    checks: tuple[Check, ...] = ()
+    tables: tuple[Table, ...] = ()
+    figures: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> dict[Status, int]:
+        return {status: sum(1 for c in self.checks if c.status == status) for status in Status}
+
+
+def section_status(checks) -> Status:
+    """FAIL if any check failed, else NOT_AVAILABLE if nothing ran, else PASS."""
+    statuses = {c.status for c in checks}
+    if Status.FAIL in statuses:
+        return Status.FAIL
+    if not statuses or statuses == {Status.NOT_AVAILABLE}:
+        return Status.NOT_AVAILABLE
+    return Status.PASS
+
+
+Progress = Callable[..., None]
+
+
+@attrs.frozen
+class Context:
+    """What a section runs with: its budget (from the profile), the seed, where to write files,
+    and a progress callback `progress(description, completed=None, total=None)`."""
+
+    profile: str
+    budget: dict
+    seed: int
+    out_dir: Path
+    progress: Progress = lambda *args, **kwargs: None

@@ -1,0 +1,87 @@
+"""Hypothesis state machines: every RuleBasedStateMachine in `properties`, at a stated budget
+and seed; a failure is reported with Hypothesis' shrunk falsifying trace."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import time
+from contextlib import contextmanager
+
+from kalypso.audit.model import Check, NotAvailable, Status
+from kalypso.audit.registry import SectionOutput, section
+
+
+def discover_machines(package: str = "properties") -> list[type]:
+    """Every concrete RuleBasedStateMachine defined in a module of `package`, by qualified name."""
+    from hypothesis.stateful import RuleBasedStateMachine
+
+    root = importlib.import_module(package)
+    modules = [root] + [importlib.import_module(m.name) for m in pkgutil.walk_packages(root.__path__, package + ".")]
+    found = {}
+    for module in modules:
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if (issubclass(cls, RuleBasedStateMachine) and cls is not RuleBasedStateMachine
+                    and cls.__module__ == module.__name__ and not cls.__name__.startswith("_")):
+                found[f"{cls.__module__}.{cls.__qualname__}"] = cls
+    return [found[k] for k in sorted(found)]
+
+
+@contextmanager
+def forced_seed(seed: int):
+    """Seed Hypothesis' example generation (what pytest's --hypothesis-seed does)."""
+    import hypothesis.core as core
+
+    saved = core.global_force_seed
+    core.global_force_seed = seed
+    try:
+        yield
+    finally:
+        core.global_force_seed = saved
+
+
+def run_machine(machine: type, max_examples: int, steps: int, seed: int, progress=lambda *a, **k: None) -> Check:
+    """Run `machine` as a test; PASS, or FAIL with the exception and the falsifying steps."""
+    from hypothesis import HealthCheck, settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    runs = [0]
+
+    def factory():
+        runs[0] += 1
+        progress(f"{machine.__name__}: run {runs[0]}", completed=min(runs[0], max_examples), total=max_examples)
+        return machine()
+
+    budget = settings(max_examples=max_examples, stateful_step_count=steps, deadline=None, database=None,
+                      derandomize=False, print_blob=False, suppress_health_check=list(HealthCheck))
+    name = f"{machine.__module__}.{machine.__qualname__}"
+    start = time.perf_counter()
+    try:
+        with forced_seed(seed):
+            run_state_machine_as_test(factory, settings=budget)
+    except Exception as failure:
+        notes = "\n".join(getattr(failure, "__notes__", []))
+        trace = f"{type(failure).__name__}: {failure}\n\n{notes}"
+        return Check(name, Status.FAIL, count=runs[0], seconds=time.perf_counter() - start, seed=seed,
+                      detail=f"{type(failure).__name__}: {str(failure).splitlines()[0] if str(failure) else ''}"[:200],
+                      trace=trace)
+    return Check(name, Status.PASS, count=runs[0], seconds=time.perf_counter() - start, seed=seed,
+                 detail=f"{max_examples} examples x {steps} steps; count = machine runs incl. generation and shrinking")
+
+
+@section("machines", "Hypothesis state machines", cost=3, budgets={
+    "quick": {"max_examples": 15, "steps": 30},
+    "default": {"max_examples": 1000, "steps": 50},
+    "thorough": {"max_examples": 10000, "steps": 100},
+})
+def machines(ctx) -> SectionOutput:
+    try:
+        found = discover_machines()
+    except ImportError as missing:
+        raise NotAvailable(f"properties could not be imported: {missing}") from missing
+    if not found:
+        raise NotAvailable("no RuleBasedStateMachine in properties")
+    checks = [run_machine(m, ctx.budget["max_examples"], ctx.budget["steps"], ctx.seed, ctx.progress) for m in found]
+    return SectionOutput(checks=tuple(checks), notes=(
+        f"Machines found: {', '.join(m.__qualname__ for m in found)}. Each runs under "
+        f"hypothesis.stateful.run_state_machine_as_test with database=None and the audit seed.",))

@@ -1,0 +1,85 @@
+"""Z3 proofs: the inductive proofs (and bounded checks) of every invariant from
+`properties.z3.prove_all`, and the key safety rule of restaked stake from
+`properties.z3.synthesize_parameters` (sufficient; every weakened rule lets a prover escape)."""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from kalypso.audit.model import Check, Status, Table
+from kalypso.audit.registry import SectionOutput, section
+from kalypso.audit.sections._util import require_attr, require_module
+
+AREA = "Z3 proofs"
+SUFFICIENT_RULE = "key_safety_rule"
+FAILING = ("counterexample", "unknown")
+
+
+def invariant_checks(results) -> tuple[list[Check], Table]:
+    """One check per invariant over all its proof obligations; a counterexample fails it."""
+    by_invariant = defaultdict(list)
+    for r in results:
+        by_invariant[r.invariant].append(r)
+    checks, rows = [], []
+    for invariant, rs in by_invariant.items():
+        bad = [r for r in rs if r.result in FAILING]
+        kinds = defaultdict(int)
+        for r in rs:
+            kinds[r.result] += 1
+        trace = "\n\n".join(f"{r.invariant} / {r.operation}: {r.result} {r.detail}\n{r.trace}" for r in bad[:5]) or None
+        checks.append(Check(f"{invariant}: inductive over every operation", Status.FAIL if bad else Status.PASS, count=len(rs),
+                            seconds=sum(r.seconds for r in rs), detail=", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
+                            trace=trace))
+        rows.append((invariant, str(len(rs)), ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
+                     ", ".join(sorted({r.operation for r in bad})) or "-"))
+    return checks, Table("Proof obligations per invariant", ("Invariant", "Obligations", "Results", "Failing operations"), tuple(rows))
+
+
+def synthesis_checks(synthesis, seconds: float) -> list[Check]:
+    checks = []
+    for rc in synthesis.checks:
+        expected = rc.rule == SUFFICIENT_RULE
+        ok = rc.sufficient == expected
+        name = (f"{rc.rule}: no schedule escapes the slash" if expected
+                else f"{rc.rule} (weakened): Z3 finds an escaping schedule")
+        checks.append(Check(name, Status.PASS if ok else Status.FAIL, seconds=seconds / max(1, len(synthesis.checks)),
+                            detail=rc.describe()[:300], trace=None if ok else rc.describe()))
+    checks.append(Check("safe parameter region: closed form == Z3 quantifier elimination",
+                        Status.PASS if synthesis.closed_form_equivalent else Status.FAIL,
+                        detail=f"region: {synthesis.region}"[:300],
+                        trace=None if synthesis.closed_form_equivalent else synthesis.describe()))
+    return checks
+
+
+@section("z3", AREA, cost=2, budgets={
+    "quick": {"depth": None, "invariant": "I2"},
+    "default": {"depth": None, "invariant": None},
+    "thorough": {"depth": 3, "invariant": None},
+})
+def z3_proofs(ctx) -> SectionOutput:
+    module = require_module("properties.z3", AREA)
+    prove_all = require_attr(module, "prove_all", AREA)
+    proofs = require_module("properties.z3.proofs", AREA)
+    total = len(getattr(proofs, "OPERATION_NAMES", ())) or None
+    done = [0]
+
+    def progress(name):
+        done[0] += 1
+        ctx.progress(f"proved {name}", completed=done[0], total=total)
+
+    start = time.perf_counter()
+    results = prove_all(invariant=ctx.budget["invariant"], depth=ctx.budget["depth"], progress=progress)
+    checks, table = invariant_checks(results)
+    notes = [f"{len(results)} proof obligations in {time.perf_counter() - start:.1f} s. A counterexample or an "
+             f"unknown (solver timeout) fails; `assumed` and `vacuous` obligations are listed below."]
+    notes += [f"{r.invariant} / {r.operation}: {r.result} ({r.detail})" for r in results if r.result in ("assumed", "vacuous")]
+    if ctx.budget["invariant"]:
+        notes.append(f"Budget: invariant {ctx.budget['invariant']} only.")
+    if hasattr(module, "synthesize_parameters"):
+        ctx.progress("key safety rule: synthesis", completed=done[0], total=total)
+        start = time.perf_counter()
+        checks += synthesis_checks(module.synthesize_parameters(), time.perf_counter() - start)
+    else:
+        checks.append(Check("key safety rule (synthesize_parameters)", Status.NOT_AVAILABLE,
+                            detail="properties.z3.synthesize_parameters is not available"))
+    return SectionOutput(checks=tuple(checks), tables=(table,), notes=tuple(notes))

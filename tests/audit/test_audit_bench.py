@@ -1,0 +1,31 @@
+"""`kalypso bench` refreshes the sections it runs and keeps the others."""
+from kalypso.commands import bench
+
+
+def test_sections_are_refreshed_or_preserved(tmp_path, monkeypatch):
+    out = tmp_path / "benchmarks.md"
+    out.write_text(bench.render({"zk": "old zk numbers", "sim": "old sim numbers"},
+                                {"date": "d", "command": "c", "cpus": "2", "cpu": "x", "python": "3", "commit": "c"}))
+    monkeypatch.setattr(bench, "run_bench", lambda name: f"new {name} numbers")
+    from kalypso.cli import main
+
+    assert main(["bench", "--only", "sim", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "old zk numbers" in text and "new sim numbers" in text and "old sim numbers" not in text
+    assert "kalypso bench --only sim" in text or "kalypso bench" in text
+
+
+def test_a_missing_area_keeps_its_previous_results(tmp_path, monkeypatch):
+    out = tmp_path / "benchmarks.md"
+    out.write_text(bench.render({"engine": "engine numbers"},
+                                {"date": "d", "command": "c", "cpus": "2", "cpu": "x", "python": "3", "commit": "c"}))
+    monkeypatch.setattr(bench, "run_bench", lambda name: "Not available: gone")
+    from kalypso.cli import main
+
+    assert main(["bench", "--only", "engine", "--out", str(out)]) == 0
+    assert "engine numbers" in out.read_text()
+
+
+def test_unavailable_module_is_reported(monkeypatch):
+    monkeypatch.setitem(bench.BENCHES, "ghost", ("reference.ghost.bench", "Ghost"))
+    assert bench.run_bench("ghost").startswith("Not available: `reference.ghost.bench` has not landed")

@@ -1,0 +1,55 @@
+"""The Z3 section's reading of proof results: counterexamples and unknowns fail with their trace;
+the key safety rule must be sufficient and every weakened rule must let a prover escape."""
+import attrs
+
+from kalypso.audit.model import Status
+from kalypso.audit.sections.z3 import invariant_checks, synthesis_checks
+
+
+@attrs.frozen
+class Result:
+    invariant: str
+    operation: str
+    result: str
+    seconds: float = 0.1
+    detail: str = ""
+    trace: object = None
+
+
+@attrs.frozen
+class Rule:
+    rule: str
+    sufficient: bool
+
+    def describe(self):
+        return f"{self.rule}: {'sufficient' if self.sufficient else 'ESCAPE {deadline: 1}'}"
+
+
+@attrs.frozen
+class Synthesis:
+    checks: tuple
+    closed_form_equivalent: bool = True
+    region: str = "offset + 1 <= epoch_duration"
+
+    def describe(self):
+        return "regions differ"
+
+
+def test_counterexample_and_unknown_fail_with_their_trace():
+    results = [Result("I1", "mint", "proved"), Result("I1", "assign_task", "counterexample", trace="pre: ... post: ..."),
+               Result("I2", "mint", "unknown", detail="timeout"), Result("I3", "init", "assumed"), Result("I3", "mint", "vacuous")]
+    checks, table = invariant_checks(results)
+    status = {c.name.split(":")[0]: c for c in checks}
+    assert status["I1"].status == Status.FAIL and "pre: ... post: ..." in status["I1"].trace
+    assert status["I2"].status == Status.FAIL and "timeout" in status["I2"].trace
+    assert status["I3"].status == Status.PASS and status["I3"].count == 2
+    assert ("I1", "2", "1 counterexample, 1 proved", "assign_task") in table.rows
+
+
+def test_key_safety_rule_must_hold_and_weakened_rules_must_escape():
+    good = Synthesis((Rule("key_safety_rule", True), Rule("rule_without_veto", False)))
+    assert [c.status for c in synthesis_checks(good, 0.1)] == [Status.PASS] * 3
+    bad = Synthesis((Rule("key_safety_rule", False), Rule("rule_without_veto", True)), closed_form_equivalent=False)
+    checks = synthesis_checks(bad, 0.1)
+    assert [c.status for c in checks] == [Status.FAIL] * 3
+    assert "ESCAPE" in checks[0].trace and checks[2].trace == "regions differ"
