@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
+from kalypso.audit.report import cpu_model
 from reference.zk import nodetools
 from reference.zk.backend import BackendUnavailable, get_backend
 from reference.zk.binfile import write_r1cs, write_wtns
@@ -37,16 +38,6 @@ def _timed(fn):
     t = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - t
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def run_zk_bench(log_sizes: Sequence[int] = (10, 12), backends: Sequence[str] = ("reference", "cpu", "gpu"),
