@@ -42,11 +42,6 @@ def check_open(state: State, ask: Ask) -> None:
     require(state.time <= ask.expiry, AskExpired, "ask_id", f"expiry {ask.expiry}, now {state.time}")
 
 
-def task_deadline(state: State, ask: Ask) -> int:
-    """A task assigned now must be proven by now + proof_time."""
-    return state.time + ask.proof_time
-
-
 @attrs.frozen
 class Backing:
     """How a task's slash amounts are covered: `native` per token locked from native stake, the
@@ -82,7 +77,7 @@ def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env)
     require(ask.private_inputs is None or prover.encryption_key is not None, ProverKeyMissing, "prover", f"ask {ask.id} has private inputs and {address} has no encryption key")
     native = {token: min(amount, free_native_stake(state, prover, token)) for token, amount in market.slash_amount.items()}
     restaked = sum(amount - native[token] for token, amount in market.slash_amount.items())
-    capture_ts = require_key_safety_rule(state, task_deadline(state, ask), env) if restaked > 0 else None
+    capture_ts = require_key_safety_rule(state, state.time + ask.proof_time, env) if restaked > 0 else None
     return prover, membership, quote, Backing(native, restaked, capture_ts)
 
 
@@ -100,7 +95,7 @@ def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[
         prover=address,
         price=price,
         assigned_at=state.time,
-        deadline=task_deadline(state, ask),
+        deadline=state.time + ask.proof_time,
         compute=quote.compute_per_request,
         locked={token: amount for token, amount in backing.native.items() if amount > 0},
     )
