@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from kalypso.audit.model import Check, NotAvailable, Status
 from kalypso.audit.registry import SectionOutput, section
 
+NEGATIVE_CONTROL_EXAMPLES = 300
 NEGATIVE_CONTROLS = {
     "properties.crosschain.EscapeMachine": "the key safety rule switched off: a prover must escape a slash",
 }
@@ -52,11 +53,14 @@ def forced_seed(seed: int):
 
 def run_machine(machine: type, max_examples: int, steps: int, seed: int, progress=lambda *a, **k: None) -> Check:
     """Run `machine` as a test; PASS, or FAIL with the exception and the shrunk falsifying steps.
-    A negative control passes when Hypothesis finds its counterexample (not shrunk, to save time)."""
+    A negative control passes when Hypothesis finds its counterexample (not shrunk, to save time),
+    with at least NEGATIVE_CONTROL_EXAMPLES examples (it stops at the first one found)."""
     from hypothesis import HealthCheck, Phase, settings
     from hypothesis.stateful import run_state_machine_as_test
 
     control = expects_counterexample(machine)
+    if control:
+        max_examples = max(max_examples, NEGATIVE_CONTROL_EXAMPLES)
     runs = [0]
 
     def factory():
