@@ -12,21 +12,18 @@ from kalypso.audit.model import Check, NotAvailable, Status
 from kalypso.audit.registry import SectionOutput, section
 
 NEGATIVE_CONTROL_EXAMPLES = 300
-NEGATIVE_CONTROLS = {
-    "properties.crosschain.EscapeMachine": "the key safety rule switched off: a prover must escape a slash",
-}
 
 
 def expects_counterexample(machine: type) -> str | None:
-    """Why `machine` is a negative control that must fail (a class attribute
-    `expects_counterexample` or the table above), or None."""
-    return getattr(machine, "expects_counterexample", None) or NEGATIVE_CONTROLS.get(f"{machine.__module__}.{machine.__qualname__}")
+    """Why `machine` is a negative control that must fail (its class attribute
+    `expects_counterexample`), or None."""
+    return getattr(machine, "expects_counterexample", None)
 
 
 def discover_machines(package: str = "properties") -> list[type]:
-    """Every concrete RuleBasedStateMachine defined in a module of `package`, by qualified name;
-    counter-model machines (`expects_counterexample`, such as the escape search with the key
-    safety rule off) are not properties that must hold and are left out."""
+    """Every concrete RuleBasedStateMachine defined in a module of `package`, by qualified name:
+    the public ones, which must hold, and the negative controls (`expects_counterexample`, such
+    as the escape search with the key safety rule off), which must fail."""
     from hypothesis.stateful import RuleBasedStateMachine
 
     root = importlib.import_module(package)
@@ -35,8 +32,8 @@ def discover_machines(package: str = "properties") -> list[type]:
     for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if (issubclass(cls, RuleBasedStateMachine) and cls is not RuleBasedStateMachine
-                    and cls.__module__ == module.__name__ and not cls.__name__.startswith("_")
-                    and not getattr(cls, "expects_counterexample", False)):
+                    and cls.__module__ == module.__name__
+                    and (not cls.__name__.startswith("_") or expects_counterexample(cls))):
                 found[f"{cls.__module__}.{cls.__qualname__}"] = cls
     return [found[k] for k in sorted(found)]
 
