@@ -109,15 +109,11 @@ ALL_ERRORS: tuple[type[SpecError], ...] = tuple(
 ERROR_BY_CODE = {cls.code: cls for cls in ALL_ERRORS}
 
 
-class InvalidConfig(ValueError):
-    """Genesis parameters out of range (raised when a `Config` is built, before any state exists)."""
+class InvalidConfig(SpecError, ValueError):
+    """Genesis parameters out of range: raised when a `Config` is built, before any state exists,
+    so it is no operation's error and stays out of ALL_ERRORS."""
 
     code: ClassVar[str] = "INVALID_CONFIG"
-
-    def __init__(self, field: str, rule: str):
-        super().__init__(f"{self.code} [{field}]: {rule}")
-        self.field = field
-        self.rule = rule
 
 
 def require(condition: bool, error: type[SpecError], field: str, rule: str) -> None:

@@ -43,7 +43,7 @@ def check_open(state: State, ask: Ask) -> None:
 
 
 @attrs.frozen
-class Backing:
+class StakeSplit:
     """How a task's slash amounts are covered: `native` per token locked from native stake, the
     `restaked` remainder from the confirmed snapshot captured at `capture_ts`."""
 
@@ -52,7 +52,7 @@ class Backing:
     capture_ts: Optional[int]
 
 
-def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[Prover, Membership, Quote, Backing]:
+def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[Prover, Membership, Quote, StakeSplit]:
     """Every precondition of assigning `ask` to `address` at `price` bar the engine signature:
     the ask is open (check_open); the prover is a member that has not asked to exit, with an
     active quote; quote price <= price <= max_price; proposed_time <= proof_time; its free
@@ -78,17 +78,17 @@ def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env)
     native = {token: min(amount, free_native_stake(state, prover, token)) for token, amount in market.slash_amount.items()}
     restaked = sum(amount - native[token] for token, amount in market.slash_amount.items())
     capture_ts = require_key_safety_rule(state, state.time + ask.proof_time, env) if restaked > 0 else None
-    return prover, membership, quote, Backing(native, restaked, capture_ts)
+    return prover, membership, quote, StakeSplit(native, restaked, capture_ts)
 
 
 def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[State, list[Event]]:
     """Assign `ask` to `address` at `price` once `check_assignment` holds. Effects: lock the
     backing stake and the quote's compute; the deadline is now + proof_time; the prover's quotes
     in other markets that no longer fit its free compute or stake are cancelled."""
-    prover, membership, quote, backing = check_assignment(state, ask, address, price, env)
+    prover, membership, quote, split = check_assignment(state, ask, address, price, env)
     market = state.markets[ask.market_id]
     locked = prover.locked
-    for token, amount in backing.native.items():
+    for token, amount in split.native.items():
         locked = add_to(locked, token, amount)
     prover = attrs.evolve(prover, compute_in_use=prover.compute_in_use + quote.compute_per_request, locked=locked)
     assignment = Assignment(
@@ -97,7 +97,7 @@ def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[
         assigned_at=state.time,
         deadline=state.time + ask.proof_time,
         compute=quote.compute_per_request,
-        locked={token: amount for token, amount in backing.native.items() if amount > 0},
+        locked={token: amount for token, amount in split.native.items() if amount > 0},
     )
     new = attrs.evolve(
         state,
@@ -106,9 +106,9 @@ def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[
         asks=state.asks.set(ask.id, attrs.evolve(ask, state=AskState.ASSIGNED, assignment=assignment)),
     )
     events = [event("TaskAssigned", ask_id=ask.id, prover=address, price=price, deadline=assignment.deadline)]
-    if backing.restaked > 0:
-        new = lock_restaked(new, ask.id, address, backing.restaked, backing.capture_ts)
-        events.append(event("RestakedStakeLocked", ask_id=ask.id, prover=address, amount=backing.restaked, capture_ts=backing.capture_ts))
+    if split.restaked > 0:
+        new = lock_restaked(new, ask.id, address, split.restaked, split.capture_ts)
+        events.append(event("RestakedStakeLocked", ask_id=ask.id, prover=address, amount=split.restaked, capture_ts=split.capture_ts))
     new, cancelled = cancel_quotes_that_no_longer_fit(new, address, market.id)
     return new, events + cancelled
 
