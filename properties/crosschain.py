@@ -228,6 +228,7 @@ class EscapeMachine(CrossChainMachine):
 
     env = attrs.evolve(spec.DEFAULT_ENV, unsafe_skip_key_safety_rule=True)
     last = None
+    expects_counterexample = True
 
 
 def find_escape(settings) -> list:

@@ -12,6 +12,7 @@ without `restaking` loads with no restaking activity and the default parameters.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Optional, Union, get_args, get_origin
 
 import attrs
@@ -118,9 +119,13 @@ def dumps(data: Any) -> str:
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
 
 
+CANONICAL_INT = re.compile(r"-?(0|[1-9][0-9]*)")
+
+
 def _int(text: str) -> int:
-    if not isinstance(text, str) or not text.lstrip("-").isdigit():
-        raise ValueError(f"expected a decimal string, got {text!r}")
+    """A canonical decimal string: ASCII digits, no leading zeros or plus sign, no "-0"."""
+    if not isinstance(text, str) or not CANONICAL_INT.fullmatch(text) or text == "-0":
+        raise ValueError(f"expected a canonical decimal string, got {text!r}")
     return int(text)
 
 

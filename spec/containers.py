@@ -7,7 +7,8 @@ import attrs
 from pyrsistent import PMap, pmap
 
 from spec.restaking_state import Restaking, RestakingParams, VaultChain
-from spec.types import EMPTY, Address, AskId, AskState, MarketId, MembershipStatus, Token
+from spec.errors import InvalidConfig
+from spec.types import BPS, EMPTY, Address, AskId, AskState, MarketId, MembershipStatus, Token
 
 
 def _pmap(value) -> PMap:
@@ -26,6 +27,17 @@ class Config:
     slash_compensation_bps: int = 5_000
     slash_burn_bps: int = 2_500
     restaking: RestakingParams = RestakingParams()
+
+    def __attrs_post_init__(self):
+        """Fees and delays are >= 0; the slash shares are >= 0 and add up to at most BPS; the
+        stake tokens are distinct, at least one, and differ from the payment token."""
+        for name in ("market_creation_fee", "stake_withdrawal_delay", "slash_compensation_bps", "slash_burn_bps"):
+            if type(getattr(self, name)) is not int or getattr(self, name) < 0:
+                raise InvalidConfig(name, "must be an integer >= 0")
+        if self.slash_compensation_bps + self.slash_burn_bps > BPS:
+            raise InvalidConfig("slash_burn_bps", f"slash_compensation_bps + slash_burn_bps must be <= {BPS}")
+        if not self.stake_tokens or len(set(self.stake_tokens)) != len(self.stake_tokens) or self.payment_token in self.stake_tokens:
+            raise InvalidConfig("stake_tokens", "at least one, distinct, none equal to the payment token")
 
     @property
     def tokens(self) -> tuple[Token, ...]:

@@ -109,6 +109,17 @@ ALL_ERRORS: tuple[type[SpecError], ...] = tuple(
 ERROR_BY_CODE = {cls.code: cls for cls in ALL_ERRORS}
 
 
+class InvalidConfig(ValueError):
+    """Genesis parameters out of range (raised when a `Config` is built, before any state exists)."""
+
+    code: ClassVar[str] = "INVALID_CONFIG"
+
+    def __init__(self, field: str, rule: str):
+        super().__init__(f"{self.code} [{field}]: {rule}")
+        self.field = field
+        self.rule = rule
+
+
 def require(condition: bool, error: type[SpecError], field: str, rule: str) -> None:
     """Raise `error(field, rule)` unless `condition` holds."""
     if not condition:

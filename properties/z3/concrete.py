@@ -25,13 +25,19 @@ from properties.z3.model import (
     SState,
     SWithdrawal,
 )
+from reference.engine.tee import MODEL_ROOT_SECRET
 from spec import operations as ops
 from spec.containers import Ask, Assignment, Config, Market, Membership, Prover, Quote, State, WithdrawalRequest
 from spec.env import DEFAULT_ENV, STAND_IN_VERIFIER_ID, Env, stand_in_proof
-from spec.signing import assignment_message, invalid_inputs_message, is_public_key, sign, verify_signature
+from spec.restaked_stake import max_restaked_proof_time
+from spec.restaking_state import Restaking, RestakingParams, VaultChain
+from spec.engine import MEASUREMENT_BYTES
+from spec.signing import assignment_message, attestation_message, invalid_inputs_message, is_public_key, sign, verify_signature
 from spec.types import MATCHING_PROTOCOLS
 
 STAKE_TOKEN_NAMES = ("POND", "EIGEN", "ETH")
+MODEL_MEASUREMENT = bytes(range(MEASUREMENT_BYTES))
+MODEL_PRIVATE_INPUTS = b"\x01"
 UNKNOWN_TOKEN = "DOGE"
 MALFORMED_KEY = "00"
 
@@ -84,6 +90,8 @@ def abstract_state(state: State, universe: Universe, bounds: Bounds) -> SState:
     config = state.config
     if len(config.tokens) != bounds.tokens:
         raise ModelGap(f"{len(config.tokens)} tokens, the model has {bounds.tokens}")
+    if state.restaking.snapshots or state.restaking.backing:
+        raise ModelGap("restaked stake (snapshots, restaked backing) is outside the model")
     stake_tokens = config.stake_tokens
     zeros = tuple(0 for _ in stake_tokens)
     _index(state.markets, bounds.markets, "market id")
@@ -102,15 +110,16 @@ def abstract_state(state: State, universe: Universe, bounds: Bounds) -> SState:
     def market(m: int) -> SMarket:
         mk = state.markets.get(m)
         if mk is None:
-            return SMarket(0, 0, zeros, 0)
-        return SMarket(universe.account(mk.owner), universe.key(mk.engine_key), _per_stake(mk.slash_amount, stake_tokens), mk.platform_fee)
+            return SMarket(0, 0, zeros, 0, False)
+        return SMarket(universe.account(mk.owner), universe.key(mk.engine_key), _per_stake(mk.slash_amount, stake_tokens), mk.platform_fee,
+                       mk.engine_measurement is not None)
 
     def prover(name: str) -> SProver:
         p = state.provers.get(name)
         if p is None:
-            return SProver(False, 0, 0, 0, zeros, zeros)
+            return SProver(False, 0, 0, 0, zeros, zeros, False)
         return SProver(True, universe.account(p.reward_address), p.declared_compute, p.compute_in_use,
-                       _per_stake(p.stake, stake_tokens), _per_stake(p.locked, stake_tokens))
+                       _per_stake(p.stake, stake_tokens), _per_stake(p.locked, stake_tokens), p.encryption_key is not None)
 
     def membership(m: int, name: str) -> SMembership:
         ms = state.memberships.get((m, name))
@@ -123,19 +132,20 @@ def abstract_state(state: State, universe: Universe, bounds: Bounds) -> SState:
     def ask(n: int) -> SAsk:
         a = state.asks.get(n)
         if a is None:
-            return SAsk(0, 0, 0, 0, 0, 0, 0, 0, 0, False, SAssignment(0, 0, 0, 0, 0, zeros))
+            return SAsk(0, 0, 0, 0, 0, 0, 0, 0, 0, False, False, SAssignment(0, 0, 0, 0, 0, zeros))
         s = a.assignment
         assignment = (SAssignment(universe.account(s.prover), s.price, s.assigned_at, s.deadline, s.compute, _per_stake(s.locked, stake_tokens))
                       if s is not None else SAssignment(0, 0, 0, 0, 0, zeros))
         return SAsk(a.market_id, universe.account(a.requester), a.max_price, a.fee, a.expiry, a.proof_time, a.created_at, a.escrow,
-                    ASK[a.state], s is not None, assignment)
+                    ASK[a.state], a.private_inputs is not None, s is not None, assignment)
 
     def withdrawal(name: str, token: str) -> SWithdrawal:
         w = state.withdrawals.get((name, token))
         return SWithdrawal(False, 0, 0) if w is None else SWithdrawal(True, w.amount, w.available_at)
 
     return SState(
-        config=SConfig(config.market_creation_fee, config.stake_withdrawal_delay, config.slash_compensation_bps, config.slash_burn_bps),
+        config=SConfig(config.market_creation_fee, config.stake_withdrawal_delay, config.slash_compensation_bps, config.slash_burn_bps,
+                       _token_index(config, config.restaking.stake_token), max_restaked_proof_time(config.restaking) >= 1),
         time=state.time,
         supply=tuple(state.supply.get(t, 0) for t in config.tokens),
         balances=tuple(tuple(state.balances.get((a, t), 0) for t in config.tokens) for a in universe.accounts),
@@ -182,6 +192,15 @@ def abstract_op(op, state: State, universe: Universe, env: Env = DEFAULT_ENV):
         values.update(_slash_fields(config, op.slash_amount))
     if isinstance(op, ops.CreateMarket):
         values.update(verifier_known=op.verifier_id in env.verifiers, protocol_known=op.matching_protocol in MATCHING_PROTOCOLS)
+    if isinstance(op, ops.CreateAsk):
+        values["has_private_inputs"] = op.private_inputs is not None
+    if isinstance(op, ops.AttestEngine):
+        attested = state.markets.get(op.market_id)
+        values["measurement_valid"] = len(op.measurement) == MEASUREMENT_BYTES
+        values["attestation_valid"] = attested is not None and verify_signature(
+            env.attestation_root, attestation_message(op.measurement, attested.engine_key), op.attestation)
+    if isinstance(op, ops.RegisterProverKey):
+        values["encryption_key_valid"] = is_public_key(op.encryption_key)
     ask = state.asks.get(getattr(op, "ask_id", None))
     market = state.markets.get(ask.market_id) if ask is not None else None
     if isinstance(op, ops.AssignTask):
@@ -200,9 +219,13 @@ def _nonzero(tokens, values) -> dict:
 
 
 def spec_config(values: SConfig, bounds: Bounds) -> Config:
-    return Config(stake_tokens=STAKE_TOKEN_NAMES[: bounds.stake_tokens], market_creation_fee=values.market_creation_fee,
+    tokens = ("USDC", *STAKE_TOKEN_NAMES[: bounds.stake_tokens])
+    restaking = RestakingParams(stake_token=tokens[values.restaking_token] if 0 <= values.restaking_token < len(tokens) else UNKNOWN_TOKEN)
+    if not values.restaking_feasible:
+        restaking = attrs.evolve(restaking, epoch_duration=restaking.offset + restaking.bridge_delay_max + restaking.veto_duration)
+    return Config(stake_tokens=tokens[1:], market_creation_fee=values.market_creation_fee,
                   stake_withdrawal_delay=values.stake_withdrawal_delay, slash_compensation_bps=values.slash_compensation_bps,
-                  slash_burn_bps=values.slash_burn_bps)
+                  slash_burn_bps=values.slash_burn_bps, restaking=restaking)
 
 
 def _require_representable(values: SState, universe: Universe, bounds: Bounds) -> None:
@@ -232,12 +255,14 @@ def to_spec_state(values: SState, universe: Universe, bounds: Bounds) -> State:
     _require_representable(values, universe, bounds)
     markets = {
         m: Market(id=m, owner=names[mk.owner], verifier_id=STAND_IN_VERIFIER_ID, matching_protocol="orderbook",
-                  slash_amount=_nonzero(stake_tokens, mk.slash_amount), engine_key=universe.keys[mk.engine_key], platform_fee=mk.platform_fee)
+                  slash_amount=_nonzero(stake_tokens, mk.slash_amount), engine_key=universe.keys[mk.engine_key], platform_fee=mk.platform_fee,
+                  engine_measurement=MODEL_MEASUREMENT if mk.attested else None)
         for m, mk in enumerate(values.markets) if m < values.next_market_id
     }
     provers = {
         names[a]: Prover(address=names[a], reward_address=names[p.reward_address], declared_compute=p.declared_compute,
-                         compute_in_use=p.compute_in_use, stake=_nonzero(stake_tokens, p.stake), locked=_nonzero(stake_tokens, p.locked))
+                         compute_in_use=p.compute_in_use, stake=_nonzero(stake_tokens, p.stake), locked=_nonzero(stake_tokens, p.locked),
+                         encryption_key=ENGINE_KEYS[0] if p.has_encryption_key else None)
         for a, p in enumerate(values.provers) if p.registered
     }
     memberships = {
@@ -253,7 +278,8 @@ def to_spec_state(values: SState, universe: Universe, bounds: Bounds) -> State:
 
     asks = {
         n: Ask(id=n, market_id=a.market_id, requester=names[a.requester], max_price=a.max_price, fee=a.fee, expiry=a.expiry,
-               proof_time=a.proof_time, price_time_preference=0, public_inputs=b"", private_inputs=None, created_at=a.created_at,
+               proof_time=a.proof_time, price_time_preference=0, public_inputs=b"",
+               private_inputs=MODEL_PRIVATE_INPUTS if a.has_private_inputs else None, created_at=a.created_at,
                escrow=a.escrow, state=ASK_STATES[a.state], assignment=assignment(a.assignment) if a.has_assignment else None)
         for n, a in enumerate(values.asks) if n < values.next_ask_id
     }
@@ -263,7 +289,7 @@ def to_spec_state(values: SState, universe: Universe, bounds: Bounds) -> State:
     }
     balances = {(names[a], tokens[t]): v for a, row in enumerate(values.balances) for t, v in enumerate(row) if v != 0}
     return State(
-        config=config, time=values.time, supply=_nonzero(tokens, values.supply), balances=balances,
+        config=config, time=values.time, restaking=Restaking(vault_chain=VaultChain(time=values.time)), supply=_nonzero(tokens, values.supply), balances=balances,
         treasury=_nonzero(tokens, values.treasury), burnt=_nonzero(tokens, values.burnt), markets=pmap(markets),
         provers=pmap(provers), memberships=pmap(memberships), asks=pmap(asks), withdrawals=pmap(withdrawals),
         next_market_id=values.next_market_id, next_ask_id=values.next_ask_id,
@@ -291,7 +317,13 @@ def to_spec_op(values, pre: State, universe: Universe):
             kwargs[f.name] = "orderbook" if values.protocol_known else "barter"
         elif f.name == "public_inputs":
             kwargs[f.name] = b""
-        elif f.name in ("signature", "proof", "private_inputs"):
+        elif f.name == "private_inputs":
+            kwargs[f.name] = MODEL_PRIVATE_INPUTS if values.has_private_inputs else None
+        elif f.name == "measurement":
+            kwargs[f.name] = MODEL_MEASUREMENT if values.measurement_valid else b"\x00"
+        elif f.name == "encryption_key":
+            kwargs[f.name] = ENGINE_KEYS[0] if values.encryption_key_valid else MALFORMED_KEY
+        elif f.name in ("signature", "proof", "attestation"):
             continue
         else:
             kwargs[f.name] = getattr(values, f.name)
@@ -310,6 +342,10 @@ def to_spec_op(values, pre: State, universe: Universe):
         prover = ask.assignment.prover if ask is not None and ask.assignment is not None else kwargs["sender"]
         message = invalid_inputs_message(ask.market_id if ask else 0, values.ask_id, prover)
         kwargs["signature"] = sign(engine_secret(values.signature_valid), message)
+    elif spec_cls is ops.AttestEngine:
+        attested = pre.markets.get(values.market_id)
+        message = attestation_message(kwargs["measurement"], attested.engine_key if attested else MALFORMED_KEY)
+        kwargs["attestation"] = sign(MODEL_ROOT_SECRET if values.attestation_valid else WRONG_SECRET, message)
     elif spec_cls is ops.SubmitProof:
         kwargs["proof"] = stand_in_proof(ask.public_inputs if ask else b"") if values.proof_valid else b""
     return spec_cls(**kwargs)

@@ -51,28 +51,39 @@ class Bounds:
 
 @attrs.frozen
 class SConfig:
+    """`restaking_token`: the token index restaked stake counts as (-1: none of the tokens);
+    `restaking_feasible`: the restaking parameters leave room for a task under the key safety rule."""
+
     market_creation_fee: Any
     stake_withdrawal_delay: Any
     slash_compensation_bps: Any
     slash_burn_bps: Any
+    restaking_token: Any
+    restaking_feasible: Any
 
 
 @attrs.frozen
 class SMarket:
+    """`attested`: the engine key has an enclave measurement (`engine_measurement` is not None)."""
+
     owner: Any
     engine_key: Any
     slash_amount: tuple
     platform_fee: Any
+    attested: Any
 
 
 @attrs.frozen
 class SProver:
+    """`has_encryption_key`: the prover registered an encryption key."""
+
     registered: Any
     reward_address: Any
     declared_compute: Any
     compute_in_use: Any
     stake: tuple
     locked: tuple
+    has_encryption_key: Any
 
 
 @attrs.frozen
@@ -107,6 +118,7 @@ class SAsk:
     created_at: Any
     escrow: Any
     state: Any
+    has_private_inputs: Any
     has_assignment: Any
     assignment: SAssignment
 
@@ -216,7 +228,7 @@ def fresh_state(bounds: Bounds, name: str) -> SState:
     B = lambda leaf: z3.Bool(f"{name}.{leaf}")  # noqa: E731
     K, T = bounds.stake_tokens, bounds.tokens
     return SState(
-        config=SConfig(*(I(f"config.{f.name}") for f in attrs.fields(SConfig))),
+        config=SConfig(*(I(f"config.{f.name}") for f in attrs.fields(SConfig)[:-1]), B("config.restaking_feasible")),
         time=I("time"),
         supply=tuple(I(f"supply[{t}]") for t in range(T)),
         balances=tuple(tuple(I(f"balances[{a}][{t}]") for t in range(T)) for a in range(bounds.accounts)),
@@ -224,13 +236,14 @@ def fresh_state(bounds: Bounds, name: str) -> SState:
         burnt=tuple(I(f"burnt[{t}]") for t in range(T)),
         markets=tuple(
             SMarket(I(f"markets[{m}].owner"), I(f"markets[{m}].engine_key"),
-                    tuple(I(f"markets[{m}].slash_amount[{k}]") for k in range(K)), I(f"markets[{m}].platform_fee"))
+                    tuple(I(f"markets[{m}].slash_amount[{k}]") for k in range(K)), I(f"markets[{m}].platform_fee"),
+                    B(f"markets[{m}].attested"))
             for m in range(bounds.markets)
         ),
         provers=tuple(
             SProver(B(f"provers[{a}].registered"), I(f"provers[{a}].reward_address"), I(f"provers[{a}].declared_compute"),
                     I(f"provers[{a}].compute_in_use"), tuple(I(f"provers[{a}].stake[{k}]") for k in range(K)),
-                    tuple(I(f"provers[{a}].locked[{k}]") for k in range(K)))
+                    tuple(I(f"provers[{a}].locked[{k}]") for k in range(K)), B(f"provers[{a}].has_encryption_key"))
             for a in range(bounds.accounts)
         ),
         memberships=tuple(
@@ -246,6 +259,7 @@ def fresh_state(bounds: Bounds, name: str) -> SState:
         asks=tuple(
             SAsk(
                 *(I(f"asks[{n}].{f}") for f in ("market_id", "requester", "max_price", "fee", "expiry", "proof_time", "created_at", "escrow", "state")),
+                B(f"asks[{n}].has_private_inputs"),
                 B(f"asks[{n}].has_assignment"),
                 SAssignment(*(I(f"asks[{n}].assignment.{f}") for f in ("prover", "price", "assigned_at", "deadline", "compute")),
                             tuple(I(f"asks[{n}].assignment.locked[{k}]") for k in range(K))),

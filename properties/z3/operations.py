@@ -6,7 +6,9 @@ tokens, -1 = a token the protocol does not know), engine keys are key ids (0..en
 well-formed public keys, any other id a malformed key string). Fields that the spec checks with
 an opaque function become booleans: `signature_valid` (the engine's secp256k1 signature over the
 statement recovers to the market's key), `proof_valid` (the market's verifier accepts the proof),
-`verifier_known`, `protocol_known`. A `slash_amount` map becomes per-token `present`/`amount`
+`verifier_known`, `protocol_known`, `has_private_inputs`, `measurement_valid` (32 bytes),
+`attestation_valid` (the TEE root's signature over the measurement and engine key),
+`encryption_key_valid` (a compressed secp256k1 public key). A `slash_amount` map becomes per-token `present`/`amount`
 plus `unknown` (it names a token outside the protocol's tokens).
 """
 from __future__ import annotations
@@ -21,12 +23,14 @@ FOUNDATION_OPERATIONS = (
     "mint", "advance_time", "create_market", "update_market", "register_prover", "deposit_stake",
     "request_stake_withdrawal", "withdraw_stake", "join_market", "update_quote", "request_market_exit",
     "leave_market", "create_ask", "cancel_ask", "expire_ask", "assign_task", "submit_proof",
-    "submit_invalid_inputs", "slash_missed_deadline", "discard_task",
+    "submit_invalid_inputs", "slash_missed_deadline", "discard_task", "attest_engine", "register_prover_key",
 )
 ACCOUNT_FIELDS = frozenset({"sender", "account", "reward_address", "prover"})
 CHECKED_BY_THE_SPEC = {"signature": "signature_valid", "proof": "proof_valid", "verifier_id": "verifier_known",
-                       "matching_protocol": "protocol_known"}
-DROPPED = frozenset({"public_inputs", "private_inputs"})
+                       "matching_protocol": "protocol_known", "private_inputs": "has_private_inputs",
+                       "measurement": "measurement_valid", "attestation": "attestation_valid",
+                       "encryption_key": "encryption_key_valid"}
+DROPPED = frozenset({"public_inputs"})
 SLASH_FIELDS = (("slash_present", "per_token_bool"), ("slash_amount", "per_token"), ("slash_unknown", "bool"))
 
 

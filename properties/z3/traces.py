@@ -66,6 +66,9 @@ class Trace:
         lines.append("pre_state: " + dumps(encode_state(self.pre_state)).rstrip())
         return "\n".join(lines)
 
+    def __str__(self) -> str:
+        return self.describe()
+
     def replay(self, apply=spec.apply, env=spec.DEFAULT_ENV) -> Replay:
         """Apply the operations to the pre-state with `apply`; collect outcomes and every
         invariant violation (state invariants at each state, step invariants at each step). A

@@ -142,15 +142,24 @@ def slash_amounts(bounds: Bounds, op) -> tuple:
     return tuple(z3.If(op.slash_present[t], op.slash_amount[t], 0) for t in range(1, bounds.tokens))
 
 
+def restaking_feasible_if_restaked(state: SState, op) -> z3.BoolRef:
+    """A slash_amount in the restaking stake token needs restaking parameters that leave room for a task."""
+    names_restaking_token = z3.And(in_range(state.config.restaking_token, len(op.slash_present)),
+                                   get_at(op.slash_present, state.config.restaking_token))
+    return z3.Implies(names_restaking_token, state.config.restaking_feasible)
+
+
 def encode_process_create_market(state: SState, op, bounds: Bounds) -> Encoded:
     checks = Checks()
     checks.require(op.verifier_known, E.UnknownVerifier)
     checks.require(op.protocol_known, E.UnknownMatchingProtocol)
     checks.require(check_market_parameters(bounds, op), E.InvalidMarketParameter)
+    checks.require(restaking_feasible_if_restaked(state, op), E.KeySafetyRuleViolated)
     fee = state.config.market_creation_fee
     checks.require(balance_of(state, op.sender, PAYMENT) >= fee, E.InsufficientBalance)
     checks.require(state.next_market_id < bounds.markets, ModelBoundExceeded)
-    market = SMarket(owner=op.sender, engine_key=op.engine_key, slash_amount=slash_amounts(bounds, op), platform_fee=op.platform_fee)
+    market = SMarket(owner=op.sender, engine_key=op.engine_key, slash_amount=slash_amounts(bounds, op), platform_fee=op.platform_fee,
+                     attested=z3.BoolVal(False))
     effect = attrs.evolve(
         state,
         balances=credit(state.balances, op.sender, PAYMENT, -fee),
@@ -167,7 +176,9 @@ def encode_process_update_market(state: SState, op, bounds: Bounds) -> Encoded:
     market = get_at(state.markets, op.market_id)
     checks.require(op.sender == market.owner, E.NotMarketOwner)
     checks.require(check_market_parameters(bounds, op), E.InvalidMarketParameter)
-    updated = attrs.evolve(market, slash_amount=slash_amounts(bounds, op), engine_key=op.engine_key, platform_fee=op.platform_fee)
+    checks.require(restaking_feasible_if_restaked(state, op), E.KeySafetyRuleViolated)
+    updated = attrs.evolve(market, slash_amount=slash_amounts(bounds, op), engine_key=op.engine_key, platform_fee=op.platform_fee,
+                           attested=z3.And(market.attested, op.engine_key == market.engine_key))
     return Encoded(checks, attrs.evolve(state, markets=set_at(state.markets, op.market_id, updated)))
 
 
@@ -227,7 +238,7 @@ def encode_process_register_prover(state: SState, op, bounds: Bounds) -> Encoded
     checks.require(op.declared_compute > 0, E.InvalidCompute)
     zeros = tuple(z3.IntVal(0) for _ in range(bounds.stake_tokens))
     prover = SProver(registered=z3.BoolVal(True), reward_address=op.reward_address, declared_compute=op.declared_compute,
-                     compute_in_use=z3.IntVal(0), stake=zeros, locked=zeros)
+                     compute_in_use=z3.IntVal(0), stake=zeros, locked=zeros, has_encryption_key=z3.BoolVal(False))
     return Encoded(checks, attrs.evolve(state, provers=set_at(state.provers, op.sender, prover)))
 
 
@@ -347,13 +358,14 @@ def encode_process_create_ask(state: SState, op, bounds: Bounds) -> Encoded:
     checks.require(op.expiry > state.time, E.InvalidAskParameter)
     checks.require(op.proof_time > 0, E.InvalidAskParameter)
     checks.require(z3.And(0 <= op.price_time_preference, op.price_time_preference <= BPS), E.InvalidAskParameter)
+    checks.require(z3.Or(z3.Not(op.has_private_inputs), market.attested), E.EngineNotAttested)
     escrow = op.max_price + market.platform_fee
     checks.require(balance_of(state, op.sender, PAYMENT) >= escrow, E.InsufficientBalance)
     checks.require(state.next_ask_id < bounds.asks, ModelBoundExceeded)
     no_assignment = SAssignment(*(z3.IntVal(0) for _ in range(5)), locked=tuple(z3.IntVal(0) for _ in range(bounds.stake_tokens)))
     ask = SAsk(market_id=op.market_id, requester=op.sender, max_price=op.max_price, fee=market.platform_fee, expiry=op.expiry,
                proof_time=op.proof_time, created_at=state.time, escrow=escrow, state=z3.IntVal(UNASSIGNED),
-               has_assignment=z3.BoolVal(False), assignment=no_assignment)
+               has_private_inputs=op.has_private_inputs, has_assignment=z3.BoolVal(False), assignment=no_assignment)
     effect = attrs.evolve(
         state,
         balances=credit(state.balances, op.sender, PAYMENT, -escrow),
@@ -428,6 +440,7 @@ def encode_process_assign_task(state: SState, op, bounds: Bounds) -> Encoded:
         z3.And([z3.Implies(amount > 0, free_stake(state, prover, op.prover, k) >= amount) for k, amount in enumerate(market.slash_amount)]),
         E.InsufficientStake,
     )
+    checks.require(z3.Or(z3.Not(ask.has_private_inputs), prover.has_encryption_key), E.ProverKeyMissing)
     locked = tuple(held + amount for held, amount in zip(prover.locked, market.slash_amount))
     prover = attrs.evolve(prover, compute_in_use=prover.compute_in_use + membership.compute_per_request, locked=locked)
     assignment = SAssignment(prover=op.prover, price=op.price, assigned_at=state.time, deadline=state.time + ask.proof_time,
@@ -538,6 +551,28 @@ def encode_process_discard_task(state: SState, op, bounds: Bounds) -> Encoded:
     return Encoded(checks, slash_task(state, bounds, op.ask_id, ask))
 
 
+# -- engine attestation and prover keys --------------------------------------------------------
+
+def encode_process_attest_engine(state: SState, op, bounds: Bounds) -> Encoded:
+    checks = Checks()
+    checks.require(market_exists(state, op.market_id), E.UnknownMarket)
+    market = get_at(state.markets, op.market_id)
+    checks.require(op.sender == market.owner, E.NotMarketOwner)
+    checks.require(op.measurement_valid, E.BadAttestation)
+    checks.require(op.attestation_valid, E.BadAttestation)
+    updated = attrs.evolve(market, attested=z3.BoolVal(True))
+    return Encoded(checks, attrs.evolve(state, markets=set_at(state.markets, op.market_id, updated)))
+
+
+def encode_process_register_prover_key(state: SState, op, bounds: Bounds) -> Encoded:
+    checks = Checks()
+    registered, prover = get_prover(state, op.sender)
+    checks.require(registered, E.UnknownProver)
+    checks.require(op.encryption_key_valid, E.InvalidProverKey)
+    updated = attrs.evolve(prover, has_encryption_key=z3.BoolVal(True))
+    return Encoded(checks, attrs.evolve(state, provers=set_at(state.provers, op.sender, updated)))
+
+
 ENCODERS: dict[str, Callable] = {
     "mint": encode_process_mint,
     "advance_time": encode_process_advance_time,
@@ -559,4 +594,6 @@ ENCODERS: dict[str, Callable] = {
     "submit_invalid_inputs": encode_process_submit_invalid_inputs,
     "slash_missed_deadline": encode_process_slash_missed_deadline,
     "discard_task": encode_process_discard_task,
+    "attest_engine": encode_process_attest_engine,
+    "register_prover_key": encode_process_register_prover_key,
 }

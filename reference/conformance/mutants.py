@@ -89,9 +89,9 @@ mutant("slash_at_deadline", SLASHING, "a task is slashed at its deadline",
 mutant("discard_after_deadline", SLASHING, "a task can be discarded after its deadline",
        ("require(state.time <= assignment.deadline,", "require(True,"))
 mutant("deadline_from_expiry", ASSIGN, "the deadline counts from the expiry instead of the assignment",
-       ("state.time + ask.proof_time", "ask.expiry + ask.proof_time"))
+       ("deadline=state.time + ask.proof_time", "deadline=ask.expiry + ask.proof_time"))
 mutant("deadline_from_quote", ASSIGN, "the deadline uses the prover's proposed time instead of proof_time",
-       ("state.time + ask.proof_time", "state.time + quote.proposed_time"))
+       ("deadline=state.time + ask.proof_time", "deadline=state.time + quote.proposed_time"))
 mutant("withdrawal_delay_off_by_one", PROVERS, "a withdrawal is refused when its delay just passed",
        ("state.time >= request.available_at", "state.time > request.available_at"))
 mutant("withdrawal_without_delay", PROVERS, "a withdrawal ignores its delay",

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
+from kalypso.audit.report import cpu_model
 from reference.zk import nodetools
 from reference.zk.backend import BackendUnavailable, get_backend
 from reference.zk.binfile import write_r1cs, write_wtns
@@ -37,16 +38,6 @@ def _timed(fn):
     t = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - t
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def run_zk_bench(log_sizes: Sequence[int] = (10, 12), backends: Sequence[str] = ("reference", "cpu", "gpu"),
@@ -104,13 +95,13 @@ def run_zk_bench(log_sizes: Sequence[int] = (10, 12), backends: Sequence[str] = 
                 )
                 rows.append((log_n, m, "snarkjs 0.7.6", s_setup, s_prove, s_verify, s_ok and cross))
     lines = [
-        "## Groth16 reference prover",
+        "### Groth16 reference prover",
         "",
         f"Machine: {os.cpu_count()} CPUs (`nproc`), {cpu_model()}; Python {platform.python_version()}; "
         f"1-minute load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after the run.",
         "Command: `make bench` (`reference.zk.bench.run_zk_bench`). Circuit: MiMC-5 hash chain "
         f"({MIMC_ROUNDS} rounds per hash, 3 constraints per round), identical R1CS and witness for both tools.",
-        "Ours: pure Python (py_ecc points, Pippenger MSM, radix-2 NTT); setup is the INSECURE seeded one. "
+        "Ours: pure Python (py_ecc points, Pippenger MSM, radix-2 NTT) with the heavy primitives on the named backend; setup is the INSECURE seeded one (backend-independent, one figure per size) and verify always uses py_ecc. "
         "snarkjs: `groth16 setup` on a one-contribution powers of tau (ptau preparation not timed), "
         "`groth16 prove`, `groth16 verify`; wall time of each CLI call, including node start-up.",
         "",

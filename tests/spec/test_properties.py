@@ -98,3 +98,10 @@ def test_spec_imports_nothing_from_the_rest_of_the_project():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             for name in names:
                 assert name.split(".")[0] not in forbidden, f"{path} imports {name}"
+
+
+@pytest.mark.parametrize("amount", ["\u0663", "007", "+7", "-0", " 7", "7.0", "1e3"])
+def test_decode_op_accepts_only_canonical_decimal_strings(amount):
+    with pytest.raises(SpecError) as info:
+        codec.decode_op({"op": "mint", "args": {"account": "a", "token": "USDC", "amount": amount}})
+    assert info.value.code == "MALFORMED_OPERATION" and info.value.field == "amount"

@@ -348,3 +348,16 @@ def test_discard_slashes_at_once():
     w = assigned()
     w.do(ops.AdvanceTime(201))
     w.reject(ops.DiscardTask("prover", 0), "DEADLINE_PASSED")
+
+
+@pytest.mark.parametrize("kw, field", [
+    ({"slash_compensation_bps": -5_000}, "slash_compensation_bps"),
+    ({"slash_compensation_bps": 6_000, "slash_burn_bps": 5_000}, "slash_burn_bps"),
+    ({"market_creation_fee": -1}, "market_creation_fee"),
+    ({"stake_tokens": ()}, "stake_tokens"),
+    ({"stake_tokens": ("USDC",)}, "stake_tokens"),
+])
+def test_config_out_of_range_is_rejected_at_genesis(kw, field):
+    with pytest.raises(spec.errors.InvalidConfig) as info:
+        spec.Config(**kw)
+    assert info.value.field == field

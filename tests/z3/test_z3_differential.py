@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import spec
 from properties import strategies as strat
+from reference.engine.tee import MODEL_ROOT_SECRET, attest
 from properties.z3.concrete import Universe, abstract_state
 from properties.z3.model import Bounds
 from properties.z3.proofs import OPERATION_NAMES, evaluate
@@ -72,10 +73,32 @@ def backwards(state: spec.State):
 
 
 @st.composite
+def attest_engine(draw, state: spec.State):
+    """The owner (usually) attests a market's engine key: a 32-byte measurement signed by the TEE
+    root, or a wrong length, a wrong signer or an unknown market."""
+    market_id = draw(strat.market_id(state))
+    market = state.markets.get(market_id)
+    owner = market.owner if market is not None else draw(strat.account())
+    sender = draw(strat.usually(st.just(owner), strat.account()))
+    measurement = draw(strat.usually(st.binary(min_size=32, max_size=32), st.binary(max_size=40)))
+    secret = draw(strat.usually(st.just(MODEL_ROOT_SECRET), st.just(strat.WRONG_SECRET)))
+    attestation = attest(measurement, market.engine_key if market is not None else strat.ENGINE_KEYS[0], secret)
+    return ops.AttestEngine(sender, market_id, measurement, attestation)
+
+
+def register_prover_key(state: spec.State):
+    return st.builds(ops.RegisterProverKey, strat.prover_address(), strat.usually(st.sampled_from(strat.ENGINE_KEYS), st.just("00")))
+
+
+def strategy_for(name: str):
+    return LOCAL_STRATEGIES.get(name) or strat.OPERATION_STRATEGIES[name]
+
+
+@st.composite
 def scenarios(draw, name: str, want: str, configs=strat.configs()):
     """A reachable state and one more operation of kind `name`. The state: funded accounts, a
     bootstrap (each prover's registration, stake or quote sometimes left out), stake in every
-    stake token, asks, signed
+    stake token, some engine attestations and prover keys, asks, signed
     assignments, withdrawal requests, time passing, then random operations; the operation: the
     first of up to `TRIES` drawn that the spec accepts (`want` "accepted") or rejects ("rejected")."""
     state = spec.genesis(draw(configs, label="config"))
@@ -90,6 +113,13 @@ def scenarios(draw, name: str, want: str, configs=strat.configs()):
     for prover in strat.PROVERS:
         for token in state.config.stake_tokens[1:]:
             state = _try(state, ops.DepositStake(prover, token, draw(st.integers(50, 600), label="stake")))
+    for market_id in sorted(state.markets):
+        if draw(st.booleans(), label="attest"):
+            state = _try(state, ops.AttestEngine(state.markets[market_id].owner, market_id, bytes(32),
+                                                 attest(bytes(32), state.markets[market_id].engine_key)))
+    for prover in strat.PROVERS:
+        if draw(st.booleans(), label="prover key"):
+            state = _try(state, ops.RegisterProverKey(prover, strat.ENGINE_KEYS[1]))
     for _ in range(draw(st.integers(1, 4), label="asks")):
         state = _try(state, draw(strat.create_ask(state), label="ask"))
     for _ in range(draw(st.integers(1, 3), label="assignments")):
@@ -100,9 +130,9 @@ def scenarios(draw, name: str, want: str, configs=strat.configs()):
         state = _try(state, draw(strat.advance_time(state), label="wait"))
     for _ in range(draw(st.integers(0, 6), label="steps")):
         kind = draw(st.sampled_from(OPERATION_NAMES), label="step kind")
-        state = _try(state, draw(strat.OPERATION_STRATEGIES[kind](state), label="op"))
+        state = _try(state, draw(strategy_for(kind)(state), label="op"))
     for _ in range(TRIES):
-        build = DIRECTED.get((name, want), strat.OPERATION_STRATEGIES[name])
+        build = DIRECTED.get((name, want)) or strategy_for(name)
         op = draw(build(state), label="last")
         if (_try(state, op) is not state) == (want == "accepted"):
             break
@@ -140,6 +170,7 @@ def discard(draw, state: spec.State):
     return ops.DiscardTask(*draw(st.sampled_from(tasks)))
 
 
+LOCAL_STRATEGIES = {"attest_engine": attest_engine, "register_prover_key": register_prover_key}
 DIRECTED = {
     ("assign_task", "accepted"): signed_assignment,
     ("advance_time", "rejected"): backwards,

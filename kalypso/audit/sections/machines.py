@@ -13,7 +13,9 @@ from kalypso.audit.registry import SectionOutput, section
 
 
 def discover_machines(package: str = "properties") -> list[type]:
-    """Every concrete RuleBasedStateMachine defined in a module of `package`, by qualified name."""
+    """Every concrete RuleBasedStateMachine defined in a module of `package`, by qualified name;
+    counter-model machines (`expects_counterexample`, such as the escape search with the key
+    safety rule off) are not properties that must hold and are left out."""
     from hypothesis.stateful import RuleBasedStateMachine
 
     root = importlib.import_module(package)
@@ -22,7 +24,8 @@ def discover_machines(package: str = "properties") -> list[type]:
     for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if (issubclass(cls, RuleBasedStateMachine) and cls is not RuleBasedStateMachine
-                    and cls.__module__ == module.__name__ and not cls.__name__.startswith("_")):
+                    and cls.__module__ == module.__name__ and not cls.__name__.startswith("_")
+                    and not getattr(cls, "expects_counterexample", False)):
                 found[f"{cls.__module__}.{cls.__qualname__}"] = cls
     return [found[k] for k in sorted(found)]
 

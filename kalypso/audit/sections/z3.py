@@ -12,7 +12,7 @@ from kalypso.audit.sections._util import require_attr, require_module
 
 AREA = "Z3 proofs"
 SUFFICIENT_RULE = "key_safety_rule"
-FAILING = ("counterexample", "unknown")
+FAILING = ("counterexample", "unknown", "vacuous")
 
 
 def invariant_checks(results) -> tuple[list[Check], Table]:
@@ -70,8 +70,8 @@ def z3_proofs(ctx) -> SectionOutput:
     start = time.perf_counter()
     results = prove_all(invariant=ctx.budget["invariant"], depth=ctx.budget["depth"], progress=progress)
     checks, table = invariant_checks(results)
-    notes = [f"{len(results)} proof obligations in {time.perf_counter() - start:.1f} s. A counterexample or an "
-             f"unknown (solver timeout) fails; `assumed` and `vacuous` obligations are listed below."]
+    notes = [f"{len(results)} proof obligations in {time.perf_counter() - start:.1f} s. A counterexample, an "
+             f"unknown (solver timeout) or a vacuous obligation (no valid state accepts the operation) fails; `assumed` and `vacuous` obligations are listed below."]
     notes += [f"{r.invariant} / {r.operation}: {r.result} ({r.detail})" for r in results if r.result in ("assumed", "vacuous")]
     if ctx.budget["invariant"]:
         notes.append(f"Budget: invariant {ctx.budget['invariant']} only.")
