@@ -44,10 +44,9 @@ def check_open(state: State, ask: Ask) -> None:
 
 @attrs.frozen
 class Backing:
-    """How a task due at `deadline` is backed: `native` per token locked from native stake, the
+    """How a task's slash amounts are covered: `native` per token locked from native stake, the
     `restaked` remainder from the confirmed snapshot captured at `capture_ts`."""
 
-    deadline: int
     native: dict
     restaked: int
     capture_ts: Optional[int]
@@ -78,9 +77,8 @@ def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env)
     require(ask.private_inputs is None or prover.encryption_key is not None, ProverKeyMissing, "prover", f"ask {ask.id} has private inputs and {address} has no encryption key")
     native = {token: min(amount, free_native_stake(state, prover, token)) for token, amount in market.slash_amount.items()}
     restaked = sum(amount - native[token] for token, amount in market.slash_amount.items())
-    deadline = state.time + ask.proof_time
-    capture_ts = require_key_safety_rule(state, deadline, env) if restaked > 0 else None
-    return prover, membership, quote, Backing(deadline, native, restaked, capture_ts)
+    capture_ts = require_key_safety_rule(state, state.time + ask.proof_time, env) if restaked > 0 else None
+    return prover, membership, quote, Backing(native, restaked, capture_ts)
 
 
 def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[State, list[Event]]:
@@ -97,7 +95,7 @@ def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[
         prover=address,
         price=price,
         assigned_at=state.time,
-        deadline=backing.deadline,
+        deadline=state.time + ask.proof_time,
         compute=quote.compute_per_request,
         locked={token: amount for token, amount in backing.native.items() if amount > 0},
     )
