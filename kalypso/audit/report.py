@@ -77,6 +77,12 @@ def reproduce(result: SectionResult, profile: str) -> str:
     return f"kalypso audit --only {result.name} --seed {result.seed}{flag}"
 
 
+def trace_heading(check) -> str:
+    """A failing check's trace is its counterexample; a passing one's is evidence (a negative
+    control's expected counterexample)."""
+    return "Counterexample" if check.status == Status.FAIL else "Evidence"
+
+
 def overall(results: list[SectionResult]) -> Status:
     statuses = {r.status for r in results}
     return Status.FAIL if Status.FAIL in statuses else Status.PASS
@@ -111,8 +117,8 @@ def render_markdown(results: list[SectionResult], meta: dict, out_dir: Path) -> 
             rel = os.path.relpath(figure, out_dir)
             lines += ["", f"![{Path(figure).stem}]({rel})"]
         for c in r.checks:
-            if c.status == Status.FAIL and c.trace:
-                lines += ["", f"### Counterexample: {c.name}", "", "```", c.trace.rstrip(), "```"]
+            if c.trace:
+                lines += ["", f"### {trace_heading(c)}: {c.name}", "", "```", c.trace.rstrip(), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -173,8 +179,8 @@ def render_html(results: list[SectionResult], meta: dict) -> str:
             parts.append(f"<p><b>{html.escape(table.title)}</b></p>" + _html_table(table.headers, table.rows))
         parts += [_inline_png(f) for f in r.figures if Path(f).exists()]
         for c in r.checks:
-            if c.status == Status.FAIL and c.trace:
-                parts.append(f"<h3>Counterexample: {html.escape(c.name)}</h3><pre>{html.escape(c.trace.rstrip())}</pre>")
+            if c.trace:
+                parts.append(f"<h3>{trace_heading(c)}: {html.escape(c.name)}</h3><pre>{html.escape(c.trace.rstrip())}</pre>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

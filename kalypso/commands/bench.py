@@ -3,6 +3,7 @@ the sections that ran and preserving the others."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 import shlex
 import sys
@@ -11,11 +12,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 BENCHES = {
-    # section: (module, title); the module's `run_*bench*` functions return markdown
-    "zk": ("reference.zk.bench", "Groth16 prover (reference.zk)"),
-    "fast": ("reference.fast.bench", "Fast MSM / NTT (reference.fast)"),
-    "engine": ("reference.engine.bench", "Matching engine (reference.engine)"),
-    "sim": ("reference.sim.bench", "Market simulator (reference.sim)"),
+    # section: (module, function returning the section's markdown, title)
+    "zk": ("reference.zk.bench", "run_zk_bench", "Groth16 prover (reference.zk)"),
+    "fast": ("reference.fast.bench", "fast_path_section", "Fast MSM / NTT (reference.fast)"),
+    "engine": ("reference.engine.bench", "run_engine_bench", "Matching engine (reference.engine)"),
+    "sim": ("reference.sim.bench", "run_sim_bench", "Market simulator (reference.sim)"),
 }
 BEGIN = "<!-- bench:{} -->"
 END = "<!-- /bench:{} -->"
@@ -23,24 +24,23 @@ END = "<!-- /bench:{} -->"
 
 def register(parser) -> None:
     parser.add_argument("--only", action="append", metavar="SECTION", help=f"run only these sections ({', '.join(BENCHES)})")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for the sections that offer them")
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"), help="file to write (default docs/benchmarks.md)")
 
 
-def bench_functions(module) -> list:
-    return [getattr(module, n) for n in sorted(dir(module)) if n.startswith("run_") and "bench" in n and callable(getattr(module, n))]
-
-
-def run_bench(name: str) -> str:
-    """The markdown of one section, or a line saying why it is not available."""
-    module_name, _ = BENCHES[name]
+def run_bench(name: str, quick: bool = False) -> str:
+    """The markdown of one section (its own heading dropped), or a line saying why it is not available."""
+    module_name, function, _ = BENCHES[name]
     try:
         module = importlib.import_module(module_name)
     except ImportError as missing:
         return f"Not available: `{module_name}` has not landed ({missing})."
-    functions = bench_functions(module)
-    if not functions:
-        return f"Not available: `{module_name}` has no `run_*bench*` function."
-    return "\n\n".join(fn().strip() for fn in functions)
+    fn = getattr(module, function, None)
+    if fn is None:
+        return f"Not available: `{module_name}.{function}` is missing."
+    body = (fn(quick=True) if quick and "quick" in inspect.signature(fn).parameters else fn()).strip()
+    lines = body.splitlines()
+    return "\n".join(lines[1:]).strip() if lines and lines[0].startswith("## ") else body
 
 
 def existing_sections(text: str) -> dict[str, str]:
@@ -60,7 +60,7 @@ def render(sections: dict[str, str], header: dict[str, str]) -> str:
         "",
         f"Last run: {header['date']} — `{header['command']}` on {header['cpus']} CPUs ({header['cpu']}), Python {header['python']}, commit `{header['commit']}`.",
     ]
-    for name, (_, title) in BENCHES.items():
+    for name, (_, _, title) in BENCHES.items():
         body = sections.get(name, "Not run yet.")
         lines += ["", f"## {title}", "", BEGIN.format(name), body, END.format(name)]
     return "\n".join(lines) + "\n"
@@ -79,7 +79,7 @@ def run(args) -> int:
     for name in names:
         print(f"bench {name} ...", flush=True)
         start = time.perf_counter()
-        body = run_bench(name)
+        body = run_bench(name, args.quick)
         if body.startswith("Not available") and name in sections and "Not available" not in sections[name]:
             print(f"bench {name}: {body} (kept the previous results)")
             continue

@@ -1,21 +1,41 @@
-"""Matching protocols as engine policies: who gets an ask, when, and at what price.
+"""Matching protocols: the simulator feeds `spec.matching` the engine's view and the provers'
+protocol inputs (bids, locks, race submissions); the spec's protocol functions decide who gets an
+ask and at what price, and the chain (`spec.apply`) checks every assignment.
 
-Each policy decides; the chain (`spec.apply`) checks every assignment it makes. Provers'
-behaviour is stated per protocol: honest provers quote or bid as written in each class; provers
-in the censoring coalition act against the target requester's asks as written in each class.
+The provers' behaviour is stated per protocol: honest provers quote, bid, lock or race as written
+in each class; provers in the censoring coalition act against the target requester's asks as
+written in each class.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 
+import attrs
+
+from spec.env import DEFAULT_ENV, stand_in_proof
+from spec.matching import (AuctionRules, BidCommitment, BidReveal, DutchRules, Lock, RaceSubmission, bid_commitment,
+                           dutch_price, revealed_bids)
+from spec.matching.auction import auction_winner
+from spec.matching.dutch import first_lock
+from spec.matching.orderbook import best_quote
+from spec.matching.race import race_result
+from spec.matching.round_robin import next_in_rotation
 from spec.types import BPS
 
 
-def score(record, price: int, proof_time: int) -> float:
-    """The ask's ranking of an offer (lower is better): its price-vs-time preference weighs the
-    price as a share of max_price against the time as a share of proof_time."""
-    weight = record.plan.preference / BPS
-    return weight * price / record.plan.max_price + (1 - weight) * proof_time / record.plan.proof_time
+def engine_view(sim, market_id: int):
+    """The chain state as the matching engine sees it: quotes of provers that are offline or
+    have no free slot in `market_id` are withdrawn (the engine knows their liveness)."""
+    state = sim.chain.state
+    memberships = state.memberships
+    for agent in sim.agents.values():
+        if market_id in agent.markets and not sim.free(agent):
+            key = (market_id, agent.address)
+            membership = memberships.get(key)
+            if membership is not None and membership.quote is not None:
+                memberships = memberships.set(key, attrs.evolve(membership, quote=None))
+    return attrs.evolve(state, memberships=memberships)
 
 
 class Matching:
@@ -26,6 +46,7 @@ class Matching:
 
     def __init__(self, sim, market_id: int):
         self.sim, self.market_id = sim, market_id
+        self.seed = sim.scenario.seed
 
     @property
     def work(self) -> float:
@@ -41,158 +62,159 @@ class Matching:
         self.try_match(ask_id)
 
     def on_capacity(self) -> None:
-        pool = self.sim.available(self.market_id)
         for ask_id in list(self.sim.pending[self.market_id]):
-            if not pool:
+            if not any(self.sim.free(a) for a in self.sim.agents.values() if self.market_id in a.markets):
                 return
-            if self.try_match(ask_id, pool):
-                pool = self.sim.available(self.market_id)
+            self.try_match(ask_id)
 
     def on_timer(self, ask_id: int) -> None:
         self.try_match(ask_id)
 
-    def try_match(self, ask_id: int, pool=None) -> bool:
-        """Try to match `ask_id` now (`pool`: the available provers, if already computed);
-        True if a prover was assigned or started work."""
+    def try_match(self, ask_id: int) -> bool:
+        """Try to match `ask_id` now; True if a prover was assigned or started work."""
         raise NotImplementedError
+
+    def assign(self, match) -> bool:
+        return match is not None and self.sim.assign(match.ask_id, self.sim.agents[match.prover], match.price)
+
+    def view_and_ask(self, ask_id: int):
+        view = engine_view(self.sim, self.market_id)
+        return view, view.asks[ask_id]
 
 
 class Orderbook(Matching):
-    """Standing quotes; an ask is matched on arrival (or when capacity frees) to the best-scoring
-    eligible quote and pays that quote's price. Coalition members post the most aggressive
-    quote (price 0, time 1 s) so they win whatever they have capacity for; a standing quote cannot
-    single out the target, so they also serve other asks, at a loss."""
+    """`spec.matching.orderbook`: an ask is matched on arrival (or when capacity frees) to the
+    eligible standing quote that best fits its requester's preference, paid that quote. Coalition
+    members post the most aggressive quote (price 0, 1 s) so they win whatever they have capacity
+    for; a standing quote cannot single out the target, so they also serve other asks, at a loss."""
 
     name = "orderbook"
 
     def standing_quote(self, agent):
         return (0, 1) if agent.colluding else super().standing_quote(agent)
 
-    def try_match(self, ask_id: int, pool=None) -> bool:
-        record = self.sim.records[ask_id]
-        quotes = [(a, self.sim.chain.quote(self.market_id, a.address)) for a in self.sim.candidates(ask_id, pool)]
-        if not quotes:
+    def try_match(self, ask_id: int) -> bool:
+        if self.sim.now > self.sim.records[ask_id].expiry:
             return False
-        agent, quote = min(quotes, key=lambda aq: (score(record, aq[1].price, aq[1].proposed_time), aq[0].address))
-        return self.sim.assign(ask_id, agent, quote.price)
+        view, ask = self.view_and_ask(ask_id)
+        return self.assign(best_quote(view, ask, self.seed))
 
 
 class RoundRobin(Matching):
-    """Eligible provers take asks in a fixed rotation, each at its quoted price, whatever its
-    price or speed. A coalition member whose turn brings a target ask sits on it."""
+    """`spec.matching.round_robin`: a market's k-th ask goes to the first eligible prover from
+    rotation position k on, at its quoted price, whatever its price or speed. A coalition member
+    whose turn brings a target ask sits on it."""
 
     name = "round_robin"
 
-    def __init__(self, sim, market_id):
-        super().__init__(sim, market_id)
-        self.turn = 0
-
-    def try_match(self, ask_id: int, pool=None) -> bool:
-        eligible = {a.address: a for a in self.sim.candidates(ask_id, pool)}
-        if not eligible:
+    def try_match(self, ask_id: int) -> bool:
+        if self.sim.now > self.sim.records[ask_id].expiry:
             return False
-        order = sorted(a for a, agent in self.sim.agents.items() if self.market_id in agent.markets)
-        for step in range(len(order)):
-            address = order[(self.turn + step) % len(order)]
-            if address in eligible:
-                self.turn = (self.turn + step + 1) % len(order)
-                return self.sim.assign(ask_id, eligible[address], self.sim.chain.quote(self.market_id, address).price)
-        return False
+        view, ask = self.view_and_ask(ask_id)
+        return self.assign(next_in_rotation(view, ask, self.seed))
 
 
 class SealedBidAuction(Matching):
-    """Per-ask sealed bids collected for `auction_window` seconds; the best score wins and is paid
-    the second-score price (the highest price at which it would still have won), so bidding one's
-    cost is optimal: honest provers bid (cost, proposed time). The standing quote is the reserve
-    (cost). Coalition members bid (0, 1 s) on target asks only; their reserve is 0."""
+    """`spec.matching.auction`: commit-reveal sealed bids, commitments in the first half of the
+    auction window, reveals in the second; the lowest eligible bid wins and is paid the second
+    lowest (max_price if alone), so bidding one's cost is optimal: honest provers free during the
+    commit window bid their cost, and their standing quote (the reserve) is that cost. Coalition
+    members bid 0 on target asks only; their reserve is 0. An ask whose auction had no eligible
+    bid stays open until it expires (the rules hold one auction per ask)."""
 
     name = "sealed_bid_auction"
+
+    def __init__(self, sim, market_id):
+        super().__init__(sim, market_id)
+        window = max(2, sim.scenario.auction_window)
+        self.rules = AuctionRules(commit_window=window // 2, reveal_window=window - window // 2)
+        self.bids: dict[int, dict[str, int]] = {}
 
     def standing_quote(self, agent):
         proposed = agent.profile.proposed_time(self.work)
         return (0, proposed) if agent.colluding else (agent.profile.cost(self.work), proposed)
 
+    def bid(self, agent, ask_id: int) -> int:
+        return 0 if self.censors(agent, ask_id) else agent.profile.cost(self.work)
+
     def on_arrival(self, ask_id: int) -> None:
-        self.open_window(ask_id)
+        self.bids[ask_id] = {}
+        self.collect(ask_id)
+        ask = self.sim.chain.state.asks[ask_id]
+        self.sim.schedule(min(self.rules.close(ask), self.sim.records[ask_id].expiry), "timer", self.market_id, ask_id)
 
     def on_capacity(self) -> None:
         for ask_id in list(self.sim.pending[self.market_id]):
-            if not self.sim.records[ask_id].timer:
-                self.open_window(ask_id)
+            if self.sim.now < self.rules.commit_end(self.sim.chain.state.asks[ask_id]):
+                self.collect(ask_id)
 
-    def open_window(self, ask_id: int) -> None:
+    def collect(self, ask_id: int) -> None:
+        """Provers free now commit a bid (once per ask)."""
         record = self.sim.records[ask_id]
-        record.timer = True
-        self.sim.schedule(min(self.sim.now + self.sim.scenario.auction_window, record.expiry), "timer", self.market_id, ask_id)
+        for agent in self.sim.candidates(ask_id):
+            price = self.bid(agent, ask_id)
+            if agent.address not in self.bids[ask_id] and price <= record.plan.max_price:
+                self.bids[ask_id][agent.address] = (price, self.sim.now)
 
-    def bid(self, agent, ask_id: int) -> tuple[int, int]:
-        if self.censors(agent, ask_id):
-            return 0, 1
-        return agent.profile.cost(self.work), agent.profile.proposed_time(self.work)
-
-    def try_match(self, ask_id: int, pool=None) -> bool:
-        record = self.sim.records[ask_id]
-        bids = [(score(record, *self.bid(a, ask_id)), a.address, a, self.bid(a, ask_id)) for a in self.sim.candidates(ask_id, pool)]
-        bids = [b for b in bids if b[3][0] <= record.plan.max_price]
-        if not bids:
-            return False
-        bids.sort(key=lambda b: b[:2])
-        _, _, agent, (price, proposed) = bids[0]
-        return self.sim.assign(ask_id, agent, self.second_score_price(record, bids, proposed, price))
-
-    @staticmethod
-    def second_score_price(record, bids, proposed: int, own: int) -> int:
-        weight = record.plan.preference / BPS
-        if len(bids) == 1 or weight == 0:
-            return record.plan.max_price
-        runner_up = bids[1][0]
-        price = (runner_up - (1 - weight) * proposed / record.plan.proof_time) * record.plan.max_price / weight
-        return max(own, min(record.plan.max_price, math.floor(price)))
+    def try_match(self, ask_id: int) -> bool:
+        view, ask = self.view_and_ask(ask_id)
+        commitments, reveals = [], []
+        for prover, (price, at) in sorted(self.bids.get(ask_id, {}).items()):
+            salt = hashlib.sha256(f"{self.seed}/{ask_id}/{prover}".encode()).digest()
+            commitments.append(BidCommitment(ask_id, prover, bid_commitment(ask.market_id, ask_id, prover, price, salt), at))
+            reveals.append(BidReveal(ask_id, prover, price, salt, self.rules.commit_end(ask)))
+        match = auction_winner(view, ask, revealed_bids(ask, self.rules, commitments, reveals), self.seed)
+        self.bids.pop(ask_id, None)
+        return self.assign(match)
 
 
 class ReverseDutch(Matching):
-    """The offered price rises linearly from `dutch_floor` x max_price to max_price over
-    `dutch_duration` seconds; the first eligible prover whose reservation (cost plus markup) is
-    reached accepts at the current offer. Coalition members accept target asks at once."""
+    """`spec.matching.dutch`: the price rises from `dutch_floor` x max_price to max_price over
+    `dutch_duration` seconds; a free eligible prover locks as soon as the price reaches its
+    reservation (cost plus markup) and the earliest lock wins at the price of its instant.
+    Coalition members lock target asks at once."""
 
     name = "reverse_dutch"
 
     def __init__(self, sim, market_id):
         super().__init__(sim, market_id)
+        self.rules = DutchRules(floor_bps=int(sim.scenario.dutch_floor * BPS), ramp=sim.scenario.dutch_duration)
+        self.locks: dict[int, dict[str, Lock]] = {}
         self.next_check: dict[int, int] = {}
 
     def standing_quote(self, agent):
         return (0, agent.profile.proposed_time(self.work)) if agent.colluding else super().standing_quote(agent)
 
-    def floor(self, record) -> int:
-        return int(record.plan.max_price * self.sim.scenario.dutch_floor)
-
-    def offer(self, record, t: int) -> int:
-        floor, top = self.floor(record), record.plan.max_price
-        elapsed = min(1.0, (t - record.plan.time) / self.sim.scenario.dutch_duration)
-        return min(top, math.ceil(floor + (top - floor) * elapsed))
-
     def accepts_at(self, agent, ask_id: int) -> int:
         return 0 if self.censors(agent, ask_id) else agent.profile.reservation(self.work)
 
-    def try_match(self, ask_id: int, pool=None) -> bool:
-        record = self.sim.records[ask_id]
-        offer = self.offer(record, self.sim.now)
-        takers = [(self.accepts_at(a, ask_id), a.profile.proposed_time(self.work), a.address, a)
-                  for a in self.sim.candidates(ask_id, pool)]
-        takers = [t for t in takers if t[0] <= record.plan.max_price]
-        ready = sorted(t for t in takers if t[0] <= offer)
-        if ready:
-            self.next_check.pop(ask_id, None)
-            return self.sim.assign(ask_id, ready[0][3], offer)
-        if takers:
-            floor, top = self.floor(record), record.plan.max_price
-            lowest = min(t[0] for t in takers)
-            when = record.plan.time + math.ceil((lowest - floor) / max(1, top - floor) * self.sim.scenario.dutch_duration)
-            when = max(self.sim.now + 1, when)
+    def try_match(self, ask_id: int) -> bool:
+        sim = self.sim
+        ask = sim.chain.state.asks[ask_id]
+        locks = self.locks.setdefault(ask_id, {})
+        price_now = dutch_price(ask, self.rules, sim.now)
+        waiting = []
+        for agent in sim.candidates(ask_id):
+            reservation = self.accepts_at(agent, ask_id)
+            if reservation <= price_now and agent.address not in locks:
+                locks[agent.address] = Lock(ask_id, agent.address, sim.now)
+            elif reservation <= ask.max_price:
+                waiting.append(reservation)
+        if locks:
+            view, ask = self.view_and_ask(ask_id)
+            match = first_lock(view, ask, self.rules, locks.values(), self.seed)
+            if match is not None:
+                self.locks.pop(ask_id, None)
+                self.next_check.pop(ask_id, None)
+                return self.assign(match)
+        if waiting:
+            floor = ask.max_price * self.rules.floor_bps // BPS
+            span = max(1, ask.max_price - floor)
+            when = ask.created_at + math.ceil((min(waiting) - floor) / span * self.rules.ramp)
+            when = max(sim.now + 1, when)
             if when < self.next_check.get(ask_id, math.inf):
                 self.next_check[ask_id] = when
-                self.sim.schedule(when, "timer", self.market_id, ask_id)
+                sim.schedule(when, "timer", self.market_id, ask_id)
         return False
 
     def on_timer(self, ask_id: int) -> None:
@@ -202,11 +224,11 @@ class ReverseDutch(Matching):
 
 
 class ProofRace(Matching):
-    """Eligible provers with a free slot whose cost is below the ask's max_price race: the
-    `race_width` fastest of them start proving at once (a slower prover expects to lose and
-    stays out); the first to finish is assigned and paid max_price in the same block, the
-    others' work is wasted. The ask's expiry covers matching plus proving. Coalition members
-    simply do not race target asks."""
+    """`spec.matching.race`: free eligible provers whose cost is below the ask's max_price race;
+    the `race_width` fastest of them start at once (a slower prover expects to lose and stays
+    out); the earliest valid submission wins, is assigned and paid max_price in the same block,
+    the others' work is wasted. The ask's expiry covers matching plus proving. Coalition members
+    do not race target asks."""
 
     name = "proof_race"
     assigns_on_proof = True
@@ -214,12 +236,12 @@ class ProofRace(Matching):
     def standing_quote(self, agent):
         return agent.profile.cost(self.work), agent.profile.proposed_time(self.work)
 
-    def try_match(self, ask_id: int, pool=None) -> bool:
+    def try_match(self, ask_id: int) -> bool:
         record = self.sim.records[ask_id]
         room = self.sim.scenario.race_width - len(record.racers)
         if room <= 0:
             return False
-        entrants = [a for a in self.sim.candidates(ask_id, pool) if a.address not in record.racers
+        entrants = [a for a in self.sim.candidates(ask_id) if a.address not in record.racers
                     and not self.censors(a, ask_id) and a.profile.cost(self.work) < record.plan.max_price]
         for agent in sorted(entrants, key=lambda a: (-a.profile.speed, a.address))[:room]:
             record.racers[agent.address] = self.sim.start_job(agent, ask_id, race=True)
@@ -230,10 +252,14 @@ class ProofRace(Matching):
         if record.outcome is not None or record.ask_id not in sim.pending[self.market_id]:
             sim._stop_job(job)
             return
-        if sim.chain.assign(record.ask_id, self.market_id, job.prover, record.plan.max_price) is None:
+        state = sim.chain.state
+        ask = state.asks[record.ask_id]
+        submission = RaceSubmission(record.ask_id, job.prover, stand_in_proof(ask.public_inputs), sim.now)
+        result = race_result(state, ask, [submission], DEFAULT_ENV, self.seed)
+        if result is None or sim.chain.assign(record.ask_id, self.market_id, job.prover, result.match.price) is None:
             sim._stop_job(job)
             return
-        record.assigned_at, record.prover, record.price = sim.now, job.prover, record.plan.max_price
+        record.assigned_at, record.prover, record.price = sim.now, job.prover, result.match.price
         sim._unpend(record)
         sim.schedule(sim.chain.state.asks[record.ask_id].assignment.deadline + 1, "deadline", record.ask_id)
         record.racers.pop(job.prover, None)

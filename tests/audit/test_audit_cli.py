@@ -6,8 +6,8 @@ from kalypso.cli import main
 
 def test_audit_quick_only_machines_writes_both_reports(tmp_path):
     code = main(["audit", "--quick", "--only", "machines", "--no-progress", "--out", str(tmp_path), "--seed", "3"])
-    assert code == 0
     md = (tmp_path / "audit.md").read_text()
+    assert code == 0, md
     assert "## Hypothesis state machines — PASS" in md and "LifecycleMachine" in md and "seed `3`" in md
     assert (tmp_path / "audit.html").read_text().startswith("<!DOCTYPE html>")
 

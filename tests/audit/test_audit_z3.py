@@ -1,4 +1,5 @@
-"""The Z3 section's reading of proof results: counterexamples and unknowns fail with their trace;
+"""The Z3 section's reading of proof results: counterexamples, unknowns and vacuous obligations
+fail with their trace;
 the key safety rule must be sufficient and every weakened rule must let a prover escape."""
 import attrs
 
@@ -35,14 +36,16 @@ class Synthesis:
         return "regions differ"
 
 
-def test_counterexample_and_unknown_fail_with_their_trace():
+def test_counterexample_unknown_and_vacuous_fail_with_their_trace():
     results = [Result("I1", "mint", "proved"), Result("I1", "assign_task", "counterexample", trace="pre: ... post: ..."),
-               Result("I2", "mint", "unknown", detail="timeout"), Result("I3", "init", "assumed"), Result("I3", "mint", "vacuous")]
+               Result("I2", "mint", "unknown", detail="timeout"), Result("I3", "init", "assumed"), Result("I3", "mint", "proved"),
+               Result("I4", "mint", "vacuous", detail="no valid state")]
     checks, table = invariant_checks(results)
     status = {c.name.split(":")[0]: c for c in checks}
     assert status["I1"].status == Status.FAIL and "pre: ... post: ..." in status["I1"].trace
     assert status["I2"].status == Status.FAIL and "timeout" in status["I2"].trace
     assert status["I3"].status == Status.PASS and status["I3"].count == 2
+    assert status["I4"].status == Status.FAIL and "no valid state" in status["I4"].trace
     assert ("I1", "2", "1 counterexample, 1 proved", "assign_task") in table.rows
 
 

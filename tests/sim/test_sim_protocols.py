@@ -5,7 +5,6 @@ import pytest
 from properties import invariants
 from reference.sim import PROTOCOLS, Scenario, ScenarioError, Simulation, simulate
 from reference.sim.metrics import percentile
-from reference.sim.protocols import SealedBidAuction
 from spec.types import AskState
 
 SMALL = dict(asks=60, provers=9)
@@ -53,18 +52,32 @@ def test_auction_delays_matching_by_its_window_and_orderbook_matches_on_arrival(
     assert book.mean_match_delay < auction.mean_match_delay
 
 
-def test_second_score_price_is_between_own_bid_and_max_price():
-    class Plan:
-        preference, max_price, proof_time = 5_000, 1_000, 100
+def test_auction_pays_the_second_lowest_bid_within_max_price():
+    sim = Simulation(Scenario(protocol="sealed_bid_auction", **SMALL))
+    sim.run()
+    done = [r for r in sim.records.values() if r.outcome == AskState.COMPLETE]
+    assert done
+    for record in done:
+        winner_cost = sim.agents[record.prover].profile.cost(sim.scenario.work)
+        assert winner_cost <= record.price <= record.plan.max_price
 
-    class Record:
-        plan = Plan()
 
-    bids = [(0.4, "a", None, (300, 50)), (0.6, "b", None, (500, 70))]
-    price = SealedBidAuction.second_score_price(Record(), bids, proposed=50, own=300)
-    assert 300 <= price <= 1_000
-    assert price == 700
-    assert SealedBidAuction.second_score_price(Record(), bids[:1], proposed=50, own=300) == 1_000
+def test_orderbook_assigns_what_spec_matching_ranks_first_on_the_engine_view():
+    from reference.sim.protocols import engine_view
+    from spec.matching.orderbook import best_quote
+
+    sim = Simulation(Scenario(protocol="orderbook", **SMALL))
+    market = sim.market_ids[0]
+    matching = sim.matching[market]
+    matching.on_arrival = lambda ask_id: None
+    sim.now = sim.plans[0].time
+    sim.chain.advance_to(sim.now)
+    sim._arrive(0)
+    expected = best_quote(engine_view(sim, market), sim.chain.state.asks[0], sim.scenario.seed)
+    assert expected is not None
+    assert matching.try_match(0)
+    assert (sim.records[0].prover, sim.records[0].price) == (expected.prover, expected.price)
+    assert sim.chain.state.asks[0].assignment.prover == expected.prover
 
 
 def test_a_coalition_censors_round_robin_but_not_a_race():

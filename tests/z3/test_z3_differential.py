@@ -16,7 +16,7 @@ from properties.z3.proofs import OPERATION_NAMES, evaluate
 from spec import operations as ops
 from spec.errors import SpecError
 from spec.provers import free_stake
-from spec.signing import assignment_message, sign
+from spec.signing import assignment_message, invalid_inputs_message, sign
 from spec.types import AskState
 
 BOUNDS = Bounds(accounts=len(strat.ACCOUNTS) + len(strat.PROVERS), markets=4, asks=8, stake_tokens=1)
@@ -170,6 +170,18 @@ def discard(draw, state: spec.State):
     return ops.DiscardTask(*draw(st.sampled_from(tasks)))
 
 
+@st.composite
+def invalid_inputs_statement(draw, state: spec.State):
+    """The assigned prover submits the engine's statement for a task still before its deadline."""
+    tasks = sorted(a.id for a in state.asks.values() if a.state == AskState.ASSIGNED and state.time <= a.assignment.deadline)
+    if not tasks:
+        return draw(strat.submit_invalid_inputs(state))
+    ask = state.asks[draw(st.sampled_from(tasks))]
+    secret = strat.SECRET_OF_KEY[state.markets[ask.market_id].engine_key]
+    signature = sign(secret, invalid_inputs_message(ask.market_id, ask.id, ask.assignment.prover))
+    return ops.SubmitInvalidInputs(ask.assignment.prover, ask.id, signature)
+
+
 LOCAL_STRATEGIES = {"attest_engine": attest_engine, "register_prover_key": register_prover_key}
 DIRECTED = {
     ("assign_task", "accepted"): signed_assignment,
@@ -177,6 +189,7 @@ DIRECTED = {
     ("withdraw_stake", "accepted"): pending_withdrawal,
     ("join_market", "accepted"): new_membership,
     ("discard_task", "accepted"): discard,
+    ("submit_invalid_inputs", "accepted"): invalid_inputs_statement,
 }
 
 

@@ -37,7 +37,7 @@ def differential(reference, backend, msm_size: int, log_ntt: int, seed: int) -> 
     return problems
 
 
-@section("backends", AREA, cost=1, budgets={
+@section("backends", AREA, cost=3, budgets={
     "quick": {"msm": 16, "log_ntt": 6},
     "default": {"msm": 256, "log_ntt": 12},
     "thorough": {"msm": 2048, "log_ntt": 16},

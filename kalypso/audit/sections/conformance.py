@@ -16,7 +16,7 @@ def case_failure(result) -> str:
     return f"{result.name} [{result.kind}] {result.path}: {result.message}".strip()
 
 
-@section("conformance", AREA, cost=1, budgets={"quick": {}, "default": {}, "thorough": {}})
+@section("conformance", AREA, cost=2, budgets={"quick": {}, "default": {}, "thorough": {}})
 def conformance(ctx) -> SectionOutput:
     check = require_module("reference.conformance.check", AREA)
     runner = require_module("reference.conformance.runner", AREA)

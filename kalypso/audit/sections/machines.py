@@ -11,11 +11,19 @@ from contextlib import contextmanager
 from kalypso.audit.model import Check, NotAvailable, Status
 from kalypso.audit.registry import SectionOutput, section
 
+NEGATIVE_CONTROL_EXAMPLES = 300
+
+
+def expects_counterexample(machine: type) -> str | None:
+    """Why `machine` is a negative control that must fail (its class attribute
+    `expects_counterexample`), or None."""
+    return getattr(machine, "expects_counterexample", None)
+
 
 def discover_machines(package: str = "properties") -> list[type]:
-    """Every concrete RuleBasedStateMachine defined in a module of `package`, by qualified name;
-    counter-model machines (`expects_counterexample`, such as the escape search with the key
-    safety rule off) are not properties that must hold and are left out."""
+    """Every concrete RuleBasedStateMachine defined in a module of `package`, by qualified name:
+    the public ones, which must hold, and the negative controls (`expects_counterexample`, such
+    as the escape search with the key safety rule off), which must fail."""
     from hypothesis.stateful import RuleBasedStateMachine
 
     root = importlib.import_module(package)
@@ -24,8 +32,8 @@ def discover_machines(package: str = "properties") -> list[type]:
     for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if (issubclass(cls, RuleBasedStateMachine) and cls is not RuleBasedStateMachine
-                    and cls.__module__ == module.__name__ and not cls.__name__.startswith("_")
-                    and not getattr(cls, "expects_counterexample", False)):
+                    and cls.__module__ == module.__name__
+                    and (not cls.__name__.startswith("_") or expects_counterexample(cls))):
                 found[f"{cls.__module__}.{cls.__qualname__}"] = cls
     return [found[k] for k in sorted(found)]
 
@@ -44,10 +52,15 @@ def forced_seed(seed: int):
 
 
 def run_machine(machine: type, max_examples: int, steps: int, seed: int, progress=lambda *a, **k: None) -> Check:
-    """Run `machine` as a test; PASS, or FAIL with the exception and the falsifying steps."""
-    from hypothesis import HealthCheck, settings
+    """Run `machine` as a test; PASS, or FAIL with the exception and the shrunk falsifying steps.
+    A negative control passes when Hypothesis finds its counterexample (not shrunk, to save time),
+    with at least NEGATIVE_CONTROL_EXAMPLES examples (it stops at the first one found)."""
+    from hypothesis import HealthCheck, Phase, settings
     from hypothesis.stateful import run_state_machine_as_test
 
+    control = expects_counterexample(machine)
+    if control:
+        max_examples = max(max_examples, NEGATIVE_CONTROL_EXAMPLES)
     runs = [0]
 
     def factory():
@@ -55,8 +68,9 @@ def run_machine(machine: type, max_examples: int, steps: int, seed: int, progres
         progress(f"{machine.__name__}: run {runs[0]}", completed=min(runs[0], max_examples), total=max_examples)
         return machine()
 
+    phases = [p for p in Phase if p not in (Phase.shrink, Phase.explain)] if control else list(Phase)
     budget = settings(max_examples=max_examples, stateful_step_count=steps, deadline=None, database=None,
-                      derandomize=False, print_blob=False, suppress_health_check=list(HealthCheck))
+                      derandomize=False, print_blob=False, suppress_health_check=list(HealthCheck), phases=phases)
     name = f"{machine.__module__}.{machine.__qualname__}"
     start = time.perf_counter()
     try:
@@ -65,9 +79,17 @@ def run_machine(machine: type, max_examples: int, steps: int, seed: int, progres
     except Exception as failure:
         notes = "\n".join(getattr(failure, "__notes__", []))
         trace = f"{type(failure).__name__}: {failure}\n\n{notes}"
+        if control:
+            return Check(f"{name} (negative control)", Status.PASS, count=runs[0], seconds=time.perf_counter() - start,
+                         seed=seed, detail=f"{control}; found: {str(failure).splitlines()[0] if str(failure) else type(failure).__name__}"[:300],
+                         trace=trace)
         return Check(name, Status.FAIL, count=runs[0], seconds=time.perf_counter() - start, seed=seed,
                       detail=f"{type(failure).__name__}: {str(failure).splitlines()[0] if str(failure) else ''}"[:200],
                       trace=trace)
+    if control:
+        return Check(f"{name} (negative control)", Status.FAIL, count=runs[0], seconds=time.perf_counter() - start,
+                     seed=seed, detail=f"{control}; no counterexample within {max_examples} examples x {steps} steps",
+                     trace="Hypothesis found no counterexample for a machine that must fail: the property it refutes may no longer be checked.")
     return Check(name, Status.PASS, count=runs[0], seconds=time.perf_counter() - start, seed=seed,
                  detail=f"{max_examples} examples x {steps} steps; count = machine runs incl. generation and shrinking")
 

@@ -12,9 +12,9 @@ AREA = "Mutation score"
 
 
 @section("mutation", AREA, cost=3, budgets={
-    "quick": {"max_mutants": 4, "threshold": 0.9},
-    "default": {"max_mutants": None, "threshold": 0.9},
-    "thorough": {"max_mutants": None, "threshold": 0.9},
+    "quick": {"max_mutants": 4, "threshold": 0.95},
+    "default": {"max_mutants": None, "threshold": 0.95},
+    "thorough": {"max_mutants": None, "threshold": 0.95},
 })
 def mutation(ctx) -> SectionOutput:
     module = require_module("reference.conformance.mutation", AREA)
