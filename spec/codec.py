@@ -342,18 +342,23 @@ def decode_op(d: dict):
     cls = OPERATIONS.get(d["op"])
     if cls is None:
         raise UnknownOperation("op", f"{d['op']!r} is not one of {sorted(OPERATIONS)}")
-    args = d.get("args", {})
+    return decode_record(cls, d.get("args", {}), cls.name)
+
+
+def decode_record(cls, args, what: str):
+    """An attrs record (an operation, or any record of canonical fields) from its JSON object;
+    malformed input raises `MalformedOperation` naming the field."""
     if not isinstance(args, dict):
         raise MalformedOperation("args", "must be an object")
-    fields = {f.name: f for f in attrs.fields(cls)}
+    fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}
     unknown = sorted(set(args) - set(fields))
     if unknown:
-        raise MalformedOperation(unknown[0], f"not a field of {cls.name}")
+        raise MalformedOperation(unknown[0], f"not a field of {what}")
     kwargs = {}
     for name, f in fields.items():
         if name not in args:
             if f.default is attrs.NOTHING:
-                raise MalformedOperation(name, f"required by {cls.name}")
+                raise MalformedOperation(name, f"required by {what}")
             continue
         kwargs[name] = _decode_arg(f.type, args[name], name)
     return cls(**kwargs)

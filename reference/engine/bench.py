@@ -1,6 +1,7 @@
 """Benchmark of the matching engine: orderbook throughput of the fast engine against the spec.
 
-Run: `python -m reference.engine.bench` (prints the markdown section for docs/benchmarks.md).
+Run: `kalypso bench --only engine` (writes the `Matching engine` section of docs/benchmarks.md)
+or `python -m reference.engine.bench` (prints it).
 """
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import datetime
 import os
 import platform
 import random
+import sys
 import time
 
 import spec
+from kalypso.audit.report import cpu_model
 from reference.engine.fast import FastOrderbook, ask_rows
 from reference.engine.worlds import ENGINE, OWNER, REQUESTER
 from spec import operations as ops
@@ -67,18 +70,14 @@ def time_fast(state: State, rows: list[tuple]) -> tuple[float, float, int]:
 
 def machine() -> str:
     """CPU count and model, Python version, load at the start."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{os.cpu_count()} CPUs, {model}; Python {platform.python_version()}; single-threaded; 1-minute load {load:.1f} at start"
+    return f"{os.cpu_count()} CPUs, {cpu_model()}; Python {platform.python_version()}; single-threaded; 1-minute load {load:.1f} at start"
 
 
-def run_engine_bench(n_provers: int = 10_000, ask_counts=(1_000, 10_000, 100_000, 1_000_000), spec_asks: int = 20, progress=print) -> str:
-    """The `## Matching engine` section: fast-engine scaling curve, and fast vs spec per-ask time."""
+def run_engine_bench(n_provers: int = 10_000, ask_counts=(1_000, 10_000, 100_000, 1_000_000), spec_asks: int = 20, progress=None) -> str:
+    """The body of the `Matching engine` section: fast-engine scaling curve, and fast vs spec per-ask
+    time. Progress lines go to stderr."""
+    progress = progress or (lambda line: print(line, file=sys.stderr, flush=True))
     host = machine()
     progress(f"building {n_provers} provers through spec.apply ...")
     t0 = time.perf_counter()
@@ -104,11 +103,9 @@ def run_engine_bench(n_provers: int = 10_000, ask_counts=(1_000, 10_000, 100_000
     spec_per_ask = spec_s / spec_asks
 
     lines = [
-        "## Matching engine",
-        "",
         f"Machine: {host}. Run {datetime.date.today().isoformat()}; other jobs shared the CPUs, so single "
-        "figures can be off by tens of percent. Command: `.venv/bin/python -m reference.engine.bench` "
-        "(function `reference.engine.bench.run_engine_bench`).",
+        "figures can be off by tens of percent. Command: `kalypso bench --only engine` "
+        "(`reference.engine.bench.run_engine_bench`; `python -m reference.engine.bench` prints the same).",
         "",
         f"Workload: one orderbook market, {n_provers:,} provers (price 1..1000, proposed time 10..3600 s, "
         "capacity 100..300 tasks each), asks with max_price 200..2000, proof_time 300..7200 s and a uniform "

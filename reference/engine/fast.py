@@ -21,7 +21,7 @@ from typing import Iterable
 
 from spec.containers import State
 from spec.matching.auction import AuctionRules, BidCommitment, BidReveal, bid_commitment
-from spec.matching.common import Match, open_asks, tie_rank
+from spec.matching.common import Match, open_asks, require_seed, tie_rank
 from spec.provers import free_compute, free_stake
 from spec.tasks import fits
 from spec.types import BPS, MatchingProtocol
@@ -180,6 +180,7 @@ class Resources:
     protocol, taken from a spec state (spec.provers.free_compute / free_stake, spec.tasks.fits)."""
 
     def __init__(self, state: State, protocol: str, seed: int):
+        require_seed(seed)
         self.time = state.time
         self.markets = {mid for mid, m in state.markets.items() if m.matching_protocol == protocol}
         self.slash = {mid: tuple(state.markets[mid].slash_amount.items()) for mid in self.markets}
