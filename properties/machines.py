@@ -76,6 +76,14 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._step("update_market", data)
 
     @rule(data=st.data())
+    def attest_engine(self, data):
+        self._step("attest_engine", data)
+
+    @rule(data=st.data())
+    def register_prover_key(self, data):
+        self._step("register_prover_key", data)
+
+    @rule(data=st.data())
     def register_prover(self, data):
         self._step("register_prover", data)
 

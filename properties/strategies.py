@@ -11,6 +11,7 @@ from spec.containers import Config, State
 from spec.errors import SpecError
 from spec.env import STAND_IN_VERIFIER_ID, stand_in_proof
 from spec.signing import assignment_message, invalid_inputs_message, public_key, sign
+from reference.engine.tee import MODEL_ROOT_SECRET, attest
 from spec.types import AskState, MatchingProtocol
 
 REQUESTERS = ("alice", "carol")
@@ -232,6 +233,24 @@ def discard_task(draw, state: State):
     return ops.DiscardTask(draw(_closing_sender(state, ask)), ask)
 
 
+@st.composite
+def attest_engine(draw, state: State):
+    """The owner (usually) attests a market's engine key: a 32-byte measurement signed by the
+    modelled TEE root, or a wrong length, a wrong signer or an unknown market."""
+    chosen = draw(market_id(state))
+    market = state.markets.get(chosen)
+    owner = market.owner if market is not None else draw(account())
+    sender = draw(usually(st.just(owner), account()))
+    measurement = draw(usually(st.binary(min_size=32, max_size=32), st.binary(max_size=40)))
+    secret = draw(usually(st.just(MODEL_ROOT_SECRET), st.just(WRONG_SECRET)))
+    attestation = attest(measurement, market.engine_key if market is not None else ENGINE_KEYS[0], secret)
+    return ops.AttestEngine(sender, chosen, measurement, attestation)
+
+
+def register_prover_key(state: State):
+    return st.builds(ops.RegisterProverKey, prover_address(), usually(st.sampled_from(ENGINE_KEYS), st.just("00")))
+
+
 OPERATION_STRATEGIES = {
     "mint": mint,
     "advance_time": advance_time,
@@ -253,6 +272,8 @@ OPERATION_STRATEGIES = {
     "submit_invalid_inputs": submit_invalid_inputs,
     "slash_missed_deadline": slash_missed_deadline,
     "discard_task": discard_task,
+    "attest_engine": attest_engine,
+    "register_prover_key": register_prover_key,
 }
 
 

@@ -45,8 +45,8 @@ def signed_assignment(draw, state: spec.State):
     the quote and max_price (the spec decides whether compute and stake fit)."""
     candidates = [
         (ask, membership.prover, membership.quote)
-        for ask in state.asks.values() if ask.state == AskState.UNASSIGNED
-        for (market_id, _), membership in state.memberships.items()
+        for _, ask in sorted(state.asks.items()) if ask.state == AskState.UNASSIGNED
+        for (market_id, _), membership in sorted(state.memberships.items())
         if market_id == ask.market_id and membership.quote is not None and membership.quote.price <= ask.max_price
     ]
     if not candidates:
@@ -61,7 +61,7 @@ def signed_assignment(draw, state: spec.State):
 def withdrawal_request(draw, state: spec.State):
     """A request to withdraw part of a prover's free stake, if any prover has some."""
     token = state.config.stake_tokens[0]
-    free = [(p.address, free_stake(state, p, token)) for p in state.provers.values() if free_stake(state, p, token) > 0]
+    free = [(p.address, free_stake(state, p, token)) for _, p in sorted(state.provers.items()) if free_stake(state, p, token) > 0]
     if not free:
         return draw(strat.request_stake_withdrawal(state))
     address, available = draw(st.sampled_from(free))
@@ -72,26 +72,8 @@ def backwards(state: spec.State):
     return st.builds(ops.AdvanceTime, st.integers(-5, 0))
 
 
-@st.composite
-def attest_engine(draw, state: spec.State):
-    """The owner (usually) attests a market's engine key: a 32-byte measurement signed by the TEE
-    root, or a wrong length, a wrong signer or an unknown market."""
-    market_id = draw(strat.market_id(state))
-    market = state.markets.get(market_id)
-    owner = market.owner if market is not None else draw(strat.account())
-    sender = draw(strat.usually(st.just(owner), strat.account()))
-    measurement = draw(strat.usually(st.binary(min_size=32, max_size=32), st.binary(max_size=40)))
-    secret = draw(strat.usually(st.just(MODEL_ROOT_SECRET), st.just(strat.WRONG_SECRET)))
-    attestation = attest(measurement, market.engine_key if market is not None else strat.ENGINE_KEYS[0], secret)
-    return ops.AttestEngine(sender, market_id, measurement, attestation)
-
-
-def register_prover_key(state: spec.State):
-    return st.builds(ops.RegisterProverKey, strat.prover_address(), strat.usually(st.sampled_from(strat.ENGINE_KEYS), st.just("00")))
-
-
 def strategy_for(name: str):
-    return LOCAL_STRATEGIES.get(name) or strat.OPERATION_STRATEGIES[name]
+    return strat.OPERATION_STRATEGIES[name]
 
 
 @st.composite
@@ -182,7 +164,6 @@ def invalid_inputs_statement(draw, state: spec.State):
     return ops.SubmitInvalidInputs(ask.assignment.prover, ask.id, signature)
 
 
-LOCAL_STRATEGIES = {"attest_engine": attest_engine, "register_prover_key": register_prover_key}
 DIRECTED = {
     ("assign_task", "accepted"): signed_assignment,
     ("advance_time", "rejected"): backwards,
