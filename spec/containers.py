@@ -4,15 +4,11 @@ from __future__ import annotations
 from typing import Optional
 
 import attrs
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
 from spec.restaking_state import Restaking, RestakingParams, VaultChain
 from spec.errors import InvalidConfig
-from spec.types import BPS, EMPTY, Address, AskId, AskState, MarketId, MembershipStatus, Token
-
-
-def _pmap(value) -> PMap:
-    return value if isinstance(value, PMap) else pmap(value)
+from spec.types import BPS, EMPTY, Address, as_pmap, AskId, AskState, MarketId, MembershipStatus, Token
 
 
 @attrs.frozen
@@ -53,7 +49,7 @@ class Market:
     owner: Address
     verifier_id: str
     matching_protocol: str
-    slash_amount: PMap = attrs.field(converter=_pmap)
+    slash_amount: PMap = attrs.field(converter=as_pmap)
     engine_key: str
     platform_fee: int
     engine_measurement: Optional[bytes] = None
@@ -68,8 +64,8 @@ class Prover:
     reward_address: Address
     declared_compute: int
     compute_in_use: int = 0
-    stake: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    locked: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    stake: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    locked: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     encryption_key: Optional[str] = None
 
 
@@ -117,7 +113,7 @@ class Assignment:
     assigned_at: int
     deadline: int
     compute: int
-    locked: PMap = attrs.field(converter=_pmap)
+    locked: PMap = attrs.field(converter=as_pmap)
 
 
 @attrs.frozen
@@ -146,15 +142,15 @@ class State:
 
     config: Config = Config()
     time: int = 0
-    supply: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    balances: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    treasury: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    burnt: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    markets: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    provers: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    memberships: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    asks: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    withdrawals: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    supply: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    balances: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    treasury: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    burnt: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    markets: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    provers: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    memberships: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    asks: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    withdrawals: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     next_market_id: MarketId = 0
     next_ask_id: AskId = 0
     restaking: Restaking = Restaking()

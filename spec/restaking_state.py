@@ -12,11 +12,7 @@ from typing import Union
 import attrs
 from pyrsistent import PMap, pmap
 
-from spec.types import EMPTY, Address, Token
-
-
-def _pmap(value) -> PMap:
-    return value if isinstance(value, PMap) else pmap(value)
+from spec.types import EMPTY, Address, Token, as_pmap
 
 
 def _entries(value) -> tuple:
@@ -80,14 +76,14 @@ class Vault:
     slasher: SlasherKind
     veto_duration: int
     resolver: Address
-    operator_shares: PMap = attrs.field(converter=_pmap)
+    operator_shares: PMap = attrs.field(converter=as_pmap)
     active: int = 0
-    active_shares: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    active_shares: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     history: tuple = attrs.field(default=(), converter=_entries)
-    buckets: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    bucket_shares: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    claims: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    slashed_for_capture: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    buckets: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    bucket_shares: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    claims: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    slashed_for_capture: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     slashed: int = 0
 
 
@@ -112,8 +108,8 @@ class VaultChain:
     `claimed` count collateral that entered and left its vaults."""
 
     time: int = 0
-    vaults: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    requests: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    vaults: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    requests: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     deposited: int = 0
     claimed: int = 0
 
@@ -172,8 +168,8 @@ class Message:
 
 @attrs.frozen
 class Bridge:
-    in_flight: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    dropped: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    in_flight: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    dropped: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     next_id: int = 0
 
 
@@ -183,7 +179,7 @@ class Snapshot:
 
     capture_ts: int
     count: int
-    parts: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    parts: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     completed_at: int = -1
 
     @property
@@ -201,7 +197,7 @@ class Backing:
 
     prover: Address
     capture_ts: int
-    amounts: PMap = attrs.field(converter=_pmap)
+    amounts: PMap = attrs.field(converter=as_pmap)
 
 
 @attrs.frozen
@@ -228,8 +224,8 @@ class Restaking:
 
     vault_chain: VaultChain = VaultChain()
     bridge: Bridge = Bridge()
-    snapshots: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    locked: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    backing: PMap = attrs.field(default=EMPTY, converter=_pmap)
-    slashes: PMap = attrs.field(default=EMPTY, converter=_pmap)
+    snapshots: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    locked: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    backing: PMap = attrs.field(default=EMPTY, converter=as_pmap)
+    slashes: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     next_slash_id: int = 0

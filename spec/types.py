@@ -15,6 +15,11 @@ BPS = 10_000
 EMPTY: PMap = pmap()
 
 
+def as_pmap(value) -> PMap:
+    """`value` as a persistent map (attrs converter for map fields)."""
+    return value if isinstance(value, PMap) else pmap(value)
+
+
 class AskState(str, Enum):
     """Life cycle of an ask (DESIGN §1)."""
 
