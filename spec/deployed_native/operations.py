@@ -15,7 +15,7 @@ from __future__ import annotations
 import attrs
 
 from spec.errors import MalformedOperation
-from spec.operations import INT, STR, Mint, _bytes
+from spec.operations import STR, Mint, _bytes
 
 SECRET_TYPES = (0, 1, 2)  # PMP.SecretType: NULL, CALLDATA, EXTERNAL (ProofMarketplace.sol:141)
 
@@ -37,6 +37,16 @@ def _op(name: str, call: str):
     return wrap
 
 
+def _uint(_, attribute, value) -> None:
+    if type(value) is not int or not 0 <= value < 2**256:
+        raise MalformedOperation(attribute.name, "must be a uint256: an integer in [0, 2^256)")
+
+
+def INT():
+    """A uint256 field (the contracts take no negative numbers)."""
+    return attrs.field(validator=_uint)
+
+
 def BYTES():
     return attrs.field(validator=_bytes)
 
@@ -52,7 +62,7 @@ def _tuple_of(kind: type, what: str):
             raise MalformedOperation(what, f"must be a list of {kind.__name__}")
         items = tuple(value)
         for item in items:
-            if type(item) is not kind or (kind is str and not item):
+            if type(item) is not kind or (kind is str and not item) or (kind is int and not 0 <= item < 2**256):
                 raise MalformedOperation(what, f"must be a list of {kind.__name__}")
         return items
 
