@@ -70,7 +70,7 @@ def _tuple_of(kind: type, what: str):
 
 
 def LIST(kind: type, name: str):
-    return attrs.field(converter=_tuple_of(kind, name))
+    return attrs.field(converter=_tuple_of(kind, name), metadata={"items": kind})
 
 
 # ---- environment ---------------------------------------------------------------------------
