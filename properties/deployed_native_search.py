@@ -1,7 +1,7 @@
 """Counterexample search on the deployed_native fork: Hypothesis draws lists of abstract actions
 (compound where the contracts need a fixed road, e.g. `ready` = engine + market + prover), each
 expanded into the fork's operations against the current state; `find` shrinks a violating list,
-then single operations are dropped while the violation stays (1-minimal). The result is a list
+then operations are dropped while the violation stays (1-minimal). The result is a list
 of accepted operations from genesis: a trace the contracts can replay."""
 from __future__ import annotations
 
@@ -130,31 +130,37 @@ def run_actions(actions, config: Config = Config()):
     return steps, state, kept
 
 
-def violates(invariant: str, operations) -> bool:
+def _shows(found: dict, invariant: str, match: str) -> bool:
+    return any(match in v for v in found.get(invariant, ()))
+
+
+def violates(invariant: str, operations, match: str = "") -> bool:
     steps, final, _ = run_ops(operations)
-    return invariant in violations(steps, final)
+    return _shows(violations(steps, final), invariant, match)
 
 
-def minimize(invariant: str, operations: list) -> list:
-    """Drop single operations while the (accepted) rest still violates `invariant`."""
+def minimize(invariant: str, operations: list, match: str = "") -> list:
+    """Drop single operations (with whatever the drop makes rejected) while the accepted rest
+    still violates `invariant`."""
     current = list(operations)
     changed = True
     while changed:
         changed = False
         for i in range(len(current) - 1, -1, -1):
-            candidate = current[:i] + current[i + 1:]
-            _, _, kept = run_ops(candidate)
-            if len(kept) == len(candidate) and violates(invariant, candidate):
-                current, changed = candidate, True
+            if i >= len(current):
+                continue
+            _, _, kept = run_ops(current[:i] + current[i + 1:])  # what the drop leaves accepted
+            if violates(invariant, kept, match):
+                current, changed = kept, True
     return current
 
 
-def find_counterexample(invariant: str, seed: int = 0, max_examples: int = 3_000) -> Optional[list]:
-    """A 1-minimal list of operations from genesis violating `invariant` ("S1 slash_compensation"),
-    or None if the search finds none."""
+def find_counterexample(invariant: str, seed: int = 0, max_examples: int = 3_000, match: str = "") -> Optional[list]:
+    """A 1-minimal list of operations from genesis violating `invariant` ("S1 slash_compensation")
+    with a violation message containing `match`, or None if the search finds none."""
     def bad(actions) -> bool:
         steps, final, _ = run_actions(actions)
-        return invariant in violations(steps, final)
+        return _shows(violations(steps, final), invariant, match)
 
     try:
         actions = find(st.lists(ACTIONS, max_size=8), bad, settings=settings(
@@ -163,4 +169,4 @@ def find_counterexample(invariant: str, seed: int = 0, max_examples: int = 3_000
     except NoSuchExample:
         return None
     _, _, operations = run_actions(actions)
-    return minimize(invariant, operations)
+    return minimize(invariant, operations, match)
