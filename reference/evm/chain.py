@@ -1,7 +1,8 @@
 """An in-process EVM (pyrevm, revm's Python binding) with deterministic accounts and ABI calls.
 
-Accounts are named; each name's private key is keccak256("kalypso-spec/evm/key/" + name), so
-every run signs and deploys at the same addresses. Time is the block number (the native
+Accounts are named as the deployed_native fork names them (spec/deployed_native/keys.py: a
+name's secret is keccak256("kalypso/deployed_native/account/" || name); a 0x address stands for
+itself), so every run signs and deploys at the same addresses. Time is the block number (the native
 lineage counts time in blocks); the block timestamp moves with it, 12 s a block. A revert is
 decoded from the compiled ABIs (reference.evm.abi); an unknown selector raises UnknownRevert.
 docs/evm.md says why pyrevm and not py-evm/eth-tester (measured).
@@ -14,25 +15,25 @@ from typing import Mapping, Optional, Sequence
 import attrs
 from eth_account import Account
 from eth_account.messages import encode_defunct
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from pyrevm import EVM, BlockEnv, CfgEnv, Env
 
 from reference.evm.abi import AbiIndex, Event, Function, Revert, constructor_args, functions
 from reference.evm.compile import Artifact
+from spec.deployed_native import keys
 
-GENESIS_BLOCK = 1000
-GENESIS_TIMESTAMP = 1_700_000_000
+GENESIS_BLOCK = 100
+BLOCK0_TIMESTAMP = 1_700_000_000
 SECONDS_PER_BLOCK = 12
-FUNDING_WEI = 10**24
 _REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}")
 
 
 def private_key(name: str) -> bytes:
-    return keccak(text=f"kalypso-spec/evm/key/{name}")
+    return keys.secret_key(name)
 
 
 def address_of(name: str) -> str:
-    return Account.from_key(private_key(name)).address
+    return to_checksum_address(keys.address(name))
 
 
 def sign_eth_message(name: str, message_hash: bytes) -> bytes:
@@ -42,7 +43,7 @@ def sign_eth_message(name: str, message_hash: bytes) -> bytes:
 
 def public_key64(name: str) -> bytes:
     """The 64-byte uncompressed public key (no 0x04 prefix) of `name`, as enclaves publish it."""
-    return Account.from_key(private_key(name))._key_obj.public_key.to_bytes()
+    return keys.public_key(name)
 
 
 @attrs.frozen
@@ -86,26 +87,24 @@ class Contract:
 
 
 class Chain:
-    """One EVM with named accounts, funded with ether at first use."""
+    """One EVM with named accounts; gas is free (price 0), so no account needs ether."""
 
-    def __init__(self, index: Optional[AbiIndex] = None):
-        self.block = GENESIS_BLOCK
+    def __init__(self, index: Optional[AbiIndex] = None, block: int = GENESIS_BLOCK):
+        self.block = block
         self.evm = EVM(env=Env(cfg=CfgEnv(chain_id=31337), block=self._block_env()), spec_id="CANCUN")
         self.index = index or AbiIndex([])
         self.accounts: dict[str, str] = {}
         self.tx_count = 0
 
     def _block_env(self) -> BlockEnv:
-        return BlockEnv(number=self.block, timestamp=GENESIS_TIMESTAMP + (self.block - GENESIS_BLOCK) * SECONDS_PER_BLOCK,
-                        gas_limit=2**60, basefee=0)
+        return BlockEnv(number=self.block, timestamp=self.timestamp, gas_limit=2**60, basefee=0)
 
     @property
     def timestamp(self) -> int:
-        return GENESIS_TIMESTAMP + (self.block - GENESIS_BLOCK) * SECONDS_PER_BLOCK
+        return BLOCK0_TIMESTAMP + self.block * SECONDS_PER_BLOCK
 
     def set_block(self, number: int) -> None:
-        if number < self.block:
-            raise ValueError(f"block numbers only grow: {number} < {self.block}")
+        """Run what follows in block `number` (the adapter steps back to the head after a revert)."""
         self.block = number
         self.evm.set_block_env(self._block_env())
 
@@ -115,7 +114,6 @@ class Chain:
             return to_checksum_address(name)
         if name not in self.accounts:
             self.accounts[name] = address_of(name)
-            self.evm.set_balance(self.accounts[name], FUNDING_WEI)
         return self.accounts[name]
 
     def deploy(self, sender: str, artifact: Artifact, *args) -> Contract:

@@ -1,11 +1,13 @@
-"""Deploy the native-stake Kalypso contracts (master-66d489f) into an in-process EVM.
+"""Deploy the native-stake Kalypso contracts (master-66d489f) into an in-process EVM, as the
+deployed_native fork's genesis describes (docs/forks.md, "Genesis").
 
 The three registries are UUPS-upgradeable with immutables set in their constructors, so each
 runs behind an OpenZeppelin ERC1967Proxy, as upstream deploys them. ProofMarketplace and
 GeneratorRegistry reference each other: the GeneratorRegistry proxy is deployed uninitialised,
 the marketplace is built against it, then the registry is initialised with the marketplace.
-Enclaves are modelled by deterministic keys and PCRs; the repo's MockAttestationVerifier
-accepts every attestation, so an enclave key is as good as its image whitelisting.
+Names, keys, PCRs and attestations are the fork's (spec/deployed_native/keys.py); the repo's
+MockAttestationVerifier accepts every attestation, so an enclave key is as good as its image.
+The token supplies sit with a faucet account no name stands for.
 """
 from __future__ import annotations
 
@@ -16,41 +18,24 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from reference.evm.abi import AbiIndex
-from reference.evm.chain import Chain, Contract, address_of, public_key64, sign_eth_message
+from reference.evm.chain import Chain, Contract, public_key64, sign_eth_message
 from reference.evm.compile import Build
+from spec.deployed_native.containers import Config
+from spec.deployed_native.keys import encoded_pcrs, pcrs
 
-ADMIN = "admin"
-TREASURY = "treasury"
-TOKEN_SUPPLY = 10**30
+DEPLOYER = "0x00000000000000000000000000000000000d0e91"
+FAUCET = "0x00000000000000000000000000000000000fa0ce"
+TOKEN_SUPPLY = 2**200
 UPDATER_ROLE = keccak(text="UPDATER_ROLE")
-MATCHING_ENGINE_ROLE = keccak(text="MATCHING_ENGINE_ROLE")
-NO_ENCLAVE_PCRS = encode(["bytes", "bytes", "bytes"], [b"\0" * 48] * 3)
-
-
-def pcrs_of(image: str) -> tuple[bytes, bytes, bytes]:
-    """Three deterministic 48-byte PCRs naming an enclave image."""
-    return tuple((keccak(text=f"kalypso-spec/pcr/{image}/{i}") + keccak(text=f"{image}/{i}"))[:48] for i in range(3))
-
-
-def encoded_pcrs(image: Optional[str]) -> bytes:
-    """abi.encode(PCR0, PCR1, PCR2) of an image; None is the contracts' "no enclave" (public market)."""
-    return NO_ENCLAVE_PCRS if image is None else encode(["bytes", "bytes", "bytes"], list(pcrs_of(image)))
-
-
-def image_id(image: Optional[str]) -> bytes:
-    return keccak(b"".join(pcrs_of(image))) if image is not None else keccak(b"\0" * 144)
-
-
-def family_id(kind: str, market_id: int) -> bytes:
-    """HELPER.GENERATOR_FAMILY_ID / IVS_FAMILY_ID: keccak256(abi.encode("gen"|"ivs", marketId))."""
-    return keccak(encode(["string", "uint256"], [kind, market_id]))
+STAND_IN_VERIFIER_ID = "stand-in/sha256"
+PUBLIC = "public"
 
 
 def attestation(enclave_key: str, image: str, timestamp_ms: int) -> bytes:
-    """Attestation data as HELPER decodes it: (attestation, pubkey, PCR0, PCR1, PCR2, timestamp, _, timestamp)."""
-    p0, p1, p2 = pcrs_of(image)
+    """Attestation data as HELPER decodes it: (attestation = 0x, pubkey, PCR0, PCR1, PCR2, timestamp_ms, 0, 0)."""
+    p0, p1, p2 = pcrs(image)
     return encode(["bytes", "bytes", "bytes", "bytes", "bytes", "uint256", "uint256", "uint256"],
-                  [b"mock-attestation", public_key64(enclave_key), p0, p1, p2, timestamp_ms, 0, timestamp_ms])
+                  [b"", public_key64(enclave_key), p0, p1, p2, timestamp_ms, 0, 0])
 
 
 def enclave_signature(enclave_key: str, attestation_data: bytes, holder: str) -> bytes:
@@ -60,58 +45,62 @@ def enclave_signature(enclave_key: str, attestation_data: bytes, holder: str) ->
 
 @attrs.frozen
 class Kalypso:
-    """A deployed system: the contracts (proxies, with their implementation's ABI) and its chain."""
+    """A deployed system: the contracts (proxies, with their implementation's ABI), its chain,
+    the verifiers by id and the genesis config."""
 
     chain: Chain
     build: Build
+    config: Config
     payment: Contract
     staking: Contract
     marketplace: Contract
     generators: Contract
     keys: Contract
-    verifier: Contract
-    market_creation_cost: int
-    engine_key: str
-    engine_image: str
+    verifiers: dict
+
+    @property
+    def verifier(self) -> Contract:
+        return self.verifiers[STAND_IN_VERIFIER_ID]
 
     def attest(self, enclave_key: str, image: str) -> bytes:
         return attestation(enclave_key, image, self.chain.timestamp * 1000)
 
+    def register_engine(self, engine_key: str = "engine-enclave", engine_image: str = "engine-image") -> None:
+        """setMatchingEngineImage + verifyMatchingEngine, sent by the admin."""
+        admin = self.config.admin
+        self.marketplace.must("setMatchingEngineImage", encoded_pcrs(engine_image), sender=admin)
+        data = self.attest(engine_key, engine_image)
+        self.marketplace.must("verifyMatchingEngine", data, enclave_signature(engine_key, data, self.marketplace.address),
+                              sender=admin)
 
-def deploy_kalypso(build: Build, *, market_creation_cost: int = 0, same_token: bool = True,
-                   engine_key: str = "engine-enclave", engine_image: str = "engine-image",
-                   chain: Optional[Chain] = None) -> Kalypso:
+
+def deploy_kalypso(build: Build, config: Config = Config(), *, chain: Optional[Chain] = None) -> Kalypso:
     """Deploy tokens, the mock attestation verifier, the three registries behind proxies and the
-    stand-in verifier; wire roles; register the matching-engine image and key."""
-    chain = chain or Chain(AbiIndex(a.abi for a in build.artifacts.values()))
-    admin = chain.addr(ADMIN)
-    payment = chain.deploy(ADMIN, build["MockToken"], admin, TOKEN_SUPPLY, "Kalypso Payment", "KPAY")
-    staking = payment if same_token else chain.deploy(ADMIN, build["MockToken"], admin, TOKEN_SUPPLY, "Kalypso Stake", "KSTK")
-    attestation_verifier = chain.deploy(ADMIN, build["MockAttestationVerifier"])
+    stand-in verifier; grant the admin its roles. No market, prover, image or key; head at
+    config.genesis_block."""
+    chain = chain or Chain(AbiIndex(a.abi for a in build.artifacts.values()), block=config.genesis_block)
+    admin = chain.addr(config.admin)
+    token = build["MockToken"]
+    payment = chain.deploy(DEPLOYER, token, chain.addr(FAUCET), TOKEN_SUPPLY, config.payment_token, config.payment_token)
+    staking = chain.deploy(DEPLOYER, token, chain.addr(FAUCET), TOKEN_SUPPLY, config.staking_token, config.staking_token)
+    attestation_verifier = chain.deploy(DEPLOYER, build["MockAttestationVerifier"])
 
     def proxied(artifact_name: str, init: bytes, *ctor) -> Contract:
-        impl = chain.deploy(ADMIN, build[artifact_name], *ctor)
-        proxy = chain.deploy(ADMIN, build["ERC1967Proxy"], impl.address, init)
+        impl = chain.deploy(DEPLOYER, build[artifact_name], *ctor)
+        proxy = chain.deploy(DEPLOYER, build["ERC1967Proxy"], impl.address, init)
         return chain.at(proxy.address, build[artifact_name])
 
-    ekr_fns = chain.at("0x" + "00" * 20, build["EntityKeyRegistry"]).fns
-    keys = proxied("EntityKeyRegistry", ekr_fns["initialize"].encode(admin, []), attestation_verifier.address)
+    fns = lambda name: chain.at("0x" + "00" * 20, build[name]).fns
+    keys = proxied("EntityKeyRegistry", fns("EntityKeyRegistry")["initialize"].encode(admin, []), attestation_verifier.address)
     generators = proxied("GeneratorRegistry", b"", staking.address, keys.address)
-    pmp_fns = chain.at("0x" + "00" * 20, build["ProofMarketplace"]).fns
-    marketplace = proxied("ProofMarketplace", pmp_fns["initialize"].encode(admin), payment.address,
-                          market_creation_cost, chain.addr(TREASURY), generators.address, keys.address)
-    generators.must("initialize", admin, marketplace.address, sender=ADMIN)
-    keys.must("addGeneratorRegistry", generators.address, sender=ADMIN)
-    keys.must("addGeneratorRegistry", marketplace.address, sender=ADMIN)
-    marketplace.must("grantRole", UPDATER_ROLE, admin, sender=ADMIN)
-    verifier = chain.deploy(ADMIN, build["StandInVerifier"])
-    system = Kalypso(chain, build, payment, staking, marketplace, generators, keys, verifier,
-                     market_creation_cost, engine_key, engine_image)
-    marketplace.must("setMatchingEngineImage", encoded_pcrs(engine_image), sender=ADMIN)
-    data = system.attest(engine_key, engine_image)
-    marketplace.must("verifyMatchingEngine", data, enclave_signature(engine_key, data, marketplace.address), sender=ADMIN)
-    return system
+    marketplace = proxied("ProofMarketplace", fns("ProofMarketplace")["initialize"].encode(admin), payment.address,
+                          config.market_creation_cost, chain.addr(config.treasury), generators.address, keys.address)
+    generators.must("initialize", admin, marketplace.address, sender=DEPLOYER)
+    keys.must("addGeneratorRegistry", generators.address, sender=config.admin)
+    keys.must("addGeneratorRegistry", marketplace.address, sender=config.admin)
+    marketplace.must("grantRole", UPDATER_ROLE, admin, sender=config.admin)
+    verifiers = {STAND_IN_VERIFIER_ID: chain.deploy(DEPLOYER, build["StandInVerifier"])}
+    return Kalypso(chain, build, config, payment, staking, marketplace, generators, keys, verifiers)
 
 
-def engine_address(system: Kalypso) -> str:
-    return address_of(system.engine_key)
+__all__ = ["Kalypso", "deploy_kalypso", "attestation", "enclave_signature", "encoded_pcrs", "PUBLIC", "FAUCET"]

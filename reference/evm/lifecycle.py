@@ -7,7 +7,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from reference.evm.chain import sign_eth_message
-from reference.evm.deploy import ADMIN, TREASURY, Kalypso, encoded_pcrs
+from reference.evm.deploy import FAUCET, PUBLIC, Kalypso, encoded_pcrs
 
 ZERO32 = b"\0" * 32
 
@@ -18,18 +18,22 @@ def stand_in_proof(inputs: bytes) -> bytes:
     return hashlib.sha256(b"kalypso/stand-in-proof/v1" + inputs).digest()
 
 
-def assignment_signature(system: Kalypso, ask_ids, generators, acls) -> bytes:
+ENGINE_KEY = "engine-enclave"
+
+
+def assignment_signature(ask_ids, generators, acls, engine_key: str = ENGINE_KEY) -> bytes:
     """The matching engine's EIP-191 signature over keccak256(abi.encode(askIds, generators, newAcls))."""
     message = keccak(encode(["uint256[]", "address[]", "bytes[]"], [list(ask_ids), list(generators), list(acls)]))
-    return sign_eth_message(system.engine_key, message)
+    return sign_eth_message(engine_key, message)
 
 
 def fund(system: Kalypso, name: str, amount: int) -> None:
-    """Give `name` tokens and approve both registries for them."""
+    """Give `name` both tokens from the faucet and approve both contracts for them."""
     c = system.chain
-    system.payment.must("transfer", c.addr(name), amount, sender=ADMIN)
-    system.payment.must("approve", system.marketplace.address, 2**255, sender=name)
-    system.payment.must("approve", system.generators.address, 2**255, sender=name)
+    for token in (system.payment, system.staking):
+        token.must("transfer", c.addr(name), amount, sender=FAUCET)
+        token.must("approve", system.marketplace.address, 2**255, sender=name)
+        token.must("approve", system.generators.address, 2**255, sender=name)
 
 
 def create_ask(system: Kalypso, requester: str, market_id: int, reward: int, expiry_in: int, proof_time: int,
@@ -44,16 +48,17 @@ def create_ask(system: Kalypso, requester: str, market_id: int, reward: int, exp
 def assign(system: Kalypso, ask_id: int, prover: str, relayer: str = "relayer") -> None:
     g = system.chain.addr(prover)
     system.marketplace.must("relayBatchAssignTasks", [ask_id], [g], [b""],
-                            assignment_signature(system, [ask_id], [g], [b""]), sender=relayer)
+                            assignment_signature([ask_id], [g], [b""]), sender=relayer)
 
 
 def run_lifecycle(system: Kalypso) -> int:
     """Run the lifecycle; return the number of transactions it sent."""
     c, pmp, reg = system.chain, system.marketplace, system.generators
     start = c.tx_count
+    system.register_engine(ENGINE_KEY)
     for name in ("creator", "alice", "prover"):
         fund(system, name, 10**24)
-    pmp.must("createMarketplace", b"market-0", system.verifier.address, 10**18, encoded_pcrs(None),
+    pmp.must("createMarketplace", b"market-0", system.verifier.address, 10**18, encoded_pcrs(PUBLIC),
              encoded_pcrs("ivs-image"), sender="creator")
     c.set_block(c.block + 100)
     reg.must("register", c.addr("prover-rewards"), 100, 5 * 10**18, b"prover", sender="prover")
@@ -69,7 +74,7 @@ def run_lifecycle(system: Kalypso) -> int:
     c.set_block(c.block + 60)
     pmp.must("slashGenerator", slashed, c.addr("slasher"), sender="slasher")
     pmp.must("cancelAsk", cancelled, sender="anyone")
-    for who in ("alice", "prover-rewards", TREASURY):
+    for who in ("alice", "prover-rewards", system.config.treasury):
         pmp.must("flush", c.addr(who), sender="anyone")
     reg.must("intendToReduceStake", 10**18, sender="prover")
     c.set_block(c.block + 1)

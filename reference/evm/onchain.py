@@ -13,9 +13,9 @@ from typing import Mapping, Optional, Sequence
 import attrs
 
 from reference.evm.compile import NODE_MODULES, OUR_SOURCES, Build, check_contracts_dir, compile_sources
-from reference.evm.deploy import ADMIN, Kalypso, encoded_pcrs
+from reference.evm.deploy import DEPLOYER, PUBLIC, Kalypso, encoded_pcrs
 from reference.evm.groth16_verifier import check_vk, generate_verifier, generate_wrapper, market_inputs, market_proof
-from reference.evm.lifecycle import assign, fund
+from reference.evm.lifecycle import ENGINE_KEY, assign, fund
 
 NAME = "KalypsoGroth16Verifier"
 SNARKJS_NAME = "Groth16Verifier"
@@ -75,12 +75,12 @@ def deploy_groth16_market(system: Kalypso, groth16: Build, sample_proof: Mapping
     """Deploy the verifier and its wrapper (the sample is a valid proof: createMarketplace checks
     it) and create a public market over them; returns (verifier, wrapper, market id)."""
     c = system.chain
-    verifier = c.deploy(ADMIN, groth16[NAME])
-    wrapper = c.deploy(ADMIN, groth16[f"{NAME}Market"], verifier.address, market_inputs(sample_public),
+    verifier = c.deploy(DEPLOYER, groth16[NAME])
+    wrapper = c.deploy(DEPLOYER, groth16[f"{NAME}Market"], verifier.address, market_inputs(sample_public),
                        market_proof(sample_proof))
     market_id = system.marketplace.call("marketCounter")
     fund(system, "zk-creator", 10**24)
-    system.marketplace.must("createMarketplace", b"groth16 market", wrapper.address, 10**18, encoded_pcrs(None),
+    system.marketplace.must("createMarketplace", b"groth16 market", wrapper.address, 10**18, encoded_pcrs(PUBLIC),
                             encoded_pcrs("ivs-image"), sender="zk-creator")
     return verifier, wrapper, market_id
 
@@ -89,6 +89,8 @@ def prove_on_chain(system: Kalypso, groth16: Build, proof: Mapping, public: Sequ
     """Market over the generated verifier; a prover joins; an ask with the public signals is
     assigned by the matching engine's signature; anyone submits the proof; the ask completes."""
     c, pmp, reg = system.chain, system.marketplace, system.generators
+    if not system.keys.call("pub_key", pmp.address, 0):
+        system.register_engine(ENGINE_KEY)
     verifier, _, market_id = deploy_groth16_market(system, groth16, proof, public)
     c.set_block(c.block + 100)  # MARKET_ACTIVATION_DELAY
     for name in ("zk-prover", "zk-requester"):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from eth_utils import to_checksum_address
 
-from reference.evm.chain import FUNDING_WEI, GENESIS_BLOCK, Chain, Contract, Receipt, private_key
+from reference.evm.chain import GENESIS_BLOCK, Chain, Contract, Receipt, private_key
+
+FUNDING_WEI = 10**21
 from reference.evm.abi import constructor_args
 
 
@@ -25,7 +27,7 @@ class PyEvmChain(Chain):
     """Chain over eth-tester's PyEVMBackend: real blocks (one per transaction, as eth-tester
     auto-mines), time moved by mining empty blocks."""
 
-    def __init__(self, index=None):
+    def __init__(self, index=None, block: int = GENESIS_BLOCK):
         from eth_tester import EthereumTester, PyEVMBackend
 
         self.backend = PyEVMBackend()
@@ -50,7 +52,7 @@ class PyEvmChain(Chain):
         if name not in self.accounts:
             address = self.tester.add_account("0x" + private_key(name).hex())
             funder = self.tester.get_accounts()[0]
-            self.tester.send_transaction({"from": funder, "to": address, "value": FUNDING_WEI // 1000,
+            self.tester.send_transaction({"from": funder, "to": address, "value": FUNDING_WEI,
                                           "gas": 21000, "gas_price": 10**9})
             self.accounts[name] = to_checksum_address(address)
         return self.accounts[name]

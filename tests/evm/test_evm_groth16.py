@@ -64,6 +64,7 @@ def test_a_wrong_proof_is_refused_with_invalid_proof(system, circuit):
     system.generators.must("register", c.addr("p"), 100, 5 * 10**18, b"p", sender="p")
     system.generators.must("joinMarketplace", market_id, 10, 0, 50, False, b"", b"", sender="p")
     fund(system, "req", 10**24)
+    system.register_engine()
     pmp.must("createAsk", (market_id, 10**18, c.block + 20, 50, 0, c.addr("req"), market_inputs(["12", "2"])),
              1, b"", b"", b"", sender="req")
     assign(system, 0, "p")
@@ -87,8 +88,8 @@ def _variants(proof, public):
 
 @pytest.mark.parametrize("source", ["proof", "theirs"])
 def test_our_verifier_and_snarkjs_agree(system, circuit, source):
-    ours = system.chain.deploy("admin", circuit["build"][NAME])
-    theirs = system.chain.deploy("admin", circuit["build"][SNARKJS_NAME])
+    ours = system.chain.deploy("deployer", circuit["build"][NAME])
+    theirs = system.chain.deploy("deployer", circuit["build"][SNARKJS_NAME])
     vk = vk_from_json(circuit["vk"])
     answers = {}
     for label, proof, public in _variants(circuit[source], circuit["public"]):
