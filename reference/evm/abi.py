@@ -49,9 +49,13 @@ class Revert:
 
 @attrs.frozen
 class Event:
+    """A decoded log: `args` by ABI name (an indexed dynamic argument is its topic), `types`
+    their ABI types."""
+
     address: str
     name: str
     args: Mapping
+    types: Mapping = attrs.field(factory=dict)
 
 
 class AbiIndex:
@@ -92,7 +96,7 @@ class AbiIndex:
             t = abi_type(p)
             dynamic = t in ("bytes", "string") or t.endswith("]") or t.startswith("(")
             args[p["name"]] = topic if dynamic else decode([t], topic)[0]
-        return Event(address, entry["name"], args)
+        return Event(address, entry["name"], args, {p["name"]: abi_type(p) for p in entry["inputs"]})
 
 
 class Function:
