@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reference.conformance.cases import VECTORS_DIR, load_cases
+from reference.conformance.deployed_native.generate import generate as generate_deployed_native
 from reference.conformance.generate import TRACE_COUNT, TRACE_STEPS, coverage_of, coverage_table, generate
 from reference.conformance.traces import DEFAULT_SEED
 
@@ -43,6 +44,8 @@ def _generate(args, console) -> int:
     default_out = args.out.resolve() == VECTORS_DIR.resolve()
     docs = DOCS / "vectors.md" if default_out and (DOCS / "vectors.md").exists() else None
     report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs)
+    native = generate_deployed_native(Path(args.out) / "deployed_native")
+    console.print(f"wrote {native} deployed_native cases to {Path(args.out) / 'deployed_native'}")
     console.print(f"wrote {report.cases} cases ({report.scenario_cases} scenarios, {report.trace_cases} random traces) "
                   f"to {args.out}" + (f"; coverage table in {docs}" if docs else ""))
     if report.skipped:

@@ -23,7 +23,7 @@ from spec.errors import SpecError
 FORMAT_VERSION = 1
 SCHEMA_FILE = "schema.json"
 MANIFEST_FILE = "manifest.json"
-FOREIGN_DIRS = frozenset({"zk"})
+FOREIGN_DIRS = frozenset({"zk", "deployed_native"})  # other kinds and other forks: written by their own generators
 UNKNOWN_OPERATION_DIR = ("transition", "unknown")
 VECTORS_DIR = Path(__file__).resolve().parents[2] / "vectors"
 
