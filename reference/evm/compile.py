@@ -268,3 +268,29 @@ def compile_kalypso(contracts: Optional[Path] = None, use_cache: bool = True) ->
 def _roots(contracts: Path) -> list[Path]:
     """Import roots: the snapshot (``contracts/...``), node_modules (``@openzeppelin/...``), ours (``kalypso/...``)."""
     return [contracts, NODE_MODULES, OUR_SOURCES]
+
+
+def main(argv=None) -> int:
+    """`python -m reference.evm.compile [--contracts DIR] [--no-cache]`: compile (or load from the
+    cache) and print the build key; a bad folder or toolchain is one line on stderr, exit 2."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m reference.evm.compile", description=main.__doc__.splitlines()[0])
+    parser.add_argument("--contracts", type=Path, default=None)
+    parser.add_argument("--no-cache", action="store_true")
+    args = parser.parse_args(argv)
+    from reference.evm.errors import EvmHarnessError
+
+    try:
+        build = compile_kalypso(args.contracts, use_cache=not args.no_cache)
+    except EvmHarnessError as exc:
+        print(f"reference.evm.compile: {exc.kind}: {exc}", file=sys.stderr)
+        return 2
+    source = "cache" if build.cached else f"solc {build.solc_version}"
+    print(f"{build.key} ({source}, {build.seconds:.2f} s): {', '.join(sorted(build.artifacts))}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
