@@ -27,6 +27,7 @@ test: $(STAMP) node
 
 ## make bench: benchmarks; results go to docs/benchmarks.md
 bench: $(STAMP) node
+	$(PY) -m pip install -q -e '.[evm-compare]'
 	$(VENV)/bin/kalypso bench
 
 ## make vectors: regenerate the committed test vectors

@@ -17,6 +17,7 @@ BENCHES = {
     "fast": ("reference.fast.bench", "fast_path_section", "Fast MSM / NTT (reference.fast)"),
     "engine": ("reference.engine.bench", "run_engine_bench", "Matching engine (reference.engine)"),
     "sim": ("reference.sim.bench", "run_sim_bench", "Market simulator (reference.sim)"),
+    "evm": ("reference.evm.bench", "run_evm_bench", "EVM harness (reference.evm)"),
 }
 BEGIN = "<!-- bench:{} -->"
 END = "<!-- /bench:{} -->"
