@@ -28,6 +28,7 @@ class Finding:
     rule: str  # the deployed rule that breaks it, with its Solidity line
     name: str = "counterexample"
     match: str = ""  # a text the violation must contain (one invariant, several ways to break it)
+    evidence: tuple = ()  # dotted paths into the on-chain projection that show the violation
 
     @property
     def statement(self) -> str:
@@ -40,18 +41,21 @@ class Finding:
 
 FINDINGS = (
     Finding("S1 slash_compensation", 0, "ProofMarketplace.sol:692 slashGenerator(askId, rewardAddress): anyone, after the deadline, "
-            "names the address that receives the whole penalty (GeneratorRegistry.sol:686); the requester only gets its reward back."),
+            "names the address that receives the whole penalty (GeneratorRegistry.sol:686); the requester only gets its reward back.",
+            evidence=("balances.mallory.POND", "balances.carol.POND", "claimable.carol")),
     Finding("I9 withdrawal", 0, "GeneratorRegistry.sol:392 deregister(refundAddress): once out of every market the whole stake is "
-            "sent at once, with no unstake request and no delay."),
+            "sent at once, with no unstake request and no delay.", evidence=("balances.bob.POND", "provers.bob", "block")),
     Finding("I4 escrow_refund", 0, "ProofMarketplace.sol:391-394 createAsk: the per-byte platform fee is the treasury's claimable at "
-            "creation and never refunded (cancelAsk :559 refunds the reward only).", "fee", "create_ask"),
+            "creation and never refunded (cancelAsk :559 refunds the reward only).", "fee", "create_ask",
+            ("claimable.treasury", "held.marketplace.USDC", "asks.0.reward")),
     Finding("I4 escrow_refund", 0, "ProofMarketplace.sol:596-601 _completeProofForInvalidRequests: after an IVS invalid-inputs claim "
             "the prover is paid its price and reward - price goes to the treasury, not back to the requester.",
-            "invalid_inputs", "submit_invalid_inputs"),
+            "invalid_inputs", "submit_invalid_inputs", ("claimable.treasury", "claimable.carol", "claimable.bob")),
     Finding("D1 parallel_limit", 0, "GeneratorRegistry.sol:709 assignGeneratorTask checks activeRequests > PARALLEL_REQUESTS_UPPER_LIMIT "
-            "before incrementing: a prover takes 101 parallel tasks in a market whose limit is 100."),
+            "before incrementing: a prover takes 101 parallel tasks in a market whose limit is 100.",
+            evidence=("memberships.0.bob.active_requests", "provers.bob.stake_locked")),
     Finding("D2 compute_decrease_exact", 3, "GeneratorRegistry.sol:251 and :281 round the compute intent through a utilisation "
-            "(floor twice): asking to remove 1 of 3 removes 2."),
+            "(floor twice): asking to remove 1 of 3 removes 2.", evidence=("provers.bob.declared_compute",)),
 )
 
 
@@ -94,3 +98,13 @@ def write_findings(do_search: bool = False) -> list[Path]:
         write_json(finding.path, case_of(finding, operations))
         paths.append(finding.path)
     return paths
+
+
+def evidence(projection: dict, path: str):
+    """The value at a dotted path of a projection (None where absent: a zero entry)."""
+    value = projection
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
