@@ -4,6 +4,7 @@ with the fork; the evidence paths are read from the adapter's own answer."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Sequence
 
 import attrs
@@ -21,6 +22,7 @@ class Replay:
     outcome: str  # "pass" or the runner's failure kind with its message
     evidence: dict  # path -> value as the adapter answered
     violations: tuple
+    seconds: float = 0.0
 
 
 def replay_findings(adapter_cmd: str | Sequence[str], timeout: float = DEFAULT_TIMEOUT * 6) -> list[Replay]:
@@ -29,6 +31,7 @@ def replay_findings(adapter_cmd: str | Sequence[str], timeout: float = DEFAULT_T
     with SubprocessAdapter(adapter_cmd) as adapter:
         for finding in FINDINGS:
             data = json.loads(finding.path.read_text())
+            start = time.perf_counter()
             case = CaseFile(f"findings/{finding.path.parent.name}/{finding.name}", finding.path, data)
             try:
                 result = replay_case(adapter, case, timeout)
@@ -39,5 +42,6 @@ def replay_findings(adapter_cmd: str | Sequence[str], timeout: float = DEFAULT_T
                 continue
             outcome = "pass" if result.passed else f"{result.kind}: {result.message}"
             seen = {path: evidence(answer, path) for path in finding.evidence}
-            out.append(Replay(finding, len(data["operations"]), result.passed, outcome, seen, tuple(data["finding"]["violations"])))
+            out.append(Replay(finding, len(data["operations"]), result.passed, outcome, seen, tuple(data["finding"]["violations"]),
+                              time.perf_counter() - start))
     return out
