@@ -15,7 +15,7 @@ def test_deployed_section_reports_every_finding(tmp_path):
         assert f"finding {finding.invariant} ({finding.name}): the fork violates it" in md
     reason = evm_compile.missing_reason()
     if reason:
-        assert "not available" in md and "needs the contracts and the npm toolchain" in md
+        assert "NOT AVAILABLE" in md.upper() and "needs the contracts and the npm toolchain" in md
     else:
         assert md.count("replayed on the bytecode | PASS") == len(FINDINGS)
         assert "balances.mallory.POND=300" in md
