@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reference.conformance.cases import VECTORS_DIR, load_cases
+from reference.conformance.deployed_native.findings import write_findings
 from reference.conformance.deployed_native.generate import generate as generate_deployed_native
 from reference.conformance.generate import TRACE_COUNT, TRACE_STEPS, coverage_of, coverage_table, generate
 from reference.conformance.traces import DEFAULT_SEED
@@ -24,6 +25,8 @@ def register(parser) -> None:
     g.add_argument("--traces", type=int, default=TRACE_COUNT, help="random traces (default %(default)s)")
     g.add_argument("--steps", type=int, default=TRACE_STEPS, help="operations per random trace (default %(default)s)")
     g.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the random traces (default %(default)s)")
+    g.add_argument("--search-findings", action="store_true",
+                   help="search the deployed_native findings anew (seeded, about a minute) instead of rebuilding them from the committed traces")
     c = sub.add_parser("check", help="validate every case against the schema and replay it on the spec")
     c.add_argument("--vectors", type=Path, default=VECTORS_DIR)
     v = sub.add_parser("coverage", help="steps per operation and per error code")
@@ -45,7 +48,8 @@ def _generate(args, console) -> int:
     docs = DOCS / "vectors.md" if default_out and (DOCS / "vectors.md").exists() else None
     report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs)
     native = generate_deployed_native(Path(args.out) / "deployed_native")
-    console.print(f"wrote {native} deployed_native cases to {Path(args.out) / 'deployed_native'}")
+    findings = write_findings(args.search_findings, Path(args.out) / "deployed_native" / "findings")
+    console.print(f"wrote {native} deployed_native cases and {len(findings)} findings to {Path(args.out) / 'deployed_native'}")
     console.print(f"wrote {report.cases} cases ({report.scenario_cases} scenarios, {report.trace_cases} random traces) "
                   f"to {args.out}" + (f"; coverage table in {docs}" if docs else ""))
     if report.skipped:

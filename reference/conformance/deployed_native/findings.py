@@ -36,7 +36,11 @@ class Finding:
 
     @property
     def path(self) -> Path:
-        return FINDINGS_DIR / self.invariant.replace(" ", "_") / f"{self.name}.json"
+        """Where the committed case lives."""
+        return self.path_under(FINDINGS_DIR)
+
+    def path_under(self, root: Path) -> Path:
+        return Path(root) / self.invariant.replace(" ", "_") / f"{self.name}.json"
 
 
 FINDINGS = (
@@ -72,7 +76,7 @@ def case_of(finding: Finding, operations: list) -> dict:
         "statement": finding.statement,
         "rule": finding.rule,
         "violations": [v for v in violations(steps, final).get(finding.invariant, []) if finding.match in v],
-        "search": {"seed": str(finding.seed), "command": "kalypso findings --search"},
+        "search": {"seed": str(finding.seed), "command": "kalypso vectors generate --search-findings"},
     }
     return case
 
@@ -90,13 +94,15 @@ def search(finding: Finding) -> list:
     return operations
 
 
-def write_findings(do_search: bool = False) -> list[Path]:
-    """Write every finding's case: searched anew, or rebuilt from the committed operations."""
+def write_findings(do_search: bool = False, root: Path = FINDINGS_DIR) -> list[Path]:
+    """Write every finding's case under `root`: searched anew (or where none is committed), else
+    rebuilt from the committed operations."""
     paths = []
     for finding in FINDINGS:
         operations = search(finding) if do_search or not finding.path.exists() else committed_operations(finding)
-        write_json(finding.path, case_of(finding, operations))
-        paths.append(finding.path)
+        path = finding.path_under(root)
+        write_json(path, case_of(finding, operations))
+        paths.append(path)
     return paths
 
 
