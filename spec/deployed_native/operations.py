@@ -140,6 +140,22 @@ class CreateMarket:
     ivs_image: str = STR()
 
 
+@_op("add_extra_images", "PMP.addExtraImages(uint256 marketId, bytes[] proverPcrs, bytes[] ivsPcrs)")
+class AddExtraImages:
+    sender: str = STR()
+    market_id: int = INT()
+    prover_images: tuple = LIST(str, "prover_images")
+    ivs_images: tuple = LIST(str, "ivs_images")
+
+
+@_op("remove_extra_images", "PMP.removeExtraImages(uint256 marketId, bytes[] proverPcrs, bytes[] ivsPcrs)")
+class RemoveExtraImages:
+    sender: str = STR()
+    market_id: int = INT()
+    prover_images: tuple = LIST(str, "prover_images")
+    ivs_images: tuple = LIST(str, "ivs_images")
+
+
 @_op("freeze_market", "PMP.freezeMarket(uint256)")
 class FreezeMarket:
     sender: str = STR()
@@ -238,6 +254,22 @@ class AddIvsKey:
     image: str = STR()
 
 
+@_op("update_encryption_key", "GR.updateEncryptionKey(uint256 marketId, bytes attestationData, bytes enclaveSignature)")
+class UpdateEncryptionKey:
+    """`key` (running `image`) signs (attestation, sender): the adapter builds both from the key."""
+
+    sender: str = STR()
+    market_id: int = INT()
+    key: str = STR()
+    image: str = STR()
+
+
+@_op("remove_encryption_key", "GR.removeEncryptionKey(uint256 marketId)")
+class RemoveEncryptionKey:
+    sender: str = STR()
+    market_id: int = INT()
+
+
 # ---- asks and tasks (ProofMarketplace) -----------------------------------------------------
 
 @_op("create_ask", "PMP.createAsk(Ask(marketId, reward, expiry, proofTime, 0, refundAddress, proverData), SecretType, privateInputs, acl, extraData)")
@@ -288,6 +320,13 @@ class SubmitProof:
     sender: str = STR()
     ask_id: int = INT()
     proof: bytes = BYTES()
+
+
+@_op("submit_proofs", "PMP.submitProofs(uint256[] taskIds, bytes[] proofs)")
+class SubmitProofs:
+    sender: str = STR()
+    ask_ids: tuple = LIST(int, "ask_ids")
+    proofs: tuple = LIST(bytes, "proofs")
 
 
 @_op("submit_invalid_inputs", "PMP.submitProofForInvalidInputs(uint256 askId, bytes invalidProofSignature)")

@@ -502,3 +502,99 @@ def add_ivs_key_wrong_image():
     w.market()
     w.do(ops.AddIvsKey(DAVE, 0, IVS_KEY, OTHER_IMAGE), "IncorrectImageId")
     return w
+
+
+@scenario("add_extra_images")
+def add_extra_images_ivs():
+    """The creator adds an IVS image: keys of it may then claim invalid inputs in the market."""
+    w = World()
+    w.market()
+    w.do(ops.AddExtraImages(ALICE, 0, [], [OTHER_IMAGE]))
+    w.do(ops.AddIvsKey(DAVE, 0, OTHER_KEY, OTHER_IMAGE))
+    return w
+
+
+@scenario("add_extra_images", "CannotModifyImagesForPublicMarkets")
+def add_extra_images_prover_in_public_market():
+    """A public market has no prover images to extend."""
+    w = World()
+    w.market()
+    w.do(ops.AddExtraImages(ALICE, 0, [OTHER_IMAGE], []), "CannotModifyImagesForPublicMarkets")
+    return w
+
+
+@scenario("add_extra_images", "ImageAlreadyInFamily")
+def add_extra_images_twice():
+    """An image joins a family once."""
+    w = World()
+    w.market()
+    w.do(ops.AddExtraImages(ALICE, 0, [], [IVS_IMAGE]), "ImageAlreadyInFamily")
+    return w
+
+
+@scenario("add_extra_images", "OnlyMarketCreator")
+def add_extra_images_after_freeze():
+    """Once frozen, nobody changes the market's images."""
+    w = World()
+    w.market()
+    w.do(ops.FreezeMarket(ALICE, 0))
+    w.do(ops.AddExtraImages(ALICE, 0, [], [OTHER_IMAGE]), "OnlyMarketCreator")
+    return w
+
+
+@scenario("remove_extra_images")
+def remove_extra_images_prover():
+    """The creator removes an extra prover image of a private market."""
+    w = World()
+    w.market(prover_image=PROVER_IMAGE)
+    w.do(ops.AddExtraImages(ALICE, 0, [OTHER_IMAGE], []))
+    w.do(ops.RemoveExtraImages(ALICE, 0, [OTHER_IMAGE], []))
+    return w
+
+
+@scenario("remove_extra_images", "CannotRemoveDefaultImageFromMarket")
+def remove_extra_images_default():
+    """The market's own IVS image stays."""
+    w = World()
+    w.market()
+    w.do(ops.RemoveExtraImages(ALICE, 0, [], [IVS_IMAGE]), "CannotRemoveDefaultImageFromMarket")
+    return w
+
+
+@scenario("update_encryption_key")
+def update_encryption_key_private_market():
+    """A prover of a private market stores an enclave key of the market's prover image."""
+    w = World()
+    w.market(prover_image=PROVER_IMAGE)
+    w.prover()
+    w.do(ops.UpdateEncryptionKey(BOB, 0, "bob-enclave", PROVER_IMAGE))
+    return w
+
+
+@scenario("update_encryption_key", "PublicMarketsDontNeedKey")
+def update_encryption_key_public_market():
+    """Public markets take no prover keys."""
+    w = World()
+    w.market()
+    w.prover()
+    w.do(ops.UpdateEncryptionKey(BOB, 0, "bob-enclave", PROVER_IMAGE), "PublicMarketsDontNeedKey")
+    return w
+
+
+@scenario("update_encryption_key", "EnclaveKeyNotVerified")
+def update_encryption_key_same_key_again():
+    """A key is verified once: rotating to the same key reverts."""
+    w = World()
+    w.market(prover_image=PROVER_IMAGE)
+    w.prover()
+    w.do(ops.UpdateEncryptionKey(BOB, 0, "bob-enclave", PROVER_IMAGE))
+    w.do(ops.UpdateEncryptionKey(BOB, 0, "bob-enclave", PROVER_IMAGE), "EnclaveKeyNotVerified")
+    return w
+
+
+@scenario("remove_encryption_key")
+def remove_encryption_key_anyone():
+    """Removing a key slot needs nothing: not even a registration."""
+    w = World()
+    w.do(ops.RemoveEncryptionKey(MALLORY, 3))
+    return w

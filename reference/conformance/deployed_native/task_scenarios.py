@@ -341,3 +341,23 @@ def flush_claimable():
     w.do(ops.Flush(MALLORY, BOB))
     assert w.state.balances[(BOB, "USDC")] == PRICE
     return w
+
+
+@scenario("submit_proofs")
+def submit_proofs_two():
+    """Several proofs in one transaction, in order."""
+    w = World().ready()
+    first, second = w.ask(), w.ask()
+    w.assign([first, second], [BOB, BOB])
+    w.do(ops.SubmitProofs(MALLORY, [first, second], [proof_of(), proof_of()]))
+    return w
+
+
+@scenario("submit_proofs", "InvalidProof")
+def submit_proofs_one_bad():
+    """One bad proof reverts the whole batch."""
+    w = World().ready()
+    first, second = w.ask(), w.ask()
+    w.assign([first, second], [BOB, BOB])
+    w.do(ops.SubmitProofs(MALLORY, [first, second], [proof_of(), b"\x00"]), "InvalidProof")
+    return w
