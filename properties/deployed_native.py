@@ -112,21 +112,22 @@ def slash_compensation(pre: State, op, post: State, events) -> list[str]:
     return out
 
 
-def withdrawal(pre: State, op, post: State, events) -> list[str]:
-    """I9: stake leaves a prover only through a withdrawal request made earlier, and only as
-    much as was requested (never the whole stake at once without one)."""
-    if not isinstance(op, (ops.WithdrawStake, ops.DeregisterProver)):
-        return []
-    g = pre.provers.get(op.sender)
-    if g is None:
-        return []
-    left = g.total_stake - (post.provers[op.sender].total_stake if op.sender in post.provers else 0)
-    requested_at = pre.unstake_request_block.get(op.sender)
-    pending = g.intended_stake_utilization < 10**18 and requested_at is not None and requested_at <= post.block
-    allowed = g.total_stake - g.intended_stake_utilization * g.total_stake // 10**18 if pending else 0
-    if left > allowed:
-        return [f"{op.sender}: {left} stake left by {op.name}, {allowed} was requested before"]
-    return []
+def withdrawal(steps) -> list[str]:
+    """I9 (over a trace of accepted steps): stake leaves a prover only as much as its last
+    withdrawal request asked for, after that request (never the whole stake at once without
+    one, never stake added after the request)."""
+    requested: dict = {}
+    out = []
+    for pre, op, post, _ in steps:
+        if isinstance(op, ops.RequestStakeWithdrawal):
+            requested[op.sender] = op.amount
+        elif isinstance(op, (ops.WithdrawStake, ops.DeregisterProver)) and op.sender in pre.provers:
+            before = pre.provers[op.sender].total_stake
+            left = before - (post.provers[op.sender].total_stake if op.sender in post.provers else 0)
+            asked = requested.pop(op.sender, 0)
+            if left > asked:
+                out.append(f"{op.sender}: {left} stake left by {op.name}, {asked} was requested before")
+    return out
 
 
 def escrow_refund(pre: State, op, post: State, events) -> list[str]:
@@ -176,11 +177,11 @@ STATE_INVARIANTS = (
 
 TRANSITION_INVARIANTS = (
     Invariant("S1", "slash_compensation", "A missed-deadline slash compensates the requester; no caller takes the stake.", slash_compensation),
-    Invariant("I9", "withdrawal", "Stake leaves a prover only as requested earlier, never all at once without a request.", withdrawal),
     Invariant("I4", "escrow_refund", "What a requester pays is held for its ask and comes back to it but the prover's price.", escrow_refund),
 )
 
 TRACE_INVARIANTS = (
+    Invariant("I9", "withdrawal", "Stake leaves a prover only as requested earlier, never all at once without a request.", withdrawal),
     Invariant("D2", "compute_decrease_exact", "A declared-compute decrease removes exactly what was asked.", compute_decrease_exact),
 )
 

@@ -59,8 +59,9 @@ def expand(state: State, action: tuple) -> list:
     assigned = _ask_ids(state, "ASSIGNED")
     if kind == "prove" and assigned:
         return [ops.SubmitProof(OUTSIDER, assigned[0], stand_in_proof(INPUTS))]
-    if kind == "slash" and assigned:
-        return [ops.SlashMissedDeadline(OUTSIDER, assigned[0], OUTSIDER)]
+    if kind == "slash" and assigned:  # waits out the deadline first
+        wait = state.asks[assigned[0]].deadline - state.block
+        return ([ops.AdvanceBlocks(wait)] if wait > 0 else []) + [ops.SlashMissedDeadline(OUTSIDER, assigned[0], OUTSIDER)]
     if kind == "discard" and assigned:
         return [ops.DiscardTask(state.asks[assigned[0]].prover, assigned[0])]
     if kind == "invalid" and assigned:
@@ -70,6 +71,8 @@ def expand(state: State, action: tuple) -> list:
     created = _ask_ids(state, "CREATE")
     if kind == "cancel" and created:
         return [ops.CancelAsk(OUTSIDER, created[0])]
+    if kind == "top_up":
+        return [ops.Mint(OUTSIDER, "POND", a[1]), ops.DepositStake(OUTSIDER, a[0], a[1])]
     if kind == "request_unstake":
         return [ops.RequestStakeWithdrawal(a[0], a[1])]
     if kind == "unstake":
@@ -94,6 +97,7 @@ ACTIONS = st.one_of(
     st.tuples(st.sampled_from(["prove", "slash", "discard", "invalid", "cancel"])),
     st.tuples(st.just("request_unstake"), prover, st.sampled_from([1, 50])),
     st.tuples(st.just("unstake"), prover),
+    st.tuples(st.just("top_up"), prover, st.sampled_from([10, 1_000])),
     st.tuples(st.just("deregister"), prover),
     st.tuples(st.just("request_compute_decrease"), prover, st.integers(1, 3)),
     st.tuples(st.just("decrease_compute"), prover),

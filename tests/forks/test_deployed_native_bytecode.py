@@ -30,6 +30,7 @@ def test_every_finding_replays_on_the_bytecode(evm_adapter):
     assert replays[("S1 slash_compensation", "counterexample")].evidence["balances.mallory.POND"] == "300"
     assert replays[("S1 slash_compensation", "counterexample")].evidence["balances.carol.POND"] is None
     assert replays[("I9 withdrawal", "counterexample")].evidence["balances.bob.POND"] == "1000"
+    assert replays[("I9 withdrawal", "topped_up")].evidence["balances.bob.POND"] == "2"
     assert replays[("D1 parallel_limit", "counterexample")].evidence["memberships.0.bob.active_requests"] == "101"
     assert replays[("D2 compute_decrease_exact", "counterexample")].evidence["provers.bob.declared_compute"] == "1"
     assert replays[("I4 escrow_refund", "invalid_inputs")].evidence["claimable.carol"] is None

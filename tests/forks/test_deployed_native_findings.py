@@ -23,9 +23,10 @@ def test_finding_trace_violates_its_invariant(finding):
 
 @pytest.mark.parametrize("finding", FINDINGS, ids=lambda f: f.path.parent.name + "/" + f.name)
 def test_finding_is_minimal(finding):
-    """Dropping any one step (and what it makes rejected) loses the violation."""
+    """Dropping any one step (and what it makes rejected) loses the violation. In a run of equal
+    operations (the D1 trace's 101 create_ask) one drop stands for all: they are interchangeable."""
     operations = committed_operations(finding)
-    for i in range(len(operations)):
+    for i in [i for i in range(len(operations)) if i == 0 or operations[i] != operations[i - 1]]:
         steps, final, _ = run_ops(operations[:i] + operations[i + 1:])
         assert not [v for v in violations(steps, final).get(finding.invariant, []) if finding.match in v], i
 

@@ -48,7 +48,11 @@ FINDINGS = (
             "names the address that receives the whole penalty (GeneratorRegistry.sol:686); the requester only gets its reward back.",
             evidence=("balances.mallory.POND", "balances.carol.POND", "claimable.carol")),
     Finding("I9 withdrawal", 0, "GeneratorRegistry.sol:392 deregister(refundAddress): once out of every market the whole stake is "
-            "sent at once, with no unstake request and no delay.", evidence=("balances.bob.POND", "provers.bob", "block")),
+            "sent at once, with no unstake request and no delay.", "counterexample", "deregister_prover",
+            ("balances.bob.POND", "provers.bob", "block")),
+    Finding("I9 withdrawal", 0, "GeneratorRegistry.sol:327/354: the unstake request is kept as a utilisation of the total, so "
+            "unstake (one block later) takes that share of the stake as it is THEN: stake deposited after the request (by anyone, "
+            "stake() :306) leaves with it.", "topped_up", "withdraw_stake", ("balances.bob.POND", "provers.bob.total_stake")),
     Finding("I4 escrow_refund", 0, "ProofMarketplace.sol:391-394 createAsk: the per-byte platform fee is the treasury's claimable at "
             "creation and never refunded (cancelAsk :559 refunds the reward only).", "fee", "create_ask",
             ("claimable.treasury", "held.marketplace.USDC", "asks.0.reward")),
@@ -58,7 +62,7 @@ FINDINGS = (
     Finding("D1 parallel_limit", 0, "GeneratorRegistry.sol:709 assignGeneratorTask checks activeRequests > PARALLEL_REQUESTS_UPPER_LIMIT "
             "before incrementing: a prover takes 101 parallel tasks in a market whose limit is 100.",
             evidence=("memberships.0.bob.active_requests", "provers.bob.stake_locked")),
-    Finding("D2 compute_decrease_exact", 3, "GeneratorRegistry.sol:251 and :281 round the compute intent through a utilisation "
+    Finding("D2 compute_decrease_exact", 0, "GeneratorRegistry.sol:251 and :281 round the compute intent through a utilisation "
             "(floor twice): asking to remove 1 of 3 removes 2.", evidence=("provers.bob.declared_compute",)),
 )
 
