@@ -115,7 +115,7 @@ def msm_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str
 def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str]:
     from reference.fast import _kernels as k
     from reference.fast.convert import pack
-    from reference.fast.cpu import _twiddles
+    from reference.fast.limbs import twiddles
 
     ref = ReferenceBackend()
     rng = random.Random(SEED + 2)
@@ -126,8 +126,8 @@ def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str
         values = [rng.randrange(R) for _ in range(n)]
         full = _timed(lambda: cpu.ntt(values), 3)
         rows_in = pack(values)
-        twiddles = _twiddles(n, False)
-        kernel = _timed(lambda: k.ntt_in_place(rows_in, twiddles), 3)
+        roots = twiddles(n, False)
+        kernel = _timed(lambda: k.ntt_in_place(rows_in, roots), 3)
         slow = _timed(lambda: ref.ntt(values), 1) if log_n <= ref_max else None
         rows.append(f"| 2^{log_n} | {_fmt(full)} | {_fmt(kernel)} | {_fmt(slow)} | {_ratio(slow, full)} |")
     return rows
