@@ -4,42 +4,11 @@ from __future__ import annotations
 import base64
 import html
 import os
-import platform
-import subprocess
-from datetime import datetime, timezone
 from pathlib import Path
 
 from kalypso.audit.model import SectionResult, Status
 
 MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_AVAILABLE: "NOT AVAILABLE"}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def machine() -> dict[str, str]:
-    return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus": str(os.cpu_count()),
-        "cpu": cpu_model(),
-        "python": platform.python_version(),
-        "commit": git_commit(),
-    }
 
 
 def _fmt_seconds(s: float) -> str:

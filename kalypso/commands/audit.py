@@ -27,7 +27,8 @@ def register(parser) -> None:
 
 def run(args) -> int:
     from kalypso.audit.registry import load_sections
-    from kalypso.audit.report import machine, write_reports
+    from kalypso.audit.report import write_reports
+    from reference.machine import machine
     from kalypso.audit.runner import exit_code, run_sections, select
 
     profile = "quick" if args.quick else "thorough" if args.thorough else "default"

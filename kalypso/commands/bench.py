@@ -67,7 +67,7 @@ def render(sections: dict[str, str], header: dict[str, str]) -> str:
 
 
 def run(args) -> int:
-    from kalypso.audit.report import machine
+    from reference.machine import machine
 
     names = [n.strip() for item in (args.only or []) for n in item.split(",") if n.strip()] or list(BENCHES)
     unknown = [n for n in names if n not in BENCHES]

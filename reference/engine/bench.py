@@ -13,9 +13,9 @@ import sys
 import time
 
 import spec
-from kalypso.audit.report import cpu_model
 from reference.engine.fast import FastOrderbook, ask_rows
 from reference.engine.worlds import ENGINE, OWNER, REQUESTER
+from reference.machine import cpu_model, load_average
 from spec import operations as ops
 from spec.containers import Config, State
 from spec.env import STAND_IN_VERIFIER_ID
@@ -70,7 +70,7 @@ def time_fast(state: State, rows: list[tuple]) -> tuple[float, float, int]:
 
 def machine() -> str:
     """CPU count and model, Python version, load at the start."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()[0]
     return f"{os.cpu_count()} CPUs, {cpu_model()}; Python {platform.python_version()}; single-threaded; 1-minute load {load:.1f} at start"
 
 

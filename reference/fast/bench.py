@@ -23,6 +23,7 @@ from typing import Callable
 
 from py_ecc.optimized_bn128 import G1, G2, add, multiply
 
+from reference.machine import cpu_model, load_average
 from reference.zk.backend import Backend, ReferenceBackend
 from reference.zk.field import R
 
@@ -54,16 +55,8 @@ def distinct_points(generator, n: int, seed: int) -> tuple:
 
 
 def _machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, load average at start {load}"
+    load = " / ".join(f"{x:.1f}" for x in load_average())
+    return f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, load average at start {load}"
 
 
 def _fmt(seconds: float | None) -> str:

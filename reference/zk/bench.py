@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from kalypso.audit.report import cpu_model
+from reference.machine import cpu_model
 from reference.zk import nodetools
 from reference.zk.backend import BackendUnavailable, get_backend
 from reference.zk.binfile import write_r1cs, write_wtns
