@@ -5,8 +5,8 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from kalypso.audit import Check, NotAvailable, SectionOutput, Status, Table, section
-from kalypso.audit.registry import SECTIONS, load_sections
+from kalypso.audit.model import Check, NotAvailable, SectionOutput, Status, Table, section
+from kalypso.audit.registry import SECTIONS
 from kalypso.audit.report import render_html, render_markdown, write_reports
 from kalypso.audit.runner import exit_code, run_section, select
 from kalypso.audit.sections.machines import discover_machines, run_machine
@@ -19,10 +19,7 @@ PNG = base64.b64decode(
 
 
 @pytest.fixture
-def fake_sections():
-    load_sections()
-    saved = dict(SECTIONS)
-
+def fake_sections(monkeypatch):
     @section("t_pass", "Passing area", BUDGETS)
     def passing(ctx):
         ctx.progress("working", completed=1, total=1)
@@ -41,9 +38,8 @@ def fake_sections():
     def crashing(ctx):
         raise RuntimeError("boom")
 
-    yield
-    SECTIONS.clear()
-    SECTIONS.update(saved)
+    for fake in (passing, failing, missing, crashing):
+        monkeypatch.setitem(SECTIONS, fake.name, fake)
 
 
 def test_statuses_budgets_and_seed(fake_sections, tmp_path):
@@ -92,7 +88,7 @@ def test_figures_are_inlined_as_base64(tmp_path):
 
 
 def test_select_validates_names():
-    assert select(None) == list(load_sections())
+    assert select(None) == list(SECTIONS)
     with pytest.raises(ValueError, match="unknown section"):
         select(["nope"])
 

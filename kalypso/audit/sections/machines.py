@@ -8,8 +8,7 @@ import pkgutil
 import time
 from contextlib import contextmanager
 
-from kalypso.audit.model import Check, NotAvailable, Status
-from kalypso.audit.registry import SectionOutput, section
+from kalypso.audit.model import Check, NotAvailable, SectionOutput, Status, section
 
 NEGATIVE_CONTROL_EXAMPLES = 300
 
