@@ -1,5 +1,7 @@
 """The audit runner and report: statuses, failure traces, not-available areas, exit codes."""
+import ast
 import base64
+from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
@@ -9,7 +11,7 @@ from kalypso.audit.model import Check, NotAvailable, SectionOutput, Status, Tabl
 from kalypso.audit.registry import SECTIONS
 from kalypso.audit.report import render_html, render_markdown, write_reports
 from kalypso.audit.runner import exit_code, run_section, select
-from kalypso.audit.sections.machines import discover_machines, run_machine
+from kalypso.audit.sections.machines import discover_machines, machine_modules, run_machine
 
 BUDGETS = {"quick": {"n": 1}, "default": {"n": 2}, "thorough": {"n": 3}}
 META = {"profile": "quick", "seed": 3, "seconds": 1.0, "command": "kalypso audit --quick", "cpus": "2",
@@ -123,3 +125,14 @@ def test_machines_are_discovered_and_seeded_runs_repeat():
     assert any(m.__name__ == "LifecycleMachine" for m in machines)
     first = run_machine(machines[0], max_examples=3, steps=5, seed=11)
     assert first.status == Status.PASS and first.count >= 3
+
+
+def test_every_module_of_properties_with_state_machines_is_audited():
+    root = Path(__file__).resolve().parents[2] / "properties"
+    defining = set()
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        if any(isinstance(node, ast.ImportFrom) and node.module == "hypothesis.stateful"
+               and any(alias.name == "RuleBasedStateMachine" for alias in node.names) for node in ast.walk(tree)):
+            defining.add(".".join(path.relative_to(root.parent).with_suffix("").parts))
+    assert defining and defining == {m.__name__ for m in machine_modules()}
