@@ -17,7 +17,7 @@ class Status(str, Enum):
 
 
 class NotAvailable(Exception):
-    """The area a section checks has not landed (its code is absent): reported, never a pass."""
+    """What a section checks cannot run on this machine (no CUDA device, no node, ...): reported, never a pass."""
 
 
 @attrs.frozen
