@@ -10,18 +10,12 @@ import spec
 from spec.containers import Config, State
 from spec.errors import SpecError
 from spec.env import STAND_IN_VERIFIER_ID, stand_in_proof
-from spec.signing import assignment_message, invalid_inputs_message, public_key, sign
-from reference.engine.tee import MODEL_ROOT_SECRET, attest
+from spec.signing import assignment_message, invalid_inputs_message, sign
+from properties.fixtures import (
+    ACCOUNTS, CURATOR, ENGINE_KEYS, ENGINE_SECRETS, MODEL_ROOT_SECRET, OPERATORS, PROVERS, PUBLIC_INPUTS, REQUESTERS, RESOLVER,
+    SECRET_OF_KEY, STAKERS, TRANSMITTER, VAULTS, WRONG_SECRET, attest,
+)
 from spec.types import AskState, MatchingProtocol
-
-REQUESTERS = ("alice", "carol")
-PROVERS = ("p0", "p1", "p2")
-ACCOUNTS = REQUESTERS + PROVERS + ("mallory",)
-ENGINE_SECRETS = (bytes([1]) * 32, bytes([2]) * 32)
-WRONG_SECRET = bytes([3]) * 32
-SECRET_OF_KEY = {public_key(s): s for s in ENGINE_SECRETS + (WRONG_SECRET,)}
-ENGINE_KEYS = tuple(public_key(s) for s in ENGINE_SECRETS)
-PUBLIC_INPUTS = (b"", b"\x01", b"x^3+x+5=35")
 
 small = st.integers(min_value=0, max_value=400)
 positive = st.integers(min_value=1, max_value=400)
@@ -351,13 +345,6 @@ def states_and_operations(draw, max_steps: int = 12):
     return state, draw(operations(state))
 
 
-VAULTS = ("v0", "v1", "v2")
-STAKERS = ("s0", "s1")
-RESOLVER = "resolver"
-TRANSMITTER = "transmitter"
-OPERATORS = PROVERS + ("stranger",)
-
-
 def _ids(mapping, where=lambda v: True):
     return mostly(sorted(k for k, v in mapping.items() if where(v)))
 
@@ -368,7 +355,7 @@ def create_vault(draw, state: State):
     epoch = draw(usually(st.integers(500, 3_000), st.integers(-1, 3_000)))
     veto = draw(usually(st.integers(1, 400), st.integers(-1, 3_000))) if slasher != "instant" else draw(usually(st.just(0), st.integers(-1, 5)))
     shares = draw(usually(st.dictionaries(st.sampled_from(OPERATORS), st.integers(1, 5), min_size=1), st.dictionaries(st.sampled_from(OPERATORS), st.integers(-1, 5))))
-    return ops.CreateVault("curator", draw(st.sampled_from(VAULTS)), epoch, slasher, veto, RESOLVER, shares)
+    return ops.CreateVault(CURATOR, draw(st.sampled_from(VAULTS)), epoch, slasher, veto, RESOLVER, shares)
 
 
 def _vault_id(state: State):

@@ -1,7 +1,7 @@
 """`kalypso vectors generate`: every case, the schema and the manifest, byte-identically.
 
-Cases come from two sources: the hand-written scenarios of `reference.conformance.scenarios`
-and seeded random traces (`reference.conformance.traces`). Expectations are always what the spec
+Cases come from two sources: the hand-written scenarios of a fork
+(`reference.conformance.scenarios.<fork>`) and seeded random traces (`reference.conformance.traces`). Expectations are always what the spec
 does; a scenario whose last step disagrees with its declared outcome is reported as a mismatch.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import hypothesis
 
 import spec
 from reference.conformance.cases import (
-    FOREIGN_DIRS, FORMAT_VERSION, MANIFEST_FILE, SCHEMA_FILE, location, run_case, spec_version, write_json,
+    DEFAULT_FORK, FOREIGN_DIRS, FORMAT_VERSION, MANIFEST_FILE, SCHEMA_FILE, location, run_case, spec_version, write_json,
 )
-from reference.conformance.scenarios import SCENARIOS
+from reference.conformance.scenarios import FORKS
 from reference.conformance.schema import build_schema
 from reference.conformance.traces import DEFAULT_SEED, random_traces
 
@@ -83,10 +83,10 @@ class GenerationReport:
     skipped: tuple = ()
 
 
-def build_cases(traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int = DEFAULT_SEED):
+def build_cases(traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int = DEFAULT_SEED, fork: str = DEFAULT_FORK):
     """`(relative path, case)` pairs in a fixed order, and the scenario mismatches."""
     out, mismatches, seen = [], [], set()
-    for sc in SCENARIOS:
+    for sc in FORKS[fork]:
         if not sc.available(spec.OPERATIONS):
             continue
         module, operation = location(sc.operation)
@@ -119,11 +119,11 @@ def clear(vectors_dir: Path) -> None:
 
 
 def generate(vectors_dir: Path, traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int = DEFAULT_SEED,
-             docs: Path | None = None) -> GenerationReport:
-    """Write every case, `schema.json` and `manifest.json` under `vectors_dir`; update the coverage
-    table of `docs` (between `<!-- coverage:begin -->` and `<!-- coverage:end -->`) if given."""
+             docs: Path | None = None, fork: str = DEFAULT_FORK) -> GenerationReport:
+    """Write every case of `fork`, `schema.json` and `manifest.json` under `vectors_dir`; update the
+    coverage table of `docs` (between `<!-- coverage:begin -->` and `<!-- coverage:end -->`) if given."""
     vectors_dir = Path(vectors_dir)
-    cases, mismatches = build_cases(traces, steps, seed)
+    cases, mismatches = build_cases(traces, steps, seed, fork)
     coverage = coverage_of(case for _, case in cases)
     clear(vectors_dir)
     for path, case in cases:
@@ -143,8 +143,8 @@ def generate(vectors_dir: Path, traces: int = TRACE_COUNT, steps: int = TRACE_ST
     })
     if docs is not None:
         update_docs_table(Path(docs), coverage_table(coverage, len(cases)))
-    skipped = tuple(f"{sc.operation}/{sc.name}" for sc in SCENARIOS if not sc.available(spec.OPERATIONS))
-    return GenerationReport(len(cases), len(SCENARIOS) - len(skipped), traces, tuple(mismatches), coverage, skipped)
+    skipped = tuple(f"{sc.operation}/{sc.name}" for sc in FORKS[fork] if not sc.available(spec.OPERATIONS))
+    return GenerationReport(len(cases), len(FORKS[fork]) - len(skipped), traces, tuple(mismatches), coverage, skipped)
 
 
 BEGIN, END = "<!-- coverage:begin -->", "<!-- coverage:end -->"

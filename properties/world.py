@@ -1,46 +1,69 @@
-"""A small builder of protocol states for hand-written scenarios: every state is reached by
-applying valid operations through `spec.apply`, so a pre-state is always one the spec can reach."""
+"""The one builder of protocol states, for tests, scenarios, engine worlds and the simulator:
+every state is reached by applying valid operations through `spec.apply`, so a pre-state is
+always one the spec can reach. Names and secrets come from `properties.fixtures`."""
 from __future__ import annotations
 
+import copy
 from typing import Optional
 
 from pyrsistent import pmap
 
 import spec
-from properties.strategies import ACCOUNTS, ENGINE_SECRETS, PROVERS, REQUESTERS, WRONG_SECRET
+from properties.fixtures import (
+    ACCOUNTS, ALICE, CURATOR, ENGINE_KEY, ENGINE_SECRET, MALLORY, P0, RESOLVER, STAKER, TRANSMITTER, restaking_config,
+)
 from spec import operations as ops
 from spec.containers import Config, State, genesis
 from spec.env import STAND_IN_VERIFIER_ID, stand_in_proof
-from spec.signing import assignment_message, invalid_inputs_message, public_key, sign
+from spec.errors import SpecError
+from spec.signing import assignment_message, invalid_inputs_message, sign
 
-ALICE, CAROL = REQUESTERS
-P0, P1, P2 = PROVERS
-MALLORY = "mallory"
-SECRET, OTHER_SECRET = ENGINE_SECRETS
-KEY, OTHER_KEY = public_key(SECRET), public_key(OTHER_SECRET)
-PUBLIC_INPUTS = b"x^3+x+5=35"
 START = 1_000
-CURATOR, RESOLVER, STAKER, TRANSMITTER, GOVERNOR = "curator", "resolver", "staker", "transmitter", "governor"
+PUBLIC_INPUTS = b"x^3+x+5=35"
 
 
-def assignment_signature(market_id: int, ask_id: int, prover: str, price: int, secret: bytes = SECRET) -> bytes:
+def assignment_signature(market_id: int, ask_id: int, prover: str, price: int, secret: bytes = ENGINE_SECRET) -> bytes:
     return sign(secret, assignment_message(market_id, ask_id, prover, price))
 
 
-def invalid_inputs_signature(market_id: int, ask_id: int, prover: str, secret: bytes = SECRET) -> bytes:
+def invalid_inputs_signature(market_id: int, ask_id: int, prover: str, secret: bytes = ENGINE_SECRET) -> bytes:
     return sign(secret, invalid_inputs_message(market_id, ask_id, prover))
 
 
+def proof(public_inputs: bytes = PUBLIC_INPUTS) -> bytes:
+    return stand_in_proof(public_inputs)
+
+
 class World:
-    """A state under construction; each helper applies valid operations and returns an id or self."""
+    """A state under construction; each helper applies valid operations and returns an id or self.
+    `events` holds the events of the last `do`."""
 
-    def __init__(self, config: Config = Config(), time: int = START):
+    def __init__(self, config: Config = Config(), time: int = START, engine_secret: bytes = ENGINE_SECRET):
         self.state: State = genesis(config, time)
+        self.events: list = []
+        self.engine_secret = engine_secret
 
-    def do(self, *operations) -> "World":
+    def do(self, *operations, env=spec.DEFAULT_ENV) -> "World":
+        self.events = []
         for op in operations:
-            self.state, _ = spec.apply(self.state, op)
+            self.state, emitted = spec.apply(self.state, op, env)
+            self.events += emitted
         return self
+
+    def reject(self, op, code: str, field: Optional[str] = None, env=spec.DEFAULT_ENV) -> SpecError:
+        """Apply `op`, expect the error `code` (naming `field`), and check the state did not change."""
+        before = copy.deepcopy(self.state)
+        try:
+            spec.apply(self.state, op, env)
+        except SpecError as error:
+            assert error.code == code, f"expected {code}, got {error.code}: {error}"
+            assert field is None or error.field == field, f"expected field {field}, got {error.field}"
+            assert self.state == before
+            return error
+        raise AssertionError(f"{op} was accepted, expected {code}")
+
+    def balance(self, account: str, token: Optional[str] = None) -> int:
+        return self.state.balances.get((account, token or self.state.config.payment_token), 0)
 
     def wait(self, seconds: int) -> "World":
         return self.do(ops.AdvanceTime(seconds)) if seconds else self
@@ -48,13 +71,13 @@ class World:
     def wait_until(self, time: int) -> "World":
         return self.wait(time - self.state.time)
 
-    def funded(self, amount: int = 10_000) -> "World":
-        for account in ACCOUNTS:
+    def funded(self, amount: int = 10_000, accounts=ACCOUNTS) -> "World":
+        for account in accounts:
             for token in self.state.config.tokens:
                 self.do(ops.Mint(account, token, amount))
         return self
 
-    def market(self, owner: str = ALICE, slash: Optional[dict] = None, key: str = KEY, fee: int = 10,
+    def market(self, owner: str = ALICE, slash: Optional[dict] = None, key: str = ENGINE_KEY, fee: int = 10,
                protocol: str = "orderbook") -> int:
         slash = {self.state.config.stake_tokens[0]: 100} if slash is None else slash
         self.do(ops.CreateMarket(owner, STAND_IN_VERIFIER_ID, protocol, pmap(slash), key, fee))
@@ -70,13 +93,29 @@ class World:
         return self.do(ops.JoinMarket(prover, market, price, proposed_time, compute))
 
     def ask(self, market: int = 0, requester: str = ALICE, max_price: int = 200, expires_in: int = 300,
-            proof_time: int = 100, preference: int = 5_000, public_inputs: bytes = PUBLIC_INPUTS) -> int:
-        self.do(ops.CreateAsk(requester, market, max_price, self.state.time + expires_in, proof_time, preference, public_inputs))
+            proof_time: int = 100, preference: int = 5_000, public_inputs: bytes = PUBLIC_INPUTS, private_inputs=None) -> int:
+        self.do(ops.CreateAsk(requester, market, max_price, self.state.time + expires_in, proof_time, preference,
+                              public_inputs, private_inputs))
         return self.state.next_ask_id - 1
 
+    def assignment(self, ask: int = 0, prover: str = P0, price: int = 100, secret: Optional[bytes] = None,
+                   sender: str = MALLORY, signed_price: Optional[int] = None) -> ops.AssignTask:
+        """The AssignTask of `ask` to `prover` at `price`, signed by the engine (or by `secret`)."""
+        market = self.state.asks[ask].market_id if ask in self.state.asks else 0
+        signature = assignment_signature(market, ask, prover, price if signed_price is None else signed_price,
+                                         self.engine_secret if secret is None else secret)
+        return ops.AssignTask(sender, ask, prover, price, signature)
+
     def assign(self, ask: int = 0, prover: str = P0, price: int = 100) -> "World":
-        market = self.state.asks[ask].market_id
-        return self.do(ops.AssignTask(MALLORY, ask, prover, price, assignment_signature(market, ask, prover, price)))
+        return self.do(self.assignment(ask, prover, price))
+
+    def invalid_inputs(self, ask: int = 0, prover: Optional[str] = None, secret: Optional[bytes] = None,
+                       sender: Optional[str] = None) -> ops.SubmitInvalidInputs:
+        """The assigned prover's SubmitInvalidInputs for `ask`, with the engine's statement for `prover`."""
+        a = self.state.asks[ask]
+        prover = prover or a.assignment.prover
+        signature = invalid_inputs_signature(a.market_id, ask, prover, self.engine_secret if secret is None else secret)
+        return ops.SubmitInvalidInputs(sender or prover, ask, signature)
 
     def vault(self, vault_id: str = "v1", slasher: str = "veto", veto_duration: int = 200, epoch_duration: int = 1_000,
               operators: Optional[dict] = None, deposit: int = 1_000) -> str:
@@ -132,15 +171,6 @@ def assigned_task(config: Config = Config(), price: int = 100, **market) -> Worl
     return w.assign(0, P0, price)
 
 
-def restaking_config(**params) -> Config:
-    """Short restaking epochs: epoch_length 100, offset 50, epoch_duration 1000, veto_duration 200,
-    bridge_delay_max 150 (restaked stake can back proof times up to 599)."""
-    from spec.restaking_state import RestakingParams
-
-    defaults = dict(epoch_length=100, offset=50, epoch_duration=1_000, veto_duration=200, bridge_delay_max=150)
-    return Config(restaking=RestakingParams(**{**defaults, **params}))
-
-
 def restaked_market(native_stake: int = 0, slasher: str = "veto") -> World:
     """Market 0 (slash 100 POND); p0 quoting in it with `native_stake` and 1000 restaked in vault v1,
     whose snapshot captured at 1000 arrived and is confirmed at time 1100."""
@@ -171,14 +201,3 @@ def slash_pending() -> World:
     """`slash_requested` with the request delivered: pending on the vault chain until its veto deadline."""
     w = slash_requested()
     return w.do(ops.DeliverMessage(w.message()))
-
-
-def proof(public_inputs: bytes = PUBLIC_INPUTS) -> bytes:
-    return stand_in_proof(public_inputs)
-
-
-__all__ = [
-    "ALICE", "CAROL", "CURATOR", "GOVERNOR", "RESOLVER", "STAKER", "START", "TRANSMITTER", "KEY", "MALLORY", "OTHER_KEY", "OTHER_SECRET", "P0", "P1", "P2", "PUBLIC_INPUTS", "SECRET",
-    "WRONG_SECRET", "World", "assigned_task", "assignment_signature", "invalid_inputs_signature", "open_ask",
-    "open_market", "proof", "restaked_market", "restaked_task", "restaking_config", "slash_pending", "slash_requested",
-]
