@@ -245,7 +245,7 @@ def register_prover_key(state: State):
     return st.builds(ops.RegisterProverKey, prover_address(), usually(st.sampled_from(ENGINE_KEYS), st.just("00")))
 
 
-OPERATION_STRATEGIES = {
+MARKET_STRATEGIES = {
     "mint": mint,
     "advance_time": advance_time,
     "create_market": create_market,
@@ -269,6 +269,9 @@ OPERATION_STRATEGIES = {
     "attest_engine": attest_engine,
     "register_prover_key": register_prover_key,
 }
+"""The strategy of each market-chain operation (the lifecycle machine has one rule per entry)."""
+OPERATION_STRATEGIES = dict(MARKET_STRATEGIES)
+"""The strategy of every operation: `MARKET_STRATEGIES` and, below, `RESTAKING_STRATEGIES`."""
 
 
 def configs():
