@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import attrs
-import hypothesis
 
 import spec
 from reference.conformance.cases import (
@@ -19,11 +18,12 @@ from reference.conformance.cases import (
 )
 from reference.conformance.scenarios import FORKS
 from reference.conformance.schema import build_schema
-from reference.conformance.traces import DEFAULT_SEED, random_traces
+from reference.conformance.traces import DEFAULT_SEED, OPENINGS, random_traces
 
 TRACE_COUNT = 200
 TRACE_STEPS = 20
 UNKNOWN = "(unknown)"
+TRACES_DIR = "traces/random/"
 
 
 @attrs.frozen
@@ -102,8 +102,9 @@ def build_cases(traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int =
             mismatches.append(f"{path}: written to show {sc.expect}, the spec gives {outcome}")
         out.append((path, case))
     for i, (pre_state, operations) in enumerate(random_traces(traces, steps, seed)):
-        description = f"Random trace {i} (seed {seed}, {steps} steps) drawn from properties.strategies."
-        out.append((f"traces/random/trace_{i:04d}.json", run_case(description, pre_state, operations)))
+        description = (f"Random trace {i} (seed {seed}, {steps} steps, opening: {OPENINGS[i % len(OPENINGS)]}) drawn with "
+                       f"random.Random from properties.generators.")
+        out.append((f"{TRACES_DIR}trace_{i:04d}.json", run_case(description, pre_state, operations)))
     return out, mismatches
 
 
@@ -125,6 +126,7 @@ def generate(vectors_dir: Path, traces: int = TRACE_COUNT, steps: int = TRACE_ST
     vectors_dir = Path(vectors_dir)
     cases, mismatches = build_cases(traces, steps, seed, fork)
     coverage = coverage_of(case for _, case in cases)
+    traced = coverage_of(case for path, case in cases if path.startswith(TRACES_DIR))
     clear(vectors_dir)
     for path, case in cases:
         write_json(vectors_dir / path, case)
@@ -133,13 +135,15 @@ def generate(vectors_dir: Path, traces: int = TRACE_COUNT, steps: int = TRACE_ST
         "format_version": FORMAT_VERSION,
         "spec_version": spec_version(),
         "generator": {"command": "kalypso vectors generate", "trace_seed": str(seed), "traces": str(traces),
-                      "trace_steps": str(steps), "hypothesis": hypothesis.__version__},
+                      "trace_steps": str(steps)},
         "cases": str(len(cases)),
         "coverage": {"accepted": {k: str(v) for k, v in coverage.accepted.items()},
                      "rejected": {k: str(v) for k, v in coverage.rejected.items()},
                      "errors": {k: str(v) for k, v in coverage.errors.items()},
                      "missing_operations": list(coverage.missing_operations),
                      "missing_errors": list(coverage.missing_errors)},
+        "trace_coverage": {"accepted": {k: str(v) for k, v in traced.accepted.items()},
+                           "rejected": {k: str(v) for k, v in traced.rejected.items()}},
     })
     if docs is not None:
         update_docs_table(Path(docs), coverage_table(coverage, len(cases)))
