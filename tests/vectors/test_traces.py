@@ -53,3 +53,10 @@ def test_the_manifest_reports_the_traces_per_operation(committed):
     manifest = json.loads((VECTORS_DIR / MANIFEST_FILE).read_text())["trace_coverage"]
     assert {k: int(v) for k, v in manifest["accepted"].items() if int(v)} == dict(accepted)
     assert {k: int(v) for k, v in manifest["rejected"].items() if int(v)} == dict(rejected)
+
+
+def test_every_operation_has_one_generator():
+    from properties.generators import GENERATORS, MARKET_GENERATORS, RESTAKING_GENERATORS
+
+    assert sorted(GENERATORS) == sorted(spec.OPERATIONS)
+    assert not set(MARKET_GENERATORS) & set(RESTAKING_GENERATORS)
