@@ -54,13 +54,14 @@ def assign_task_at_price_bounds():
     return w.state, [assign(0, P0, 50), assign(1, P1, 200)]
 
 
-@scenario("assign_task", check=lambda pre, post: post.memberships[(1, P0)].quote is None and post.memberships[(0, P0)].status == MembershipStatus.WIP)
+@scenario("assign_task", check=lambda pre, post: pre.memberships[(1, P0)].quote is not None and post.memberships[(1, P0)].quote is None
+          and post.memberships[(0, P0)].status == MembershipStatus.WIP)
 def assign_task_cancels_quotes_that_no_longer_fit():
     """A match in one market withdraws the prover's quotes elsewhere that its free stake no longer covers."""
     return two_markets_one_prover().state, [assign()]
 
 
-@scenario("assign_task")
+@scenario("assign_task", check=lambda pre, post: post.memberships[(1, P0)].quote == pre.memberships[(1, P0)].quote)
 def assign_task_keeps_quotes_that_fit():
     """Quotes elsewhere that still fit stay active."""
     w = open_market()
@@ -70,7 +71,7 @@ def assign_task_keeps_quotes_that_fit():
     return w.state, [assign()]
 
 
-@scenario("assign_task")
+@scenario("assign_task", check=lambda pre, post: pre.memberships[(1, P0)].quote is not None and post.memberships[(1, P0)].quote is None)
 def assign_task_cancels_quote_lacking_compute():
     """Quotes elsewhere whose compute per request no longer fits are withdrawn."""
     w = open_market()
