@@ -8,18 +8,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reference.conformance.cases import VECTORS_DIR, load_cases
+from reference.conformance.cases import DEFAULT_FORK, VECTORS_DIR, VECTORS_ROOT, load_cases
 from reference.conformance.generate import TRACE_COUNT, TRACE_STEPS, coverage_of, coverage_table, generate
+from reference.conformance.scenarios import FORKS
 from reference.conformance.traces import DEFAULT_SEED
 
-DOCS = VECTORS_DIR.parent / "docs"
+DOCS = VECTORS_ROOT.parent / "docs"
 
 
 def register(parser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     g = sub.add_parser("generate", help="regenerate every case, schema.json and manifest.json (byte-identical)")
-    g.add_argument("--out", type=Path, default=VECTORS_DIR, help="output directory (default: the committed vectors)")
+    g.add_argument("--fork", choices=sorted(FORKS), default=DEFAULT_FORK, help="the fork whose vectors to write (default %(default)s)")
+    g.add_argument("--out", type=Path, default=None, help="output directory (default: the fork's committed vectors, vectors/<fork>)")
     g.add_argument("--traces", type=int, default=TRACE_COUNT, help="random traces (default %(default)s)")
     g.add_argument("--steps", type=int, default=TRACE_STEPS, help="operations per random trace (default %(default)s)")
     g.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the random traces (default %(default)s)")
@@ -40,9 +42,11 @@ def run(args) -> int:
 
 
 def _generate(args, console) -> int:
+    if args.out is None:
+        args.out = VECTORS_ROOT / args.fork
     default_out = args.out.resolve() == VECTORS_DIR.resolve()
     docs = DOCS / "vectors.md" if default_out and (DOCS / "vectors.md").exists() else None
-    report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs)
+    report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs, fork=args.fork)
     console.print(f"wrote {report.cases} cases ({report.scenario_cases} scenarios, {report.trace_cases} random traces) "
                   f"to {args.out}" + (f"; coverage table in {docs}" if docs else ""))
     if report.skipped:
@@ -51,7 +55,7 @@ def _generate(args, console) -> int:
     for mismatch in report.mismatches:
         console.print(f"[red]scenario mismatch[/red] {mismatch}", markup=True)
     if not report.coverage.complete:
-        console.print(f"[red]coverage incomplete[/red]: add scenarios in reference/conformance/scenarios.py for operations "
+        console.print(f"[red]coverage incomplete[/red]: add scenarios in reference/conformance/scenarios/{args.fork}/ for operations "
                       f"{list(report.coverage.missing_operations)} and errors {list(report.coverage.missing_errors)}")
     return 0 if report.coverage.complete and not report.mismatches else 1
 
