@@ -9,9 +9,7 @@ import sys
 import time
 from collections import Counter
 
-from kalypso.audit.model import Check, NotAvailable, Status, Table
-from kalypso.audit.registry import SectionOutput, section
-from kalypso.audit.sections._util import require_module
+from kalypso.audit.model import Check, NotAvailable, SectionOutput, Status, Table, section
 
 AREA = "Deployed Kalypso"
 
@@ -53,12 +51,14 @@ def _finding_rows(findings, replays, fork_violations) -> tuple:
     "thorough": {"evm": True, "divergence": True, "search": True},
 })
 def deployed(ctx) -> SectionOutput:
-    runner = require_module("reference.conformance.runner", AREA)
-    generate = require_module("reference.conformance.deployed_native.generate", AREA)
-    findings_mod = require_module("reference.conformance.deployed_native.findings", AREA)
-    props = require_module("properties.deployed_native", AREA)
-    search_mod = require_module("properties.deployed_native_search", AREA)
-    zd = require_module("properties.z3.deployed_native", AREA)
+    from properties import deployed_native as props
+    from properties import deployed_native_search as search_mod
+    from properties.z3 import deployed_native as zd
+    from reference.conformance import runner
+    from reference.conformance.deployed_native import findings as findings_mod
+    from reference.conformance.deployed_native import generate
+    from reference.evm import compile as evm_compile
+
     if not generate.FORK_DIR.exists():
         raise NotAvailable(f"{AREA}: no vectors at {generate.FORK_DIR}")
     checks, tables, notes = [], [], []
@@ -92,7 +92,6 @@ def deployed(ctx) -> SectionOutput:
                             detail=result.detail + (f"; witness {result.witness}" if result.witness else "")))
 
     replays = {}
-    evm_compile = require_module("reference.evm.compile", AREA)
     reason = evm_compile.missing_reason() if ctx.budget["evm"] else "not in this profile"
     if reason:
         for name in ("fork conformance, EVM adapter (master-66d489f bytecode)", "findings replayed on the bytecode",
@@ -104,7 +103,8 @@ def deployed(ctx) -> SectionOutput:
         ctx.progress("EVM adapter on deployed_native vectors", completed=0, total=None)
         checks.append(_conformance_check(f"EVM adapter on the master-66d489f bytecode (`{contracts}`)",
                                          runner.run_conformance(adapter, generate.FORK_DIR)))
-        replay_mod = require_module("reference.conformance.deployed_native.replay", AREA)
+        from reference.conformance.deployed_native import replay as replay_mod
+
         for r in replay_mod.replay_findings(adapter):
             replays[(r.finding.invariant, r.finding.name)] = r
             checks.append(Check(f"finding {r.finding.invariant} ({r.finding.name}) replayed on the bytecode",
@@ -132,11 +132,13 @@ def deployed(ctx) -> SectionOutput:
 
 def _divergence(ctx, checks) -> Table:
     """The design vectors on the bytecode, classified by the EVM tool (reference.evm.diverge)."""
+    from reference.conformance import cases
+
     try:
-        diverge = require_module("reference.evm.diverge", AREA)
-        cases = require_module("reference.conformance.cases", AREA)
-    except NotAvailable as missing:
-        checks.append(Check("design vectors on the bytecode: divergence report", Status.NOT_AVAILABLE, detail=str(missing)))
+        from reference.evm import diverge
+    except ImportError as missing:
+        checks.append(Check("design vectors on the bytecode: divergence report", Status.NOT_AVAILABLE,
+                            detail=f"the EVM divergence tool is not available ({missing})"))
         return Table("Design vs deployed divergence", ("Rule", "Cases", "What the deployed contracts do"), ())
     ctx.progress("design vectors on the bytecode", completed=0, total=None)
     start = time.perf_counter()

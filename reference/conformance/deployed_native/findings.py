@@ -13,7 +13,7 @@ from properties.deployed_native import ALL, violations
 from properties.deployed_native_search import find_counterexample, run_ops
 from reference.conformance.cases import spec_version, write_json
 from reference.conformance.deployed_native.generate import FORK_DIR
-from reference.conformance.deployed_native.world import World
+from reference.conformance.scenarios.deployed_native.world import World
 from spec.deployed_native.codec import decode_op
 
 FINDINGS_DIR = FORK_DIR / "findings"
