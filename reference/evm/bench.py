@@ -112,7 +112,6 @@ def _groth16_rows(contracts: Path) -> list[str]:
     reason = nodetools.missing_reason()
     if reason:
         return [f"| Groth16 rows | not measured: {reason} | |"]
-    from kalypso.cli import main as kalypso
     from reference.evm.deploy import deploy_kalypso
     from reference.evm.onchain import (
         SNARKJS_NAME, compile_groth16, eip197_pairing_gas, groth16_precompile_gas, prove_on_chain, verify_call_gas,
@@ -123,14 +122,10 @@ def _groth16_rows(contracts: Path) -> list[str]:
         r1cs, wasm = nodetools.circom_compile(REPO / "tests" / "zk" / "circom" / "cubic.circom", d)
         (d / "input.json").write_text(json.dumps({"x": "3", "k": "2"}))
         nodetools.snarkjs("wtns", "calculate", wasm, d / "input.json", d / "w.wtns")
-        quiet = open(os.devnull, "w")
-        stdout, stderr, sys.stdout, sys.stderr = sys.stdout, sys.stderr, quiet, quiet
-        try:
-            kalypso(["zk", "setup", str(r1cs), "--seed", "bench", "--out", str(d / "keys")])
-            kalypso(["zk", "prove", str(r1cs), "--zkey", str(d / "keys/circuit.zkey"), "--wtns", str(d / "w.wtns"),
-                     "--seed", "bench", "--out", str(d / "proof")])
-        finally:
-            sys.stdout, sys.stderr = stdout, stderr
+        zk = [sys.executable, "-m", "kalypso", "zk"]  # our prover, as a user runs it
+        subprocess.run([*zk, "setup", str(r1cs), "--seed", "bench", "--out", str(d / "keys")], check=True, capture_output=True, cwd=REPO)
+        subprocess.run([*zk, "prove", str(r1cs), "--zkey", str(d / "keys/circuit.zkey"), "--wtns", str(d / "w.wtns"),
+                        "--seed", "bench", "--out", str(d / "proof")], check=True, capture_output=True, cwd=REPO)
         nodetools.snarkjs("zkey", "export", "solidityverifier", d / "keys/circuit.zkey", d / "snarkjs.sol")
         vk = json.loads((d / "keys/verification_key.json").read_text())
         proof = json.loads((d / "proof/proof.json").read_text())
