@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shlex
 import subprocess
 import sys
@@ -20,26 +19,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reference.evm import compile as evm_compile
+from reference.machine import describe, load_average
 
 REPO = Path(__file__).resolve().parents[2]
 LIFECYCLE_RUNS = 20
 
 
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _load() -> str:
-    try:
-        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
+    return " / ".join(f"{x:.1f}" for x in load_average())
 
 
 def _lifecycle_rate(make_chain, build, runs: int) -> tuple[int, float]:
@@ -155,7 +142,7 @@ def run_evm_bench(quick: bool = False) -> str:
     if reason:
         return f"## EVM harness (reference.evm)\n\nNot available: {reason}."
     contracts = evm_compile.default_contracts_dir()
-    load_before = _load()
+    host = describe()
     lines = ["## EVM harness (reference.evm)", ""]
     compile_rows = _compile_rows(contracts)
     build = evm_compile.compile_kalypso(contracts)
@@ -171,8 +158,7 @@ def run_evm_bench(quick: bool = False) -> str:
     replay = _replay(contracts)
     gas_rows = _gas_rows(build, contracts)
     lines += [
-        f"Machine: {os.cpu_count()} CPUs, {_cpu()}; Python {platform.python_version()}; "
-        f"load average {load_before} before, {_load()} after. Command: `kalypso bench --only evm` "
+        f"Machine: {host}, {_load()} at the end. Command: `kalypso bench --only evm` "
         f"(`reference.evm.bench.run_evm_bench`), {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Contracts: "
         f"`{contracts.name}`; npm solc {evm_compile.EXPECTED_SOLC} (solc-js), OpenZeppelin {evm_compile.EXPECTED_OZ}, optimizer 200 runs.",
         "",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections import defaultdict
 from typing import Optional
 
 import attrs
