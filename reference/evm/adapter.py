@@ -9,7 +9,9 @@ operation with the fork's codec (MALFORMED_OPERATION / UNKNOWN_OPERATION as the 
 transaction in block head + 1 (a revert leaves the head and the chain as they were) and answers
 the revert's custom-error name or the contracts' events; `state` answers the on-chain
 projection. `mint` is the faucet's transfer, `advance_blocks` moves the head. Every account an
-operation names has approved both contracts for both tokens, as the fork assumes.
+operation names has approved both contracts for both tokens, as the fork assumes. A transaction
+gets 30,000,000 gas (a block's worth); one that needs more is refused as `EVM_HALT`, with revm's
+reason, as a chain would refuse it.
 """
 from __future__ import annotations
 
@@ -139,7 +141,10 @@ def serve(session: EvmSession, stdin=sys.stdin, stdout=sys.stdout) -> None:
         except json.JSONDecodeError as exc:
             response = {"ok": False, "error": f"not JSON: {exc}"}
         else:
-            response = session.handle(request)
+            try:
+                response = session.handle(request)
+            except Exception as exc:  # an adapter bug must not kill the session: say what broke, go on
+                response = {"ok": False, "error": f"EVM adapter failure: {type(exc).__name__}: {exc}"[:500]}
         stdout.write(json.dumps(response) + "\n")
         stdout.flush()
 

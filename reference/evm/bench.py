@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shlex
 import subprocess
 import sys
@@ -20,16 +19,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reference.evm import compile as evm_compile
+from reference.machine import describe, load_average
 
 REPO = Path(__file__).resolve().parents[2]
 LIFECYCLE_RUNS = 20
 
 
 def _load() -> str:
-    try:
-        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
+    return " / ".join(f"{x:.1f}" for x in load_average())
 
 
 def _lifecycle_rate(make_chain, build, runs: int) -> tuple[int, float]:
@@ -102,7 +99,6 @@ def _groth16_rows(contracts: Path) -> list[str]:
     reason = nodetools.missing_reason()
     if reason:
         return [f"| Groth16 rows | not measured: {reason} | |"]
-    from kalypso.cli import main as kalypso
     from reference.evm.deploy import deploy_kalypso
     from reference.evm.onchain import (
         SNARKJS_NAME, compile_groth16, eip197_pairing_gas, groth16_precompile_gas, prove_on_chain, verify_call_gas,
@@ -113,14 +109,10 @@ def _groth16_rows(contracts: Path) -> list[str]:
         r1cs, wasm = nodetools.circom_compile(REPO / "tests" / "zk" / "circom" / "cubic.circom", d)
         (d / "input.json").write_text(json.dumps({"x": "3", "k": "2"}))
         nodetools.snarkjs("wtns", "calculate", wasm, d / "input.json", d / "w.wtns")
-        quiet = open(os.devnull, "w")
-        stdout, stderr, sys.stdout, sys.stderr = sys.stdout, sys.stderr, quiet, quiet
-        try:
-            kalypso(["zk", "setup", str(r1cs), "--seed", "bench", "--out", str(d / "keys")])
-            kalypso(["zk", "prove", str(r1cs), "--zkey", str(d / "keys/circuit.zkey"), "--wtns", str(d / "w.wtns"),
-                     "--seed", "bench", "--out", str(d / "proof")])
-        finally:
-            sys.stdout, sys.stderr = stdout, stderr
+        zk = [sys.executable, "-m", "kalypso", "zk"]  # our prover, as a user runs it
+        subprocess.run([*zk, "setup", str(r1cs), "--seed", "bench", "--out", str(d / "keys")], check=True, capture_output=True, cwd=REPO)
+        subprocess.run([*zk, "prove", str(r1cs), "--zkey", str(d / "keys/circuit.zkey"), "--wtns", str(d / "w.wtns"),
+                        "--seed", "bench", "--out", str(d / "proof")], check=True, capture_output=True, cwd=REPO)
         nodetools.snarkjs("zkey", "export", "solidityverifier", d / "keys/circuit.zkey", d / "snarkjs.sol")
         vk = json.loads((d / "keys/verification_key.json").read_text())
         proof = json.loads((d / "proof/proof.json").read_text())
@@ -150,23 +142,23 @@ def run_evm_bench(quick: bool = False) -> str:
     if reason:
         return f"## EVM harness (reference.evm)\n\nNot available: {reason}."
     contracts = evm_compile.default_contracts_dir()
-    load_before = _load()
+    host = describe()
     lines = ["## EVM harness (reference.evm)", ""]
     compile_rows = _compile_rows(contracts)
     build = evm_compile.compile_kalypso(contracts)
     runs = 3 if quick else LIFECYCLE_RUNS
+    slow_runs = max(1, runs // 5)
     n, t = _lifecycle_rate(Chain, build, runs)
     rate_rows = [f"| pyrevm 0.3.7 (revm) | {n} | {t * 1000:.1f} | {n / t:,.0f} |"]
     if pyevm_chain.available():
-        n2, t2 = _lifecycle_rate(pyevm_chain.PyEvmChain, build, max(1, runs // 5))
+        n2, t2 = _lifecycle_rate(pyevm_chain.PyEvmChain, build, slow_runs)
         rate_rows.append(f"| py-evm via eth-tester | {n2} | {t2 * 1000:.1f} | {n2 / t2:,.0f} |")
     else:
         rate_rows.append("| py-evm via eth-tester | — | — | not installed (`pip install -e '.[evm-compare]'`) |")
     replay = _replay(contracts)
     gas_rows = _gas_rows(build, contracts)
     lines += [
-        f"Machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}; Python {platform.python_version()}; "
-        f"load average {load_before} before, {_load()} after. Command: `kalypso bench --only evm` "
+        f"Machine: {host}, {_load()} at the end. Command: `kalypso bench --only evm` "
         f"(`reference.evm.bench.run_evm_bench`), {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Contracts: "
         f"`{contracts.name}`; npm solc {evm_compile.EXPECTED_SOLC} (solc-js), OpenZeppelin {evm_compile.EXPECTED_OZ}, optimizer 200 runs.",
         "",
@@ -178,7 +170,8 @@ def run_evm_bench(quick: bool = False) -> str:
         "",
         f"A fresh deployment, then the fixed lifecycle of `reference.evm.lifecycle` (engine registration, funding, "
         f"market, prover, 4 asks, batch assignment, proof, discard, slash, cancel, flushes, unstake, deregister); "
-        f"median of {runs} runs (py-evm: fewer), deployment not timed.",
+        f"median of {runs} runs on pyrevm and {slow_runs} on py-evm, deployment not timed; py-evm also mines the "
+        f"~160 empty blocks the lifecycle waits (pyrevm sets the block number).",
         "",
         "| EVM | transactions | ms per lifecycle | tx/s |", "|---|---:|---:|---:|", *rate_rows,
         "",

@@ -61,3 +61,16 @@ def test_session_refuses_what_it_cannot_run(build):
                      ({"op": "mint", "args": {"account": "a", "token": "ETH", "amount": "1"}}, "UNKNOWN_TOKEN")]:
         assert session.handle({"cmd": "apply", "op": op}) == {"ok": False, "error_code": code}, op
     assert session.handle({"cmd": "state"}) == before  # rejected operations leave the chain and the head alone
+
+
+def test_a_revert_no_abi_declares_is_answered_with_its_raw_selector(build):
+    from eth_utils import keccak
+
+    session = EvmSession(build)
+    assert session.handle({"cmd": "genesis", "fork": "deployed_native"}) == {"ok": True}
+    selector = keccak(text="AccessControlUnauthorizedAccount(address,bytes32)")[:4]
+    del session.system.chain.index.errors[selector]  # as if the ABI did not declare it
+    answer = session.handle({"cmd": "apply", "op": {"op": "pause", "args": {"sender": "mallory"}}})
+    assert answer["ok"] is False
+    assert answer["error_code"] == "UNKNOWN_REVERT_0x" + selector.hex()
+    assert "unknown selector 0x" + selector.hex() in answer["error"]
