@@ -104,34 +104,42 @@ ACTIONS = st.one_of(
 )
 
 
+class _Run:
+    """Operations applied from genesis, keeping the accepted ones (a rejected one changes nothing)."""
+
+    def __init__(self, config: Config):
+        self.state = genesis(config)
+        self.steps: list = []
+        self.kept: list = []
+
+    def apply(self, op) -> None:
+        try:
+            post, events = apply(self.state, op, DEFAULT_ENV)
+        except SpecError:
+            return
+        self.steps.append((self.state, op, post, events))
+        self.kept.append(op)
+        self.state = post
+
+    def result(self):
+        return self.steps, self.state, self.kept
+
+
 def run_ops(operations, config: Config = Config()):
     """Apply operations from genesis; returns (accepted steps, final state, accepted operations)."""
-    state = genesis(config)
-    steps, kept = [], []
+    run = _Run(config)
     for op in operations:
-        try:
-            post, events = apply(state, op, DEFAULT_ENV)
-        except SpecError:
-            continue
-        steps.append((state, op, post, events))
-        kept.append(op)
-        state = post
-    return steps, state, kept
+        run.apply(op)
+    return run.result()
 
 
 def run_actions(actions, config: Config = Config()):
-    state = genesis(config)
-    steps, kept = [], []
+    """Expand each abstract action against the state it meets and apply its operations."""
+    run = _Run(config)
     for action in actions:
-        for op in expand(state, action):
-            try:
-                post, events = apply(state, op, DEFAULT_ENV)
-            except SpecError:
-                continue
-            steps.append((state, op, post, events))
-            kept.append(op)
-            state = post
-    return steps, state, kept
+        for op in expand(run.state, action):
+            run.apply(op)
+    return run.result()
 
 
 def _shows(found: dict, invariant: str, match: str) -> bool:
