@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kalypso.commands import audit, bench, conform, prove, simulate, vectors, zk
+from kalypso.commands import audit, bench, campaign, conform, prove, simulate, vectors, zk
 
 SUBCOMMANDS = {
     # name: (module with register(parser) and run(args), help)
@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "zk": (zk, "Groth16 on BN254: setup, prove, verify, export"),
     "bench": (bench, "run the benchmarks and write docs/benchmarks.md"),
     "simulate": (simulate, "market simulator: compare matching protocols"),
+    "campaign": (campaign, "long distributed searches (differential, machines, mutation, sweep) on Dask, resumable"),
 }
 
 

@@ -1,0 +1,100 @@
+"""Campaigns on a real Dask cluster (a `dask scheduler` and two `dask worker` processes on
+127.0.0.1): killing a worker mid-run loses nothing and changes nothing, a resumed campaign merges
+to the same result as an uninterrupted one, and a worker from other code is refused by name."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from reference.campaign import store
+from reference.campaign.engine import run_campaign
+from reference.evm.compile import missing_reason as evm_missing
+from reference.campaign.tasks import Budget, CampaignError
+
+from .conftest import ROOT
+
+SEED = 7
+SMALL = {
+    "machines": (6, {"examples": 2, "steps": 20}),
+    "sweep": (6, {"asks": 30, "provers": 8, "loads": [0.6], "coalitions": [0.0, 0.25]}),
+    "mutation": (4, {"cases": 40}),
+    "differential": (4, {"steps": 12}),
+}
+
+
+def merged(out) -> list:
+    return json.loads((out / store.MERGED).read_text())
+
+
+def _skip_without_evm(kind):
+    if kind == "differential" and evm_missing():
+        pytest.skip(f"the differential kind needs the contracts and the npm toolchain: {evm_missing()}")
+
+
+@pytest.mark.parametrize("kind", sorted(SMALL))
+def test_killed_worker_gives_the_serial_results(cluster, tmp_path, kind):
+    _skip_without_evm(kind)
+    count, params = SMALL[kind]
+    serial = run_campaign(kind, Budget(count=count), SEED, tmp_path / "serial", params=params, serial=True)
+    assert serial.complete and serial.done == count
+    cluster.ensure_workers(2)
+    victim = cluster.alive_workers()[0]
+    seen = []
+
+    def kill_after_first(line):
+        seen.append(line)
+        if len(seen) == 1:
+            cluster.kill(victim)
+
+    run = run_campaign(kind, Budget(count=count), SEED, tmp_path / "dist", scheduler=cluster.address, params=params,
+                       on_result=kill_after_first)
+    assert victim.poll() is not None, "the worker was killed while the campaign ran"
+    assert run.complete and run.new == count and len(seen) == count
+    assert merged(tmp_path / "dist") == merged(tmp_path / "serial")
+    assert all(line["meta"]["worker"].startswith("tcp://127.0.0.1:") for line in seen)
+
+
+def test_resumed_distributed_campaign_merges_like_an_uninterrupted_one(cluster, tmp_path):
+    count, params = SMALL["sweep"]
+    run_campaign("sweep", Budget(count=count), SEED, tmp_path / "whole", params=params, serial=True)
+    cluster.ensure_workers(2)
+
+    def stop_after_two(line, seen=[]):
+        seen.append(line)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_campaign("sweep", Budget(count=count), SEED, tmp_path / "cut", scheduler=cluster.address, params=params,
+                     on_result=stop_after_two)
+    with (tmp_path / "cut" / store.RESULTS).open("a") as f:
+        f.write('{"key": "torn')  # a line cut by the kill
+    assert len(store.load_results(tmp_path / "cut", "sweep").lines) == 2
+    resumed = run_campaign("sweep", Budget(count=count), SEED, tmp_path / "cut", scheduler=cluster.address, params=params)
+    assert resumed.new == count - 2 and resumed.complete
+    assert len(resumed.skipped) == 1 and "not JSON" in resumed.skipped[0]
+    assert merged(tmp_path / "cut") == merged(tmp_path / "whole")
+
+
+def test_a_worker_from_other_code_is_refused_by_name(tmp_path):
+    from .conftest import Cluster
+
+    tree = tmp_path / "other"
+    for package in ("spec", "properties", "reference", "kalypso"):
+        shutil.copytree(ROOT / package, tree / package, ignore=shutil.ignore_patterns("__pycache__"))
+    with (tree / "spec" / "__init__.py").open("a") as f:
+        f.write("\n# a different tree\n")
+    import os
+
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    other = Cluster(tmp_path)
+    try:
+        other.add_worker(cwd=tree, env=env)
+        with pytest.raises(CampaignError) as error:
+            run_campaign("sweep", Budget(count=2), SEED, tmp_path / "out", scheduler=other.address, params=SMALL["sweep"][1])
+        assert error.value.field.startswith("worker tcp://127.0.0.1:") and "version" in str(error.value)
+        assert not (tmp_path / "out" / store.RESULTS).exists() or not store.load_results(tmp_path / "out", "sweep").lines
+    finally:
+        other.close()
