@@ -125,6 +125,7 @@ def run_campaign(kind_name: str, budget: Budget, seed: int, out: Path, *, schedu
     start = time.perf_counter()
     kind = get_kind(kind_name)
     params = _params(kind, params)
+    kind.precheck(params)
     out = Path(out)
     local = version_tag()
     store.open_campaign(out, store.manifest_of(kind_name, seed, params, local))
@@ -141,6 +142,8 @@ def run_campaign(kind_name: str, budget: Budget, seed: int, out: Path, *, schedu
     def accept(line: dict) -> None:
         nonlocal new, findings
         _check_version(line, local)
+        if "unavailable" in line["result"]:
+            raise CampaignError(f"worker {line['meta']['worker']}", str(line["result"]["unavailable"]))
         if line["key"] in done:
             return
         done.add(line["key"])

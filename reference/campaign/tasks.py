@@ -4,7 +4,8 @@ the typed error every bad input becomes.
 A kind is a `Kind(name, tasks, run, defaults)`: `tasks(seed, params)` yields `Task`s in a fixed
 order (finite or not), `run(payload, params)` computes one task's result, a JSON object whose
 optional `finding` (an object with a `rule`) marks something the campaign found and whose
-`coverage` (a list of strings) says what it exercised. The result depends only on the payload
+`coverage` (a list of strings) says what it exercised. `precheck(params)` raises CampaignError
+when the kind cannot run here; a result `{"unavailable": reason}` says a worker cannot run it. The result depends only on the payload
 and the params: the same task gives the same result on any worker, which is what lets results be
 merged, resumed and compared with a serial run.
 """
@@ -47,6 +48,7 @@ class Kind:
     run: Callable[[Any, Mapping], dict]
     defaults: Mapping = attrs.field(factory=dict)
     describe: str = ""
+    precheck: Callable[[Mapping], None] = lambda params: None
 
 
 @lru_cache(maxsize=1)

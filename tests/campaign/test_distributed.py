@@ -19,7 +19,7 @@ SEED = 7
 SMALL = {
     "machines": (6, {"examples": 2, "steps": 20}),
     "sweep": (6, {"asks": 30, "provers": 8, "loads": [0.6], "coalitions": [0.0, 0.25]}),
-    "mutation": (4, {"cases": 40}),
+    "mutation": (4, {"traces": 2, "steps": 20}),
     "differential": (4, {"steps": 12}),
 }
 
