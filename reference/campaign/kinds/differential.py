@@ -25,9 +25,17 @@ FORK = "deployed_native"
 def missing(params) -> str | None:
     from pathlib import Path
 
-    from reference.evm.compile import missing_reason
+    from reference.evm.compile import check_contracts_dir, default_contracts_dir, missing_reason
+    from reference.evm.errors import EvmHarnessError
 
-    return missing_reason(Path(params["contracts"]) if params.get("contracts") else None)
+    contracts = Path(params["contracts"]) if params.get("contracts") else None
+    reason = missing_reason(contracts)
+    if reason is None:
+        try:
+            check_contracts_dir(contracts or default_contracts_dir())
+        except EvmHarnessError as exc:
+            return str(exc)
+    return reason
 
 
 def precheck(params) -> None:

@@ -1,0 +1,120 @@
+"""Campaign results without a cluster: resume after an interruption, corrupt lines skipped and
+reported, bad input (budget, parameters, scheduler, files) answered by one error naming it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kalypso.cli import main
+from reference.campaign import engine, store
+from reference.campaign.report import summarize, write_report
+from reference.campaign.tasks import Budget, CampaignError, parse_budget
+
+SEED = 11
+PARAMS = {"asks": 30, "provers": 8, "loads": [0.6], "coalitions": [0.0, 0.25]}
+
+
+def merged(out):
+    return json.loads((out / store.MERGED).read_text())
+
+
+def test_budgets_parse_or_name_the_argument():
+    assert parse_budget("12") == Budget(count=12)
+    assert parse_budget("90s") == Budget(seconds=90) and parse_budget("2m") == Budget(seconds=120)
+    for bad in ("0", "ten", "5d", "-3", "1.5"):
+        with pytest.raises(CampaignError) as error:
+            parse_budget(bad)
+        assert error.value.field == "--budget"
+
+
+def test_an_interrupted_campaign_resumes_to_the_uninterrupted_result(tmp_path):
+    whole = engine.run_campaign("sweep", Budget(count=5), SEED, tmp_path / "whole", params=PARAMS, serial=True)
+    assert whole.complete and whole.new == 5
+    seen = []
+
+    def stop(line):
+        seen.append(line)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.run_campaign("sweep", Budget(count=5), SEED, tmp_path / "cut", params=PARAMS, serial=True, on_result=stop)
+    assert len(merged(tmp_path / "cut")) == 2
+    again = engine.run_campaign("sweep", Budget(count=5), SEED, tmp_path / "cut", params=PARAMS, serial=True)
+    assert again.new == 3 and again.done == 5 and again.complete
+    assert merged(tmp_path / "cut") == merged(tmp_path / "whole")
+    rerun = engine.run_campaign("sweep", Budget(count=5), SEED, tmp_path / "cut", params=PARAMS, serial=True)
+    assert rerun.new == 0 and merged(tmp_path / "cut") == merged(tmp_path / "whole")
+    lines = (tmp_path / "cut" / store.RESULTS).read_text().splitlines()
+    assert len(lines) == 5 and len({json.loads(line)["key"] for line in lines}) == 5
+
+
+def test_corrupt_and_repeated_lines_are_reported_and_never_merged(tmp_path):
+    out = tmp_path / "c"
+    engine.run_campaign("sweep", Budget(count=3), SEED, out, params=PARAMS, serial=True)
+    good = (out / store.RESULTS).read_text().splitlines()
+    forged = json.loads(good[1])
+    forged["result"] = {"coverage": [], "finding": {"rule": "forged"}}
+    (out / store.RESULTS).write_text("\n".join([good[0], "{not json", json.dumps(forged), '{"key": "x"}', "\x00\xff",
+                                                json.dumps(dict(forged, kind="machines")), good[2]]) + "\n")
+    loaded = store.load_results(out, "sweep")
+    assert [line["key"] for line in loaded.lines] == [json.loads(good[0])["key"], forged["key"], json.loads(good[2])["key"]]
+    assert len(loaded.skipped) == 4
+    assert any("not JSON" in s for s in loaded.skipped) and any("missing" in s for s in loaded.skipped)
+    assert any("kind 'machines'" in s for s in loaded.skipped)
+    again = engine.run_campaign("sweep", Budget(count=3), SEED, out, params=PARAMS, serial=True)
+    assert again.new == 0 and len(again.skipped) == 4
+    assert [f["rule"] for f in summarize(out).findings] == ["forged"]  # the first line of a key is the one kept
+    text = (write_report(out)[0]).read_text()
+    assert "Skipped lines" in text and ":2: not JSON" in text
+
+
+def test_the_cli_names_a_corrupt_manifest_a_results_directory_and_bad_params(tmp_path, capsys):
+    out = tmp_path / "c"
+    out.mkdir()
+    (out / store.MANIFEST).write_text("{garbage")
+    assert main(["campaign", "sweep", "--budget", "2", "--serial", "--no-progress", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{out / store.MANIFEST}: corrupt campaign manifest" in err and "Traceback" not in err
+    other = tmp_path / "d"
+    other.mkdir()
+    (other / store.RESULTS).mkdir()
+    assert main(["campaign", "sweep", "--budget", "2", "--serial", "--no-progress", "--out", str(other)]) == 2
+    assert f"{other / store.RESULTS}: is not a regular file" in capsys.readouterr().err
+    assert main(["campaign", "sweep", "--budget", "2", "--serial", "--no-progress", "--out", str(tmp_path / "e"),
+                 "--param", "colour=3"]) == 2
+    assert "--param colour" in capsys.readouterr().err
+    assert main(["campaign", "sweep", "--budget", "1", "--serial", "--no-progress", "--out", str(tmp_path / "e"),
+                 "--param", "asks=30"]) == 0
+    capsys.readouterr()
+    assert main(["campaign", "sweep", "--budget", "1", "--serial", "--no-progress", "--out", str(tmp_path / "e"),
+                 "--param", "asks=31"]) == 2
+    assert "params" in capsys.readouterr().err  # same directory, other parameters: refused, not mixed
+
+
+def test_an_unreachable_scheduler_is_one_error_naming_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(engine, "CONNECT_TIMEOUT", 2.0)
+    assert main(["campaign", "sweep", "--budget", "2", "--no-progress", "--out", str(tmp_path / "u"),
+                 "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "--scheduler tcp://127.0.0.1:9: unreachable" in err and "Traceback" not in err
+
+
+def test_the_differential_kind_refuses_to_run_without_contracts(tmp_path, capsys):
+    missing = tmp_path / "no-contracts"
+    assert main(["campaign", "differential", "--budget", "2", "--serial", "--no-progress", "--out", str(tmp_path / "d"),
+                 "--param", f"contracts={json.dumps(str(missing))}"]) == 2
+    err = capsys.readouterr().err
+    assert "differential: needs the Kalypso contracts" in err and str(missing) in err
+    assert not (tmp_path / "d" / store.RESULTS).exists()
+
+
+def test_a_serial_cli_run_writes_the_report(tmp_path, capsys):
+    out = tmp_path / "m"
+    assert main(["campaign", "machines", "--budget", "3", "--serial", "--no-progress", "--out", str(out),
+                 "--param", "examples=2", "--param", "steps=10"]) == 0
+    assert "machines: 3 results (3 new" in capsys.readouterr().out
+    for name in ("report.md", "report.html", "coverage.png", store.MERGED):
+        assert (out / name).stat().st_size > 0
+    assert "Throughput per worker" in (out / "report.md").read_text()
