@@ -41,6 +41,12 @@ def evm_bench(quick: bool) -> str:
     return run_evm_bench(quick=quick)
 
 
+def campaign_bench(quick: bool) -> str:
+    from reference.campaign.bench import run_campaign_bench
+
+    return run_campaign_bench(quick=quick)
+
+
 BENCHES = {
     # section: (function returning the section's markdown, title); each imports its area when it runs
     "zk": (zk_bench, "Groth16 prover (reference.zk)"),
@@ -48,6 +54,7 @@ BENCHES = {
     "engine": (engine_bench, "Matching engine (reference.engine)"),
     "sim": (sim_bench, "Market simulator (reference.sim)"),
     "evm": (evm_bench, "EVM harness (reference.evm)"),
+    "campaign": (campaign_bench, "Campaigns (reference.campaign)"),
 }
 BEGIN = "<!-- bench:{} -->"
 END = "<!-- /bench:{} -->"
