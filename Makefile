@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench vectors fuzz node clean
+.PHONY: run test bench vectors fuzz campaign node clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ vectors: $(STAMP)
 ## make fuzz: long property runs, outside the default test run
 fuzz: $(STAMP)
 	KALYPSO_PROFILE=thorough $(PY) -m pytest -q -n 2 -m "slow or not slow"
+
+## make campaign KIND=differential BUDGET=10m: a resumable distributed campaign (docs/campaigns.md), report/campaign/KIND
+KIND ?= differential
+BUDGET ?= 10m
+campaign: $(STAMP) node
+	$(VENV)/bin/kalypso campaign $(KIND) --budget $(BUDGET)
 
 clean:
 	rm -rf $(VENV) node_modules report .pytest_cache .hypothesis

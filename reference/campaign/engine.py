@@ -109,13 +109,19 @@ def _client(scheduler: Optional[str], workers: Optional[int]):
     return client, cluster
 
 
-def _check_workers(client, local: str) -> int:
+def _check_workers(client, local: str, kind) -> int:
     tags = client.run(version_tag)
     for address, tag in sorted(tags.items()):
         if tag != local:
             raise CampaignError(f"worker {address}", f"runs project version {tag}, this campaign {local}: "
                                 "start workers from the same checkout")
-    return sum(client.nthreads().values())
+    threads = client.nthreads()
+    if kind.single_threaded:
+        for address, n in sorted(threads.items()):
+            if n != 1:
+                raise CampaignError(f"worker {address}", f"has {n} threads; the {kind.name} kind needs workers "
+                                    "started with --nthreads 1 (its tasks set process-wide state)")
+    return sum(threads.values())
 
 
 def run_campaign(kind_name: str, budget: Budget, seed: int, out: Path, *, scheduler: Optional[str] = None,
@@ -174,7 +180,7 @@ def _distributed(kind_name, params, pending, deadline, scheduler, workers, local
 
     client, cluster = _client(scheduler, workers)
     try:
-        slots = _check_workers(client, local)
+        slots = _check_workers(client, local, get_kind(kind_name))
         window = max(2, 2 * slots)
         futures = {}
 

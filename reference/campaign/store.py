@@ -157,5 +157,7 @@ def merged(lines) -> list[dict]:
 
 def write_merged(out: Path, lines) -> Path:
     path = Path(out) / MERGED
-    path.write_text(json.dumps(merged(lines), sort_keys=True, indent=1) + "\n")
+    scratch = path.with_suffix(".json.tmp")
+    scratch.write_text(json.dumps(merged(lines), sort_keys=True, indent=1) + "\n")
+    os.replace(scratch, path)  # a kill mid-write leaves the previous merge whole
     return path

@@ -49,6 +49,7 @@ class Kind:
     defaults: Mapping = attrs.field(factory=dict)
     describe: str = ""
     precheck: Callable[[Mapping], None] = lambda params: None
+    single_threaded: bool = False  # its tasks touch process-wide state (Hypothesis' seed)
 
 
 @lru_cache(maxsize=1)

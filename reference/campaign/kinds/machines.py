@@ -81,4 +81,4 @@ def run(payload, params) -> dict:
 
 
 KIND = Kind("machines", tasks, run, {"examples": 10, "steps": 100},
-            "Hypothesis state machines of properties, one seed per task")
+            "Hypothesis state machines of properties, one seed per task", single_threaded=True)
