@@ -48,7 +48,16 @@ PRELUDE = [
 
 def random_op(rng: random.Random, head: int) -> dict:
     who, ask = rng.choice(PEOPLE), rng.randrange(4)
-    pick = rng.randrange(20)
+    pick = rng.randrange(22)
+    if pick == 20:
+        return rng.choice([op("assign_task", sender=rng.choice(["engine", "mallory"]), ask_id=ask, prover=rng.choice(["p0", "p1"]),
+                              acl=rng.choice(["0x", "0x01"])),
+                           op("change_reward_address", sender=rng.choice(["p0", "p1", who]), reward_address=rng.choice(PEOPLE))])
+    if pick == 21:
+        return op("create_ask", sender=who, market_id=0, reward=100, expiry=head + rng.choice([2, 60]), proof_time=5,
+                  refund_address=who, prover_data="0xaa", secret_type=rng.choice([0, 1, 2]),
+                  private_inputs=rng.choice(["0x", "0x1234"]), acl="0x" + "ab" * rng.choice([0, 130, 131]),
+                  extra_data=rng.choice(["0x", "0x99"]))
     if pick < 4:
         inputs = rng.choice(INPUTS)
         return op("create_ask", sender=who, market_id=rng.choice([0, 0, 1]), reward=rng.choice([0, 20, 100]),
@@ -92,8 +101,8 @@ def random_op(rng: random.Random, head: int) -> dict:
                            op("submit_invalid_inputs", sender=who, ask_id=ask,
                               signature="0x" + sign_hash(rng.choice(["ivs-key", "mallory"]), invalid_inputs_hash(ask, b"\xaa")).hex())])
     if pick == 18:
-        return rng.choice([op("update_cost_per_bytes", sender=rng.choice(["admin", who]), secret_type=0, cost=rng.choice([0, 1])),
-                           op("update_min_proving_time", sender="admin", secret_type=0, blocks=rng.choice([0, 3])),
+        return rng.choice([op("update_cost_per_bytes", sender=rng.choice(["admin", who]), secret_type=rng.choice([0, 1, 2]), cost=rng.choice([0, 1])),
+                           op("update_min_proving_time", sender="admin", secret_type=rng.choice([0, 1, 2]), blocks=rng.choice([0, 3])),
                            op("pause", sender="admin"), op("unpause", sender="admin"), op("freeze_market", sender=who, market_id=0)])
     return op("create_market", sender=who, metadata=rng.choice(["0x02", "0x"]), verifier_id=rng.choice(["stand-in/sha256", "nope"]),
               penalty=rng.choice([0, 50]), prover_image=rng.choice(["public", "gen-image"]), ivs_image=rng.choice(["ivs", "public"]))
