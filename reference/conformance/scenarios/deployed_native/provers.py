@@ -306,3 +306,14 @@ def remove_encryption_key_anyone():
     w = World()
     w.do(ops.RemoveEncryptionKey(MALLORY, 3))
     return w
+
+
+@scenario("deposit_stake")
+def deposit_stake_hex_address_any_case():
+    """A hex-address name is one account in any letter case, as on chain."""
+    w = World().fund(DAVE, pond=5)
+    upper = "0x" + "AB" * 20
+    w.do(ops.RegisterProver(upper, upper, 3, 0, b"d"))
+    w.do(ops.DepositStake(DAVE, upper.lower(), 5))
+    assert w.state.provers[upper.lower()].total_stake == 5
+    return w
