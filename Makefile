@@ -33,6 +33,7 @@ bench: $(STAMP) node
 ## make vectors: regenerate the committed test vectors
 vectors: $(STAMP)
 	$(VENV)/bin/kalypso vectors generate
+	$(VENV)/bin/kalypso vectors generate --fork deployed_native
 
 ## make fuzz: long property runs, outside the default test run
 fuzz: $(STAMP)

@@ -12,12 +12,18 @@ import json
 import sys
 from typing import Callable, TextIO
 
-from spec.codec import decode_op, decode_state, encode_event, encode_state
+from spec.codec import decode_config, decode_op, decode_state, encode_event, encode_state
 from spec.containers import State, genesis
 from spec.env import DEFAULT_ENV, Env
 from spec.errors import SpecError
-from spec.forks import fork_of, get_fork
 from spec.transition import apply
+
+
+def _forks():
+    """The fork registry, imported on first use: a design session never loads the other forks."""
+    import spec.forks
+
+    return spec.forks
 
 
 class Session:
@@ -38,13 +44,18 @@ class Session:
             return self.genesis(request.get("fork", "design"), request.get("config"))
         if request["cmd"] == "apply":
             return self.apply(request.get("op"))
-        return {"state": fork_of(self.state).view(self.state)}
+        if isinstance(self.state, State):
+            return {"state": encode_state(self.state)}
+        return {"state": _forks().fork_of(self.state).view(self.state)}
 
     def genesis(self, fork_name, config) -> dict:
         """Start over from `fork_name`'s genesis under `config` (absent: the defaults)."""
         try:
-            fork = get_fork(fork_name)
-            self.state = fork.genesis(fork.decode_config(config))
+            if fork_name == "design":
+                self.state = genesis() if config is None else genesis(decode_config(config))
+            else:
+                fork = _forks().get_fork(fork_name)
+                self.state = fork.genesis(fork.decode_config(config))
         except (KeyError, TypeError, ValueError, AttributeError, SpecError) as exc:
             return {"ok": False, "error": f"cannot start genesis: {type(exc).__name__}: {exc}"}
         return {"ok": True}
@@ -58,10 +69,10 @@ class Session:
 
     def apply(self, data) -> dict:
         try:
-            fork = fork_of(self.state)
-            if fork.name == "design":
+            if isinstance(self.state, State):
                 self.state, events = self.transition(self.state, decode_op(data), self.env)
             else:
+                fork = _forks().fork_of(self.state)
                 self.state, events = fork.apply(self.state, fork.decode_op(data), self.env)
         except SpecError as error:
             return {"ok": False, "error_code": error.code}

@@ -6,7 +6,7 @@ in `kalypso/audit/sections/` and listing it here.
 from __future__ import annotations
 
 from kalypso.audit.model import Section
-from kalypso.audit.sections import backends, conformance, engine, machines, mutation, prover, simulator, z3
+from kalypso.audit.sections import backends, conformance, deployed, engine, machines, mutation, prover, simulator, z3
 
 SECTIONS: dict[str, Section] = {s.name: s for s in (
     z3.z3_proofs,
@@ -17,4 +17,5 @@ SECTIONS: dict[str, Section] = {s.name: s for s in (
     backends.backends,
     engine.engine,
     simulator.simulator,
+    deployed.deployed,
 )}

@@ -71,6 +71,13 @@ def call_for(system: Kalypso, op, block_timestamp: int) -> tuple:
             op.metadata, system.verifiers[op.verifier_id].address if op.verifier_id in system.verifiers else ZERO,
             op.penalty, keys.encoded_pcrs(op.prover_image), keys.encoded_pcrs(op.ivs_image))),
         "freeze_market": lambda: (pmp, "freezeMarket", (op.market_id,)),
+        "add_extra_images": lambda: (pmp, "addExtraImages", (
+            op.market_id, [keys.encoded_pcrs(i) for i in op.prover_images], [keys.encoded_pcrs(i) for i in op.ivs_images])),
+        "remove_extra_images": lambda: (pmp, "removeExtraImages", (
+            op.market_id, [keys.encoded_pcrs(i) for i in op.prover_images], [keys.encoded_pcrs(i) for i in op.ivs_images])),
+        "update_encryption_key": lambda: _update_encryption_key(system, op, ts_ms),
+        "remove_encryption_key": lambda: (gr, "removeEncryptionKey", (op.market_id,)),
+        "submit_proofs": lambda: (pmp, "submitProofs", (list(op.ask_ids), list(op.proofs))),
         "register_prover": lambda: (gr, "register", (_a(op.reward_address), op.declared_compute, op.initial_stake, op.data)),
         "change_reward_address": lambda: (gr, "changeRewardAddress", (_a(op.reward_address),)),
         "increase_declared_compute": lambda: (gr, "increaseDeclaredCompute", (op.compute,)),
@@ -108,6 +115,11 @@ def _verify_engine(system: Kalypso, op, ts_ms: int) -> tuple:
 def _add_ivs_key(system: Kalypso, op, ts_ms: int) -> tuple:
     data = attestation(op.key, op.image, ts_ms)
     return system.generators, "addIvsKey", (op.market_id, data, enclave_signature(op.key, data, _a(op.sender)))
+
+
+def _update_encryption_key(system: Kalypso, op, ts_ms: int) -> tuple:
+    data = attestation(op.key, op.image, ts_ms)
+    return system.generators, "updateEncryptionKey", (op.market_id, data, enclave_signature(op.key, data, _a(op.sender)))
 
 
 def error_code(revert: Revert) -> str:

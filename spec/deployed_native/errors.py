@@ -19,6 +19,7 @@ _NAMES = (
     "RequestAlreadyInPlace", "CannotSlashUsingValidInputs", "ShouldBeInCreateState", "ProofPriceMismatch",
     "ProofTimeMismatch", "OnlyExpiredAsksCanBeCancelled", "OnlyAssignedAsksCanBeProved", "InvalidProof",
     "ShouldBeInCrossedDeadlineState", "ShouldBeInAssignedState", "OnlyGeneratorCanDiscardRequest",
+    "CannotModifyImagesForPublicMarkets", "ImageAlreadyInFamily", "CannotRemoveDefaultImageFromMarket",
     # periphery/AttestationAutherUpgradeable.sol
     "AttestationAutherImageNotWhitelisted", "AttestationAutherImageNotInFamily", "AttestationAutherKeyNotVerified",
     # OpenZeppelin 5.1

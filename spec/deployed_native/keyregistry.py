@@ -9,7 +9,7 @@ from eth_hash.auto import keccak
 from spec.deployed_native import operations as ops
 from spec.deployed_native.containers import State
 from spec.deployed_native.errors import need
-from spec.deployed_native.keys import image_id, is_enclave, ivs_family, matching_engine_family, pcrs, public_key
+from spec.deployed_native.keys import generator_family, image_id, is_enclave, ivs_family, matching_engine_family, pcrs, public_key
 from spec.env import Env
 from spec.events import Event, event
 
@@ -81,3 +81,35 @@ def process_add_ivs_key(state: State, op: ops.AddIvsKey, env: Env):
     state, events = verify_key(state, op.key, op.image, "image")
     return state, events + [event("AddIvsKey", marketId=op.market_id, signer=op.key)]
 
+
+
+def remove_from_family(state: State, family: bytes, image: str) -> tuple[State, list[Event]]:
+    """AttestationAutherUpgradeable.sol:123 _removeEnclaveImageFromFamily: removes the image
+    from the family if it is there (EnclaveImageRemovedFromFamily), else nothing."""
+    iid = image_id(image)
+    if (family, iid) not in state.keys.families:
+        return state, []
+    registry = attrs.evolve(state.keys, families=state.keys.families.remove((family, iid)))
+    return attrs.evolve(state, keys=registry), [event("EnclaveImageRemovedFromFamily", imageId=iid, family=family)]
+
+
+def process_update_encryption_key(state: State, op: ops.UpdateEncryptionKey, env: Env):
+    """GeneratorRegistry.sol:409/414 updateEncryptionKey: a registered prover (CannotBeZero) of a
+    private market (PublicMarketsDontNeedKey; no market panics) stores an enclave key whose
+    image is in the market's generator family (IncorrectImageId) as its key for the market; the
+    key must be new to the registry (EnclaveKeyNotVerified otherwise: a rotation needs a new key)."""
+    need(op.sender in state.provers, "CannotBeZero", "sender", f"{op.sender} is not registered")
+    need(op.market_id in state.markets, "PANIC_0x32", "market_id", f"no market {op.market_id}")
+    need(is_enclave(state.markets[op.market_id].prover_image_id), "PublicMarketsDontNeedKey", "market_id", f"market {op.market_id} is public")
+    need((generator_family(op.market_id), image_id(op.image)) in state.keys.families, "IncorrectImageId", "image",
+         f"image {op.image!r} is not in market {op.market_id}'s generator family")
+    registry = attrs.evolve(state.keys, pub_keys=state.keys.pub_keys.set((op.sender, op.market_id), public_key(op.key)))
+    state, events = verify_key(attrs.evolve(state, keys=registry), op.key, op.image, "image")
+    return state, events + [event("UpdateKey", user=op.sender, keyIndex=op.market_id)]
+
+
+def process_remove_encryption_key(state: State, op: ops.RemoveEncryptionKey, env: Env):
+    """GeneratorRegistry.sol:465 removeEncryptionKey: anyone deletes its own key slot for a market
+    (EntityKeyRegistry.sol:149), registered or not, key or not."""
+    registry = attrs.evolve(state.keys, pub_keys=state.keys.pub_keys.discard((op.sender, op.market_id)))
+    return attrs.evolve(state, keys=registry), [event("RemoveKey", user=op.sender, keyIndex=op.market_id)]

@@ -7,7 +7,7 @@ import attrs
 from spec.deployed_native import operations as ops
 from spec.deployed_native.containers import MARKET_ACTIVATION_DELAY, MARKETPLACE, Market, State
 from spec.deployed_native.errors import need
-from spec.deployed_native.keyregistry import require_updater, whitelist_image
+from spec.deployed_native.keyregistry import remove_from_family, require_updater, whitelist_image
 from spec.deployed_native.keys import generator_family, image_id, is_enclave, ivs_family
 from spec.deployed_native.ledger import transfer
 from spec.deployed_native.uint import add
@@ -50,6 +50,44 @@ def process_create_market(state: State, op: ops.CreateMarket, env: Env):
     )
     state = attrs.evolve(state, markets=state.markets.set(market_id, market))
     return state, events + [event("MarketplaceCreated", marketId=market_id)]
+
+
+def _creator_of(state: State, op) -> Market:
+    market = get_market(state, op.market_id)
+    need(op.sender == market.creator, "OnlyMarketCreator", "sender", f"only {market.creator} may change market {op.market_id}'s images")
+    need(not op.prover_images or is_enclave(market.prover_image_id), "CannotModifyImagesForPublicMarkets", "prover_images",
+         f"market {op.market_id} is public")
+    return market
+
+
+def process_add_extra_images(state: State, op: ops.AddExtraImages, env: Env):
+    """ProofMarketplace.sol:257 addExtraImages: the creator (OnlyMarketCreator; nobody once
+    frozen) adds prover images (private markets only: CannotModifyImagesForPublicMarkets) and IVS
+    images, each new to its family (ImageAlreadyInFamily); an added IVS image's keys may then
+    claim invalid inputs for the market's tasks."""
+    _creator_of(state, op)
+    events = []
+    for images, family, kind in ((op.prover_images, generator_family(op.market_id), "Prover"), (op.ivs_images, ivs_family(op.market_id), "IVS")):
+        for image in images:
+            need((family, image_id(image)) not in state.keys.families, "ImageAlreadyInFamily", "images", f"{image!r} is in the family")
+            state, whitelisted = whitelist_image(state, family, image, "images")
+            events += whitelisted + [event(f"AddExtra{kind}Image", marketId=op.market_id, imageId=image_id(image))]
+    return state, events
+
+
+def process_remove_extra_images(state: State, op: ops.RemoveExtraImages, env: Env):
+    """ProofMarketplace.sol:297 removeExtraImages: the creator removes images from the market's
+    families, never the market's default ones (CannotRemoveDefaultImageFromMarket); an image
+    not in the family is "removed" without effect."""
+    market = _creator_of(state, op)
+    events = []
+    for images, family, default, kind in ((op.prover_images, generator_family(op.market_id), market.prover_image_id, "Prover"),
+                                          (op.ivs_images, ivs_family(op.market_id), market.ivs_image_id, "IVS")):
+        for image in images:
+            need(image_id(image) != default, "CannotRemoveDefaultImageFromMarket", "images", f"{image!r} is the market's default image")
+            state, removed = remove_from_family(state, family, image)
+            events += removed + [event(f"RemoveExtra{kind}Image", marketId=op.market_id, imageId=image_id(image))]
+    return state, events
 
 
 def process_freeze_market(state: State, op: ops.FreezeMarket, env: Env):

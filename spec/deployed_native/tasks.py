@@ -91,6 +91,17 @@ def process_submit_proof(state: State, op: ops.SubmitProof, env: Env):
     return state, released + [event("ProofCreated", askId=op.ask_id, proof=op.proof)]
 
 
+def process_submit_proofs(state: State, op: ops.SubmitProofs, env: Env):
+    """ProofMarketplace.sol:634 submitProofs: equal-length lists (ArityMismatch), each proof
+    submitted in order as by submitProof; all or none."""
+    need(len(op.ask_ids) == len(op.proofs), "ArityMismatch", "ask_ids", "ask_ids and proofs differ in length")
+    events: list[Event] = []
+    for ask_id, proof in zip(op.ask_ids, op.proofs):
+        state, submitted = process_submit_proof(state, ops.SubmitProof(op.sender, ask_id, proof), env)
+        events += submitted
+    return state, events
+
+
 def process_submit_invalid_inputs(state: State, op: ops.SubmitInvalidInputs, env: Env):
     """ProofMarketplace.sol:610 submitProofForInvalidInputs: anyone, with a signature by a key of
     the market's IVS family over keccak256(abi.encode(askId, proverData)); the prover is still

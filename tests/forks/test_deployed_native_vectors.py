@@ -9,7 +9,7 @@ import pytest
 
 from reference.conformance.cases import spec_version
 from reference.conformance.deployed_native.generate import FORK_DIR, case_of, case_path
-from reference.conformance.deployed_native.scenarios import SCENARIOS
+from reference.conformance.scenarios.deployed_native import SCENARIOS
 from reference.conformance.runner import run_conformance
 from spec.codec import dumps
 from spec.deployed_native.errors import ERROR_BY_CODE

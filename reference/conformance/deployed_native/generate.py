@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from reference.conformance.cases import VECTORS_DIR, spec_version, write_json
-from reference.conformance.deployed_native import task_scenarios  # noqa: F401  (registers its scenarios)
-from reference.conformance.deployed_native.scenarios import SCENARIOS, Scenario
+from reference.conformance.cases import VECTORS_ROOT, spec_version, write_json
+from reference.conformance.scenarios.base import Scenario
+from reference.conformance.scenarios.deployed_native import SCENARIOS
 from spec.deployed_native.operations import OPERATIONS
 from spec.deployed_native.transition import PROCESSORS
 
-FORK_DIR = VECTORS_DIR / "deployed_native"
+FORK_DIR = VECTORS_ROOT / "deployed_native"
 
 
 def module_of(operation: str) -> str:
