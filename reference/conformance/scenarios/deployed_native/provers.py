@@ -317,3 +317,13 @@ def deposit_stake_hex_address_any_case():
     w.do(ops.DepositStake(DAVE, upper.lower(), 5))
     assert w.state.provers[upper.lower()].total_stake == 5
     return w
+
+
+@scenario("join_market", "EMPTY_REVERT")
+def join_market_unknown_market():
+    """The registry reads the marketplace's public getter, which reverts without data past the
+    array (not the panic a read inside the marketplace gives)."""
+    w = World()
+    w.do(ops.RegisterProver(BOB, BOB, 3, 0, b"d"))
+    w.do(ops.JoinMarket(BOB, 7, 1, PRICE, 5), "EMPTY_REVERT")
+    return w
