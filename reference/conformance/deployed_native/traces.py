@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from properties.deployed_native_search import ACTIONS, expand
+from properties.deployed_native_search import ACTIONS, MORE_ACTIONS, expand
 from reference.conformance.cases import spec_version
 from spec.codec import encode_event
 from spec.deployed_native.codec import encode_config, encode_op
@@ -34,14 +34,15 @@ def trace_case(actions, config: Config = Config()) -> dict:
 
 
 def random_action_lists(count: int, seed: int, max_actions: int = 12) -> list:
-    """`count` action lists drawn by Hypothesis from `seed` (the same lists for the same seed)."""
+    """`count` action lists drawn by Hypothesis from `seed` (the same lists for the same seed),
+    each starting with `ready` (engine, an active market, a prover with stake and compute)."""
     drawn: list = []
 
     @settings(max_examples=count, database=None, deadline=None, suppress_health_check=list(HealthCheck),
               phases=[Phase.generate])
-    @given(st.lists(ACTIONS, min_size=3, max_size=max_actions))
+    @given(st.lists(st.one_of(ACTIONS, MORE_ACTIONS), min_size=3, max_size=max_actions))
     def collect(actions):
-        drawn.append(actions)
+        drawn.append([("ready", 40_000, 500)] + actions)  # from a working market: traces reach tasks
 
     collect._hypothesis_internal_use_seed = seed
     collect()
