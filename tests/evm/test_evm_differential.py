@@ -14,10 +14,10 @@ pytestmark = pytest.mark.evm
 SEEDS = range(12)
 STEPS = 40
 PEOPLE = ["alice", "bob", "p0", "p1"]
-# join_market, leave_market and update_encryption_key stay on existing markets (0 public, 1 private) until the fork answers a missing market there as the
-# chain does: the registry reads markets through the marketplace's public getter, which reverts
-# with empty data (EMPTY_REVERT), not Panic 0x32 (test_registry_reads_a_missing_market_as_an_empty_revert).
-REGISTRY_MARKETS = [0, 1]
+# 0 is public, 1 private, 2 missing: the registry reads a missing market through the marketplace's
+# public getter, which reverts with empty data (EMPTY_REVERT), not Panic 0x32 as the marketplace's
+# own reads do (test_registry_reads_a_missing_market_as_an_empty_revert; found by these traces).
+REGISTRY_MARKETS = [0, 1, 2]
 INPUTS = ["0xaa", "0x"]
 
 
