@@ -1977,3 +1977,6 @@ def assign_task_private_inputs_with_prover_key():
     """Once the prover registered a key, the ask with private inputs is assigned."""
     w = _attested_market().do(_ask(private=b"\xca\xfe"))
     return w.state, [_assign(), ops.RegisterProverKey(P0, OTHER_KEY), _assign()]
+
+
+from reference.conformance import hostile_scenarios  # noqa: E402,F401  (registers its scenarios)
