@@ -2,7 +2,7 @@
 
 `loads` refuses, with `MalformedJSON` naming the field: text over `max_bytes`; invalid UTF-8;
 nesting deeper than `max_depth` (checked before parsing, so no input can exhaust the C stack
-however high a library raised the recursion limit); `NaN`/`Infinity`; integers over Python's
+however high a library raised the recursion limit); `NaN`/`Infinity` or a float that overflows; integers over Python's
 digit limit; duplicate object keys; strings with lone surrogates (not Unicode scalar values),
 unless the caller carries them on as data (`surrogates=True`: vectors and adapter lines, whose
 names the spec itself refuses with a typed error).
@@ -39,6 +39,13 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text[:40]} overflows a float")
+    return value
+
+
 def _unique_keys(pairs: list) -> dict:
     out = dict(pairs)
     if len(out) != len(pairs):
@@ -68,7 +75,7 @@ def loads(text: str | bytes, field: str = "$", max_depth: int = MAX_DEPTH, max_b
     if depth > max_depth:
         raise MalformedJSON(field, f"nested {depth} deep, over the limit of {max_depth}")
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise MalformedJSON(field, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except (ValueError, RecursionError) as exc:
