@@ -10,7 +10,9 @@ from rich.table import Table
 
 from reference.conformance.cases import VECTORS_DIR, load_cases
 from reference.conformance.generate import TRACE_COUNT, TRACE_STEPS, coverage_of, coverage_table, generate
+from reference.conformance.runner import case_shape_error
 from reference.conformance.traces import DEFAULT_SEED
+from spec.errors import BadFile
 
 DOCS = VECTORS_DIR.parent / "docs"
 
@@ -59,7 +61,7 @@ def _generate(args, console) -> int:
 def _check(args, console) -> int:
     from reference.conformance.check import check_vectors
 
-    report = check_vectors(args.vectors)
+    report = check_vectors(_vectors_dir(args.vectors))
     for failure in report.failures[:50]:
         console.print(failure, markup=False, highlight=False)
     console.print(f"{report.cases} cases: {len(report.schema_errors)} schema errors, {len(report.noncanonical)} not canonical, "
@@ -68,8 +70,14 @@ def _check(args, console) -> int:
     return 0 if report.ok else 1
 
 
+def _vectors_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise BadFile("--vectors", f"{path} is not a directory")
+    return path
+
+
 def _coverage(args, console) -> int:
-    cases = [c.data for c in load_cases(args.vectors)]
+    cases = [c.data for c in load_cases(_vectors_dir(args.vectors)) if "unreadable" not in c.data and case_shape_error(c.data) is None]
     coverage = coverage_of(cases)
     ops = Table(title=f"operations ({len(cases)} cases)")
     for col in ("operation", "accepted steps", "rejected steps"):
