@@ -24,8 +24,12 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         match = re.match(r"argument ([^:]+): (.*)", message, re.S)
-        field, rule = (match.group(1), match.group(2)) if match else (self.prog, message)
-        raise UsageError(field, rule)
+        required = re.match(r"the following arguments are required: ([^,]+)", message)
+        if match:
+            field, rule = match.group(1), match.group(2)
+        else:
+            field, rule = (required.group(1) if required else self.prog), message
+        raise UsageError(field, f"{rule} (see {self.prog} --help)")
 
 SUBCOMMANDS = {
     "audit": "run every check and write report/audit.md and report/audit.html",

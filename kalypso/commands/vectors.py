@@ -4,6 +4,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from kalypso.args import output_dir, output_file, positive_int
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -12,7 +13,7 @@ from reference.conformance.cases import VECTORS_DIR, load_cases
 from reference.conformance.generate import TRACE_COUNT, TRACE_STEPS, coverage_of, coverage_table, generate
 from reference.conformance.runner import case_shape_error
 from reference.conformance.traces import DEFAULT_SEED
-from spec.errors import BadFile
+from spec.errors import BadArgument, BadFile
 
 DOCS = VECTORS_DIR.parent / "docs"
 
@@ -22,8 +23,8 @@ def register(parser) -> None:
     sub.required = True
     g = sub.add_parser("generate", help="regenerate every case, schema.json and manifest.json (byte-identical)")
     g.add_argument("--out", type=Path, default=VECTORS_DIR, help="output directory (default: the committed vectors)")
-    g.add_argument("--traces", type=int, default=TRACE_COUNT, help="random traces (default %(default)s)")
-    g.add_argument("--steps", type=int, default=TRACE_STEPS, help="operations per random trace (default %(default)s)")
+    g.add_argument("--traces", type=positive_int, default=TRACE_COUNT, help="random traces (default %(default)s)")
+    g.add_argument("--steps", type=positive_int, default=TRACE_STEPS, help="operations per random trace (default %(default)s)")
     g.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the random traces (default %(default)s)")
     c = sub.add_parser("check", help="validate every case against the schema and replay it on the spec")
     c.add_argument("--vectors", type=Path, default=VECTORS_DIR)
@@ -32,7 +33,7 @@ def register(parser) -> None:
     m = sub.add_parser("mutation", help="mutation score of the vectors against named spec mutants")
     m.add_argument("--vectors", type=Path, default=VECTORS_DIR)
     m.add_argument("--mutant", action="append", default=None, help="run only this mutant (repeatable)")
-    m.add_argument("--jobs", type=int, default=2, help="adapter processes at a time (default %(default)s)")
+    m.add_argument("--jobs", type=positive_int, default=2, help="adapter processes at a time (default %(default)s)")
     m.add_argument("--out", type=Path, default=DOCS / "mutation.md", help="markdown report (default: docs/mutation.md)")
     m.add_argument("--list", action="store_true", help="list the mutants and exit")
 
@@ -42,6 +43,7 @@ def run(args) -> int:
 
 
 def _generate(args, console) -> int:
+    output_dir(args.out)
     default_out = args.out.resolve() == VECTORS_DIR.resolve()
     docs = DOCS / "vectors.md" if default_out and (DOCS / "vectors.md").exists() else None
     report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs)
@@ -103,6 +105,13 @@ def _mutation(args, console) -> int:
         for m in MUTANTS:
             print(f"{m.name:36} {m.target:36} {m.description}" + ("" if m.applicable() else " (not applicable to this spec)"))
         return 0
+    known = {m.name for m in MUTANTS}
+    unknown = [n for n in args.mutant or () if n not in known]
+    if unknown:
+        raise BadArgument("--mutant", f"{unknown[0]!r} is not one of {sorted(known)} (see --list)")
+    _vectors_dir(args.vectors)
+    if args.out:
+        output_file(args.out)
     names = args.mutant or [m.name for m in MUTANTS if m.applicable()]
     with Progress(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
