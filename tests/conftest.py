@@ -10,3 +10,14 @@ from reference.conformance.traces import without_local_constants
 
 _no_local_constants = without_local_constants()
 _no_local_constants.__enter__()
+
+# Budgets: `KALYPSO_PROFILE=thorough` (make fuzz) loads a Hypothesis profile with ten times the
+# examples of the default run; suites that set their own `max_examples` scale it by
+# `hypothesis.settings.default.max_examples / 100` so they grow with it.
+import os  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("thorough", max_examples=1_000)
+if os.environ.get("KALYPSO_PROFILE") == "thorough":
+    settings.load_profile("thorough")
