@@ -214,5 +214,6 @@ def run(args) -> int:
     except BadInput:
         raise
     except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, ValueError, OSError) as exc:
-        print(f"kalypso zk {args.zk_command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        field = getattr(exc, "filename", None) or getattr(exc, "field", None) or f"zk {args.zk_command}"
+        print(f"error: {type(exc).__name__} [{field}]: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 2
