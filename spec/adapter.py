@@ -82,9 +82,14 @@ def serve(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, session: Sessi
             continue
         else:
             try:
-                response = session.handle(jsonsafe.loads(line, "request", max_bytes=MAX_LINE, surrogates=True))
+                request = jsonsafe.loads(line, "request", max_bytes=MAX_LINE, surrogates=True)
             except BadInput as exc:
                 response = {"ok": False, "error": f"request is not JSON this adapter reads: {exc}"}
+            else:
+                try:
+                    response = session.handle(request)
+                except Exception as exc:  # noqa: BLE001 - a session subclass's bug must not end the session
+                    response = {"ok": False, "error": f"internal error: {type(exc).__name__}: {str(exc)[:200]}"}
         stdout.write(json.dumps(response, sort_keys=True) + "\n")
         stdout.flush()
 

@@ -176,3 +176,18 @@ def test_d19_decode_then_encode_is_the_identity_on_canonical_states():
     state = assigned_task().state
     assert decode_state(encode_state(state)) == state
     assert attrs.has(type(state))
+
+
+def test_d05_a_session_that_raises_does_not_end_the_adapter():
+    """`serve` answers for any session (e.g. the engine adapter's subclass), even a buggy one."""
+
+    class Buggy(Session):
+        def handle(self, request):
+            if request.get("cmd") == "boom":
+                raise KeyError("boom")
+            return super().handle(request)
+
+    out = io.StringIO()
+    serve(io.StringIO('{"cmd":"boom"}\n{"cmd":"state"}\n'), out, Buggy())
+    first, second = (json.loads(a) for a in out.getvalue().splitlines())
+    assert first["ok"] is False and "internal error" in first["error"] and "state" in second
