@@ -47,8 +47,8 @@ def output_dir(path: Path, field: str = "--out") -> Path:
         probe = path / ".kalypso-write-probe"
         probe.write_bytes(b"")
         probe.unlink()
-    except OSError as exc:
-        raise BadFile(field, f"cannot write into {path}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        raise BadFile(field, f"cannot write into {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return path
 
 

@@ -101,14 +101,18 @@ def read_bytes(path: str | Path, field: str | None = None, max_bytes: int = MAX_
     path = Path(path)
     field = field or str(path)
     try:
-        if not path.exists():
-            raise BadFile(field, "no such file" if not path.is_symlink() else "a broken symbolic link")
-        if not path.is_file():
-            raise BadFile(field, "not a regular file")
+        exists, is_link, is_file = path.exists(), path.is_symlink(), path.is_file()
+    except (OSError, ValueError) as exc:
+        raise BadFile(field, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if not exists:
+        raise BadFile(field, "a broken symbolic link" if is_link else "no such file")
+    if not is_file:
+        raise BadFile(field, "not a regular file")
+    try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise BadFile(field, f"cannot read: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        raise BadFile(field, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     if len(data) > max_bytes:
         raise BadFile(field, f"larger than the limit of {max_bytes} bytes")
     return data

@@ -57,11 +57,14 @@ def _check_json_target(path) -> None:
         return
     if path.is_dir() or not path.parent.is_dir():
         raise BadFile("--json", f"{path} is a directory or its directory does not exist")
+    existed = path.exists()
     try:
         with path.open("a"):
             pass
-    except OSError as exc:
-        raise BadFile("--json", f"cannot write {path}: {exc.strerror or exc}") from None
+        if not existed:
+            path.unlink()
+    except (OSError, ValueError) as exc:
+        raise BadFile("--json", f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def run(args) -> int:
@@ -93,10 +96,17 @@ def run(args) -> int:
     console.print(f"{report.passed}/{report.total} cases passed ({report.pass_rate:.1%}) in {report.seconds:.2f} s; "
                   f"{counts}; adapter restarts: {report.restarts}")
     if args.json:
-        args.json.write_text(json.dumps({
+        _write_report(args.json, report)
+    return 0 if report.ok else 1
+
+
+def _write_report(path, report) -> None:
+    try:
+        path.write_text(json.dumps({
             "adapter": report.adapter, "vectors": report.vectors_dir, "passed": report.passed, "failed": report.failed,
             "seconds": report.seconds, "restarts": report.restarts,
             "results": [{"case": r.name, "kind": r.kind, "message": r.message, "path": r.path, "seconds": r.seconds}
                         for r in report.results],
         }, indent=2) + "\n")
-    return 0 if report.ok else 1
+    except (OSError, ValueError) as exc:
+        raise BadFile("--json", f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
