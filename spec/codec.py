@@ -171,6 +171,31 @@ def decode_restaking_params(d: dict) -> RestakingParams:
 
 
 def decode_config(d: dict) -> Config:
+    """Genesis parameters from their canonical JSON form (exact both ways, like `decode_state`);
+    anything else raises `MalformedState` naming the path under `config`."""
+    if not isinstance(d, dict):
+        raise MalformedState("config", "a config is a JSON object")
+    try:
+        config = _decode_config(d)
+        again = encode(config)
+    except KeyError as exc:
+        raise MalformedState("config", f"missing key {_short(exc.args[0] if exc.args else '')}") from None
+    except InvalidConfig as exc:
+        raise MalformedState(f"config.{exc.field}", exc.rule) from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise MalformedState("config", f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    if "restaking" not in d:
+        again.pop("restaking")
+    found = _first_difference(d, again, "config")
+    if found:
+        raise MalformedState(found, "not in canonical form (decoding and encoding it again differs here)")
+    bad = _first_bad_name(again, "config")
+    if bad:
+        raise MalformedState(bad, NAME_RULE)
+    return config
+
+
+def _decode_config(d: dict) -> Config:
     return Config(
         restaking=decode_restaking_params(d["restaking"]) if "restaking" in d else RestakingParams(),
         payment_token=d["payment_token"],
@@ -397,7 +422,7 @@ def _first_bad_name(value, path: str):
 def _decode_state(d: dict) -> State:
     return State(
         restaking=decode_restaking(d["restaking"]) if "restaking" in d else Restaking(vault_chain=VaultChain(time=_int(d["time"]))),
-        config=decode_config(d["config"]),
+        config=_decode_config(d["config"]),
         time=_int(d["time"]),
         supply=_amounts(d["supply"]),
         balances=_unnest(d["balances"], _int),

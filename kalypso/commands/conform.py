@@ -14,6 +14,7 @@ from rich.table import Table
 
 from reference.conformance.cases import VECTORS_DIR, case_paths
 from reference.conformance.runner import DEFAULT_TIMEOUT, REFERENCE_ADAPTER, adapter_argv, check_timeout, run_conformance
+from kalypso.args import output_file
 from spec.errors import BadArgument, BadFile
 
 
@@ -34,6 +35,9 @@ def register(parser) -> None:
     parser.add_argument("--fail-fast", action="store_true", help="stop at the first failing case")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every case, not only failures")
     parser.add_argument("--json", type=Path, default=None, help="also write the full per-case report to this file")
+    parser.add_argument("--divergence", type=Path, default=None, metavar="FILE",
+                        help="instead of conformance: replay design cases on a deployed_native adapter (the EVM one) "
+                             "and write the classified divergence report (markdown) to FILE (docs/evm.md)")
 
 
 def summary_table(report) -> Table:
@@ -67,10 +71,31 @@ def _check_json_target(path) -> None:
         raise BadFile("--json", f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
+def run_divergence(args, console) -> int:
+    """Design cases translated to deployed_native traces, replayed through the adapter, classified."""
+    from reference.conformance.runner import SubprocessAdapter
+    from reference.evm.diverge import divergence_report, render_markdown
+
+    command = f"kalypso conform --adapter {shlex.quote(args.adapter)} --vectors {args.vectors} --divergence {args.divergence}"
+    with SubprocessAdapter(args.adapter) as adapter:
+        report = divergence_report(args.vectors, adapter=adapter, select=args.select)
+    if not report.results:
+        raise BadFile("--vectors", f"no design cases with a pre-state under {args.vectors}")
+    output_file(args.divergence, "--divergence")
+    args.divergence.write_text(render_markdown(report, command))
+    counts = report.counts()
+    console.print(f"{len(report.results)} design cases replayed: {counts.get('agrees', 0)} agree, "
+                  f"{len(report.results) - counts.get('agrees', 0)} diverge under {len(counts) - ('agrees' in counts)} rules; "
+                  f"wrote {args.divergence}")
+    return 0
+
+
 def run(args) -> int:
     console = Console()
     adapter_argv(args.adapter)
     _check_json_target(args.json)
+    if args.divergence is not None:
+        return run_divergence(args, console)
     select = (lambda name: args.select in name) if args.select else None
     if not args.vectors.is_dir():
         raise BadFile("--vectors", f"{args.vectors} is not a directory")

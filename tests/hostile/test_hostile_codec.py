@@ -10,7 +10,8 @@ import attrs
 import pytest
 
 import py_ecc.bn128  # noqa: F401  (raises the recursion limit to 100,000, as in every zk command)
-from reference.conformance.world import KEY, assigned_task, open_ask
+from properties.fixtures import ENGINE_KEY as KEY
+from properties.world import assigned_task, open_ask
 from spec import jsonsafe
 from spec.adapter import Session, serve
 from spec.codec import decode_op, decode_state, encode_state

@@ -8,8 +8,9 @@ import spec
 from properties import invariants as inv
 from properties.z3.model import Bounds
 from properties.z3.proofs import prove_operation
-from reference.conformance.scenarios import MEASUREMENT, _attestation
-from reference.conformance.world import ALICE, KEY, MALLORY, OTHER_KEY, OTHER_SECRET, P0, assignment_signature, invalid_inputs_signature, open_market
+from properties.fixtures import ALICE, ENGINE_KEY as KEY, MALLORY, MEASUREMENT, OTHER_KEY, OTHER_SECRET, P0
+from properties.world import assignment_signature, invalid_inputs_signature, open_market
+from reference.conformance.scenarios.design.common import attestation as _attestation
 from reference.engine import ecies
 from spec import operations as ops
 from spec.bridge import enqueue
