@@ -371,7 +371,10 @@ def _apply_response(response: dict, path: str) -> dict:
 def case_shape_error(data) -> Optional[tuple[str, str]]:
     """`(path, message)` for the first place a case is not of the case format, or None (a case
     that is not cannot be replayed: it fails as `format`, the run goes on)."""
-    if not isinstance(data.get("pre_state"), dict):
+    if "genesis" in data:
+        if not isinstance(data["genesis"], dict) or not isinstance(data["genesis"].get("config", {}), (dict, type(None))):
+            return "$.genesis", "$.genesis: must be an object {config: ...}"
+    elif not isinstance(data.get("pre_state"), dict):
         return "$.pre_state", "$.pre_state: must be an object (a state)"
     if not isinstance(data.get("post_state"), dict):
         return "$.post_state", "$.post_state: must be an object (a state)"

@@ -188,6 +188,33 @@ def test_apply_in_odd_orders_from_vector_states(data):
     load_state(json.loads(json.dumps(encode_state(state))))
 
 
+@lru_cache(maxsize=1)
+def fork_cases() -> tuple:
+    from reference.conformance.cases import VECTORS_ROOT
+
+    return tuple(c for c in load_cases(VECTORS_ROOT / "deployed_native") if "genesis" in c.data)
+
+
+@budget(60)
+@given(st.data())
+def test_deployed_fork_apply_answers_bent_operations(data):
+    """The deployed_native fork behind the adapter: a vector's genesis, then its steps with one
+    field bent or replaced by hostile input: each answered with events or an error code."""
+    from spec.forks import FORKS
+
+    case = data.draw(st.sampled_from(fork_cases()))
+    session = Session()
+    assert session.handle({"cmd": "genesis", "fork": case.data["fork"], "config": case.data["genesis"].get("config")})["ok"]
+    codes = FORKS[case.data["fork"]].error_by_code
+    for step in case.data["operations"]:
+        op = {"op": step["op"], "args": dict(step["args"])}
+        if data.draw(st.integers(0, 3)) == 0:
+            op = data.draw(hostile_ops()) if not op["args"] else {
+                "op": op["op"], "args": {**op["args"], data.draw(st.sampled_from(sorted(op["args"]))): data.draw(JSON)}}
+        answer = _ask(session, {"cmd": "apply", "op": op})
+        assert answer["ok"] is True or answer.get("error_code") in codes, answer
+
+
 # --- codec and adapter --------------------------------------------------------------------------
 
 def _ask(session: Session, request) -> dict:
