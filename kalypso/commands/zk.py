@@ -71,8 +71,15 @@ def _load_circuit(path: Path):
 
     if path.suffix == ".r1cs":
         return read_r1cs(path.read_bytes()).r1cs, None
-    circuit = circuit_from_json(json.loads(path.read_text()))
+    circuit = circuit_from_json(_json(path))
     return circuit.r1cs, circuit
+
+
+def _json(path: Path):
+    """An untrusted JSON file, parsed within bounds (spec.jsonsafe: depth, size, numbers)."""
+    from spec.jsonsafe import load_path
+
+    return load_path(path, max_bytes=256 * 2**20)
 
 
 def _write_json(path: Path, doc) -> None:
@@ -125,7 +132,7 @@ def _prove(args) -> int:
     elif circuit is None:
         raise SystemExit("kalypso zk prove: --inputs needs a .json circuit; use --wtns with a .r1cs")
     else:
-        witness = circuit.witness(_inputs(json.loads(args.inputs.read_text())))
+        witness = circuit.witness(_inputs(_json(args.inputs)))
     with _progress("prove") as say:
         say("reading the proving key")
         zkey = read_zkey(args.zkey.read_bytes())
@@ -141,9 +148,9 @@ def _verify(args) -> int:
     from reference.zk.groth16 import verify
     from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
 
-    vk = vk_from_json(json.loads(args.vk.read_text()))
-    public = public_from_json(json.loads(args.public.read_text()))
-    proof = proof_from_json(json.loads(args.proof.read_text()))
+    vk = vk_from_json(_json(args.vk))
+    public = public_from_json(_json(args.public))
+    proof = proof_from_json(_json(args.proof))
     ok = verify(vk, public, proof)
     print("valid" if ok else "INVALID")
     return 0 if ok else 1
@@ -183,11 +190,11 @@ def _export(args) -> int:
     from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
 
     doc = {
-        "public_inputs_hex": encode_public_inputs(public_from_json(json.loads(args.public.read_text()))).hex(),
-        "proof_hex": encode_proof(proof_from_json(json.loads(args.proof.read_text()))).hex(),
+        "public_inputs_hex": encode_public_inputs(public_from_json(_json(args.public))).hex(),
+        "proof_hex": encode_proof(proof_from_json(_json(args.proof))).hex(),
     }
     if args.vk:
-        doc["verifying_key_hex"] = encode_verifying_key(vk_from_json(json.loads(args.vk.read_text()))).hex()
+        doc["verifying_key_hex"] = encode_verifying_key(vk_from_json(_json(args.vk))).hex()
     print(json.dumps(doc, indent=1, sort_keys=True))
     return 0
 
@@ -199,9 +206,14 @@ def run(args) -> int:
     from reference.zk.r1cs import CircuitError
     from reference.zk.snarkjs import SnarkjsFormatError
 
+    from spec.errors import BadInput
+
     step = {"setup": _setup, "prove": _prove, "verify": _verify, "export": _export}[args.zk_command]
     try:
         return step(args)
+    except BadInput:
+        raise
     except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, ValueError, OSError) as exc:
-        print(f"kalypso zk {args.zk_command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        field = getattr(exc, "filename", None) or getattr(exc, "field", None) or f"zk {args.zk_command}"
+        print(f"error: {type(exc).__name__} [{field}]: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 2
