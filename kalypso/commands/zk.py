@@ -11,6 +11,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+MAX_JSON_BYTES = 1 << 30
 INSECURE = "INSECURE setup: the toxic waste is derived from the seed; anyone who knows it can forge proofs."
 
 
@@ -71,8 +72,20 @@ def _load_circuit(path: Path):
 
     if path.suffix == ".r1cs":
         return read_r1cs(path.read_bytes()).r1cs, None
-    circuit = circuit_from_json(json.loads(path.read_text()))
+    circuit = circuit_from_json(_read_json(path))
     return circuit.r1cs, circuit
+
+
+def _read_json(path: Path):
+    """The one place zk commands parse JSON files (size-capped; nesting errors are typed)."""
+    from reference.zk.r1cs import CircuitError
+
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise CircuitError(f"{path}: larger than {MAX_JSON_BYTES} bytes")
+    try:
+        return json.loads(path.read_bytes())
+    except RecursionError as exc:
+        raise CircuitError(f"{path}: JSON nested too deeply") from exc
 
 
 def _write_json(path: Path, doc) -> None:
@@ -125,7 +138,7 @@ def _prove(args) -> int:
     elif circuit is None:
         raise SystemExit("kalypso zk prove: --inputs needs a .json circuit; use --wtns with a .r1cs")
     else:
-        witness = circuit.witness(_inputs(json.loads(args.inputs.read_text())))
+        witness = circuit.witness(_inputs(_read_json(args.inputs)))
     with _progress("prove") as say:
         say("reading the proving key")
         zkey = read_zkey(args.zkey.read_bytes())
@@ -141,20 +154,22 @@ def _verify(args) -> int:
     from reference.zk.groth16 import verify
     from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
 
-    vk = vk_from_json(json.loads(args.vk.read_text()))
-    public = public_from_json(json.loads(args.public.read_text()))
-    proof = proof_from_json(json.loads(args.proof.read_text()))
+    vk = vk_from_json(_read_json(args.vk))
+    public = public_from_json(_read_json(args.public))
+    proof = proof_from_json(_read_json(args.proof))
     ok = verify(vk, public, proof)
     print("valid" if ok else "INVALID")
     return 0 if ok else 1
 
 
 def _params(pairs: list[str]) -> dict[str, int]:
+    from reference.zk.r1cs import CircuitError
+
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not value.isdigit():
-            raise SystemExit(f"kalypso zk export circuit: --param {pair!r} is not NAME=INT")
+        if not sep or not (value.isascii() and value.isdigit()) or len(value) > 12:
+            raise CircuitError(f"param: {pair!r:.60} is not NAME=INT")
         out[name] = int(value)
     return out
 
@@ -162,10 +177,10 @@ def _params(pairs: list[str]) -> dict[str, int]:
 def _export(args) -> int:
     if args.export_what == "circuit":
         from reference.zk.binfile import write_r1cs
-        from reference.zk.circuits import EXAMPLES
+        from reference.zk.circuits import example_circuit
         from reference.zk.r1cs import circuit_to_json
 
-        circuit = EXAMPLES[args.example](**_params(args.param))
+        circuit = example_circuit(args.example, _params(args.param))
         if args.out.suffix == ".r1cs":
             args.out.write_bytes(write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs)))
             print(args.out)
@@ -183,11 +198,11 @@ def _export(args) -> int:
     from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
 
     doc = {
-        "public_inputs_hex": encode_public_inputs(public_from_json(json.loads(args.public.read_text()))).hex(),
-        "proof_hex": encode_proof(proof_from_json(json.loads(args.proof.read_text()))).hex(),
+        "public_inputs_hex": encode_public_inputs(public_from_json(_read_json(args.public))).hex(),
+        "proof_hex": encode_proof(proof_from_json(_read_json(args.proof))).hex(),
     }
     if args.vk:
-        doc["verifying_key_hex"] = encode_verifying_key(vk_from_json(json.loads(args.vk.read_text()))).hex()
+        doc["verifying_key_hex"] = encode_verifying_key(vk_from_json(_read_json(args.vk))).hex()
     print(json.dumps(doc, indent=1, sort_keys=True))
     return 0
 
