@@ -538,3 +538,60 @@ def ntt_in_place(a, twiddles):
             k = t % half
             _butterfly(a, twiddles, (t // half) * size + k, half, k * step)
         size <<= 1
+
+
+# The persistent prover's kernels: QAP rows from sparse terms, the H scalars, key validation.
+
+
+@njit(cache=True)
+def lc_evaluate(matrix, row, signal, coef, w, out):
+    """``out[matrix[t], row[t]] += coef[t] * w[signal[t]]`` for every term t (Fr Montgomery rows)."""
+    for t in range(matrix.shape[0]):
+        m = matrix[t]
+        r = row[t]
+        prod = fr_mul(_row(coef, t), _row(w, signal[t]))
+        s = mod_add((out[m, r, 0], out[m, r, 1], out[m, r, 2], out[m, r, 3]), prod, R_LIMBS)
+        out[m, r, 0], out[m, r, 1], out[m, r, 2], out[m, r, 3] = s[0], s[1], s[2], s[3]
+
+
+@njit(cache=True)
+def first_unsatisfied(a, b, c, count):
+    """The first row i < count with a[i] * b[i] != c[i] (Fr Montgomery rows), or -1."""
+    for i in range(count):
+        p = fr_mul(_row(a, i), _row(b, i))
+        if not _is_zero4(mod_sub(p, _row(c, i), R_LIMBS)):
+            return i
+    return -1
+
+
+@njit(cache=True, parallel=True)
+def mul_sub(a, b, c, out):
+    """``out[i] = a[i] * b[i] - c[i]`` (Fr Montgomery rows)."""
+    for i in prange(a.shape[0]):
+        _store4(out, i, mod_sub(fr_mul(_row(a, i), _row(b, i)), _row(c, i), R_LIMBS))
+
+
+@njit(cache=True, parallel=True)
+def mul_rows(a, b, out):
+    """``out[i] = a[i] * b[i]`` (Fr Montgomery rows)."""
+    for i in prange(a.shape[0]):
+        _store4(out, i, fr_mul(_row(a, i), _row(b, i)))
+
+
+@njit(cache=True, parallel=True)
+def off_curve(points, b):
+    """Index of the first affine point (Montgomery rows; all zeros is infinity and skipped) not on
+    y^2 = x^3 + b[0, 0], or -1."""
+    n = points.shape[0]
+    bad = np.zeros(n, dtype=np.bool_)
+    for i in prange(n):
+        x = fe_load(points, i, 0)
+        y = fe_load(points, i, 1)
+        if fe_is_zero(x) and fe_is_zero(y):
+            continue
+        rhs = fe_add(fe_mul(fe_sqr(x), x), fe_load(b, 0, 0))
+        bad[i] = not fe_is_zero(fe_sub(fe_sqr(y), rhs))
+    for i in range(n):
+        if bad[i]:
+            return i
+    return -1

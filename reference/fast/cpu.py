@@ -67,6 +67,9 @@ def warm_up() -> None:
     backend.msm_g2([G2], [1])
     backend.coset_intt(backend.coset_ntt([1, 2], 5), 5)
     backend.intt(backend.ntt([1, 2]))
+    from reference.fast.cpu_prover import warm_up as warm_up_prover
+
+    warm_up_prover()
 
 
 class CpuBackend:
