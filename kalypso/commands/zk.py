@@ -31,8 +31,16 @@ def register(parser) -> None:
     src.add_argument("--inputs", type=Path, help="inputs JSON {name: decimal string} (JSON circuits)")
     src.add_argument("--wtns", type=Path, help="witness file (.wtns)")
     p.add_argument("--seed", required=True, help="blinding seed (text); use a fresh secret for zero knowledge")
-    p.add_argument("--backend", default="reference", help="reference | cpu | gpu (default: reference)")
+    p.add_argument("--backend", default="reference",
+                   help="reference | cpu (persistent fast prover, key as arrays) | gpu (default: reference)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
+
+    p = sub.add_parser("prove-batch", help="load a key once and prove every witness of a directory or of stdin")
+    p.add_argument("circuit", type=Path, help="circom .r1cs")
+    p.add_argument("--zkey", type=Path, required=True, help="proving key (.zkey, ours or snarkjs')")
+    p.add_argument("--witnesses", required=True, help="a directory of .wtns files, or - for .wtns paths on stdin")
+    p.add_argument("--seed", required=True, help="blinding seed; each witness uses SEED/<file stem>")
+    p.add_argument("--out", type=Path, required=True, help="output directory: <stem>/proof.json, <stem>/public.json")
 
     p = sub.add_parser("verify", help="verify a proof (exit 0: valid, 1: invalid)")
     p.add_argument("--vk", type=Path, required=True, help="verification_key.json")
@@ -126,28 +134,106 @@ def _inputs(doc) -> dict[str, int]:
 
 
 def _prove(args) -> int:
+    from reference.zk.backend import BACKEND_NAMES, BackendError
+    from reference.zk.groth16 import blinding_from_seed
+
+    if args.backend not in BACKEND_NAMES:
+        raise BackendError(f"backend: unknown name {args.backend!r}; expected one of {', '.join(BACKEND_NAMES)}")
+    if args.inputs and args.circuit.suffix == ".r1cs":
+        raise ValueError("--inputs: needs a .json circuit; give a .r1cs a --wtns")
+    r, s = blinding_from_seed(args.seed.encode())
+    if args.backend == "cpu":
+        proof, public = _prove_persistent(args, r, s)
+    else:
+        proof, public = _prove_reference(args, r, s)
+    _write_proof(args.out, proof, public)
+    return 0
+
+
+def _write_proof(out: Path, proof, public) -> None:
+    from reference.zk.snarkjs import proof_to_json, public_to_json
+
+    out.mkdir(parents=True, exist_ok=True)
+    _write_json(out / "proof.json", proof_to_json(proof))
+    _write_json(out / "public.json", public_to_json(public))
+
+
+def _witness_source(args, circuit):
+    if args.wtns:
+        return args.wtns
+    return circuit.witness(_inputs(_read_json(args.inputs)))
+
+
+def _prove_persistent(args, r: int, s: int):
+    """The fast path: the key as limb arrays (``reference.fast.cpu_prover``)."""
+    from reference.fast.cpu_prover import Prover, read_file
+    from reference.zk.binfile import write_r1cs
+
+    if args.circuit.suffix == ".r1cs":
+        r1cs, circuit = read_file(args.circuit, "r1cs"), None
+    else:
+        circuit = _load_circuit(args.circuit)[1]
+        r1cs = write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs))
+    prover = Prover.load(args.zkey, r1cs=r1cs)
+    return prover.prove(_witness_source(args, circuit), r, s)
+
+
+def _prove_reference(args, r: int, s: int):
     from reference.zk.backend import get_backend
     from reference.zk.binfile import check_zkey_matches, read_wtns, read_zkey
-    from reference.zk.groth16 import blinding_from_seed, prove
-    from reference.zk.snarkjs import proof_to_json, public_to_json
+    from reference.zk.groth16 import prove
 
     r1cs, circuit = _load_circuit(args.circuit)
     backend = get_backend(args.backend)
-    if args.wtns:
-        witness = read_wtns(args.wtns.read_bytes())
-    elif circuit is None:
-        raise SystemExit("kalypso zk prove: --inputs needs a .json circuit; use --wtns with a .r1cs")
-    else:
-        witness = circuit.witness(_inputs(_read_json(args.inputs)))
+    witness = read_wtns(args.wtns.read_bytes()) if args.wtns else _witness_source(args, circuit)
     with _progress("prove") as say:
         say("reading the proving key")
         zkey = read_zkey(args.zkey.read_bytes())
         check_zkey_matches(zkey, r1cs)
-        proof = prove(zkey.pk, r1cs, witness, *blinding_from_seed(args.seed.encode()), backend=backend, progress=say)
-    args.out.mkdir(parents=True, exist_ok=True)
-    _write_json(args.out / "proof.json", proof_to_json(proof))
-    _write_json(args.out / "public.json", public_to_json(r1cs.public_signals(witness)))
-    return 0
+        proof = prove(zkey.pk, r1cs, witness, r, s, backend=backend, progress=say)
+    return proof, r1cs.public_signals(witness)
+
+
+def _witness_paths(source: str):
+    """.wtns paths: every ``*.wtns`` of a directory (sorted), or one path per line of stdin for "-"."""
+    if source == "-":
+        for line in sys.stdin:
+            if line.strip():
+                yield Path(line.strip())
+        return
+    folder = Path(source)
+    if not folder.is_dir():
+        raise ValueError(f"--witnesses: {source} is not a directory (or - for paths on stdin)")
+    yield from sorted(folder.glob("*.wtns"))
+
+
+def _prove_batch(args) -> int:
+    """Load the key once, prove every witness; a witness that fails is reported and skipped."""
+    import time
+
+    from reference.fast.cpu_prover import Prover, read_file
+    from reference.zk.binfile import BinFormatError
+    from reference.zk.groth16 import blinding_from_seed
+    from reference.zk.r1cs import CircuitError
+
+    start = time.perf_counter()
+    prover = Prover.load(args.zkey, r1cs=read_file(args.circuit, "r1cs"))
+    loaded = time.perf_counter()
+    done = failed = 0
+    for path in _witness_paths(args.witnesses):
+        try:
+            proof, public = prover.prove(path, *blinding_from_seed(f"{args.seed}/{path.stem}".encode()))
+        except (BinFormatError, CircuitError, OSError) as exc:
+            failed += 1
+            print(f"kalypso zk prove-batch: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        _write_proof(args.out / path.stem, proof, public)
+        done += 1
+    proving = time.perf_counter() - loaded
+    rate = 60 * done / proving if proving > 0 else float("inf")
+    print(f"key loaded in {loaded - start:.2f} s; {done} proofs in {proving:.2f} s: {rate:.1f} proofs per minute"
+          + (f"; {failed} witnesses failed" if failed else ""), file=sys.stderr)
+    return 2 if failed else 0
 
 
 def _verify(args) -> int:
@@ -214,7 +300,7 @@ def run(args) -> int:
     from reference.zk.r1cs import CircuitError
     from reference.zk.snarkjs import SnarkjsFormatError
 
-    step = {"setup": _setup, "prove": _prove, "verify": _verify, "export": _export}[args.zk_command]
+    step = {"setup": _setup, "prove": _prove, "prove-batch": _prove_batch, "verify": _verify, "export": _export}[args.zk_command]
     try:
         return step(args)
     except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, ValueError, OSError) as exc:
