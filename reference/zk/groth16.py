@@ -215,15 +215,27 @@ def prove(
     return Proof(a=a, b=b2, c=c)
 
 
+def _public_combination(vk: VerifyingKey, public: Sequence[int]):
+    """IC_0 + sum x_i IC_i (natively where mcl loads)."""
+    from reference.zk import native
+    from reference.zk.curve import g1_from_affine, g1_to_affine
+
+    if native.available():
+        x, y = native.g1_lincomb([g1_to_affine(p) for p in vk.ic], [1, *public])
+        return g1_from_affine(x, y, "vk_x")
+    vk_x = vk.ic[0]
+    for x, point in zip(public, vk.ic[1:]):
+        vk_x = add(vk_x, multiply(point, x))
+    return vk_x
+
+
 def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
     """e(-A, B) * e(alpha, beta) * e(IC_0 + sum x_i IC_i, gamma) * e(C, delta) == 1."""
     if len(public) != vk.n_public:
         raise Groth16Error(f"public inputs: {len(public)} given, key expects {vk.n_public}")
     for i, x in enumerate(public):
         check_scalar(f"public[{i}]", x)
-    vk_x = vk.ic[0]
-    for x, point in zip(public, vk.ic[1:]):
-        vk_x = add(vk_x, multiply(point, x))
+    vk_x = _public_combination(vk, public)
     try:
         return pairing_check(
             [(neg(proof.a), proof.b), (vk.alpha1, vk.beta2), (vk_x, vk.gamma2), (proof.c, vk.delta2)]
