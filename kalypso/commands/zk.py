@@ -30,10 +30,16 @@ def register(parser) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--inputs", type=Path, help="inputs JSON {name: decimal string} (JSON circuits)")
     src.add_argument("--wtns", type=Path, help="witness file (.wtns)")
+    p.add_argument("--wasm", type=Path, help="circom witness generator (.wasm): with --inputs, the witness of a .r1cs without Node")
     p.add_argument("--seed", required=True, help="blinding seed (text); use a fresh secret for zero knowledge")
     p.add_argument("--backend", default="reference",
                    help="reference | cpu (persistent fast prover, key as arrays) | gpu (default: reference)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
+
+    p = sub.add_parser("witness", help="compute a circom witness from its .wasm without Node: writes a .wtns")
+    p.add_argument("--wasm", type=Path, required=True, help="circom witness generator (.wasm)")
+    p.add_argument("--inputs", type=Path, required=True, help="inputs JSON (as for snarkjs wtns calculate)")
+    p.add_argument("--out", type=Path, required=True, help="output .wtns")
 
     p = sub.add_parser("prove-batch", help="load a key once and prove every witness of a directory or of stdin")
     p.add_argument("circuit", type=Path, help="circom .r1cs")
@@ -139,8 +145,8 @@ def _prove(args) -> int:
 
     if args.backend not in BACKEND_NAMES:
         raise BackendError(f"backend: unknown name {args.backend!r}; expected one of {', '.join(BACKEND_NAMES)}")
-    if args.inputs and args.circuit.suffix == ".r1cs":
-        raise ValueError("--inputs: needs a .json circuit; give a .r1cs a --wtns")
+    if args.inputs and args.circuit.suffix == ".r1cs" and not args.wasm:
+        raise ValueError("--inputs: a .r1cs needs its --wasm (or give a --wtns)")
     r, s = blinding_from_seed(args.seed.encode())
     if args.backend == "cpu":
         proof, public = _prove_persistent(args, r, s)
@@ -159,8 +165,13 @@ def _write_proof(out: Path, proof, public) -> None:
 
 
 def _witness_source(args, circuit):
+    """A .wtns path, or the witness computed from --inputs (by the .wasm, or the JSON circuit's program)."""
     if args.wtns:
         return args.wtns
+    if args.wasm:
+        from reference.zk.wasm_witness import load_calculator
+
+        return load_calculator(args.wasm).calculate(_read_json(args.inputs))
     return circuit.witness(_inputs(_read_json(args.inputs)))
 
 
@@ -192,6 +203,16 @@ def _prove_reference(args, r: int, s: int):
         check_zkey_matches(zkey, r1cs)
         proof = prove(zkey.pk, r1cs, witness, r, s, backend=backend, progress=say)
     return proof, r1cs.public_signals(witness)
+
+
+def _witness(args) -> int:
+    from reference.zk.wasm_witness import calculate_wtns
+
+    data = calculate_wtns(args.wasm, _read_json(args.inputs))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(args.out)
+    return 0
 
 
 def _witness_paths(source: str):
@@ -299,10 +320,12 @@ def run(args) -> int:
     from reference.zk.groth16 import Groth16Error
     from reference.zk.r1cs import CircuitError
     from reference.zk.snarkjs import SnarkjsFormatError
+    from reference.zk.wasm_witness import WitnessError
 
-    step = {"setup": _setup, "prove": _prove, "prove-batch": _prove_batch, "verify": _verify, "export": _export}[args.zk_command]
+    step = {"setup": _setup, "prove": _prove, "prove-batch": _prove_batch, "witness": _witness, "verify": _verify, "export": _export}[args.zk_command]
     try:
         return step(args)
-    except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, ValueError, OSError) as exc:
+    except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, WitnessError, ValueError,
+            OSError, MemoryError) as exc:
         print(f"kalypso zk {args.zk_command}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
