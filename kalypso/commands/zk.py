@@ -22,6 +22,7 @@ def register(parser) -> None:
     p = sub.add_parser("setup", help="INSECURE seeded Groth16 setup: writes circuit.zkey and verification_key.json")
     p.add_argument("circuit", type=Path, help="circuit: .json (kalypso.circuit) or circom .r1cs")
     p.add_argument("--seed", required=True, help="setup seed (text); the toxic waste derives from it")
+    p.add_argument("--backend", default="reference", help="reference | cpu (the same key, on limb arrays)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
 
     p = sub.add_parser("prove", help="prove with the reference prover: writes proof.json and public.json")
@@ -112,14 +113,26 @@ def _setup(args) -> int:
     from reference.zk.groth16 import setup
     from reference.zk.snarkjs import vk_to_json
 
-    r1cs, _ = _load_circuit(args.circuit)
+    if args.backend not in ("reference", "cpu"):
+        raise ValueError(f"--backend: {args.backend!r} is not reference or cpu")
+    r1cs, circuit = _load_circuit(args.circuit)
     print(INSECURE, file=sys.stderr)
-    with _progress("setup") as say:
-        pk = setup(r1cs, args.seed.encode(), progress=say)
+    if args.backend == "cpu":
+        from reference.fast.cpu_keys import read_zkey_arrays
+        from reference.fast.cpu_setup import setup_zkey
+        from reference.zk.binfile import read_r1cs_arrays, write_r1cs
+
+        raw = args.circuit.read_bytes() if circuit is None else write_r1cs(r1cs, n_outputs=len(circuit.outputs))
+        zkey = setup_zkey(r1cs, read_r1cs_arrays(raw), args.seed.encode())
+        vk = read_zkey_arrays(zkey).vk
+    else:
+        with _progress("setup") as say:
+            pk = setup(r1cs, args.seed.encode(), progress=say)
+        zkey, vk = write_zkey(pk, r1cs), pk.vk
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "circuit.zkey").write_bytes(write_zkey(pk, r1cs))
+    (args.out / "circuit.zkey").write_bytes(zkey)
     print(args.out / "circuit.zkey")
-    _write_json(args.out / "verification_key.json", vk_to_json(pk.vk))
+    _write_json(args.out / "verification_key.json", vk_to_json(vk))
     return 0
 
 

@@ -595,3 +595,88 @@ def off_curve(points, b):
         if bad[i]:
             return i
     return -1
+
+
+# Fixed-base multiplication and batch normalisation (the seeded setup on limb arrays).
+
+Q_MINUS_2 = limbs(Q - 2)
+
+
+@njit(cache=True)
+def fq_inv(a):
+    """a^(q-2): the inverse of a non-zero Fq element (Montgomery form in and out)."""
+    result = Q_MONT_ONE
+    base = a
+    for limb in range(4):
+        e = Q_MINUS_2[limb]
+        for bit in range(64):
+            if (e >> np.uint64(bit)) & _ONE:
+                result = fq_mul(result, base)
+            base = fq_mul(base, base)
+    return result
+
+
+def fe_inv(a): ...
+
+
+@overload(fe_inv)
+def _ol_inv(a):
+    if _is_fq(a):
+        return lambda a: fq_inv(a)
+
+    def fq2_inv(a):
+        n = fq_inv(mod_add(fq_mul(a[0], a[0]), fq_mul(a[1], a[1]), Q_LIMBS))
+        return (fq_mul(a[0], n), fq_mul(mod_sub(Q_LIMBS_ZERO, a[1], Q_LIMBS), n))
+
+    return fq2_inv
+
+
+Q_LIMBS_ZERO = (_Z, _Z, _Z, _Z)
+
+
+@njit(cache=True, parallel=True)
+def fixed_base_mul(table, size, digits, out):
+    """``out[i] = sum_w d_wi * 2^(c*w) * P`` (Jacobian rows) for signed digits ``d_wi``; ``table[w*size + j]``
+    holds ``j * 2^(c*w) * P`` as an affine Montgomery row (j = 1 .. size-1)."""
+    windows, n = digits.shape
+    for i in prange(n):
+        zero = fe_zero(fe_load(table, 0, 0))
+        acc = (zero, zero, zero)
+        for w in range(windows):
+            d = digits[w, i]
+            if d == 0:
+                continue
+            j = w * size + (d if d > 0 else -d)
+            qy = fe_load(table, j, 1)
+            if d < 0:
+                qy = fe_sub(fe_zero(qy), qy)
+            acc = jac_add_affine(acc, fe_load(table, j, 0), qy)
+        _store_point(out, i, acc)
+
+
+@njit(cache=True)
+def to_affine(points, out):
+    """Jacobian rows to affine Montgomery rows (x = X/Z^2, y = Y/Z^3) with one inversion (Montgomery's
+    trick); infinity (Z = 0) becomes all zeros."""
+    n = points.shape[0]
+    one = fe_one(fe_load(points, 0, 2))
+    prefix = np.zeros(points.shape, dtype=np.uint64)
+    acc = one
+    for i in range(n):
+        fe_store(prefix, i, 0, acc)
+        z = fe_load(points, i, 2)
+        if not fe_is_zero(z):
+            acc = fe_mul(acc, z)
+    inv = fe_inv(acc)
+    for i in range(n - 1, -1, -1):
+        z = fe_load(points, i, 2)
+        if fe_is_zero(z):
+            zero = fe_zero(z)
+            fe_store(out, i, 0, zero)
+            fe_store(out, i, 1, zero)
+            continue
+        z_inv = fe_mul(inv, fe_load(prefix, i, 0))
+        inv = fe_mul(inv, z)
+        z2 = fe_sqr(z_inv)
+        fe_store(out, i, 0, fe_mul(fe_load(points, i, 0), z2))
+        fe_store(out, i, 1, fe_mul(fe_load(points, i, 1), fe_mul(z2, z_inv)))

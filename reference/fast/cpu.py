@@ -70,6 +70,10 @@ def warm_up() -> None:
     from reference.fast.cpu_prover import warm_up as warm_up_prover
 
     warm_up_prover()
+    from reference.fast.cpu_setup import generator_multiples
+
+    generator_multiples([1, 2], 1)
+    generator_multiples([1, 2], 2)
 
 
 class CpuBackend:

@@ -82,3 +82,24 @@ def test_malformed_zkeys_are_typed_errors(mimc):
     bad[at] ^= 1
     with pytest.raises(BinFormatError, match="A\\[1\\] is not on"):
         read_zkey_arrays(bytes(bad))
+
+
+@pytest.mark.parametrize("circuit", [cubic_circuit(3), merkle_circuit(2, rounds=3)])
+def test_array_setup_writes_the_reference_setup_zkey_byte_for_byte(circuit):
+    from reference.fast.cpu_setup import setup_zkey
+    from reference.zk.binfile import read_r1cs_arrays
+
+    arrays = read_r1cs_arrays(write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs)))
+    assert setup_zkey(circuit.r1cs, arrays, b"array-setup") == write_zkey(setup(circuit.r1cs, b"array-setup"), circuit.r1cs)
+
+
+def test_generator_multiples_edge_scalars():
+    from py_ecc.optimized_bn128 import G1, G2, multiply
+
+    from reference.fast.cpu_setup import generator_multiples
+    from reference.fast.limbs import convert_bases
+
+    scalars = [0, 1, 2, R - 1, 2**253 + 12345, 1 << 128]
+    for degree, g in ((1, G1), (2, G2)):
+        expected = convert_bases([multiply(g, s) for s in scalars], degree).rows
+        assert (generator_multiples(scalars, degree) == expected).all()
