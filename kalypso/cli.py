@@ -16,7 +16,9 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only``, the other subcommands are listed but their modules not imported
+    (a command pays only for its own imports)."""
     parser = argparse.ArgumentParser(
         prog="kalypso",
         description="Kalypso Spec: executable, formally checked reference of a ZK proof marketplace.",
@@ -24,15 +26,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, help_text in SUBCOMMANDS.items():
-        module = importlib.import_module(f"kalypso.commands.{name}")
         p = sub.add_parser(name, help=help_text, description=help_text)
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(f"kalypso.commands.{name}")
         module.register(p)
         p.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    only = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+    args = build_parser(only).parse_args(argv)
     return int(args._run(args) or 0)
 
 

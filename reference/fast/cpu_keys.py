@@ -5,7 +5,10 @@ little-endian), which is the layout of the MSM kernels' bases, so the point sect
 are (one copy each, no conversion). Validation, done once per key and remembered by the key's
 SHA-256 in this process: every coordinate < q, every point (all zeros is infinity) on its curve,
 coefficient indices in range and values < r. G2 subgroup membership is not re-checked (a zkey is
-trusted setup output, as in ``reference.zk.binfile``).
+trusted setup output, as in ``reference.zk.binfile``). Between processes the digests of keys whose
+points passed are remembered as empty files in ``$KALYPSO_CACHE`` (default
+``~/.cache/kalypso/valid-zkeys``; ``KALYPSO_CACHE=off`` checks every time), so a CLI run on a key
+already checked skips the curve checks; counts, ranges and coordinates < q are checked every time.
 
 ``check_matches(key, r1cs)`` compares the zkey's QAP coefficients with a circom ``.r1cs`` (arrays)
 without leaving numpy.
@@ -13,6 +16,8 @@ without leaving numpy.
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -28,6 +33,32 @@ from reference.zk.groth16 import VerifyingKey
 
 _COEF = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
 _VALIDATED: set[bytes] = set()
+
+
+def _cache_dir() -> Path | None:
+    where = os.environ.get("KALYPSO_CACHE", "")
+    if where == "off":
+        return None
+    return Path(where) if where else Path.home() / ".cache" / "kalypso" / "valid-zkeys"
+
+
+def _known_valid(digest: bytes) -> bool:
+    if digest in _VALIDATED:
+        return True
+    folder = _cache_dir()
+    return folder is not None and (folder / digest.hex()).is_file()
+
+
+def _remember_valid(digest: bytes) -> None:
+    _VALIDATED.add(digest)
+    folder = _cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / digest.hex()).touch()
+    except OSError:
+        pass
 _MONT_Q_INV = pow(1 << 256, -1, Q)
 
 
@@ -94,11 +125,13 @@ def _curve_b(degree: int) -> np.ndarray:
     return _B_ROWS[degree]
 
 
-def _validate_points(rows: np.ndarray, degree: int, what: str) -> None:
-    flat = rows.reshape(-1, 4)
-    bad = np.flatnonzero(~_below(flat, Q))
+def _below_q(rows: np.ndarray, degree: int, what: str) -> None:
+    bad = np.flatnonzero(~_below(rows.reshape(-1, 4), Q))
     if bad.size:
         raise BinFormatError(f"zkey: {what}[{int(bad[0]) // (2 * degree)}] has a coordinate that is not < q")
+
+
+def _validate_points(rows: np.ndarray, degree: int, what: str) -> None:
     if rows.shape[0]:
         i = k.off_curve(rows, _curve_b(degree))
         if i >= 0:
@@ -139,13 +172,15 @@ def read_zkey_arrays(data: bytes | bytearray | memoryview) -> ZkeyArrays:
     out_of_range = (table["matrix"] > 1) | (table["row"] >= domain_size) | (table["signal"] >= n_vars) | ~_below(value, R)
     if out_of_range.any():
         raise BinFormatError(f"zkey: coefficient {int(np.argmax(out_of_range))} is out of range")
-    if digest not in _VALIDATED:
-        for name, rows, degree in (("alpha1", alpha1, 1), ("beta1", beta1, 1), ("delta1", delta1, 1), ("beta2", beta2, 2),
-                                   ("gamma2", gamma2, 2), ("delta2", delta2, 2), ("IC", ic, 1)):
+    points = [("alpha1", alpha1, 1), ("beta1", beta1, 1), ("delta1", delta1, 1), ("beta2", beta2, 2),
+              ("gamma2", gamma2, 2), ("delta2", delta2, 2), ("IC", ic, 1)]
+    points += [(name, rows, degree) for name, (rows, degree) in queries.items()]
+    for name, rows, degree in points:
+        _below_q(rows, degree, name)
+    if not _known_valid(digest):
+        for name, rows, degree in points:
             _validate_points(rows, degree, name)
-        for name, (rows, degree) in queries.items():
-            _validate_points(rows, degree, name)
-        _VALIDATED.add(digest)
+        _remember_valid(digest)
     vk = VerifyingKey(
         alpha1=_g1_point(alpha1, "alpha1"), beta2=_g2_point(beta2, "beta2"), gamma2=_g2_point(gamma2, "gamma2"),
         delta2=_g2_point(delta2, "delta2"), ic=tuple(_g1_point(ic[i], f"IC[{i}]") for i in range(n_public + 1)),

@@ -103,3 +103,21 @@ def test_generator_multiples_edge_scalars():
     for degree, g in ((1, G1), (2, G2)):
         expected = convert_bases([multiply(g, s) for s in scalars], degree).rows
         assert (generator_multiples(scalars, degree) == expected).all()
+
+
+def test_validated_keys_are_remembered_by_digest_on_disk(mimc, tmp_path, monkeypatch):
+    from reference.fast import cpu_keys
+
+    _, _, zkey, _ = mimc
+    monkeypatch.setenv("KALYPSO_CACHE", str(tmp_path))
+    monkeypatch.setattr(cpu_keys, "_VALIDATED", set())
+    digest = read_zkey_arrays(zkey).digest
+    assert (tmp_path / digest.hex()).is_file()
+    monkeypatch.setattr(cpu_keys, "_VALIDATED", set())
+    calls = []
+    monkeypatch.setattr(cpu_keys, "_validate_points", lambda *a: calls.append(a))
+    read_zkey_arrays(zkey)
+    assert calls == []  # known valid: the curve checks are skipped
+    monkeypatch.setenv("KALYPSO_CACHE", "off")
+    read_zkey_arrays(zkey)
+    assert len(calls) == 12
