@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+import numba
 import numpy as np
 
 from reference.fast import _kernels as k
+from reference.fast.cpu import PARALLEL_FROM
 from reference.fast.convert import g1_from_jacobian, g2_from_jacobian, pack, pack_fr, unpack
 from reference.fast.cpu_keys import ZkeyArrays, check_matches, read_zkey_arrays
 from reference.fast.limbs import fr_montgomery, from_montgomery, signed_digit_windows, to_montgomery, twiddles, window_bits
@@ -150,7 +152,18 @@ class Prover:
         return unpack(from_montgomery(out.reshape(3 * degree, 4), "q"))
 
     def prove(self, witness, r: int, s: int) -> tuple[Proof, list[int]]:
-        """(proof, public signals) for ``witness`` with blinding scalars r, s in [0, r)."""
+        """(proof, public signals) for ``witness`` with blinding scalars r, s in [0, r); domains below
+        ``PARALLEL_FROM`` run on one thread (barriers cost more than they save there)."""
+        if self.key.domain_size >= PARALLEL_FROM:
+            return self._prove(witness, r, s)
+        saved = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return self._prove(witness, r, s)
+        finally:
+            numba.set_num_threads(saved)
+
+    def _prove(self, witness, r: int, s: int) -> tuple[Proof, list[int]]:
         check_scalar("r", r)
         check_scalar("s", s)
         w = self.witness_rows(witness)
