@@ -94,7 +94,7 @@ def _points(raw, count: int, degree: int, what: str) -> np.ndarray:
     if len(raw) != count * size:
         raise BinFormatError(f"zkey: {what} holds {len(raw)} bytes, {count} points need {count * size}")
     shape = (count, 2, 4) if degree == 1 else (count, 2, 2, 4)
-    return np.frombuffer(raw, dtype="<u8").reshape(shape).copy()
+    return np.frombuffer(raw, dtype="<u8").reshape(shape)
 
 
 def _ints(rows: np.ndarray) -> list[int]:
@@ -140,6 +140,8 @@ def _validate_points(rows: np.ndarray, degree: int, what: str) -> None:
 
 def read_zkey_arrays(data: bytes | bytearray | memoryview) -> ZkeyArrays:
     """Parse and validate a snarkjs Groth16 .zkey (v1, BN254); see the module docstring."""
+    if isinstance(data, bytes) or (isinstance(data, memoryview) and data.readonly):
+        data = bytearray(data)  # the point arrays are views of a writable buffer (one kernel specialization)
     digest = hashlib.sha256(data).digest()
     sections = _sections(data, b"zkey", (1,), "zkey")
     if _need(sections, 1, "zkey").u32() != 1:
@@ -196,12 +198,13 @@ def read_zkey_arrays(data: bytes | bytearray | memoryview) -> ZkeyArrays:
 
 
 def _sorted_terms(matrix, row, signal, value) -> tuple[np.ndarray, np.ndarray] | None:
-    """Terms sorted by (matrix, row, signal) as (keys, values); None when a key repeats or a value is
-    zero (then the caller merges in Python)."""
-    keys = np.stack([matrix.astype(np.int64), row.astype(np.int64), signal.astype(np.int64)], axis=1)
-    order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
+    """Terms sorted by (matrix, row, signal), packed in one int64 key (matrix < 4, row < 2^28,
+    signal < 2^32), as (keys, values); None when a key repeats or a value is zero (then the caller
+    merges in Python)."""
+    keys = (matrix.astype(np.int64) << 60) | (row.astype(np.int64) << 32) | signal.astype(np.int64)
+    order = np.argsort(keys, kind="stable")
     keys, value = keys[order], value[order]
-    if len(keys) > 1 and (keys[1:] == keys[:-1]).all(axis=1).any():
+    if keys.size > 1 and (keys[1:] == keys[:-1]).any():
         return None
     if (~value.any(axis=1)).any():
         return None
@@ -231,15 +234,15 @@ def check_matches(key: ZkeyArrays, r1cs: R1csArrays) -> None:
     one = np.zeros((pub.size, 4), dtype=np.uint64)
     one[:, 0] = 1
     ours = (
-        np.concatenate([r1cs.matrix[ab].astype(np.int64), np.zeros(pub.size, dtype=np.int64)]),
-        np.concatenate([r1cs.row[ab].astype(np.int64), m + pub]),
-        np.concatenate([r1cs.wire[ab].astype(np.int64), pub]),
+        np.concatenate([r1cs.matrix[ab], np.zeros(pub.size, dtype=np.int64)]),
+        np.concatenate([r1cs.row[ab], m + pub]),
+        np.concatenate([r1cs.wire[ab], pub]),
         np.concatenate([r1cs.coeff[ab], one]),
     )
     theirs = (key.coef_matrix, key.coef_row, key.coef_signal, from_montgomery(key.coef_value.copy(), "r"))
     a, b = _sorted_terms(*ours), _sorted_terms(*theirs)
     if a is not None and b is not None:
-        same = a[0].shape == b[0].shape and (a[0] == b[0]).all() and (a[1] == b[1]).all()
+        same = a[0].shape == b[0].shape and bool((a[0] == b[0]).all()) and bool((a[1] == b[1]).all())
     else:
         same = _merged(*ours) == _merged(*theirs)
     if not same:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+import attrs
 import numba
 import numpy as np
 
@@ -75,6 +76,13 @@ class Prover:
         self.b2_bases = _with(key.b2, key.beta2, inf2, key.delta2)
         # scalars of C: private w, h (n values), -r*s
         self.c_bases = _with(key.c, key.h, key.delta1)
+        # the key's queries become views of the extended bases (the file buffer and the parsed
+        # sections are freed once the caller drops them)
+        n_c = key.c.shape[0]
+        self.key = key = attrs.evolve(
+            key, a=self.a_bases[: key.n_vars], b1=self.b1_bases[: key.n_vars], b2=self.b2_bases[: key.n_vars],
+            c=self.c_bases[:n_c], h=self.c_bases[n_c : n_c + n],
+        )
         self.infinity = {name: ~getattr(self, name).reshape(getattr(self, name).shape[0], -1).any(axis=1)
                          for name in ("a_bases", "b1_bases", "b2_bases", "c_bases")}
         shift = root_of_unity(2 * n)
@@ -135,8 +143,7 @@ class Prover:
     def _check_constraints(self, w_mont: np.ndarray, abc: np.ndarray) -> None:
         r1cs = self.r1cs
         c = np.zeros((3, r1cs.n_constraints, 4), dtype=np.uint64)
-        k.lc_evaluate(r1cs.matrix.astype(np.int64), r1cs.row.astype(np.int64), r1cs.wire.astype(np.int64),
-                      self.r1cs_coef, w_mont, c)
+        k.lc_evaluate(r1cs.matrix, r1cs.row, r1cs.wire, self.r1cs_coef, w_mont, c)
         bad = k.first_unsatisfied(abc[0], abc[1], c[2], r1cs.n_constraints)
         if bad >= 0:
             raise UnsatisfiedConstraint(int(bad))

@@ -66,9 +66,9 @@ def coefficient_section(r1cs: R1csArrays) -> bytes:
     """Section 4 of the zkey: the A and B terms plus the public rows, sorted, values times 2^512 mod r."""
     ab = r1cs.matrix < 2
     pub = np.arange(r1cs.n_public + 1, dtype=np.int64)
-    matrix = np.concatenate([r1cs.matrix[ab].astype(np.int64), np.zeros(pub.size, dtype=np.int64)])
-    row = np.concatenate([r1cs.row[ab].astype(np.int64), r1cs.n_constraints + pub])
-    signal = np.concatenate([r1cs.wire[ab].astype(np.int64), pub])
+    matrix = np.concatenate([r1cs.matrix[ab], np.zeros(pub.size, dtype=np.int64)])
+    row = np.concatenate([r1cs.row[ab], r1cs.n_constraints + pub])
+    signal = np.concatenate([r1cs.wire[ab], pub])
     one = np.zeros((pub.size, 4), dtype=np.uint64)
     one[:, 0] = 1
     value = np.concatenate([r1cs.coeff[ab], one])

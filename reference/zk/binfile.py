@@ -108,7 +108,8 @@ class CircomR1CS:
 @attrs.frozen(eq=False)
 class R1csArrays:
     """A circom .r1cs as flat arrays, one entry per term: ``matrix`` (0 = A, 1 = B, 2 = C),
-    ``row`` (constraint index), ``wire``, ``coeff`` (rows of four uint64 limbs, normal form, < r)."""
+    ``row`` (constraint index), ``wire`` (int64 each, the kernels' index type), ``coeff`` (rows of four
+    uint64 limbs, normal form, < r)."""
 
     n_wires: int
     n_outputs: int
@@ -178,10 +179,14 @@ def read_r1cs_arrays(data: bytes) -> R1csArrays:
         raise BinFormatError("r1cs: section 2 has bytes beyond its declared constraints")
     u32 = np.frombuffer(body, dtype="<u4", count=len(words))
     lc = np.repeat(np.arange(3 * n_constraints, dtype=np.int64), counts)
-    offsets = np.repeat(starts, counts) + 9 * (np.arange(lc.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts))
+    offsets = np.repeat(starts, counts)
+    offsets += 9 * (np.arange(lc.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts))
+    del starts, counts
     terms = np.lib.stride_tricks.as_strided(u32, shape=(max(u32.size - 8, 0), 9), strides=(4, 4), writeable=False)[offsets]
-    wire = terms[:, 0]
+    del offsets
+    wire = terms[:, 0].astype(np.int64)
     coeff = np.ascontiguousarray(terms[:, 1:]).view("<u8").reshape(-1, 4)
+    del terms
     bad = np.flatnonzero(~_below(coeff, R))
     if bad.size:
         raise BinFormatError(f"r1cs: constraint {int(lc[bad[0]]) // 3} coefficient is not < r")
@@ -199,8 +204,7 @@ def read_r1cs_arrays(data: bytes) -> R1csArrays:
         raise BinFormatError(f"r1cs: constraint {int(lc[int(np.argmax(wire))]) // 3} uses wire {int(wire.max())} >= {n_wires}")
     return R1csArrays(
         n_wires=n_wires, n_outputs=n_out, n_public_inputs=n_pub, n_private_inputs=n_prv,
-        n_constraints=n_constraints, matrix=(lc % 3).astype(np.uint8), row=(lc // 3).astype(np.uint32),
-        wire=wire.astype(np.uint32), coeff=coeff, labels=labels,
+        n_constraints=n_constraints, matrix=lc % 3, row=lc // 3, wire=wire, coeff=coeff, labels=labels,
     )
 
 
