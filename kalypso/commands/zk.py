@@ -49,10 +49,12 @@ def register(parser) -> None:
     p.add_argument("--seed", required=True, help="blinding seed; each witness uses SEED/<file stem>")
     p.add_argument("--out", type=Path, required=True, help="output directory: <stem>/proof.json, <stem>/public.json")
 
-    p = sub.add_parser("verify", help="verify a proof (exit 0: valid, 1: invalid)")
+    p = sub.add_parser("verify", help="verify a proof, or every proof of a prove-batch output (exit 0: all valid, 1: not)")
     p.add_argument("--vk", type=Path, required=True, help="verification_key.json")
-    p.add_argument("--public", type=Path, required=True, help="public.json")
-    p.add_argument("--proof", type=Path, required=True, help="proof.json")
+    one = p.add_argument_group("one proof")
+    one.add_argument("--public", type=Path, help="public.json")
+    one.add_argument("--proof", type=Path, help="proof.json")
+    p.add_argument("--proofs", type=Path, help="a directory of <name>/proof.json + <name>/public.json (prove-batch --out)")
 
     p = sub.add_parser("export", help="export an example circuit, a verification key, or market bytes")
     what = p.add_subparsers(dest="export_what", metavar="WHAT")
@@ -271,15 +273,31 @@ def _prove_batch(args) -> int:
 
 
 def _verify(args) -> int:
+    """One proof (--public, --proof) or every <name>/ of --proofs; reports the time per proof."""
+    import time
+
     from reference.zk.groth16 import verify
     from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
 
+    if (args.proofs is None) == (args.proof is None or args.public is None):
+        raise ValueError("verify: give --public and --proof, or --proofs DIR")
     vk = vk_from_json(_read_json(args.vk))
-    public = public_from_json(_read_json(args.public))
-    proof = proof_from_json(_read_json(args.proof))
-    ok = verify(vk, public, proof)
-    print("valid" if ok else "INVALID")
-    return 0 if ok else 1
+    if args.proofs is None:
+        pairs = [(args.public, args.proof)]
+    else:
+        if not args.proofs.is_dir():
+            raise ValueError(f"--proofs: {args.proofs} is not a directory")
+        pairs = [(d / "public.json", d / "proof.json") for d in sorted(args.proofs.iterdir()) if (d / "proof.json").is_file()]
+    start, bad = time.perf_counter(), 0
+    for public_path, proof_path in pairs:
+        ok = verify(vk, public_from_json(_read_json(public_path)), proof_from_json(_read_json(proof_path)))
+        bad += not ok
+        print(("valid" if ok else "INVALID") + ("" if args.proofs is None else f" {proof_path.parent.name}"))
+    if args.proofs is not None:
+        took = time.perf_counter() - start
+        print(f"{len(pairs)} proofs verified in {took:.3f} s ({1000 * took / max(len(pairs), 1):.1f} ms per proof)"
+              + (f"; {bad} INVALID" if bad else ""), file=sys.stderr)
+    return 0 if bad == 0 else 1
 
 
 def _params(pairs: list[str]) -> dict[str, int]:

@@ -66,6 +66,13 @@ def test_cli_prove_batch_loads_the_key_once_and_proves_a_directory(tmp_path, cap
         assert main(["zk", "verify", "--vk", str(tmp_path / "k" / "verification_key.json"),
                      "--public", str(tmp_path / "o" / f"x{x}" / "public.json"),
                      "--proof", str(tmp_path / "o" / f"x{x}" / "proof.json")]) == 0
+    capsys.readouterr()
+    assert main(["zk", "verify", "--vk", str(tmp_path / "k" / "verification_key.json"), "--proofs", str(tmp_path / "o")]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("valid") == 3 and "3 proofs verified" in err and "ms per proof" in err
+    (tmp_path / "o" / "x2" / "public.json").write_text((tmp_path / "o" / "x3" / "public.json").read_text())
+    assert main(["zk", "verify", "--vk", str(tmp_path / "k" / "verification_key.json"), "--proofs", str(tmp_path / "o")]) == 1
+    assert "INVALID x2" in capsys.readouterr().out
     # the batch proof equals a single `prove` with the same blinding seed
     assert main(["zk", "prove", str(r1cs), "--zkey", str(tmp_path / "k" / "circuit.zkey"), "--wtns", str(wdir / "x3.wtns"),
                  "--seed", "b/x3", "--backend", "cpu", "--out", str(tmp_path / "single")]) == 0
