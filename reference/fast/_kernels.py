@@ -399,18 +399,63 @@ def signed_digits(scalars, c, windows):
     return out
 
 
+BATCH = 256
+
+
+@njit(cache=True)
+def _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count):
+    """Finish ``count`` pending affine additions bucket[slots[t]] += (px[t], py[t]) (the denominators
+    ``dens[t]`` are x2 - x1, or 2 y for a doubling) with one inversion (Montgomery's trick)."""
+    acc = fe_one(fe_load(dens, 0, 0))
+    for t in range(count):
+        fe_store(prefix, t, 0, acc)
+        acc = fe_mul(acc, fe_load(dens, t, 0))
+    inv = fe_inv(acc)
+    for t in range(count - 1, -1, -1):
+        slot = slots[t]
+        d_inv = fe_mul(inv, fe_load(prefix, t, 0))
+        inv = fe_mul(inv, fe_load(dens, t, 0))
+        x1 = fe_load(bx, slot, 0)
+        y1 = fe_load(by, slot, 0)
+        x2 = fe_load(px, t, 0)
+        y2 = fe_load(py, t, 0)
+        if fe_is_zero(fe_sub(x1, x2)):  # doubling: lambda = 3 x^2 / 2y
+            xx = fe_sqr(x1)
+            lam = fe_mul(fe_add(fe_add(xx, xx), xx), d_inv)
+        else:
+            lam = fe_mul(fe_sub(y2, y1), d_inv)
+        x3 = fe_sub(fe_sub(fe_sqr(lam), x1), x2)
+        fe_store(bx, slot, 0, x3)
+        fe_store(by, slot, 0, fe_sub(fe_mul(lam, fe_sub(x1, x3)), y1))
+        busy[slot] = False
+
+
 @njit(cache=True, parallel=True)
 def pippenger(points, digits, c, out):
     """``out[0] = sum_i digit-scalar_i * P_i`` (Jacobian) with one bucket array per window, windows in parallel.
 
     ``points[i]`` is the affine point ``(x, y)``: shape (n, 2, 4) for G1, (n, 2, 2, 4) for G2;
-    ``out`` has shape (1, 3, ...) likewise.
+    ``out`` has shape (1, 3, ...) likewise. Buckets are affine and additions into them are batched
+    (``BATCH`` at a time, one field inversion per batch); a point whose bucket already has an addition
+    pending in the batch goes into a Jacobian side bucket instead (mixed addition), so repeated digits
+    cost no extra inversions. P + P doubles, P + (-P) empties the bucket.
     """
     windows, n = digits.shape
     half = 1 << (c - 1)
     sums = np.zeros((windows,) + out.shape[1:], dtype=np.uint64)
+    coord = out.shape[2:]
     for w in prange(windows):
-        buckets = np.zeros((half,) + out.shape[1:], dtype=np.uint64)
+        bx = np.zeros((half, 1) + coord, dtype=np.uint64)
+        by = np.zeros((half, 1) + coord, dtype=np.uint64)
+        filled = np.zeros(half, dtype=np.bool_)
+        busy = np.zeros(half, dtype=np.bool_)
+        side = np.zeros((half,) + out.shape[1:], dtype=np.uint64)
+        slots = np.zeros(BATCH, dtype=np.int64)
+        px = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+        py = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+        dens = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+        prefix = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+        count = 0
         for i in range(n):
             d = digits[w, i]
             if d == 0:
@@ -420,12 +465,42 @@ def pippenger(points, digits, c, out):
             qy = fe_load(points, i, 1)
             if d < 0:
                 qy = fe_sub(fe_zero(qy), qy)
-            _store_point(buckets, slot, jac_add_affine(_load_point(buckets, slot), qx, qy))
+            if busy[slot]:
+                _store_point(side, slot, jac_add_affine(_load_point(side, slot), qx, qy))
+                continue
+            if not filled[slot]:
+                fe_store(bx, slot, 0, qx)
+                fe_store(by, slot, 0, qy)
+                filled[slot] = True
+                continue
+            x1 = fe_load(bx, slot, 0)
+            y1 = fe_load(by, slot, 0)
+            dx = fe_sub(qx, x1)
+            if fe_is_zero(dx):
+                if fe_is_zero(fe_sub(qy, y1)):
+                    dx = fe_add(y1, y1)  # doubling
+                else:
+                    filled[slot] = False  # P + (-P)
+                    continue
+            slots[count] = slot
+            fe_store(px, count, 0, qx)
+            fe_store(py, count, 0, qy)
+            fe_store(dens, count, 0, dx)
+            busy[slot] = True
+            count += 1
+            if count == BATCH:
+                _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count)
+                count = 0
+        if count:
+            _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count)
         z = fe_zero(fe_load(points, 0, 0))
         running = (z, z, z)
         total = (z, z, z)
         for slot in range(half - 1, -1, -1):
-            running = jac_add(running, _load_point(buckets, slot))
+            if filled[slot]:
+                running = jac_add(running, jac_add_affine(_load_point(side, slot), fe_load(bx, slot, 0), fe_load(by, slot, 0)))
+            else:
+                running = jac_add(running, _load_point(side, slot))
             total = jac_add(total, running)
         _store_point(sums, w, total)
     combine_windows(sums, 1, c, out)
