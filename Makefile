@@ -27,12 +27,14 @@ test: $(STAMP) node
 
 ## make bench: benchmarks; results go to docs/benchmarks.md (installs groth16py, the arkworks prover compared with)
 bench: $(STAMP) node
+	$(PY) -m pip install -q -e '.[evm-compare]'
 	$(PY) -m pip install -q groth16py==0.2.0
 	$(VENV)/bin/kalypso bench
 
 ## make vectors: regenerate the committed test vectors
 vectors: $(STAMP)
 	$(VENV)/bin/kalypso vectors generate
+	$(VENV)/bin/kalypso vectors generate --fork deployed_native
 
 ## make fuzz: long property runs, outside the default test run
 fuzz: $(STAMP)

@@ -37,6 +37,12 @@ def git_commit() -> str:
         return "unknown"
 
 
+def describe() -> str:
+    """One line for a benchmark: CPU count and model, Python, the load averages at the start."""
+    load = " / ".join(f"{x:.1f}" for x in load_average())
+    return f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, load average at start {load}"
+
+
 def machine() -> dict[str, str]:
     """date (UTC), cpus, cpu, python and commit, as strings for a report header."""
     return {

@@ -67,7 +67,7 @@ def render_markdown(results: list[SectionResult], meta: dict, out_dir: Path) -> 
         f"Command: `{meta['command']}`  ",
         f"Machine: {meta['cpus']} CPUs ({meta['cpu']}), Python {meta['python']}; commit `{meta['commit']}`; {meta['date']}.",
         "",
-        "A section is NOT AVAILABLE when the code of its area has not landed; that is reported, never counted as a pass.",
+        "A check is NOT AVAILABLE when it cannot run on this machine (its reason is given); that is reported, never counted as a pass.",
         "",
         "## Summary",
         "",
@@ -133,7 +133,7 @@ def render_html(results: list[SectionResult], meta: dict) -> str:
         f"<p>Command: <code>{html.escape(meta['command'])}</code><br>Machine: {html.escape(meta['cpus'])} CPUs "
         f"({html.escape(meta['cpu'])}), Python {html.escape(meta['python'])}; commit <code>{html.escape(meta['commit'])}</code>; "
         f"{html.escape(meta['date'])}.</p>",
-        "<p>A section is NOT AVAILABLE when the code of its area has not landed; that is reported, never counted as a pass.</p>",
+        "<p>A check is NOT AVAILABLE when it cannot run on this machine (its reason is given); that is reported, never counted as a pass.</p>",
         "<h2>Summary</h2>",
         _html_table(SUMMARY_HEADERS, summary_rows(results), status_column=1),
     ]

@@ -155,7 +155,8 @@ def _inputs(doc) -> dict[str, int]:
 
 
 def _prove(args) -> int:
-    from reference.zk.backend import BACKEND_NAMES, BackendError
+    from reference.fast import BACKEND_NAMES
+    from reference.zk.backend import BackendError
     from reference.zk.groth16 import blinding_from_seed
 
     if args.backend not in BACKEND_NAMES:
@@ -205,7 +206,7 @@ def _prove_persistent(args, r: int, s: int):
 
 
 def _prove_reference(args, r: int, s: int):
-    from reference.zk.backend import get_backend
+    from reference.fast import get_backend
     from reference.zk.binfile import check_zkey_matches, read_wtns, read_zkey
     from reference.zk.groth16 import prove
 

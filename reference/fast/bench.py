@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
-import platform
 import random
 import re
 import statistics
@@ -22,7 +20,7 @@ from typing import Callable
 
 from py_ecc.optimized_bn128 import G1, G2, add, multiply
 
-from reference.machine import cpu_model, load_average
+from reference.machine import describe
 from reference.zk.backend import Backend, ReferenceBackend
 from reference.zk.field import R
 
@@ -51,11 +49,6 @@ def distinct_points(generator, n: int, seed: int) -> tuple:
         out.append(point)
         point = add(point, step)
     return tuple(out)
-
-
-def _machine() -> str:
-    load = " / ".join(f"{x:.1f}" for x in load_average())
-    return f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, load average at start {load}"
 
 
 def _fmt(seconds: float | None) -> str:
@@ -171,7 +164,7 @@ def fast_path_section(quick: bool = False, say: Callable[[str], None] = lambda _
     lines = [
         SECTION,
         "",
-        f"Measured {datetime.date.today().isoformat()} on {_machine()}; command: `{command}`.",
+        f"Measured {datetime.date.today().isoformat()} on {describe()}; command: `{command}`.",
         "Times are medians through the `Backend` interface (Python ints and py_ecc points in and out, so",
         "boundary conversion is included); reference columns are single runs of `ReferenceBackend`.",
         f"CPU backend warm-up in this process (numba cache load, or compilation if cold): {_fmt(warm)}.",
