@@ -1,11 +1,11 @@
-"""CPU kernels (numba): Montgomery arithmetic on 4 x 64-bit limbs, BN254 G1/G2 Pippenger, radix-2 NTT.
+"""CPU kernels (numba): Montgomery arithmetic on 4 x 64-bit limbs, BN254 G1/G2 Pippenger, vector ops.
 
 A field element of Fq or Fr is a ``UniTuple(uint64, 4)`` of little-endian limbs in Montgomery form
 (``a * 2^256 mod m``); an Fq2 element ``c0 + c1*u`` (u^2 = -1) is a pair of them. Points are in
 Jacobian coordinates ``(X, Y, Z)``, ``x = X/Z^2``, ``y = Y/Z^3``; ``Z == 0`` is the point at infinity.
 The curve code is written once; ``fe_*`` dispatch on the element type at compile time, so each kernel
-has one specialization for G1 and one for G2. Every kernel lives in this one file because numba's
-cache is invalidated by the timestamp of the file defining the cached function only.
+has one specialization for G1 and one for G2. numba's cache checks only the defining file's stamp, so
+kernels elsewhere that inline these helpers (``_kernels_fr``) stamp their cache with this file too.
 Parallel loops use numba's OpenMP layer; its workers sleep instead of spinning while they wait
 (``OMP_WAIT_POLICY=PASSIVE`` unless set), which keeps them from starving each other on a shared machine.
 """
@@ -23,7 +23,6 @@ from numba.extending import intrinsic, overload  # noqa: E402
 from reference.zk.field import Q, R  # noqa: E402
 
 _Z = np.uint64(0)
-NTT_BLOCK = 1024
 _ONE = np.uint64(1)
 _MASK64 = (1 << 64) - 1
 
@@ -536,7 +535,7 @@ def on_curve(points, b):
     return -1
 
 
-# Vector kernels over rows of 4 limbs with a given modulus, and the NTT over Fr.
+# Vector kernels over rows of 4 limbs with a given modulus (the NTT and array kernels: ``_kernels_fr``).
 
 
 @njit(cache=True)
@@ -569,117 +568,12 @@ def powers(x, n):
     return out
 
 
-@njit(cache=True, inline="always")
-def _butterfly(a, twiddles, i, half, tw_index):
-    u = _row(a, i)
-    v = fr_mul(_row(a, i + half), _row(twiddles, tw_index))
-    _store4(a, i, mod_add(u, v, R_LIMBS))
-    _store4(a, i + half, mod_sub(u, v, R_LIMBS))
-
-
-@njit(cache=True, parallel=True)
-def ntt_in_place(a, twiddles):
-    """Radix-2 decimation-in-time NTT of the rows of ``a`` (Fr, Montgomery form), natural order in and out.
-
-    ``twiddles[k] = w^k`` for ``k < n/2``. Stages up to size ``NTT_BLOCK`` run block by block (one
-    parallel loop over independent blocks); each larger stage is one parallel loop over its butterflies.
-    """
-    n = a.shape[0]
-    j = 0
-    for i in range(1, n):
-        bit = n >> 1
-        while j & bit:
-            j ^= bit
-            bit >>= 1
-        j |= bit
-        if i < j:
-            for k in range(4):
-                a[i, k], a[j, k] = a[j, k], a[i, k]
-    block = min(n, NTT_BLOCK)
-    for b in prange(n // block):
-        size = 2
-        while size <= block:
-            half = size >> 1
-            step = n // size
-            for start in range(b * block, (b + 1) * block, size):
-                for k in range(half):
-                    _butterfly(a, twiddles, start + k, half, k * step)
-            size <<= 1
-    size = block << 1
-    while size <= n:
-        half = size >> 1
-        step = n // size
-        for t in prange(n >> 1):
-            k = t % half
-            _butterfly(a, twiddles, (t // half) * size + k, half, k * step)
-        size <<= 1
-
-
-# The persistent prover's kernels: QAP rows from sparse terms, the H scalars, key validation.
-
-
-@njit(cache=True)
-def lc_evaluate(matrix, row, signal, coef, w, out):
-    """``out[matrix[t], row[t]] += coef[t] * w[signal[t]]`` for every term t (Fr Montgomery rows)."""
-    for t in range(matrix.shape[0]):
-        m = matrix[t]
-        r = row[t]
-        prod = fr_mul(_row(coef, t), _row(w, signal[t]))
-        s = mod_add((out[m, r, 0], out[m, r, 1], out[m, r, 2], out[m, r, 3]), prod, R_LIMBS)
-        out[m, r, 0], out[m, r, 1], out[m, r, 2], out[m, r, 3] = s[0], s[1], s[2], s[3]
-
-
-@njit(cache=True)
-def first_unsatisfied(a, b, c, count):
-    """The first row i < count with a[i] * b[i] != c[i] (Fr Montgomery rows), or -1."""
-    for i in range(count):
-        p = fr_mul(_row(a, i), _row(b, i))
-        if not _is_zero4(mod_sub(p, _row(c, i), R_LIMBS)):
-            return i
-    return -1
-
-
-@njit(cache=True, parallel=True)
-def mul_sub(a, b, c, out):
-    """``out[i] = a[i] * b[i] - c[i]`` (Fr Montgomery rows)."""
-    for i in prange(a.shape[0]):
-        _store4(out, i, mod_sub(fr_mul(_row(a, i), _row(b, i)), _row(c, i), R_LIMBS))
-
-
-@njit(cache=True, parallel=True)
-def mul_rows(a, b, out):
-    """``out[i] = a[i] * b[i]`` (Fr Montgomery rows)."""
-    for i in prange(a.shape[0]):
-        _store4(out, i, fr_mul(_row(a, i), _row(b, i)))
-
-
-@njit(cache=True, parallel=True)
-def off_curve(points, b):
-    """Index of the first affine point (Montgomery rows; all zeros is infinity and skipped) not on
-    y^2 = x^3 + b[0, 0], or -1."""
-    n = points.shape[0]
-    bad = np.zeros(n, dtype=np.bool_)
-    for i in prange(n):
-        x = fe_load(points, i, 0)
-        y = fe_load(points, i, 1)
-        if fe_is_zero(x) and fe_is_zero(y):
-            continue
-        rhs = fe_add(fe_mul(fe_sqr(x), x), fe_load(b, 0, 0))
-        bad[i] = not fe_is_zero(fe_sub(fe_sqr(y), rhs))
-    for i in range(n):
-        if bad[i]:
-            return i
-    return -1
-
-
-# Fixed-base multiplication and batch normalisation (the seeded setup on limb arrays).
-
 Q_MINUS_2 = limbs(Q - 2)
 
 
 @njit(cache=True)
 def fq_inv(a):
-    """a^(q-2): the inverse of a non-zero Fq element (Montgomery form in and out)."""
+    """a^(q-2): the inverse of a non-zero Fq element (Montgomery form in and out; batched additions)."""
     result = Q_MONT_ONE
     base = a
     for limb in range(4):
@@ -701,57 +595,6 @@ def _ol_inv(a):
 
     def fq2_inv(a):
         n = fq_inv(mod_add(fq_mul(a[0], a[0]), fq_mul(a[1], a[1]), Q_LIMBS))
-        return (fq_mul(a[0], n), fq_mul(mod_sub(Q_LIMBS_ZERO, a[1], Q_LIMBS), n))
+        return (fq_mul(a[0], n), fq_mul(mod_sub((_Z, _Z, _Z, _Z), a[1], Q_LIMBS), n))
 
     return fq2_inv
-
-
-Q_LIMBS_ZERO = (_Z, _Z, _Z, _Z)
-
-
-@njit(cache=True, parallel=True)
-def fixed_base_mul(table, size, digits, out):
-    """``out[i] = sum_w d_wi * 2^(c*w) * P`` (Jacobian rows) for signed digits ``d_wi``; ``table[w*size + j]``
-    holds ``j * 2^(c*w) * P`` as an affine Montgomery row (j = 1 .. size-1)."""
-    windows, n = digits.shape
-    for i in prange(n):
-        zero = fe_zero(fe_load(table, 0, 0))
-        acc = (zero, zero, zero)
-        for w in range(windows):
-            d = digits[w, i]
-            if d == 0:
-                continue
-            j = w * size + (d if d > 0 else -d)
-            qy = fe_load(table, j, 1)
-            if d < 0:
-                qy = fe_sub(fe_zero(qy), qy)
-            acc = jac_add_affine(acc, fe_load(table, j, 0), qy)
-        _store_point(out, i, acc)
-
-
-@njit(cache=True)
-def to_affine(points, out):
-    """Jacobian rows to affine Montgomery rows (x = X/Z^2, y = Y/Z^3) with one inversion (Montgomery's
-    trick); infinity (Z = 0) becomes all zeros."""
-    n = points.shape[0]
-    one = fe_one(fe_load(points, 0, 2))
-    prefix = np.zeros(points.shape, dtype=np.uint64)
-    acc = one
-    for i in range(n):
-        fe_store(prefix, i, 0, acc)
-        z = fe_load(points, i, 2)
-        if not fe_is_zero(z):
-            acc = fe_mul(acc, z)
-    inv = fe_inv(acc)
-    for i in range(n - 1, -1, -1):
-        z = fe_load(points, i, 2)
-        if fe_is_zero(z):
-            zero = fe_zero(z)
-            fe_store(out, i, 0, zero)
-            fe_store(out, i, 1, zero)
-            continue
-        z_inv = fe_mul(inv, fe_load(prefix, i, 0))
-        inv = fe_mul(inv, z)
-        z2 = fe_sqr(z_inv)
-        fe_store(out, i, 0, fe_mul(fe_load(points, i, 0), z2))
-        fe_store(out, i, 1, fe_mul(fe_load(points, i, 1), fe_mul(z2, z_inv)))

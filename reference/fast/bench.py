@@ -99,6 +99,7 @@ def msm_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str
 
 def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str]:
     from reference.fast import _kernels as k
+    from reference.fast import _kernels_fr as kf
     from reference.fast.convert import pack
     from reference.fast.limbs import twiddles
 
@@ -112,7 +113,7 @@ def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str
         full = _timed(lambda: cpu.ntt(values), 3)
         rows_in = pack(values)
         roots = twiddles(n, False)
-        kernel = _timed(lambda: k.ntt_in_place(rows_in, roots), 3)
+        kernel = _timed(lambda: kf.ntt_in_place(rows_in, roots), 3)
         slow = _timed(lambda: ref.ntt(values), 1) if log_n <= ref_max else None
         rows.append(f"| 2^{log_n} | {_fmt(full)} | {_fmt(kernel)} | {_fmt(slow)} | {_ratio(slow, full)} |")
     return rows

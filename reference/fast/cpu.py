@@ -12,6 +12,7 @@ import numba
 import numpy as np
 
 from reference.fast import _kernels as k
+from reference.fast import _kernels_fr as kf
 from reference.fast.convert import checked_scalars, g1_from_jacobian, g2_from_jacobian, unpack
 from reference.fast.limbs import (
     Bases,
@@ -67,13 +68,6 @@ def warm_up() -> None:
     backend.msm_g2([G2], [1])
     backend.coset_intt(backend.coset_ntt([1, 2], 5), 5)
     backend.intt(backend.ntt([1, 2]))
-    from reference.fast.cpu_prover import warm_up as warm_up_prover
-
-    warm_up_prover()
-    from reference.fast.cpu_setup import generator_multiples
-
-    generator_multiples([1, 2], 1)
-    generator_multiples([1, 2], 2)
 
 
 class CpuBackend:
@@ -102,7 +96,7 @@ class CpuBackend:
 
     def _transform(self, rows: np.ndarray, inverse: bool) -> np.ndarray:
         n = rows.shape[0]
-        k.ntt_in_place(rows, twiddles(n, inverse))
+        kf.ntt_in_place(rows, twiddles(n, inverse))
         if inverse:
             scale_rows(rows, inv(n) * (1 << 256) % R, "r")
         return rows

@@ -25,6 +25,7 @@ from py_ecc.optimized_bn128 import b as G1_B
 from py_ecc.optimized_bn128 import b2 as G2_B
 
 from reference.fast import _kernels as k
+from reference.fast import _kernels_fr as kf
 from reference.fast.limbs import from_montgomery, to_montgomery
 from reference.zk.binfile import BinFormatError, R1csArrays, _below, _field_header, _need, _sections
 from reference.zk.curve import g1_from_affine, g2_from_affine
@@ -133,7 +134,7 @@ def _below_q(rows: np.ndarray, degree: int, what: str) -> None:
 
 def _validate_points(rows: np.ndarray, degree: int, what: str) -> None:
     if rows.shape[0]:
-        i = k.off_curve(rows, _curve_b(degree))
+        i = kf.off_curve(rows, _curve_b(degree))
         if i >= 0:
             raise BinFormatError(f"zkey: {what}[{i}] is not on the BN254 {'G1 curve' if degree == 1 else 'G2 twist'}")
 

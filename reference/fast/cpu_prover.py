@@ -25,6 +25,7 @@ import numba
 import numpy as np
 
 from reference.fast import _kernels as k
+from reference.fast import _kernels_fr as kf
 from reference.fast.cpu import PARALLEL_FROM
 from reference.fast.convert import g1_from_jacobian, g2_from_jacobian, pack, pack_fr, unpack
 from reference.fast.cpu_keys import ZkeyArrays, check_matches, read_zkey_arrays
@@ -128,23 +129,23 @@ class Prover:
         """``a*b - c`` on the coset ``w_2n * <w_n>`` as normal-form limb rows."""
         key, n = self.key, self.key.domain_size
         abc = np.zeros((3, n, 4), dtype=np.uint64)
-        k.lc_evaluate(key.coef_matrix, key.coef_row, key.coef_signal, key.coef_value, w_mont, abc)
+        kf.lc_evaluate(key.coef_matrix, key.coef_row, key.coef_signal, key.coef_value, w_mont, abc)
         if self.r1cs is not None:
             self._check_constraints(w_mont, abc)
-        k.mul_rows(abc[0], abc[1], abc[2])
+        kf.mul_rows(abc[0], abc[1], abc[2])
         for i in range(3):
-            k.ntt_in_place(abc[i], self.tw_inv)
-            k.mul_rows(abc[i], self.coset, abc[i])
-            k.ntt_in_place(abc[i], self.tw_fwd)
+            kf.ntt_in_place(abc[i], self.tw_inv)
+            kf.mul_rows(abc[i], self.coset, abc[i])
+            kf.ntt_in_place(abc[i], self.tw_fwd)
         h = np.empty((n, 4), dtype=np.uint64)
-        k.mul_sub(abc[0], abc[1], abc[2], h)
+        kf.mul_sub(abc[0], abc[1], abc[2], h)
         return from_montgomery(h, "r")
 
     def _check_constraints(self, w_mont: np.ndarray, abc: np.ndarray) -> None:
         r1cs = self.r1cs
         c = np.zeros((3, r1cs.n_constraints, 4), dtype=np.uint64)
-        k.lc_evaluate(r1cs.matrix, r1cs.row, r1cs.wire, self.r1cs_coef, w_mont, c)
-        bad = k.first_unsatisfied(abc[0], abc[1], c[2], r1cs.n_constraints)
+        kf.lc_evaluate(r1cs.matrix, r1cs.row, r1cs.wire, self.r1cs_coef, w_mont, c)
+        bad = kf.first_unsatisfied(abc[0], abc[1], c[2], r1cs.n_constraints)
         if bad >= 0:
             raise UnsatisfiedConstraint(int(bad))
 
@@ -192,15 +193,22 @@ __all__ = ["Prover", "read_file", "Groth16Error"]
 
 
 def warm_up() -> None:
-    """Compile (or load from numba's cache) the persistent prover's own kernels."""
+    """Compile (or load from numba's cache) every CPU kernel: the backend's, the persistent prover's and
+    the array setup's."""
+    from reference.fast.cpu import warm_up as warm_up_backend
     from reference.fast.cpu_keys import _curve_b
+    from reference.fast.cpu_setup import generator_multiples
+
+    warm_up_backend()
+    generator_multiples([1, 2], 1)
+    generator_multiples([1, 2], 2)
 
     idx = np.zeros(1, dtype=np.int64)
     rows = np.zeros((2, 4), dtype=np.uint64)
     abc = np.zeros((3, 2, 4), dtype=np.uint64)
-    k.lc_evaluate(idx, idx, idx, rows, rows, abc)
-    k.first_unsatisfied(abc[0], abc[1], abc[2], 2)
-    k.mul_rows(abc[0], abc[1], abc[2])
-    k.mul_sub(abc[0], abc[1], abc[2], rows)
-    k.off_curve(np.zeros((1, 2, 4), dtype=np.uint64), _curve_b(1))
-    k.off_curve(np.zeros((1, 2, 2, 4), dtype=np.uint64), _curve_b(2))
+    kf.lc_evaluate(idx, idx, idx, rows, rows, abc)
+    kf.first_unsatisfied(abc[0], abc[1], abc[2], 2)
+    kf.mul_rows(abc[0], abc[1], abc[2])
+    kf.mul_sub(abc[0], abc[1], abc[2], rows)
+    kf.off_curve(np.zeros((1, 2, 4), dtype=np.uint64), _curve_b(1))
+    kf.off_curve(np.zeros((1, 2, 2, 4), dtype=np.uint64), _curve_b(2))

@@ -17,6 +17,7 @@ import numpy as np
 from py_ecc.optimized_bn128 import G1, G2, add, double
 
 from reference.fast import _kernels as k
+from reference.fast import _kernels_fr as kf
 from reference.fast.convert import pack_fr
 from reference.fast.limbs import convert_bases, signed_digit_windows, to_montgomery
 from reference.zk.binfile import R1csArrays, _container
@@ -52,9 +53,9 @@ def generator_multiples(scalars: Sequence[int], degree: int) -> np.ndarray:
     table, size = _table(degree)
     digits = k.signed_digits(pack_fr(list(scalars), "scalars"), WINDOW, signed_digit_windows(WINDOW))
     jacobian = np.zeros((len(scalars), 3) + shape[1:], dtype=np.uint64)
-    k.fixed_base_mul(table, size, digits, jacobian)
+    kf.fixed_base_mul(table, size, digits, jacobian)
     out = np.zeros((len(scalars),) + shape, dtype=np.uint64)
-    k.to_affine(jacobian, out)
+    kf.to_affine(jacobian, out)
     return out
 
 
