@@ -77,3 +77,12 @@ def test_cli_prove_batch_loads_the_key_once_and_proves_a_directory(tmp_path, cap
     assert main(["zk", "prove", str(r1cs), "--zkey", str(tmp_path / "k" / "circuit.zkey"), "--wtns", str(wdir / "x3.wtns"),
                  "--seed", "b/x3", "--backend", "cpu", "--out", str(tmp_path / "single")]) == 0
     assert (tmp_path / "single" / "proof.json").read_text() == (tmp_path / "o" / "x3" / "proof.json").read_text()
+
+
+def test_cli_setup_backend_cpu_writes_the_reference_key(tmp_path):
+    circuit_path = tmp_path / "cubic.json"
+    assert main(["zk", "export", "circuit", "cubic", "--param", "repetitions=2", "--out", str(circuit_path)]) == 0
+    for backend in ("reference", "cpu"):
+        assert main(["zk", "setup", str(circuit_path), "--seed", "same", "--backend", backend, "--out", str(tmp_path / backend)]) == 0
+    for name in ("circuit.zkey", "verification_key.json"):
+        assert (tmp_path / "cpu" / name).read_bytes() == (tmp_path / "reference" / name).read_bytes()
