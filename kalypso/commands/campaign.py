@@ -72,6 +72,7 @@ class _Live:
     def stop(self):
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None
 
 
 def run(args) -> int:
@@ -81,21 +82,18 @@ def run(args) -> int:
 
     out = args.out or Path("report/campaign") / args.kind
     live = _Live(args.kind, not args.no_progress)
+    budget = parse_budget(args.budget)
+    if args.workers is not None and args.workers < 1:
+        raise CampaignError("--workers", "must be >= 1")
     try:
-        budget = parse_budget(args.budget)
-        if args.workers is not None and args.workers < 1:
-            raise CampaignError("--workers", "must be >= 1")
         outcome = run_campaign(args.kind, budget, args.seed, out, scheduler=args.scheduler, workers=args.workers,
                                params=_params(args.param), serial=args.serial, on_start=live.start, on_result=live.result)
-    except CampaignError as error:
-        live.stop()
-        print(f"kalypso campaign: {error}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         live.stop()
         print(f"kalypso campaign: interrupted; run the same command to resume from {out}", file=sys.stderr)
         return 130
-    live.stop()
+    finally:
+        live.stop()
     for skipped in outcome.skipped:
         print(f"kalypso campaign: skipped a corrupt line: {skipped}", file=sys.stderr)
     paths = write_report(out)

@@ -16,20 +16,21 @@ import importlib.metadata
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, ClassVar, Iterator, Mapping
 
 import attrs
+
+from spec.errors import BadInput
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_PACKAGES = ("spec", "properties", "reference", "kalypso")
 
 
-class CampaignError(Exception):
-    """A campaign cannot start or go on: `field` names what is wrong (an argument, a file, a worker)."""
+class CampaignError(BadInput):
+    """A campaign cannot start or go on: `field` names what is wrong (an argument, a file, a
+    worker, a scheduler), `rule` says why."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
+    code: ClassVar[str] = "CAMPAIGN"
 
 
 @attrs.frozen

@@ -76,21 +76,23 @@ def test_the_cli_names_a_corrupt_manifest_a_results_directory_and_bad_params(tmp
     (out / store.MANIFEST).write_text("{garbage")
     assert main(["campaign", "sweep", "--budget", "2", "--serial", "--no-progress", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert f"{out / store.MANIFEST}: corrupt campaign manifest" in err and "Traceback" not in err
+    assert err.startswith(f"error: CampaignError [{out / store.MANIFEST}]: corrupt campaign manifest")
+    assert len(err.strip().splitlines()) == 1
     other = tmp_path / "d"
     other.mkdir()
     (other / store.RESULTS).mkdir()
     assert main(["campaign", "sweep", "--budget", "2", "--serial", "--no-progress", "--out", str(other)]) == 2
-    assert f"{other / store.RESULTS}: is not a regular file" in capsys.readouterr().err
+    assert f"error: CampaignError [{other / store.RESULTS}]: is not a regular file" in capsys.readouterr().err
     assert main(["campaign", "sweep", "--budget", "2", "--serial", "--no-progress", "--out", str(tmp_path / "e"),
                  "--param", "colour=3"]) == 2
-    assert "--param colour" in capsys.readouterr().err
+    assert "[--param colour]: the sweep kind has no parameter 'colour'" in capsys.readouterr().err
     assert main(["campaign", "sweep", "--budget", "1", "--serial", "--no-progress", "--out", str(tmp_path / "e"),
                  "--param", "asks=30"]) == 0
     capsys.readouterr()
     assert main(["campaign", "sweep", "--budget", "1", "--serial", "--no-progress", "--out", str(tmp_path / "e"),
                  "--param", "asks=31"]) == 2
-    assert "params" in capsys.readouterr().err  # same directory, other parameters: refused, not mixed
+    err = capsys.readouterr().err  # same directory, other parameters: refused, not mixed
+    assert f"[{tmp_path / 'e' / store.MANIFEST}]: this directory holds a campaign with params" in err
 
 
 def test_an_unreachable_scheduler_is_one_error_naming_it(tmp_path, monkeypatch, capsys):
@@ -98,7 +100,8 @@ def test_an_unreachable_scheduler_is_one_error_naming_it(tmp_path, monkeypatch, 
     assert main(["campaign", "sweep", "--budget", "2", "--no-progress", "--out", str(tmp_path / "u"),
                  "--scheduler", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err
-    assert "--scheduler tcp://127.0.0.1:9: unreachable" in err and "Traceback" not in err
+    assert "error: CampaignError [--scheduler tcp://127.0.0.1:9]: unreachable" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
 
 
 def test_the_differential_kind_refuses_to_run_without_contracts(tmp_path, capsys):
@@ -106,7 +109,7 @@ def test_the_differential_kind_refuses_to_run_without_contracts(tmp_path, capsys
     assert main(["campaign", "differential", "--budget", "2", "--serial", "--no-progress", "--out", str(tmp_path / "d"),
                  "--param", f"contracts={json.dumps(str(missing))}"]) == 2
     err = capsys.readouterr().err
-    assert "differential: needs the Kalypso contracts" in err and str(missing) in err
+    assert "error: CampaignError [differential]: needs the Kalypso contracts" in err and str(missing) in err
     assert not (tmp_path / "d" / store.RESULTS).exists()
 
 
