@@ -45,8 +45,8 @@ class Cluster:
         self.procs.append(proc)
         return proc
 
-    def add_worker(self, cwd=ROOT, env=None) -> subprocess.Popen:
-        worker = self._spawn([str(BIN / "dask"), "worker", self.address, "--nthreads", "1", "--no-nanny",
+    def add_worker(self, cwd=ROOT, env=None, nthreads: int = 1) -> subprocess.Popen:
+        worker = self._spawn([str(BIN / "dask"), "worker", self.address, "--nthreads", str(nthreads), "--no-nanny",
                               "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "60"],
                              f"worker{len(self.procs)}", cwd, env)
         self.workers.append(worker)

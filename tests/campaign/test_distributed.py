@@ -98,3 +98,17 @@ def test_a_worker_from_other_code_is_refused_by_name(tmp_path):
         assert not (tmp_path / "out" / store.RESULTS).exists() or not store.load_results(tmp_path / "out", "sweep").lines
     finally:
         other.close()
+
+
+def test_machines_refuse_a_multithreaded_worker(tmp_path):
+    from .conftest import Cluster
+
+    other = Cluster(tmp_path)
+    try:
+        other.add_worker(nthreads=2)
+        with pytest.raises(CampaignError) as error:
+            run_campaign("machines", Budget(count=1), SEED, tmp_path / "out", scheduler=other.address,
+                         params=SMALL["machines"][1])
+        assert error.value.field.startswith("worker tcp://127.0.0.1:") and "--nthreads 1" in error.value.rule
+    finally:
+        other.close()

@@ -113,8 +113,9 @@ def _answer(response: dict) -> str:
     return "accepts" if response.get("ok") is True else f"rejects with {response.get('error_code') or response.get('error')}"
 
 
-def disagreement(operations: list[dict], contracts) -> tuple[str, int, str] | None:
-    """(rule, step, detail) of the first difference between the spec fork and the EVM adapter, or None."""
+def disagreement(operations: list[dict], contracts, seen: set | None = None) -> tuple[str, int, str] | None:
+    """(rule, step, detail) of the first difference between the spec fork and the EVM adapter, or
+    None; `seen` collects each operation's outcome (`OP:accepted` or `OP:ERROR_CODE`) on the spec side."""
     from reference.conformance.runner import first_difference
     from reference.evm.adapter import EvmSession
     from spec.adapter import Session
@@ -129,6 +130,8 @@ def disagreement(operations: list[dict], contracts) -> tuple[str, int, str] | No
             raise RuntimeError(f"genesis refused: {started}")
     for step, op in enumerate(operations):
         ours, theirs = spec_side.handle({"cmd": "apply", "op": op}), chain.handle({"cmd": "apply", "op": op})
+        if seen is not None:
+            seen.add(f"{op['op']}:{'accepted' if ours.get('ok') else ours.get('error_code')}")
         if ours.get("ok") != theirs.get("ok") or ours.get("error_code") != theirs.get("error_code"):
             rule = f"{op['op']}: spec {_answer(ours)}, chain {_answer(theirs)}"
             return rule, step, f"spec: {ours}\nchain: {theirs}"
@@ -168,8 +171,9 @@ def run(payload, params) -> dict:
     if reason:
         return {"unavailable": f"the contracts or the npm toolchain are missing on this worker: {reason}"}
     operations = random_trace(payload["seed"], params["steps"])
-    coverage = sorted({op["op"] for op in operations})
-    found = disagreement(operations, params.get("contracts"))
+    seen: set = set()
+    found = disagreement(operations, params.get("contracts"), seen)
+    coverage = sorted(seen)
     if found is None:
         return {"agree": True, "operations": len(operations), "coverage": coverage}
     rule, step, detail = found
