@@ -29,7 +29,7 @@ WORKER_WAIT = 30.0
 
 def execute(kind_name: str, task: Task, params: Mapping) -> dict:
     """One task, on whichever process runs it: its result line, with the worker's version tag."""
-    started = time.time()
+    started, cpu = time.time(), time.process_time()
     kind = get_kind(kind_name)
     try:
         result = kind.run(task.payload, params)
@@ -43,7 +43,8 @@ def execute(kind_name: str, task: Task, params: Mapping) -> dict:
         worker = f"serial:{os.getpid()}"
     finished = time.time()
     return {"key": task.key, "index": task.index, "kind": kind_name, "result": result,
-            "meta": {"worker": worker, "seconds": round(finished - started, 6), "finished": finished, "version": version_tag()}}
+            "meta": {"worker": worker, "seconds": round(finished - started, 6), "cpu": round(time.process_time() - cpu, 6),
+                     "finished": finished, "version": version_tag()}}
 
 
 @attrs.frozen

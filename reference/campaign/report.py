@@ -65,7 +65,7 @@ def plot_coverage(summary: Summary, path: Path) -> Path:
     xs = [t for t, _ in summary.coverage] or [0]
     ys = [n for _, n in summary.coverage] or [0]
     ax.step(xs, ys, where="post")
-    ax.set_xlabel("seconds since the first task started (resumed runs add up)")
+    ax.set_xlabel("seconds since the first task started (pauses between runs included)")
     ax.set_ylabel("distinct coverage items")
     ax.set_title(f"{summary.manifest['kind']} campaign: coverage over time")
     fig.tight_layout()

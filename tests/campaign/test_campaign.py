@@ -121,3 +121,14 @@ def test_a_serial_cli_run_writes_the_report(tmp_path, capsys):
     for name in ("report.md", "report.html", "coverage.png", store.MERGED):
         assert (out / name).stat().st_size > 0
     assert "Throughput per worker" in (out / "report.md").read_text()
+
+
+def test_a_duration_budget_stops_in_time_and_a_count_budget_finishes_the_rest(tmp_path):
+    out = tmp_path / "t"
+    params = dict(PARAMS, asks=60)
+    timed = engine.run_campaign("sweep", parse_budget("1s"), SEED, out, params=params, serial=True)
+    assert timed.seconds < 10 and not timed.complete and timed.done >= 1
+    done = timed.done
+    counted = engine.run_campaign("sweep", Budget(count=done + 2), SEED, out, params=params, serial=True)
+    assert counted.new == 2 and counted.complete
+    assert [r["index"] for r in merged(out)] == list(range(done + 2))
