@@ -136,7 +136,7 @@ def run_campaign(kind_name: str, budget: Budget, seed: int, out: Path, *, schedu
     out = Path(out)
     local = version_tag()
     store.open_campaign(out, store.manifest_of(kind_name, seed, params, local))
-    loaded = store.load_results(out, kind_name)
+    loaded = store.load_results(out, kind_name, local)
     lines = list(loaded.lines)
     done = loaded.keys
     findings = sum(1 for line in lines if line["result"].get("finding"))

@@ -25,7 +25,7 @@ class Summary:
 
 def summarize(out: Path) -> Summary:
     manifest = store.read_manifest(out)
-    loaded = store.load_results(out, manifest["kind"])
+    loaded = store.load_results(out, manifest["kind"], manifest["version"])
     lines = sorted(loaded.lines, key=lambda line: (line["index"], line["key"]))
     by_rule: dict[str, dict] = {}
     for line in lines:

@@ -4,7 +4,8 @@ finished task, appended as it finishes) and `merged.json` (the results in task o
 A line is `{"key", "index", "kind", "result", "meta"}`; `meta` (worker, seconds, finish time,
 version) describes the run, `result` is the task's deterministic answer. Reading the lines back
 skips and reports every line that is not such an object (a torn last line of a killed campaign,
-an edited line) and every repeated key: nothing is merged twice and nothing unreadable is merged.
+an edited line, a line of another project version) and every repeated key: nothing is merged
+twice and nothing unreadable is merged.
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def read_manifest(out: Path) -> dict:
     return data
 
 
-def _problem(line: dict, kind: str) -> str | None:
+def _problem(line: dict, kind: str, version: str | None) -> str | None:
     if not isinstance(line, dict):
         return "not a JSON object"
     missing = [f for f in LINE_FIELDS if f not in line]
@@ -84,11 +85,14 @@ def _problem(line: dict, kind: str) -> str | None:
         return f"kind {line['kind']!r} in a {kind} campaign"
     if not isinstance(line["result"], dict) or not isinstance(line["meta"], dict):
         return "result and meta must be objects"
+    if version is not None and line["meta"].get("version") != version:
+        return f"computed by project version {line['meta'].get('version')!r}, the campaign's is {version!r}"
     return None
 
 
-def load_results(out: Path, kind: str) -> Loaded:
-    """Every well-formed line of `out/results.jsonl`, first per key; the rest reported in `skipped`."""
+def load_results(out: Path, kind: str, version: str | None = None) -> Loaded:
+    """Every well-formed line of `out/results.jsonl` (of `version`, when given), first per key; the
+    rest reported in `skipped`."""
     path = Path(out) / RESULTS
     if not path.exists():
         return Loaded((), ())
@@ -111,7 +115,7 @@ def load_results(out: Path, kind: str) -> Loaded:
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 skipped.append(f"{path}:{number}: not JSON ({exc})")
                 continue
-            problem = _problem(line, kind)
+            problem = _problem(line, kind, version)
             if problem:
                 skipped.append(f"{path}:{number}: {problem}")
             elif line["key"] in seen:

@@ -56,15 +56,17 @@ def test_corrupt_and_repeated_lines_are_reported_and_never_merged(tmp_path):
     good = (out / store.RESULTS).read_text().splitlines()
     forged = json.loads(good[1])
     forged["result"] = {"coverage": [], "finding": {"rule": "forged"}}
+    stranger = json.loads(good[2])
+    stranger["meta"]["version"] = "0.0.0+another"
     (out / store.RESULTS).write_text("\n".join([good[0], "{not json", json.dumps(forged), '{"key": "x"}', "\x00\xff",
-                                                json.dumps(dict(forged, kind="machines")), good[2]]) + "\n")
-    loaded = store.load_results(out, "sweep")
+                                                json.dumps(dict(forged, kind="machines")), json.dumps(stranger), good[2]]) + "\n")
+    loaded = store.load_results(out, "sweep", store.read_manifest(out)["version"])
     assert [line["key"] for line in loaded.lines] == [json.loads(good[0])["key"], forged["key"], json.loads(good[2])["key"]]
-    assert len(loaded.skipped) == 4
+    assert len(loaded.skipped) == 5 and any("'0.0.0+another'" in s for s in loaded.skipped)
     assert any("not JSON" in s for s in loaded.skipped) and any("missing" in s for s in loaded.skipped)
     assert any("kind 'machines'" in s for s in loaded.skipped)
     again = engine.run_campaign("sweep", Budget(count=3), SEED, out, params=PARAMS, serial=True)
-    assert again.new == 0 and len(again.skipped) == 4
+    assert again.new == 0 and len(again.skipped) == 5
     assert [f["rule"] for f in summarize(out).findings] == ["forged"]  # the first line of a key is the one kept
     text = (write_report(out)[0]).read_text()
     assert "Skipped lines" in text and ":2: not JSON" in text
