@@ -91,6 +91,8 @@ def call_for(system: Kalypso, op, block_timestamp: int) -> tuple:
                                                          False, b"", b"")),
         "request_market_exit": lambda: (gr, "requestForExitMarketplace", (op.market_id,)),
         "leave_market": lambda: (gr, "leaveMarketplace", (op.market_id,)),
+        "request_market_exits": lambda: (gr, "requestForExitMarketplaces", (list(op.market_ids),)),
+        "leave_markets": lambda: (gr, "leaveMarketplaces", (list(op.market_ids),)),
         "add_ivs_key": lambda: _add_ivs_key(system, op, ts_ms),
         "create_ask": lambda: (pmp, "createAsk", (
             (op.market_id, op.reward, op.expiry, op.proof_time, 0, _a(op.refund_address), op.prover_data),

@@ -112,6 +112,26 @@ def process_leave_market(state: State, op: ops.LeaveMarket, env: Env):
     return leave(state, op.sender, op.market_id)
 
 
+def process_request_market_exits(state: State, op: ops.RequestMarketExits, env: Env):
+    """GeneratorRegistry.sol:596 requestForExitMarketplaces: each market in order as by
+    requestForExitMarketplace; all or none."""
+    events: list[Event] = []
+    for market_id in op.market_ids:
+        state, more = process_request_market_exit(state, ops.RequestMarketExit(op.sender, market_id), env)
+        events += more
+    return state, events
+
+
+def process_leave_markets(state: State, op: ops.LeaveMarkets, env: Env):
+    """GeneratorRegistry.sol:584 leaveMarketplaces: each market in order as by leaveMarketplace;
+    all or none."""
+    events: list[Event] = []
+    for market_id in op.market_ids:
+        state, more = leave(state, op.sender, market_id)
+        events += more
+    return state, events
+
+
 def assign_generator_task(state: State, address: str, market_id: int, stake_to_lock: int) -> tuple[State, list[Event]]:
     """GeneratorRegistry.sol:691 assignGeneratorTask: the prover is JOINED or WIP
     (AssignOnlyToIdleGenerators), its idle compute covers the market's compute per request

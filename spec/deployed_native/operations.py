@@ -257,6 +257,18 @@ class LeaveMarket:
     market_id: int = INT()
 
 
+@_op("request_market_exits", "GR.requestForExitMarketplaces(uint256[] marketIds)")
+class RequestMarketExits:
+    sender: str = NAME()
+    market_ids: tuple = LIST(int, "market_ids")
+
+
+@_op("leave_markets", "GR.leaveMarketplaces(uint256[] marketIds)")
+class LeaveMarkets:
+    sender: str = NAME()
+    market_ids: tuple = LIST(int, "market_ids")
+
+
 @_op("add_ivs_key", "GR.addIvsKey(uint256 marketId, bytes attestationData, bytes enclaveSignature)")
 class AddIvsKey:
     """`key` (running `image`) signs (attestation, sender): the adapter builds both from the key."""

@@ -325,3 +325,38 @@ def join_market_unknown_market():
     w.do(ops.RegisterProver(BOB, BOB, 3, 0, b"d"))
     w.do(ops.JoinMarket(BOB, 7, 1, PRICE, 5), "EMPTY_REVERT")
     return w
+
+
+@scenario("leave_markets")
+def leave_markets_two():
+    """Leaving several markets in one call, in order."""
+    w = World()
+    w.market()
+    w.market()
+    w.prover(market_id=0, compute=10, per_request=2)
+    w.do(ops.JoinMarket(BOB, 1, 2, PRICE, 5))
+    w.do(ops.LeaveMarkets(BOB, [0, 1]))
+    return w
+
+
+@scenario("leave_markets", "InvalidGeneratorStatePerMarket")
+def leave_markets_one_not_joined():
+    """One market not joined reverts the whole call."""
+    w = World()
+    w.market()
+    w.market()
+    w.prover(market_id=0)
+    w.do(ops.LeaveMarkets(BOB, [0, 1]), "InvalidGeneratorStatePerMarket")
+    return w
+
+
+@scenario("request_market_exits")
+def request_market_exits_busy_and_idle():
+    """An idle market is left at once, a busy one only marked for exit."""
+    w = World()
+    w.task()
+    w.market()
+    w.do(ops.JoinMarket(BOB, 1, 2, PRICE, 5))
+    w.do(ops.RequestMarketExits(BOB, [0, 1]))
+    assert (1, BOB) not in w.state.memberships and (0, BOB) in w.state.memberships
+    return w
