@@ -6,6 +6,7 @@ import os
 import re
 import sys
 
+from kalypso.args import one_line
 from kalypso.commands import audit, bench, conform, prove, simulate, vectors, zk
 from spec.errors import BadInput, SpecError
 
@@ -58,11 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def report_error(error: Exception) -> None:
-    """One line on stderr: `error: <TypedError> [field]: rule`."""
+    """One line on stderr: `error: <TypedError> [field]: rule` (input echoed in it is escaped)."""
     field = getattr(error, "field", None)
     rule = getattr(error, "rule", None) or str(error)
-    where = f" [{field}]" if field else ""
-    print(f"error: {type(error).__name__}{where}: {rule}", file=sys.stderr)
+    where = f" [{one_line(field)}]" if field else ""
+    print(f"error: {type(error).__name__}{where}: {one_line(rule)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback reaches a user
         if os.environ.get("KALYPSO_TRACEBACK"):
             raise
-        print(f"error: InternalError [{type(error).__name__}]: {str(error)[:300]} (a bug in kalypso; "
+        print(f"error: InternalError [{type(error).__name__}]: {one_line(str(error)[:300])} (a bug in kalypso; "
               "KALYPSO_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         return INTERNAL_ERROR
 
