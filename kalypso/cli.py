@@ -8,7 +8,7 @@ import sys
 
 from kalypso.args import one_line
 from kalypso.commands import audit, bench, conform, prove, simulate, vectors, zk
-from spec.errors import BadInput, SpecError
+from spec.errors import BadFile, BadInput, SpecError
 
 USAGE_ERROR = 2
 INTERNAL_ERROR = 3
@@ -67,13 +67,17 @@ def report_error(error: Exception) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one subcommand. Bad input of any kind exits 2 with one typed line on stderr; an
-    unexpected exception is a bug and exits 3, its traceback shown only with KALYPSO_TRACEBACK=1."""
+    """Run one subcommand. Bad input of any kind (a system error on a path included) exits 2 with
+    one typed line on stderr; an unexpected exception is a bug and exits 3, its traceback shown
+    only with KALYPSO_TRACEBACK=1."""
     try:
         args = build_parser().parse_args(argv)
         return int(args._run(args) or 0)
     except (BadInput, SpecError) as error:
         report_error(error)
+        return USAGE_ERROR
+    except OSError as error:  # a path the user named that the system refuses (too long, no access, ...)
+        report_error(BadFile(str(error.filename or "path"), error.strerror or str(error)))
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("error: Interrupted", file=sys.stderr)
