@@ -34,6 +34,7 @@ bench: $(STAMP) node
 vectors: $(STAMP)
 	$(VENV)/bin/kalypso vectors generate
 	$(VENV)/bin/kalypso vectors generate --fork deployed_native
+	$(VENV)/bin/kalypso vectors generate --fork deployed_restaking
 
 ## make fuzz: long property runs, outside the default test run
 fuzz: $(STAMP)
