@@ -176,3 +176,36 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+L1_SOURCES: Mapping[str, tuple] = {"contracts/staking/Middleware/Middleware.sol": ("Middleware",)}
+
+
+def compile_middleware(contracts: Optional[Path] = None, cache_only: bool = False) -> base.Build:
+    """Kalypso's L1 Middleware (viaIR), cached like the L2 build under its own key."""
+    base.check_toolchain()
+    contracts = check_contracts_dir(contracts or default_contracts_dir() or Path("."))
+    roots = [contracts, base.NODE_MODULES, base.OUR_SOURCES]
+    sources = {k: base._read_source(k, roots) for k in L1_SOURCES}
+    key = "l1-" + _key(contracts, sources)
+    target = base.cache_root() / key / "artifacts.json"
+    start = time.perf_counter()
+    if target.is_file():
+        return base._build(json.loads(target.read_text()), key, cached=True, seconds=time.perf_counter() - start)
+    if cache_only:
+        raise ContractsMissing(NOT_CACHED)
+    saved = base.SETTINGS
+    base.SETTINGS = SETTINGS
+    try:
+        answer = base._run_solc(sources, L1_SOURCES, roots)
+    finally:
+        base.SETTINGS = saved
+    out = answer["output"]["contracts"]["contracts/staking/Middleware/Middleware.sol"]["Middleware"]
+    doc = {"solc": answer["version"], "contracts": {"Middleware": {
+        "abi": out["abi"], "bytecode": out["evm"]["bytecode"]["object"],
+        "runtime": out["evm"]["deployedBytecode"]["object"], "runtime_size": len(out["evm"]["deployedBytecode"]["object"]) // 2}}}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as tmp:
+        json.dump(doc, tmp)
+    os.replace(tmp.name, target)
+    return base._build(doc, key, cached=False, seconds=time.perf_counter() - start)
