@@ -56,7 +56,50 @@ def cross_chain_safety(pre: State, op, post: State) -> list[str]:
     return []
 
 
-STATE_INVARIANTS = {"I7 stake_backing": stake_backing}
+def conservation(state: State) -> list[str]:
+    """I1: per token, every balance sums to the minted supply; the marketplace holds exactly the
+    open bids' rewards plus the prover fees it owes."""
+    out = []
+    for token in state.config.tokens:
+        total = sum(v for (_, t), v in state.balances.items() if t == token)
+        if total != state.supply.get(token, 0):
+            out.append(f"{token}: balances {total} != supply {state.supply.get(token, 0)}")
+    held = state.balances.get(("@marketplace", state.config.payment_token), 0)
+    owed = sum(b.reward for b in state.bids.values() if b.stored_state.value in ("CREATED", "ASSIGNED"))
+    owed += sum(state.prover_fees.values())
+    if held != owed:
+        out.append(f"marketplace holds {held}, owes {owed}")
+    return out
+
+
+def lock_accounting(state: State) -> list[str]:
+    """L1: in each pool, a prover's locked amount per token is the sum of its bids' locks, and
+    only an ASSIGNED bid holds a lock."""
+    out = []
+    for name, pool in (("native", state.native), ("symbiotic", state.symbiotic)):
+        sums: dict = {}
+        for bid_id, lock in pool.locks.items():
+            bid = state.bids.get(bid_id)
+            if bid is None or bid.stored_state.value != "ASSIGNED":
+                out.append(f"{name}: bid {bid_id} holds a lock but is {bid.stored_state.value if bid else 'absent'}")
+                continue
+            sums[(lock.token, bid.prover)] = sums.get((lock.token, bid.prover), 0) + lock.amount
+        recorded = {k: v for k, v in pool.locked.items() if v}
+        if recorded != {k: v for k, v in sums.items() if v}:
+            out.append(f"{name}: locked {recorded} != sum of locks {sums}")
+    return out
+
+
+def capacity(state: State) -> list[str]:
+    """I3: a prover never consumes more compute than it declared."""
+    return [f"{p}: consumes {g.compute_consumed} of {g.declared_compute}" for p, g in state.provers.items()
+            if g.compute_consumed > g.declared_compute]
+
+
+STATE_INVARIANTS = {"I7 stake_backing": stake_backing, "I1 conservation": conservation, "L1 lock_accounting": lock_accounting,
+                    "I3 capacity": capacity}
+VIOLATED = frozenset({"I7 stake_backing", "S1 slash_compensation", "I8 cross_chain_safety"})
+"""The invariants the deployed contracts violate, each backed by a committed, replayed finding."""
 STEP_INVARIANTS = {"S1 slash_compensation": slash_compensation, "I8 cross_chain_safety": cross_chain_safety}
 
 
