@@ -9,12 +9,14 @@ import attrs
 import z3
 
 from properties.deployed_restaking import KEY_SAFETY_BOUND
-from reference.conformance.scenarios.deployed_restaking.world import ADMIN, BOB, CAROL, VAULT, World
 from spec.deployed_restaking import operations as ops
-from spec.deployed_restaking.containers import NATIVE, Config
+from spec.deployed_restaking.containers import NATIVE, Config, genesis
 from spec.deployed_restaking.fixes import apply_with
 from spec.deployed_restaking.transition import apply
 from spec.errors import SpecError
+from spec.operations import Mint
+
+ADMIN, BOB, CAROL, VAULT = "admin", "bob", "carol", "vault-1"
 
 U128 = 2**128
 
@@ -45,24 +47,41 @@ def _s1_model(lock, fixed):
     return z3.If(fixed, lock, z3.IntVal(0))
 
 
+def _run(config: Config, operations, rules=apply):
+    """The state after `operations` from genesis (each must be accepted)."""
+    state = genesis(config)
+    for op in operations:
+        state, _ = rules(state, op)
+    return state
+
+
+def _task_ops(lock: int, reward: int = 100, proof_time: int = 60, age: int = 0) -> list:
+    """Market, BOB joined with `lock` native POND, a capture, `age` seconds, a bid, its assignment."""
+    t0 = Config().genesis_time
+    return [Mint("alice", "USDC", 1_000), ops.CreateMarket("alice", b"m", "stand-in/sha256", "public", "ivs-image"),
+            ops.RegisterProver(BOB, BOB, 10, b"p"), ops.JoinMarket(BOB, 1, 2, 40, 60), Mint(BOB, "POND", lock),
+            ops.Stake(BOB, "POND", BOB, lock), ops.SubmitVaultSnapshot("transmitter", 0, 1, t0 + 7, [BOB], [VAULT], ["POND"], [5_000]),
+            ops.SubmitSlashResult("transmitter", 0, 1, t0 + 7, 1_000, [], [], [])] + \
+        ([ops.AdvanceTime(age)] if age else []) + [Mint(CAROL, "USDC", reward)]
+
+
 def _s1_spec(lock: int, fixed: bool) -> int:
-    w = World(config=Config(native_lock=(lock,)))
-    w.market()
-    w.prover(native=lock)
-    w.snapshot([(BOB, VAULT, "POND", 5_000)])
-    bid = w.bid()
-    w.do(ops.AssignTask("engine-key", bid, BOB))
-    w.do(ops.AdvanceTime(600))
-    before = w.state.balances.get((CAROL, "POND"), 0)
-    rules = apply_with("S1") if fixed else None
-    ts = w.state.now
-    for op in (ops.SubmitVaultSnapshot("transmitter", 0, 1, ts, [BOB], [VAULT], ["POND"], [5_000]),
-               ops.SubmitSlashResult("transmitter", 0, 1, ts, 2_000, [bid], [BOB], [CAROL])):
-        if rules:
-            w.state, _ = rules(w.state, op, w.env)
-        else:
-            w.do(op)
-    return w.state.balances.get((CAROL, "POND"), 0) - before
+    config = Config(native_lock=(lock,))
+    rules = apply_with("S1") if fixed else apply
+    state = _run(config, _task_ops(lock), rules)
+    state = _run_more(state, [ops.CreateBid(CAROL, 1, 100, state.now + 600, 60, CAROL, b"x")], rules)
+    state = _run_more(state, [ops.AssignTask("engine-key", 0, BOB), ops.AdvanceTime(600)], rules)
+    before = state.balances.get((CAROL, "POND"), 0)
+    ts = state.now
+    state = _run_more(state, [ops.SubmitVaultSnapshot("transmitter", 0, 1, ts, [BOB], [VAULT], ["POND"], [5_000]),
+                              ops.SubmitSlashResult("transmitter", 0, 1, ts, 2_000, [0], [BOB], [CAROL])], rules)
+    return state.balances.get((CAROL, "POND"), 0) - before
+
+
+def _run_more(state, operations, rules):
+    for op in operations:
+        state, _ = rules(state, op)
+    return state
 
 
 def s1_obligations() -> list[Result]:
@@ -84,12 +103,11 @@ def s1_obligations() -> list[Result]:
 
 def _i8_spec(age: int, proof_time: int, fixed: bool) -> bool:
     """Whether the assignment is accepted `age` seconds after the only capture."""
-    w = World().ready()
-    w.do(ops.AdvanceTime(age))
-    bid = w.bid(proof_time=proof_time)
     rules = apply_with("I8") if fixed else apply
+    state = _run(Config(), _task_ops(1_000, age=age), rules)
+    state = _run_more(state, [ops.CreateBid(CAROL, 1, 100, state.now + 600, proof_time, CAROL, b"x")], rules)
     try:
-        rules(w.state, ops.AssignTask("engine-key", bid, BOB), w.env)
+        rules(state, ops.AssignTask("engine-key", 0, BOB))
         return True
     except SpecError:
         return False
@@ -113,14 +131,10 @@ def i8_obligations() -> list[Result]:
 # ---- I7: NativeStaking keeps what it owes ----------------------------------------------------
 
 def _i7_spec(held: int, fixed: bool) -> int:
-    w = World().fund(BOB, "POND", held)
-    w.do(ops.Stake(BOB, "POND", BOB, held))
-    op = ops.EmergencyWithdraw(ADMIN, "native_staking", "POND", ADMIN)
-    if fixed:
-        w.state, _ = apply_with("I7")(w.state, op, w.env)
-    else:
-        w.do(op)
-    return w.state.balances.get((NATIVE, "POND"), 0)
+    rules = apply_with("I7") if fixed else apply
+    state = _run(Config(), [Mint(BOB, "POND", held), ops.Stake(BOB, "POND", BOB, held),
+                            ops.EmergencyWithdraw(ADMIN, "native_staking", "POND", ADMIN)], rules)
+    return state.balances.get((NATIVE, "POND"), 0)
 
 
 def i7_obligations() -> list[Result]:
