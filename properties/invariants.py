@@ -300,6 +300,22 @@ def bounds_step(pre: State, op, post: State, events) -> list[str]:
     return out
 
 
+def attested_private_inputs_step(pre: State, op, post: State, events) -> list[str]:
+    """I12: private inputs are handled only by an attested engine: an ask with private inputs is
+    assigned, or declared INVALID_INPUTS, only while the pre-state records an enclave
+    measurement for its market's current engine key."""
+    out = []
+    for before, after in _changed_asks(pre, post):
+        if before.private_inputs is None:
+            continue
+        assigned = before.state == AskState.UNASSIGNED and after.state == AskState.ASSIGNED
+        declared = before.state == AskState.ASSIGNED and after.state == AskState.INVALID_INPUTS
+        if (assigned or declared) and pre.markets[before.market_id].engine_measurement is None:
+            out.append(f"ask {after.id} with private inputs went {before.state.value} -> {after.state.value} "
+                       f"under market {before.market_id}'s unattested engine key")
+    return out
+
+
 def atomicity(pre_snapshot: State, state_after_rejection: State) -> list[str]:
     """I10: a rejected operation leaves the state bit-for-bit unchanged."""
     return [] if pre_snapshot == state_after_rejection else ["rejected operation changed the state"]
@@ -326,6 +342,7 @@ TRANSITION_INVARIANTS = (
     Invariant("I2", "single_assignment_step", "An assignment is made once, to an unassigned ask, and never replaced.", single_assignment_step),
     Invariant("I5", "deadline", "Slash strictly after the deadline and once; proofs only up to the deadline.", deadline_step),
     Invariant("I6", "bounds", "Assigned price <= max_price, proof time <= proof_time, before expiry, engine-signed.", bounds_step),
+    Invariant("I12", "attested_private_inputs", "Private inputs are assigned or declared invalid only under an attested engine key.", attested_private_inputs_step),
 )
 
 ATOMICITY = Invariant("I10", "atomicity", "A rejected operation leaves the state unchanged.", atomicity)

@@ -425,6 +425,7 @@ def encode_process_assign_task(state: SState, op, bounds: Bounds) -> Encoded:
     market = get_at(state.markets, ask.market_id)
     checks.require(ask.state == UNASSIGNED, E.AskNotUnassigned)
     checks.require(state.time <= ask.expiry, E.AskExpired)
+    checks.require(z3.Or(z3.Not(ask.has_private_inputs), market.attested), E.EngineNotAttested)
     checks.require(op.signature_valid, E.BadEngineSignature)
     registered, prover = get_prover(state, op.prover)
     checks.require(registered, E.UnknownProver)
@@ -504,6 +505,7 @@ def encode_process_submit_invalid_inputs(state: SState, op, bounds: Bounds) -> E
     checks = Checks()
     ask = get_assigned_task(state, checks, op.ask_id, op.sender)
     checks.require(state.time <= ask.assignment.deadline, E.DeadlinePassed)
+    checks.require(z3.Or(z3.Not(ask.has_private_inputs), get_at(state.markets, ask.market_id).attested), E.EngineNotAttested)
     checks.require(op.signature_valid, E.BadEngineSignature)
     return Encoded(checks, pay_prover(state, bounds, op.ask_id, ask, INVALID_INPUTS))
 
