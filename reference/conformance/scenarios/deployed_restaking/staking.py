@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference.conformance.scenarios.deployed_restaking.registry import scenario
 from reference.conformance.scenarios.deployed_restaking.world import (
-    ADMIN, BOB, CAROL, DAVE, MALLORY, REWARD, TRANSMITTER, VAULT, World,
+    ADMIN, BOB, CAROL, DAVE, ENGINE, MALLORY, REWARD, TRANSMITTER, VAULT, World,
 )
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.pools import latest_timestamp, symbiotic_active
@@ -206,4 +206,69 @@ def mint_stake_token():
     """The faucet knows every stake token of the config."""
     w = World(config=Config(native_tokens=("POND", "WETH"), native_weights=(1, 1), native_lock=(100, 100)))
     w.do(Mint(BOB, "WETH", 7))
+    return w
+
+
+# ---- bridge faults as the transmitter's choices ------------------------------------------------
+
+@scenario("submit_vault_snapshot", "NotIdxToSubmit")
+def submit_vault_snapshot_duplicate_part():
+    """A duplicated part (index 0 twice) is refused: each part is taken once, in order."""
+    w = World()
+    ts = w.state.now
+    w.do(ops.SubmitVaultSnapshot(TRANSMITTER, 0, 2, ts, [BOB], [VAULT], ["POND"], [3_000]))
+    w.do(ops.SubmitVaultSnapshot(TRANSMITTER, 0, 2, ts, [BOB], [VAULT], ["POND"], [3_000]), "NotIdxToSubmit")
+    return w
+
+
+@scenario("submit_vault_snapshot", "InvalidNumOfTxs")
+def submit_vault_snapshot_changed_part_count():
+    """The part count is fixed by the first part."""
+    w = World()
+    ts = w.state.now
+    w.do(ops.SubmitVaultSnapshot(TRANSMITTER, 0, 3, ts, [BOB], [VAULT], ["POND"], [3_000]))
+    w.do(ops.SubmitVaultSnapshot(TRANSMITTER, 1, 2, ts, [BOB], ["vault-2"], ["POND"], [2_000]), "InvalidNumOfTxs")
+    return w
+
+
+@scenario("submit_vault_snapshot", "SubmissionAlreadyCompleted")
+def submit_vault_snapshot_retransmitted():
+    """A retransmission of a completed capture is refused."""
+    w = World()
+    ts = w.snapshot([(BOB, VAULT, "POND", 5_000)])
+    w.do(ops.SubmitVaultSnapshot(TRANSMITTER, 0, 1, ts, [BOB], [VAULT], ["POND"], [5_000]), "SubmissionAlreadyCompleted")
+    return w
+
+
+@scenario("submit_slash_result", "InvalidLastBlockNumber")
+def submit_slash_result_retransmitted():
+    """A retransmitted slash result of the confirmed capture is refused: its L1 block is not past
+    the latest confirmed one."""
+    w = World()
+    ts = w.snapshot([(BOB, VAULT, "POND", 5_000)])
+    w.do(ops.SubmitSlashResult(TRANSMITTER, 0, 1, ts, 1_000, [], [], []), "InvalidLastBlockNumber")
+    return w
+
+
+@scenario("submit_vault_snapshot")
+def submit_vault_snapshot_delayed_capture():
+    """A delayed capture (taken an hour before it is submitted) is accepted as it is: the stake
+    it reports is an hour old when locks start reading it."""
+    w = World()
+    w.do(ops.AdvanceTime(7_200))
+    ts = w.snapshot([(BOB, VAULT, "POND", 5_000)], capture_in=3_600)
+    assert latest_timestamp(w.state) == ts == w.state.time - 3_600 - 1
+    return w
+
+
+@scenario("assign_task")
+def assign_task_after_dropped_slash_result():
+    """A capture whose slash result is dropped is never confirmed: locks keep reading the
+    previous capture (here the only one, with 5000 POND), whatever the new snapshot said."""
+    w = World().ready()
+    w.do(ops.AdvanceTime(600))
+    w.do(ops.SubmitVaultSnapshot(TRANSMITTER, 0, 1, w.state.now, [BOB], [VAULT], ["POND"], [0]))
+    bid_id = w.bid()
+    w.do(ops.AssignTask(ENGINE, bid_id, BOB))
+    assert w.state.symbiotic.locks[bid_id].amount == 500
     return w
