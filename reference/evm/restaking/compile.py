@@ -163,19 +163,20 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reference.evm.restaking.compile")
     parser.add_argument("--contracts", type=Path, default=None)
     parser.add_argument("--no-cache", action="store_true")
+    parser.add_argument("--l1", action="store_true", help="also Kalypso's L1 Middleware")
     args = parser.parse_args(argv)
     try:
-        build = compile_restaking(args.contracts, use_cache=not args.no_cache)
+        builds = [compile_restaking(args.contracts, use_cache=not args.no_cache)]
+        if args.l1:
+            builds.append(compile_middleware(args.contracts))
     except (EvmHarnessError, CompileFailed) as exc:
         print(f"reference.evm.restaking.compile: {exc.kind}: {exc}", file=sys.stderr)
         return 2
-    source = "cache" if build.cached else f"solc {build.solc_version}"
-    print(f"{build.key} ({source}, {build.seconds:.2f} s): {', '.join(sorted(build.artifacts))}")
+    for build in builds:
+        source = "cache" if build.cached else f"solc {build.solc_version}"
+        print(f"{build.key} ({source}, {build.seconds:.2f} s): {', '.join(sorted(build.artifacts))}")
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 L1_SOURCES: Mapping[str, tuple] = {"contracts/staking/Middleware/Middleware.sol": ("Middleware",)}
@@ -209,3 +210,7 @@ def compile_middleware(contracts: Optional[Path] = None, cache_only: bool = Fals
         json.dump(doc, tmp)
     os.replace(tmp.name, target)
     return base._build(doc, key, cached=False, seconds=time.perf_counter() - start)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
