@@ -16,7 +16,7 @@ from spec.deployed_restaking.errors import need
 from spec.deployed_restaking.bids import refund_fees
 from spec.deployed_restaking.pools import _add, latest_block, latest_timestamp, native_slash, symbiotic_slash
 from spec.env import Env
-from spec.events import event
+from spec.events import Event, event
 
 
 def _check_capture(state: State, ts: int, transmitter: str, block_number: int) -> State:
@@ -50,17 +50,18 @@ def _check_validity(state: State, op, kind: str) -> None:
     need(image_id(op.image) in state.enclave_images, "ImageNotFound", "image", f"{op.image!r} is not a bridge image")
 
 
-def _count_and_finish(state: State, op, kind: str, done: int) -> tuple[State, list[Event]]:
-    """SymbioticStaking.sol:271 _updateTxCountInfo (InvalidNumOfTxs) and the status bits; the
-    caller emits its event, then `_confirm`."""
+def _count(state: State, op, kind: str) -> State:
+    """SymbioticStaking.sol:271 _updateTxCountInfo: the first part fixes the part count
+    (InvalidNumOfTxs), each part moves the next index on."""
     key = (op.capture_timestamp, kind)
     num, idx = state.symbiotic.tx_count.get(key, (0, 0))
     need(num == 0 or num == op.num_txs, "InvalidNumOfTxs", "num_txs", f"the capture has {num} parts")
     pool = attrs.evolve(state.symbiotic, tx_count=state.symbiotic.tx_count.set(key, (num or op.num_txs, idx + 1)))
-    return attrs.evolve(state, symbiotic=pool), []
+    return attrs.evolve(state, symbiotic=pool)
 
 
 def _mark(state: State, op, done: int) -> State:
+    """The last part sets this kind's status bit for the transmitter (SymbioticStaking.sol:177, :237)."""
     if op.index != op.num_txs - 1:
         return state
     key = (op.capture_timestamp, op.sender)
@@ -90,7 +91,7 @@ def process_submit_vault_snapshot(state: State, op: ops.SubmitVaultSnapshot, env
         ts = op.capture_timestamp
         pool = attrs.evolve(pool, vault_stake=pool.vault_stake.set((ts, token, vault, prover), amount),
                             prover_stake=_add(pool.prover_stake, (ts, token, prover), amount))
-    state, _ = _count_and_finish(attrs.evolve(state, symbiotic=pool), op, SNAPSHOT, STAKE_SNAPSHOT_DONE)
+    state = _count(attrs.evolve(state, symbiotic=pool), op, SNAPSHOT)
     state = _mark(state, op, STAKE_SNAPSHOT_DONE)
     events = [event("VaultSnapshotSubmitted", transmitter=op.sender, captureTimestamp=op.capture_timestamp, index=op.index,
                     numOfTxs=op.num_txs, imageId=image_id(op.image))]
@@ -110,7 +111,7 @@ def process_submit_slash_result(state: State, op: ops.SubmitSlashResult, env: En
          "must be past the latest confirmed capture's block")
     state = _check_capture(state, op.capture_timestamp, op.sender, op.last_block_number)
     _check_validity(state, op, SLASH)
-    state, _ = _count_and_finish(state, op, SLASH, SLASH_RESULT_DONE)
+    state = _count(state, op, SLASH)
     events: list = []
     tasks = list(zip(op.bid_ids, op.provers, op.reward_addresses))
     if tasks:

@@ -13,7 +13,7 @@ from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.containers import EMERGENCY_TARGETS, NATIVE, Lock, State, Withdrawal
 from spec.deployed_restaking.errors import need
 from spec.env import Env
-from spec.errors import UnknownToken
+from spec.errors import MalformedOperation, UnknownToken
 from spec.events import Event, event
 
 
@@ -216,7 +216,6 @@ def process_emergency_withdraw(state: State, op: ops.EmergencyWithdraw, env: Env
     tokens included; nothing in the pools' accounting changes."""
     holder = EMERGENCY_TARGETS.get(op.contract)
     if holder is None:
-        from spec.errors import MalformedOperation
         raise MalformedOperation("contract", f"must be one of {sorted(EMERGENCY_TARGETS)}")
     if op.token not in state.config.tokens:
         raise UnknownToken("token", f"{op.token!r} is not one of {list(state.config.tokens)}")

@@ -9,7 +9,6 @@ from spec import transition as design
 from spec.deployed_restaking import bids, bridge, pools
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.containers import State
-from spec.deployed_restaking.errors import need
 from spec.env import DEFAULT_ENV, Env
 from spec.errors import InvalidTimeStep, UnknownOperation
 from spec.events import Event
@@ -58,4 +57,4 @@ def apply(state: State, op, env: Env = DEFAULT_ENV) -> tuple[State, list[Event]]
     return new, events
 
 
-__all__ = ["apply", "PROCESSORS", "need"]
+__all__ = ["apply", "PROCESSORS"]

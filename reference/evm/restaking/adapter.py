@@ -14,7 +14,6 @@ payload and proof bytes (they hold addresses of the harness's deployment)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Optional

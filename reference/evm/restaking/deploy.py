@@ -7,7 +7,6 @@ the bridge image registered; the matching engine's image and key verified. The c
 the fork's: a block number AND a timestamp in seconds, set independently."""
 from __future__ import annotations
 
-from typing import Optional
 
 import attrs
 from eth_abi import encode
@@ -132,4 +131,4 @@ def deploy_restaking(build: Build, config: Config = Config()) -> Restaking:
     return Restaking(chain, build, config, tokens, pmp, pm, keys, sm, ns, ss, ssr, verifiers)
 
 
-__all__ = ["Restaking", "TimedChain", "bridge_proof", "deploy_restaking", "Optional"]
+__all__ = ["Restaking", "TimedChain", "bridge_proof", "deploy_restaking"]
