@@ -125,6 +125,12 @@ def deployed(ctx) -> SectionOutput:
                  "it is committed as a replayable vector under vectors/deployed_native/findings/ and replayed on the "
                  "real bytecode. The invariants are the design's (ids kept) or the contracts' own stated bounds (D ids); "
                  "none is weakened to make the fork pass.")
+    from kalypso.audit.sections.deployed_restaking import restaking_part
+
+    more_checks, more_tables, more_notes = restaking_part(ctx)
+    checks += more_checks
+    tables += more_tables
+    notes += more_notes
     groups = Counter("/".join(r.name.split("/")[:2]) for r in reference.results)
     tables.append(Table("deployed_native vectors by module/operation", ("Module/operation", "Cases"),
                         tuple((g, str(n)) for g, n in sorted(groups.items()))))
