@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench vectors fuzz campaign node clean
+.PHONY: run test bench vectors fuzz campaign node clean restaking-build
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ node: node_modules/.installed
 
 ## make run: the full audit on the embedded defaults; writes report/audit.md and report/audit.html
 run: $(STAMP) node
+	-$(PY) -m reference.evm.restaking.compile --l1
 	$(VENV)/bin/kalypso audit
+
+## make restaking-build: compile the restaking lineage with viaIR (about two minutes cold; cached)
+restaking-build: $(STAMP) node
+	$(PY) -m reference.evm.restaking.compile --l1
 
 ## make test: the default test suite (under 10 minutes on 2 cores)
 test: $(STAMP) node
@@ -35,6 +40,7 @@ bench: $(STAMP) node
 vectors: $(STAMP)
 	$(VENV)/bin/kalypso vectors generate
 	$(VENV)/bin/kalypso vectors generate --fork deployed_native
+	$(VENV)/bin/kalypso vectors generate --fork deployed_restaking
 
 ## make fuzz: long property runs, outside the default test run
 fuzz: $(STAMP)

@@ -9,6 +9,12 @@ from pathlib import Path
 from spec.errors import BadFile
 
 
+def one_line(text: str) -> str:
+    """`text` with every unprintable character (newlines, controls, lone surrogates) escaped, so
+    an error that echoes its input stays one line."""
+    return "".join(c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else ascii(c)[1:-1] for c in str(text))
+
+
 def _integer(text: str, least: int) -> int:
     try:
         value = int(text)

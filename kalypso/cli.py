@@ -6,8 +6,9 @@ import os
 import re
 import sys
 
+from kalypso.args import one_line
 from kalypso.commands import audit, bench, campaign, conform, prove, simulate, vectors, zk
-from spec.errors import BadInput, SpecError
+from spec.errors import BadFile, BadInput, SpecError
 
 USAGE_ERROR = 2
 INTERNAL_ERROR = 3
@@ -59,21 +60,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def report_error(error: Exception) -> None:
-    """One line on stderr: `error: <TypedError> [field]: rule`."""
+    """One line on stderr: `error: <TypedError> [field]: rule` (input echoed in it is escaped)."""
     field = getattr(error, "field", None)
     rule = getattr(error, "rule", None) or str(error)
-    where = f" [{field}]" if field else ""
-    print(f"error: {type(error).__name__}{where}: {rule}", file=sys.stderr)
+    where = f" [{one_line(field)}]" if field else ""
+    print(f"error: {type(error).__name__}{where}: {one_line(rule)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one subcommand. Bad input of any kind exits 2 with one typed line on stderr; an
-    unexpected exception is a bug and exits 3, its traceback shown only with KALYPSO_TRACEBACK=1."""
+    """Run one subcommand. Bad input of any kind (a system error on a path included) exits 2 with
+    one typed line on stderr; an unexpected exception is a bug and exits 3, its traceback shown
+    only with KALYPSO_TRACEBACK=1."""
     try:
         args = build_parser().parse_args(argv)
         return int(args._run(args) or 0)
     except (BadInput, SpecError) as error:
         report_error(error)
+        return USAGE_ERROR
+    except OSError as error:  # a path the user named that the system refuses (too long, no access, ...)
+        report_error(BadFile(str(error.filename or "path"), error.strerror or str(error)))
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("error: Interrupted", file=sys.stderr)
@@ -81,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback reaches a user
         if os.environ.get("KALYPSO_TRACEBACK"):
             raise
-        print(f"error: InternalError [{type(error).__name__}]: {str(error)[:300]} (a bug in kalypso; "
+        print(f"error: InternalError [{type(error).__name__}]: {one_line(str(error)[:300])} (a bug in kalypso; "
               "KALYPSO_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         return INTERNAL_ERROR
 

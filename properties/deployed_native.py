@@ -7,10 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+from eth_abi import encode
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_hash.auto import keccak
+
 from properties.invariants import Invariant
 from spec.containers import Config as DesignConfig
 from spec.deployed_native import operations as ops
 from spec.deployed_native.containers import MARKETPLACE, REGISTRY, State
+from spec.deployed_native.transition import apply as fork_apply
+from spec.errors import SpecError
 from spec.types import BPS
 
 OPEN = ("CREATE", "ASSIGNED")
@@ -150,6 +157,97 @@ def escrow_refund(pre: State, op, post: State, events) -> list[str]:
     return []
 
 
+def _changed_asks(pre: State, post: State):
+    return [(i, pre.asks[i], a) for i, a in post.asks.items() if i in pre.asks and pre.asks[i] != a]
+
+
+def single_assignment_step(pre: State, op, post: State, events) -> list[str]:
+    """I2 (step): an ask is assigned only from CREATE, once; a completed ask never changes."""
+    out = []
+    for i, before, after in _changed_asks(pre, post):
+        if before.prover is not None and after.prover != before.prover:
+            out.append(f"ask {i}: prover changed from {before.prover} to {after.prover}")
+        if before.stored_state.value == "COMPLETE":
+            out.append(f"ask {i} left COMPLETE")
+    return out
+
+
+def deadline_step(pre: State, op, post: State, events) -> list[str]:
+    """I5: a proof (or invalid-inputs claim) completes a task only at a block <= its deadline; a
+    missed-deadline slash only at a block > its deadline."""
+    out = []
+    now = pre.block + 1
+    for i, before, after in _changed_asks(pre, post):
+        if before.stored_state.value != "ASSIGNED" or after.stored_state.value != "COMPLETE":
+            continue
+        if isinstance(op, (ops.SubmitProof, ops.SubmitProofs, ops.SubmitInvalidInputs)) and now > before.deadline:
+            out.append(f"ask {i} proved at block {now} after deadline {before.deadline}")
+        if isinstance(op, ops.SlashMissedDeadline) and now <= before.deadline:
+            out.append(f"ask {i} slashed at block {now}, deadline {before.deadline}")
+    return out
+
+
+def _engine_keys(state: State) -> set:
+    """Key names whose verified image is in the matching-engine family (keccak of the ABI
+    encoding of keccak("MATCHING_ENGINE_ROLE"), read from the Solidity, computed here afresh)."""
+    family = keccak(encode(["bytes32"], [keccak(b"MATCHING_ENGINE_ROLE")]))
+    return {name for name, image in state.keys.verified.items() if (family, image) in state.keys.families}
+
+
+def _batch_signer(op) -> tuple:
+    def addr(name: str) -> str:
+        if name.startswith("0x") and len(name) == 42:
+            return name
+        return Account.from_key(keccak(b"kalypso/deployed_native/account/" + name.encode())).address
+
+    digest = keccak(encode(["uint256[]", "address[]", "bytes[]"], [list(op.ask_ids), [addr(p) for p in op.provers], list(op.acls)]))
+    return Account.recover_message(encode_defunct(primitive=digest), signature=op.signature).lower(), addr
+
+
+def bounds_step(pre: State, op, post: State, events) -> list[str]:
+    """I6: an assignment has reward >= the prover's quoted price and proof time >= its proposed
+    time, happens while now < expiry, and is made by the attested matching-engine key."""
+    out = []
+    now = pre.block + 1
+    assigned = [(i, b, a) for i, b, a in _changed_asks(pre, post) if b.stored_state.value == "CREATE" and a.stored_state.value == "ASSIGNED"]
+    if not assigned:
+        return out
+    engines = _engine_keys(pre)
+    if isinstance(op, ops.AssignTask):
+        signed = op.sender in engines
+    else:
+        signer, addr = _batch_signer(op)
+        signed = any(addr(name).lower() == signer for name in engines)
+    for i, before, after in assigned:
+        quote = pre.memberships.get((before.market_id, after.prover))
+        if quote is None or before.reward < quote.price or before.proof_time < quote.proposed_time:
+            out.append(f"ask {i} assigned to {after.prover} outside its quote {quote}")
+        if not now < before.expiry:
+            out.append(f"ask {i} assigned at block {now}, expiry {before.expiry}")
+        if not signed:
+            out.append(f"ask {i} assigned without the engine key")
+    return out
+
+
+def bounded_liveness(state: State) -> list[str]:
+    """I11: every open ask past its bound can be closed by anyone now: an expired unassigned ask
+    cancelled, an assigned ask past its deadline slashed (the fork's transition is asked)."""
+    out = []
+    now = state.block + 1
+    for i, ask in state.asks.items():
+        if ask.stored_state.value == "CREATE" and not ask.expiry > now:
+            closer = ops.CancelAsk("anyone", i)
+        elif ask.stored_state.value == "ASSIGNED" and ask.deadline < now:
+            closer = ops.SlashMissedDeadline("anyone", i, "anyone")
+        else:
+            continue
+        try:
+            fork_apply(state, closer)
+        except SpecError as error:
+            out.append(f"ask {i} past its bound cannot be closed: {error.code} {error}")
+    return out
+
+
 def compute_decrease_exact(steps) -> list[str]:
     """D2 (over a trace of accepted steps (pre, op, post, events)): a declared-compute decrease
     removes exactly the compute the prover last asked to remove."""
@@ -173,9 +271,13 @@ STATE_INVARIANTS = (
     Invariant("I3", "capacity", "Compute consumed is the tasks' and within declared compute; locked stake within stake.", capacity),
     Invariant("I7", "stake_backing", "Locked stake is exactly the in-flight tasks' penalties.", stake_backing),
     Invariant("D1", "parallel_limit", "At most PARALLEL_REQUESTS_UPPER_LIMIT (100) tasks in flight per prover and market.", parallel_limit),
+    Invariant("I11", "bounded_liveness", "Every open ask past its bound can be closed by anyone now.", bounded_liveness),
 )
 
 TRANSITION_INVARIANTS = (
+    Invariant("I2", "single_assignment_step", "An ask is assigned once, from CREATE; a completed ask never changes.", single_assignment_step),
+    Invariant("I5", "deadline", "Proofs complete tasks only up to the deadline; slashes only after it.", deadline_step),
+    Invariant("I6", "bounds", "Assignments respect the quote, happen before expiry, by the engine key.", bounds_step),
     Invariant("S1", "slash_compensation", "A missed-deadline slash compensates the requester; no caller takes the stake.", slash_compensation),
     Invariant("I4", "escrow_refund", "What a requester pays is held for its ask and comes back to it but the prover's price.", escrow_refund),
 )

@@ -20,6 +20,12 @@ from spec.deployed_native import errors as native_errors
 from spec.deployed_native import operations as native_operations
 from spec.deployed_native import projection as native_projection
 from spec.deployed_native import transition as native_transition
+from spec.deployed_restaking import codec as restaking_codec
+from spec.deployed_restaking import containers as restaking_containers
+from spec.deployed_restaking import errors as restaking_errors
+from spec.deployed_restaking import operations as restaking_operations
+from spec.deployed_restaking import projection as restaking_projection
+from spec.deployed_restaking import transition as restaking_transition
 from spec.env import DEFAULT_ENV, Env
 from spec.errors import InvalidConfig
 
@@ -74,7 +80,21 @@ DEPLOYED_NATIVE = Fork(
     error_by_code=native_errors.ERROR_BY_CODE,
 )
 
-FORKS: dict[str, Fork] = {fork.name: fork for fork in (DESIGN, DEPLOYED_NATIVE)}
+DEPLOYED_RESTAKING = Fork(
+    name="deployed_restaking",
+    state_type=restaking_containers.State,
+    genesis=lambda config=None: restaking_containers.genesis(config or restaking_containers.Config()),
+    decode_config=restaking_codec.decode_config,
+    operations=restaking_operations.OPERATIONS,
+    processors=restaking_transition.PROCESSORS,
+    apply=restaking_transition.apply,
+    decode_op=restaking_codec.decode_op,
+    encode_op=restaking_codec.encode_op,
+    view=restaking_projection.project,
+    error_by_code=restaking_errors.ERROR_BY_CODE,
+)
+
+FORKS: dict[str, Fork] = {fork.name: fork for fork in (DESIGN, DEPLOYED_NATIVE, DEPLOYED_RESTAKING)}
 _BY_STATE = {fork.state_type: fork for fork in FORKS.values()}
 
 

@@ -9,6 +9,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kalypso.args import output_file
+from spec.errors import BadArgument
+from spec.jsonsafe import read_bytes
 
 
 def zk_bench(quick: bool) -> str:
@@ -104,12 +107,15 @@ def render(sections: dict[str, str], header: dict[str, str]) -> str:
 def run(args) -> int:
     from reference.machine import machine
 
-    names = [n.strip() for item in (args.only or []) for n in item.split(",") if n.strip()] or list(BENCHES)
+    only = [n.strip() for item in (args.only or []) for n in item.split(",") if n.strip()]
+    if args.only is not None and not only:
+        raise BadArgument("--only", f"names no section (an empty --only would run everything); known: {list(BENCHES)}")
+    names = only or list(BENCHES)
     unknown = [n for n in names if n not in BENCHES]
     if unknown:
-        print(f"kalypso bench: unknown section(s) {unknown}; known: {list(BENCHES)}", file=sys.stderr)
-        return 2
-    sections = existing_sections(args.out.read_text()) if args.out.exists() else {}
+        raise BadArgument("--only", f"unknown section(s) {unknown}; known: {list(BENCHES)}")
+    output_file(args.out)
+    sections = existing_sections(read_bytes(args.out, "--out").decode("utf-8", "replace")) if args.out.exists() else {}
     info = machine()
     for name in names:
         print(f"bench {name} ...", flush=True)

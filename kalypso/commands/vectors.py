@@ -71,7 +71,15 @@ def _generate(args, console) -> int:
 
 def _generate_from_genesis(args, console) -> int:
     """deployed_native: its scenario cases and its findings (rebuilt from the committed traces, or
-    searched anew with --search-findings)."""
+    searched anew with --search-findings); deployed_restaking: its scenario cases and findings."""
+    if args.fork == "deployed_restaking":
+        from reference.conformance.deployed_restaking.findings import write_findings as write_restaking_findings
+        from reference.conformance.deployed_restaking.generate import generate as generate_restaking
+
+        cases = generate_restaking(args.out)
+        findings = write_restaking_findings(args.out / "findings")
+        console.print(f"wrote {cases} {args.fork} scenario cases and {len(findings)} findings to {args.out}")
+        return 0
     from reference.conformance.deployed_native.findings import write_findings
     from reference.conformance.deployed_native.generate import generate as generate_fork
 

@@ -360,5 +360,7 @@ def run(args) -> int:
     except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, WitnessError, ValueError,
             OSError, MemoryError) as exc:
         field = getattr(exc, "filename", None) or getattr(exc, "field", None) or f"zk {args.zk_command}"
-        print(f"error: {type(exc).__name__} [{field}]: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        from kalypso.args import one_line
+
+        print(f"error: {type(exc).__name__} [{one_line(field)}]: {one_line(getattr(exc, 'strerror', None) or exc)}", file=sys.stderr)
         return 2

@@ -16,14 +16,7 @@ import attrs
 import z3
 
 from properties.z3.model import (
-    ASSIGNED,
-    CANCELLED,
-    COMPLETE,
-    DEADLINE_CROSSED,
-    EXPIRED,
-    INVALID_INPUTS,
-    PAYMENT,
-    UNASSIGNED,
+    ASSIGNED, CANCELLED, COMPLETE, DEADLINE_CROSSED, EXPIRED, INVALID_INPUTS, PAYMENT, UNASSIGNED,
     Bounds,
     SAsk,
     SAssignment,

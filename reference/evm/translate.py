@@ -46,7 +46,7 @@ ACCOUNT_FIELDS = ("sender", "account", "reward_address", "prover", "to", "refund
 
 def account_names(op) -> list[str]:
     """The account and key names an operation mentions (they must exist, approved, before it runs)."""
-    out = [getattr(op, f) for f in ACCOUNT_FIELDS if hasattr(op, f)]
+    out = [getattr(op, f) for f in ACCOUNT_FIELDS if getattr(op, f, None) is not None]
     out += list(getattr(op, "provers", ()))
     return out
 
@@ -87,10 +87,11 @@ def call_for(system: Kalypso, op, block_timestamp: int) -> tuple:
         "request_stake_withdrawal": lambda: (gr, "intendToReduceStake", (op.amount,)),
         "withdraw_stake": lambda: (gr, "unstake", (_a(op.to),)),
         "deregister_prover": lambda: (gr, "deregister", (_a(op.refund_address),)),
-        "join_market": lambda: (gr, "joinMarketplace", (op.market_id, op.compute_per_request, op.price, op.proposed_time,
-                                                         False, b"", b"")),
+        "join_market": lambda: _join_market(system, op, ts_ms),
         "request_market_exit": lambda: (gr, "requestForExitMarketplace", (op.market_id,)),
         "leave_market": lambda: (gr, "leaveMarketplace", (op.market_id,)),
+        "request_market_exits": lambda: (gr, "requestForExitMarketplaces", (list(op.market_ids),)),
+        "leave_markets": lambda: (gr, "leaveMarketplaces", (list(op.market_ids),)),
         "add_ivs_key": lambda: _add_ivs_key(system, op, ts_ms),
         "create_ask": lambda: (pmp, "createAsk", (
             (op.market_id, op.reward, op.expiry, op.proof_time, 0, _a(op.refund_address), op.prover_data),
@@ -115,6 +116,14 @@ def _verify_engine(system: Kalypso, op, ts_ms: int) -> tuple:
 def _add_ivs_key(system: Kalypso, op, ts_ms: int) -> tuple:
     data = attestation(op.key, op.image, ts_ms)
     return system.generators, "addIvsKey", (op.market_id, data, enclave_signature(op.key, data, _a(op.sender)))
+
+
+def _join_market(system: Kalypso, op, ts_ms: int) -> tuple:
+    head = (op.market_id, op.compute_per_request, op.price, op.proposed_time)
+    if op.key is None:
+        return system.generators, "joinMarketplace", (*head, False, b"", b"")
+    data = attestation(op.key, op.image, ts_ms)
+    return system.generators, "joinMarketplace", (*head, True, data, enclave_signature(op.key, data, _a(op.sender)))
 
 
 def _update_encryption_key(system: Kalypso, op, ts_ms: int) -> tuple:

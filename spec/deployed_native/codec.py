@@ -21,14 +21,16 @@ def _decode_value(kind, value, name: str):
     return value
 
 
-def decode_op(d):
+def decode_op(d, operations=None):
     """A fork operation from its JSON form; malformed input raises `MalformedOperation` naming
-    the field, an unknown name `UnknownOperation`."""
+    the field, an unknown name `UnknownOperation`. `operations` (a child fork's table) defaults
+    to this fork's."""
+    OPERATIONS_ = OPERATIONS if operations is None else operations
     if not isinstance(d, dict) or "op" not in d:
         raise MalformedOperation("op", "an operation is {\"op\": name, \"args\": {...}}")
-    cls = OPERATIONS.get(d["op"]) if isinstance(d["op"], str) else None
+    cls = OPERATIONS_.get(d["op"]) if isinstance(d["op"], str) else None
     if cls is None:
-        raise UnknownOperation("op", f"{d['op']!r} is not one of {sorted(OPERATIONS)}")
+        raise UnknownOperation("op", f"{d['op']!r} is not one of {sorted(OPERATIONS_)}")
     args = d.get("args", {})
     if not isinstance(args, dict):
         raise MalformedOperation("args", "must be an object")

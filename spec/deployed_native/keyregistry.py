@@ -93,19 +93,25 @@ def remove_from_family(state: State, family: bytes, image: str) -> tuple[State, 
     return attrs.evolve(state, keys=registry), [event("EnclaveImageRemovedFromFamily", imageId=iid, family=family)]
 
 
+def update_encryption_key(state: State, prover: str, market_id: int, key: str, image: str) -> tuple[State, list[Event]]:
+    """GeneratorRegistry.sol:414 _updateEncryptionKey: a registered prover (CannotBeZero) of a
+    private market (PublicMarketsDontNeedKey; no market: EMPTY_REVERT from the marketData getter)
+    stores an enclave key whose image is in the market's generator family (IncorrectImageId) as
+    its key for the market; the key must be new to the registry (EnclaveKeyNotVerified otherwise:
+    a rotation needs a new key)."""
+    need(prover in state.provers, "CannotBeZero", "sender", f"{prover} is not registered")
+    need(market_id in state.markets, "EMPTY_REVERT", "market_id", f"no market {market_id}: the marketData getter reverts")
+    need(is_enclave(state.markets[market_id].prover_image_id), "PublicMarketsDontNeedKey", "market_id", f"market {market_id} is public")
+    need((generator_family(market_id), image_id(image)) in state.keys.families, "IncorrectImageId", "image",
+         f"image {image!r} is not in market {market_id}'s generator family")
+    registry = attrs.evolve(state.keys, pub_keys=state.keys.pub_keys.set((prover, market_id), public_key(key)))
+    state, events = verify_key(attrs.evolve(state, keys=registry), key, image, "image")
+    return state, events + [event("UpdateKey", user=prover, keyIndex=market_id)]
+
+
 def process_update_encryption_key(state: State, op: ops.UpdateEncryptionKey, env: Env):
-    """GeneratorRegistry.sol:409/414 updateEncryptionKey: a registered prover (CannotBeZero) of a
-    private market (PublicMarketsDontNeedKey; no market: EMPTY_REVERT from the getter) stores an enclave key whose
-    image is in the market's generator family (IncorrectImageId) as its key for the market; the
-    key must be new to the registry (EnclaveKeyNotVerified otherwise: a rotation needs a new key)."""
-    need(op.sender in state.provers, "CannotBeZero", "sender", f"{op.sender} is not registered")
-    need(op.market_id in state.markets, "EMPTY_REVERT", "market_id", f"no market {op.market_id}: the marketData getter reverts")
-    need(is_enclave(state.markets[op.market_id].prover_image_id), "PublicMarketsDontNeedKey", "market_id", f"market {op.market_id} is public")
-    need((generator_family(op.market_id), image_id(op.image)) in state.keys.families, "IncorrectImageId", "image",
-         f"image {op.image!r} is not in market {op.market_id}'s generator family")
-    registry = attrs.evolve(state.keys, pub_keys=state.keys.pub_keys.set((op.sender, op.market_id), public_key(op.key)))
-    state, events = verify_key(attrs.evolve(state, keys=registry), op.key, op.image, "image")
-    return state, events + [event("UpdateKey", user=op.sender, keyIndex=op.market_id)]
+    """GeneratorRegistry.sol:409 updateEncryptionKey: `update_encryption_key` for the sender."""
+    return update_encryption_key(state, op.sender, op.market_id, op.key, op.image)
 
 
 def process_remove_encryption_key(state: State, op: ops.RemoveEncryptionKey, env: Env):

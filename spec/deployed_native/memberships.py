@@ -7,6 +7,7 @@ import attrs
 from spec.deployed_native import operations as ops
 from spec.deployed_native.containers import EXPONENT, PARALLEL_REQUESTS_UPPER_LIMIT, REGISTRY, GeneratorState, Membership, State
 from spec.deployed_native.errors import need
+from spec.deployed_native.keyregistry import update_encryption_key
 from spec.deployed_native.ledger import transfer
 from spec.deployed_native.uint import add, mul
 from spec.env import Env
@@ -63,7 +64,8 @@ def process_join_market(state: State, op: ops.JoinMarket, env: Env):
     """GeneratorRegistry.sol:470 joinMarketplace: a registered prover (CannotBeZero) with
     proposed_time and compute_per_request > 0 joins a market once (AlreadyJoinedMarket), at its
     quoted `price` (proofGenerationCost); the sum of its per-market allocations must stay <=
-    declared compute (CannotBeMoreThanDeclaredCompute). A market need not be active to join."""
+    declared compute (CannotBeMoreThanDeclaredCompute). A market need not be active to join. With
+    a key, the market's enclave key is set as by updateEncryptionKey (:521)."""
     need(op.sender in state.provers and op.proposed_time != 0 and op.compute_per_request != 0, "CannotBeZero", "compute_per_request",
          "registered prover, proposed_time and compute_per_request > 0")
     require_market(state, op.market_id)
@@ -75,7 +77,10 @@ def process_join_market(state: State, op: ops.JoinMarket, env: Env):
     g = attrs.evolve(g, sum_of_compute_allocations=allocations, active_marketplaces=g.active_marketplaces + 1)
     membership = Membership(GeneratorState.JOINED, op.compute_per_request, op.price, op.proposed_time, 0)
     state = attrs.evolve(state, provers=state.provers.set(op.sender, g), memberships=state.memberships.set((op.market_id, op.sender), membership))
-    return state, [event("JoinedMarketplace", generator=op.sender, marketId=op.market_id, computeAllocation=op.compute_per_request)]
+    events: list[Event] = []
+    if op.key is not None:  # :521 updateMarketDedicatedKey
+        state, events = update_encryption_key(state, op.sender, op.market_id, op.key, op.image)
+    return state, events + [event("JoinedMarketplace", generator=op.sender, marketId=op.market_id, computeAllocation=op.compute_per_request)]
 
 
 def leave(state: State, address: str, market_id: int) -> tuple[State, list[Event]]:
@@ -110,6 +115,26 @@ def process_request_market_exit(state: State, op: ops.RequestMarketExit, env: En
 def process_leave_market(state: State, op: ops.LeaveMarket, env: Env):
     """GeneratorRegistry.sol:591 leaveMarketplace: no exit request needed, only no active request."""
     return leave(state, op.sender, op.market_id)
+
+
+def process_request_market_exits(state: State, op: ops.RequestMarketExits, env: Env):
+    """GeneratorRegistry.sol:596 requestForExitMarketplaces: each market in order as by
+    requestForExitMarketplace; all or none."""
+    events: list[Event] = []
+    for market_id in op.market_ids:
+        state, more = process_request_market_exit(state, ops.RequestMarketExit(op.sender, market_id), env)
+        events += more
+    return state, events
+
+
+def process_leave_markets(state: State, op: ops.LeaveMarkets, env: Env):
+    """GeneratorRegistry.sol:584 leaveMarketplaces: each market in order as by leaveMarketplace;
+    all or none."""
+    events: list[Event] = []
+    for market_id in op.market_ids:
+        state, more = leave(state, op.sender, market_id)
+        events += more
+    return state, events
 
 
 def assign_generator_task(state: State, address: str, market_id: int, stake_to_lock: int) -> tuple[State, list[Event]]:

@@ -12,6 +12,8 @@ naming the function it maps to.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import attrs
 
 from spec.errors import MalformedOperation
@@ -236,13 +238,28 @@ class DeregisterProver:
     refund_address: str = NAME()
 
 
-@_op("join_market", "GR.joinMarketplace(uint256 marketId, uint256 computePerRequest, uint256 proofGenerationCost, uint256 proposedTime, false, \"\", \"\")")
+def _optional_name(_, attribute, value) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise MalformedOperation(attribute.name, "must be a non-empty string or absent")
+
+
+@_op("join_market", "GR.joinMarketplace(uint256 marketId, uint256 computePerRequest, uint256 proofGenerationCost, uint256 proposedTime, bool updateMarketDedicatedKey, bytes attestationData, bytes enclaveSignature)")
 class JoinMarket:
+    """Without `key`: updateMarketDedicatedKey = false and empty attestation; with `key` (running
+    `image`): true, and the adapter builds the attestation and the key's signature over
+    (attestation, sender)."""
+
     sender: str = NAME()
     market_id: int = INT()
     compute_per_request: int = INT()
     price: int = INT()
     proposed_time: int = INT()
+    key: Optional[str] = attrs.field(default=None, converter=lambda v: _canonical_name(v) if v is not None else None, validator=_optional_name)
+    image: Optional[str] = attrs.field(default=None, validator=_optional_name)
+
+    def __attrs_post_init__(self):
+        if (self.key is None) != (self.image is None):
+            raise MalformedOperation("image", "key and image go together")
 
 
 @_op("request_market_exit", "GR.requestForExitMarketplace(uint256)")
@@ -255,6 +272,18 @@ class RequestMarketExit:
 class LeaveMarket:
     sender: str = NAME()
     market_id: int = INT()
+
+
+@_op("request_market_exits", "GR.requestForExitMarketplaces(uint256[] marketIds)")
+class RequestMarketExits:
+    sender: str = NAME()
+    market_ids: tuple = LIST(int, "market_ids")
+
+
+@_op("leave_markets", "GR.leaveMarketplaces(uint256[] marketIds)")
+class LeaveMarkets:
+    sender: str = NAME()
+    market_ids: tuple = LIST(int, "market_ids")
 
 
 @_op("add_ivs_key", "GR.addIvsKey(uint256 marketId, bytes attestationData, bytes enclaveSignature)")

@@ -42,6 +42,8 @@ PROCESSORS = {
     ops.JoinMarket: memberships.process_join_market,
     ops.RequestMarketExit: memberships.process_request_market_exit,
     ops.LeaveMarket: memberships.process_leave_market,
+    ops.RequestMarketExits: memberships.process_request_market_exits,
+    ops.LeaveMarkets: memberships.process_leave_markets,
     ops.AddIvsKey: keyregistry.process_add_ivs_key,
     ops.UpdateEncryptionKey: keyregistry.process_update_encryption_key,
     ops.RemoveEncryptionKey: keyregistry.process_remove_encryption_key,

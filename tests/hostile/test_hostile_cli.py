@@ -54,6 +54,9 @@ def test_d03_zk_commands_refuse_deep_json_without_crashing(deep, tmp_path, step)
     (("vectors", "mutation", "--jobs", "0"), "--jobs"),
     (("vectors", "mutation", "--mutant", "no-such-mutant", "--out", "OUT"), "--mutant"),
     (("audit", "--only", ""), "--only"),
+    (("bench", "--only", ""), "--only"),
+    (("bench", "--only", "nope"), "--only"),
+    (("bench", "--out", "/proc/kalypso-bench.md"), "--out"),
     (("audit", "--only", "no-such-section"), "--only"),
     (("simulate", "--asks", "-5"), "--asks"),
     (("simulate", "--out", "/proc/kalypso-sim.md"), "--out"),
@@ -88,3 +91,13 @@ def test_a_bug_is_not_a_traceback_either():
             "sys.exit(cli.main([]))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 3 and "Traceback" not in done.stderr and done.stderr.startswith("error: InternalError [KeyError]")
+
+
+@pytest.mark.parametrize("argv", [
+    ("conform", "--json", "x" * 300, "--vectors", "VECTORS"), ("vectors", "check", "--vectors", "x" * 300),
+    ("zk", "verify", "--vk", "x" * 300, "--public", "p", "--proof", "q"), ("bench", "--out", "x" * 300 + "/b.md"),
+])
+def test_d17_paths_the_system_refuses_are_typed(argv, tmp_path):
+    """A path too long for the file system (ENAMETOOLONG) is bad input like any other."""
+    argv = [str(tmp_path) if a == "VECTORS" else a for a in argv]
+    typed_refusal(kalypso(*argv))

@@ -10,6 +10,8 @@ Oracles (no example may end otherwise):
 - runner: whatever bytes an adapter answers, the case fails with a labelled kind within its
   timeout; a mutated vector file fails as `format`, `protocol` or `mismatch`, never aborts.
 - command line: exit 2 with one line `error: <TypedError> [field]: message`, no traceback.
+- zk readers: snarkjs JSON (through `kalypso zk verify`) and the binary .r1cs/.wtns/.zkey readers
+  under bit flips, truncation and hostile header words: a typed error or a result, in time.
 
 Budget: about 30 s in `make test`; `make fuzz` (KALYPSO_PROFILE=thorough) runs ten times more.
 """
@@ -367,6 +369,7 @@ def test_cli_numbers_and_paths_are_refused_with_a_typed_error(tmp_path_factory, 
         ["simulate", "--seeds", value, "--out", "/proc/kalypso"],
         ["audit", "--only", value, "--out", "/proc/kalypso"],
         ["audit", "--jobs", value, "--out", "/proc/kalypso"],
+        ["bench", "--only", value, "--out", "/proc/kalypso/bench.md"],
         ["prove", "--invariant", value + "?"],
         ["prove", "--bounds", value, "--invariant", "?"],
         ["zk", "verify", "--vk", value or "x", "--public", "/nonexistent", "--proof", "/nonexistent"],
@@ -391,3 +394,45 @@ def test_zk_verify_refuses_hostile_json_files(tmp_path_factory, target, content)
                           "--proof", str(d / SNARKJS_NAMES[2])])
     assert "Traceback" not in text and code == 2, text[-500:]
 
+
+
+# --- zk binary readers --------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def zk_files() -> dict:
+    """A small circuit's .r1cs, .wtns and .zkey, written by the project's own writers."""
+    from reference.zk.binfile import write_r1cs, write_wtns, write_zkey
+    from reference.zk.circuits import cubic_circuit
+    from reference.zk.groth16 import setup
+
+    circuit = cubic_circuit()
+    witness = circuit.witness({"x": 3})
+    pk = setup(circuit.r1cs, b"hostile")
+    return {"r1cs": write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs)), "wtns": write_wtns(witness),
+            "zkey": write_zkey(pk, circuit.r1cs)}
+
+
+@budget(60, deadline_ms=5_000)
+@given(st.data())
+def test_zk_binary_readers_on_flipped_and_truncated_files(data):
+    """Bit flips, truncations and overwritten header words: a typed BinFormatError or a result,
+    within the deadline, whatever the header claims."""
+    from reference.zk.binfile import BinFormatError, read_r1cs, read_wtns, read_zkey
+
+    kind = data.draw(st.sampled_from(sorted(zk_files())))
+    blob = bytearray(zk_files()[kind])
+    for _ in range(data.draw(st.integers(1, 3))):
+        how = data.draw(st.sampled_from(["flip", "truncate", "word"]))
+        if how == "flip" and blob:
+            at = data.draw(st.integers(0, len(blob) - 1))
+            blob[at] ^= 1 << data.draw(st.integers(0, 7))
+        elif how == "truncate":
+            del blob[data.draw(st.integers(0, len(blob))):]
+        elif len(blob) >= 4:
+            at = data.draw(st.integers(0, min(len(blob), 200) - 4))
+            blob[at:at + 4] = data.draw(st.sampled_from([0, 1, 2**31, 2**32 - 1, 2**24])).to_bytes(4, "little")
+    reader = {"r1cs": read_r1cs, "wtns": read_wtns, "zkey": read_zkey}[kind]
+    try:
+        reader(bytes(blob))
+    except BinFormatError:
+        pass

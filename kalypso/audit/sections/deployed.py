@@ -46,9 +46,9 @@ def _finding_rows(findings, replays, fork_violations) -> tuple:
 
 
 @section("deployed", AREA, cost=3, budgets={
-    "quick": {"evm": True, "divergence": False, "search": False},
-    "default": {"evm": True, "divergence": True, "search": False},
-    "thorough": {"evm": True, "divergence": True, "search": True},
+    "quick": {"evm": True, "divergence": False, "search": False, "random_traces": 10},
+    "default": {"evm": True, "divergence": True, "search": False, "random_traces": 60},
+    "thorough": {"evm": True, "divergence": True, "search": True, "random_traces": 400},
 })
 def deployed(ctx) -> SectionOutput:
     from properties import deployed_native as props
@@ -112,6 +112,7 @@ def deployed(ctx) -> SectionOutput:
                                 detail=("the contracts answer every step and the final projection as the fork does; "
                                         + ", ".join(f"{k}={v if v is not None else 0}" for k, v in r.evidence.items()))
                                 if r.agrees else f"the bytecode departs from the fork: {r.outcome}"))
+        checks.append(_random_traces(ctx, adapter))
         if ctx.budget["divergence"]:
             tables.append(_divergence(ctx, checks))
     tables.insert(0, Table("Invariants the deployed contracts violate (findings)",
@@ -124,6 +125,12 @@ def deployed(ctx) -> SectionOutput:
                  "it is committed as a replayable vector under vectors/deployed_native/findings/ and replayed on the "
                  "real bytecode. The invariants are the design's (ids kept) or the contracts' own stated bounds (D ids); "
                  "none is weakened to make the fork pass.")
+    from kalypso.audit.sections.deployed_restaking import restaking_part
+
+    more_checks, more_tables, more_notes = restaking_part(ctx)
+    checks += more_checks
+    tables += more_tables
+    notes += more_notes
     groups = Counter("/".join(r.name.split("/")[:2]) for r in reference.results)
     tables.append(Table("deployed_native vectors by module/operation", ("Module/operation", "Cases"),
                         tuple((g, str(n)) for g, n in sorted(groups.items()))))
@@ -152,3 +159,26 @@ def _divergence(ctx, checks) -> Table:
                  for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return Table("Design vs deployed divergence (design vectors on the bytecode, classified by rule)",
                  ("Rule", "Cases", "What the deployed contracts do"), rows)
+
+
+def _random_traces(ctx, adapter) -> Check:
+    """Seeded random traces (rejected steps kept) replayed on the bytecode: every step agrees."""
+    from reference.conformance.cases import CaseFile
+    from reference.conformance.deployed_native.traces import random_action_lists, trace_case
+    from reference.conformance.runner import SubprocessAdapter, replay_case
+
+    count = ctx.budget["random_traces"]
+    ctx.progress("random traces on the bytecode", completed=0, total=count)
+    start, steps, failures = time.perf_counter(), 0, []
+    with SubprocessAdapter(adapter) as session:
+        for i, actions in enumerate(random_action_lists(count, seed=ctx.seed)):
+            case = trace_case(actions)
+            steps += len(case["operations"])
+            result = replay_case(session, CaseFile(f"random/{i}", None, case), 300)
+            if not result.passed:
+                failures.append(f"trace {i} {actions}: {result.message}")
+            ctx.progress("random traces on the bytecode", completed=i + 1, total=count)
+    return Check(f"random differential traces on the bytecode ({count} traces, seed {ctx.seed})",
+                 Status.PASS if not failures else Status.FAIL, count=count, seconds=time.perf_counter() - start, seed=ctx.seed,
+                 detail=f"{steps} steps (rejected ones included), {len(failures)} traces disagree",
+                 trace="\n".join(failures[:5]) or None)

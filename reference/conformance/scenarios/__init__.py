@@ -6,7 +6,7 @@ from reference.conformance.scenarios import design
 from reference.conformance.scenarios.base import UNKNOWN, Registry, Scenario
 
 FORKS = {"design": design.SCENARIOS}
-GENESIS_FORKS = ("deployed_native",)
+GENESIS_FORKS = ("deployed_native", "deployed_restaking")
 """Forks whose cases start from genesis (reference.conformance.deployed_native writes them; their
 scenarios are in `scenarios/<fork>/`, imported on demand: they load the fork's keccak and ABI)."""
 DEFAULT_FORK = "design"

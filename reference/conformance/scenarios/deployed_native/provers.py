@@ -325,3 +325,69 @@ def join_market_unknown_market():
     w.do(ops.RegisterProver(BOB, BOB, 3, 0, b"d"))
     w.do(ops.JoinMarket(BOB, 7, 1, PRICE, 5), "EMPTY_REVERT")
     return w
+
+
+@scenario("leave_markets")
+def leave_markets_two():
+    """Leaving several markets in one call, in order."""
+    w = World()
+    w.market()
+    w.market()
+    w.prover(market_id=0, compute=10, per_request=2)
+    w.do(ops.JoinMarket(BOB, 1, 2, PRICE, 5))
+    w.do(ops.LeaveMarkets(BOB, [0, 1]))
+    return w
+
+
+@scenario("leave_markets", "InvalidGeneratorStatePerMarket")
+def leave_markets_one_not_joined():
+    """One market not joined reverts the whole call."""
+    w = World()
+    w.market()
+    w.market()
+    w.prover(market_id=0)
+    w.do(ops.LeaveMarkets(BOB, [0, 1]), "InvalidGeneratorStatePerMarket")
+    return w
+
+
+@scenario("request_market_exits")
+def request_market_exits_busy_and_idle():
+    """An idle market is left at once, a busy one only marked for exit."""
+    w = World()
+    w.task()
+    w.market()
+    w.do(ops.JoinMarket(BOB, 1, 2, PRICE, 5))
+    w.do(ops.RequestMarketExits(BOB, [0, 1]))
+    assert (1, BOB) not in w.state.memberships and (0, BOB) in w.state.memberships
+    return w
+
+
+@scenario("join_market")
+def join_market_with_key():
+    """Joining a private market can set the prover's enclave key for it in the same call."""
+    w = World()
+    w.market(prover_image=PROVER_IMAGE)
+    w.fund(BOB, pond=500)
+    w.do(ops.RegisterProver(BOB, BOB, 10, 500, b"d"))
+    w.do(ops.JoinMarket(BOB, 0, 2, PRICE, 5, "bob-enclave", PROVER_IMAGE))
+    return w
+
+
+@scenario("join_market", "PublicMarketsDontNeedKey")
+def join_market_with_key_public():
+    """A key for a public market reverts the whole join."""
+    w = World()
+    w.market()
+    w.do(ops.RegisterProver(BOB, BOB, 10, 0, b"d"))
+    w.do(ops.JoinMarket(BOB, 0, 2, PRICE, 5, "bob-enclave", PROVER_IMAGE), "PublicMarketsDontNeedKey")
+    assert (0, BOB) not in w.state.memberships
+    return w
+
+
+@scenario("join_market", "MALFORMED_OPERATION")
+def join_market_key_without_image():
+    """A key needs its image."""
+    w = World()
+    w.do({"op": "join_market", "args": {"sender": BOB, "market_id": "0", "compute_per_request": "1", "price": "1",
+                                        "proposed_time": "1", "key": "bob-enclave"}}, "MALFORMED_OPERATION")
+    return w

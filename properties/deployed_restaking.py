@@ -1,0 +1,110 @@
+"""The protocol's invariants as predicates over deployed_restaking states and steps. Each oracle
+reads the state's raw fields (balances, pool records, bids, confirmed captures) and never calls
+the fork's process functions it checks. A violated invariant is a finding
+(reference.conformance.deployed_restaking.findings), never a reason to weaken it."""
+from __future__ import annotations
+
+from spec.deployed_restaking import operations as ops
+from spec.deployed_restaking.containers import NATIVE, State
+
+KEY_SAFETY_BOUND = 7 * 86_400
+"""I8's bound in seconds: a task may only be backed by restaked stake captured at most this long
+before its deadline (the design's key safety rule: the stake cannot have left L1 before the
+deadline). Seven days is a Symbiotic vault epoch as a network would configure it; any finite
+bound is broken the same way, since the contracts have none."""
+
+
+def stake_backing(state: State) -> list[str]:
+    """I7 (native): NativeStaking holds, per token, at least every prover's recorded stake plus
+    every pending withdrawal request."""
+    out = []
+    for token in state.config.native_tokens:
+        owed = sum(v for (t, _), v in state.native.prover_stake.items() if t == token)
+        owed += sum(w.amount for ws in state.native.withdrawals.values() for w in ws if w.token == token)
+        held = state.balances.get((NATIVE, token), 0)
+        if held < owed:
+            out.append(f"NativeStaking holds {held} {token}, owes {owed} of stake and withdrawals")
+    return out
+
+
+def slash_compensation(pre: State, op, post: State) -> list[str]:
+    """S1: a task that missed its deadline costs its prover the native lock: a step that releases
+    the lock of a bid past its deadline (stored ASSIGNED, deadline before this transaction) moves
+    the locked tokens out of NativeStaking."""
+    out = []
+    for bid_id, lock in pre.native.locks.items():
+        bid = pre.bids.get(bid_id)
+        if not lock.amount or bid_id in post.native.locks or bid is None:
+            continue
+        if bid.stored_state.value != "ASSIGNED" or not bid.deadline < pre.time + 1:
+            continue
+        left = pre.balances.get((NATIVE, lock.token), 0) - post.balances.get((NATIVE, lock.token), 0)
+        if left < lock.amount:
+            out.append(f"bid {bid_id}: its {lock.amount} {lock.token} lock was released past the deadline, {max(left, 0)} taken")
+    return out
+
+
+def cross_chain_safety(pre: State, op, post: State) -> list[str]:
+    """I8: an assignment backed by restaked stake has its deadline within KEY_SAFETY_BOUND of
+    the capture that stake was read from."""
+    if not isinstance(op, ops.AssignTask) or op.bid_id not in post.symbiotic.locks or not post.symbiotic.confirmed:
+        return []
+    capture = post.symbiotic.confirmed[-1].capture_timestamp
+    deadline = post.bids[op.bid_id].deadline
+    if deadline - capture > KEY_SAFETY_BOUND:
+        return [f"bid {op.bid_id}: deadline {deadline} is {deadline - capture} s after the capture {capture} backing it"]
+    return []
+
+
+def conservation(state: State) -> list[str]:
+    """I1: per token, every balance sums to the minted supply; the marketplace holds exactly the
+    open bids' rewards plus the prover fees it owes."""
+    out = []
+    for token in state.config.tokens:
+        total = sum(v for (_, t), v in state.balances.items() if t == token)
+        if total != state.supply.get(token, 0):
+            out.append(f"{token}: balances {total} != supply {state.supply.get(token, 0)}")
+    held = state.balances.get(("@marketplace", state.config.payment_token), 0)
+    owed = sum(b.reward for b in state.bids.values() if b.stored_state.value in ("CREATED", "ASSIGNED"))
+    owed += sum(state.prover_fees.values())
+    if held != owed:
+        out.append(f"marketplace holds {held}, owes {owed}")
+    return out
+
+
+def lock_accounting(state: State) -> list[str]:
+    """L1: in each pool, a prover's locked amount per token is the sum of its bids' locks, and
+    only an ASSIGNED bid holds a lock."""
+    out = []
+    for name, pool in (("native", state.native), ("symbiotic", state.symbiotic)):
+        sums: dict = {}
+        for bid_id, lock in pool.locks.items():
+            bid = state.bids.get(bid_id)
+            if bid is None or bid.stored_state.value != "ASSIGNED":
+                out.append(f"{name}: bid {bid_id} holds a lock but is {bid.stored_state.value if bid else 'absent'}")
+                continue
+            sums[(lock.token, bid.prover)] = sums.get((lock.token, bid.prover), 0) + lock.amount
+        recorded = {k: v for k, v in pool.locked.items() if v}
+        if recorded != {k: v for k, v in sums.items() if v}:
+            out.append(f"{name}: locked {recorded} != sum of locks {sums}")
+    return out
+
+
+def capacity(state: State) -> list[str]:
+    """I3: a prover never consumes more compute than it declared."""
+    return [f"{p}: consumes {g.compute_consumed} of {g.declared_compute}" for p, g in state.provers.items()
+            if g.compute_consumed > g.declared_compute]
+
+
+STATE_INVARIANTS = {"I7 stake_backing": stake_backing, "I1 conservation": conservation, "L1 lock_accounting": lock_accounting,
+                    "I3 capacity": capacity}
+VIOLATED = frozenset({"I7 stake_backing", "S1 slash_compensation", "I8 cross_chain_safety"})
+"""The invariants the deployed contracts violate, each backed by a committed, replayed finding."""
+STEP_INVARIANTS = {"S1 slash_compensation": slash_compensation, "I8 cross_chain_safety": cross_chain_safety}
+
+
+def violations(pre: State, op, post: State) -> dict[str, list[str]]:
+    """Every invariant's violations after one accepted step."""
+    out = {name: check(post) for name, check in STATE_INVARIANTS.items()}
+    out.update({name: check(pre, op, post) for name, check in STEP_INVARIANTS.items()})
+    return {k: v for k, v in out.items() if v}

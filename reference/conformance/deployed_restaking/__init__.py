@@ -1,0 +1,1 @@
+"""deployed_restaking vectors: scenario cases and findings."""
