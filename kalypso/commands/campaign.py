@@ -12,13 +12,14 @@ DEFAULT_SEED = 20261202
 
 
 def register(parser) -> None:
+    from kalypso.args import positive_int
     from reference.campaign.kinds import KIND_NAMES
 
     parser.add_argument("kind", metavar="KIND", choices=KIND_NAMES, help=f"one of {', '.join(KIND_NAMES)}")
     parser.add_argument("--budget", required=True, help="a task count N, or a duration (30s, 10m, 2h)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"campaign seed (default {DEFAULT_SEED})")
     parser.add_argument("--scheduler", help="a Dask scheduler address (default: a local cluster on this machine's cores)")
-    parser.add_argument("--workers", type=int, help="local cluster size (default: the number of cores)")
+    parser.add_argument("--workers", type=positive_int, help="local cluster size (default: the number of cores)")
     parser.add_argument("--out", type=Path, help="campaign directory (default report/campaign/KIND); reuse it to resume")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=JSON",
                         help="a kind parameter, e.g. --param steps=200 (see docs/campaigns.md)")
@@ -78,13 +79,11 @@ class _Live:
 def run(args) -> int:
     from reference.campaign.engine import run_campaign
     from reference.campaign.report import write_report
-    from reference.campaign.tasks import CampaignError, parse_budget
+    from reference.campaign.tasks import parse_budget
 
     out = args.out or Path("report/campaign") / args.kind
     live = _Live(args.kind, not args.no_progress)
     budget = parse_budget(args.budget)
-    if args.workers is not None and args.workers < 1:
-        raise CampaignError("--workers", "must be >= 1")
     try:
         outcome = run_campaign(args.kind, budget, args.seed, out, scheduler=args.scheduler, workers=args.workers,
                                params=_params(args.param), serial=args.serial, on_start=live.start, on_result=live.result)

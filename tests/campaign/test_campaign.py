@@ -134,3 +134,13 @@ def test_a_duration_budget_stops_in_time_and_a_count_budget_finishes_the_rest(tm
     counted = engine.run_campaign("sweep", Budget(count=done + 2), SEED, out, params=params, serial=True)
     assert counted.new == 2 and counted.complete
     assert [r["index"] for r in merged(out)] == list(range(done + 2))
+
+
+def test_bad_arguments_are_one_typed_line(tmp_path, capsys):
+    for argv, field in ((["--budget", "0"], "[--budget]"), (["--budget", "3", "--workers", "0"], "--workers"),
+                        (["--budget", "3", "--param", "novalue"], "[--param]")):
+        assert main(["campaign", "sweep", "--serial", "--no-progress", "--out", str(tmp_path / "x"), *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and field in err and len(err.strip().splitlines()) == 1, err
+    assert main(["campaign", "nope", "--budget", "3"]) == 2
+    assert "nope" in capsys.readouterr().err
