@@ -11,13 +11,18 @@ import sys
 
 
 def check_traces(count: int, steps: int, seed: int):
-    """The first violation of a design invariant (properties.invariants) on the random traces, or None."""
+    """The first violation of a design invariant (properties.invariants) on the random traces, or
+    None; a spec that raises anything but a SpecError (a mutant can make it crash) is a violation too."""
     import spec
     from properties.invariants import atomicity, snapshot, state_violations, transition_violations
     from reference.conformance.traces import random_traces
     from spec.errors import SpecError
 
-    for t, (pre, operations) in enumerate(random_traces(count, steps, seed)):
+    try:
+        traces = random_traces(count, steps, seed)  # drawn on the mutated spec
+    except Exception as exc:  # noqa: BLE001 - the mutated spec crashed while the traces were drawn
+        return f"the spec crashed while the traces were drawn: {type(exc).__name__}: {exc}"[:400]
+    for t, (pre, operations) in enumerate(traces):
         state = pre
         for s, op in enumerate(operations):
             before = snapshot(state)
@@ -25,6 +30,8 @@ def check_traces(count: int, steps: int, seed: int):
                 post, events = spec.apply(state, op)
             except SpecError:
                 found = atomicity(before, state)
+            except Exception as exc:  # noqa: BLE001 - the mutated spec crashed: that is what this check reports
+                found = [f"the spec crashed: {type(exc).__name__}: {exc}"]
             else:
                 found = transition_violations(state, op, post, events) + state_violations(post)
                 state = post

@@ -144,3 +144,14 @@ def test_bad_arguments_are_one_typed_line(tmp_path, capsys):
         assert err.startswith("error: ") and field in err and len(err.strip().splitlines()) == 1, err
     assert main(["campaign", "nope", "--budget", "3"]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_a_mutant_that_crashes_the_spec_is_killed_by_the_traces():
+    from reference.campaign.kinds import mutation
+
+    params = dict(mutation.KIND.defaults)
+    mutation.precheck(params)  # the unmutated spec passes both checks
+    task = next(t for t in mutation.tasks(0, params) if t.key == "named:join_unknown_market")
+    result = mutation.run(task.payload, params)
+    assert result["status"] == "killed" and result["vectors"]["status"] == "killed"
+    assert result["traces"]["status"] == "killed" and "the spec crashed" in result["traces"]["by"] and "KeyError" in result["traces"]["by"]

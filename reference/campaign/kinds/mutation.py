@@ -42,6 +42,22 @@ MUTANT_SOURCES: Mapping[str, Callable[[], dict[str, Mutant]]] = {
 }
 
 
+def precheck(params) -> None:
+    """The unmutated spec must pass both checks, or every mutant would count as killed."""
+    from reference.campaign.mutant_process import check_traces
+    from reference.campaign.tasks import CampaignError
+    from reference.conformance.cases import VECTORS_DIR
+    from reference.conformance.runner import REFERENCE_ADAPTER, run_conformance
+
+    baseline = run_conformance(REFERENCE_ADAPTER, VECTORS_DIR, timeout=params["timeout"], stop_at_first_failure=True)
+    if not baseline.ok:
+        first = baseline.failures[0] if baseline.failures else None
+        raise CampaignError("mutation", f"the unmutated spec fails the vectors ({first.name + ': ' + first.message if first else 'no cases'})")
+    violation = check_traces(params["traces"], params["steps"], params["trace_seed"])
+    if violation:
+        raise CampaignError("mutation", f"the unmutated spec fails the invariants on the random traces: {violation}")
+
+
 def tasks(seed: int, params):
     i = 0
     for source in sorted(MUTANT_SOURCES):
@@ -96,4 +112,4 @@ def run(payload, params) -> dict:
 
 
 KIND = Kind("mutation", tasks, run, {"traces": 4, "steps": 30, "trace_seed": 20261124, "timeout": 60.0},
-            "spec mutants against the vectors and the invariants on random traces")
+            "spec mutants against the vectors and the invariants on random traces", precheck=precheck)
