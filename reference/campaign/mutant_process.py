@@ -41,7 +41,7 @@ def check_traces(count: int, steps: int, seed: int):
 
 
 def main(argv=None) -> int:
-    from reference.campaign.kinds.mutation import MUTANT_SOURCES
+    from reference.campaign.mutants import MUTANT_SOURCES
 
     parser = argparse.ArgumentParser(prog="python -m reference.campaign.mutant_process")
     parser.add_argument("--source", required=True, choices=sorted(MUTANT_SOURCES))

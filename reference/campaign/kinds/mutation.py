@@ -1,7 +1,6 @@
 """`mutation`: every spec mutant against the conformance vectors and the invariant suite.
 
-A mutant source is one function in MUTANT_SOURCES: `() -> {name: Mutant}`, where a `Mutant` has
-a `description` and an `install()` that patches the spec in the calling process. Task `i` is the
+A mutant source is one function in reference.campaign.mutants.MUTANT_SOURCES. Task `i` is the
 `i`-th mutant over the sources in name order, each source's mutants in its own order. A task runs
 the mutant in child processes only (reference.campaign.mutant_process): the vectors replayed
 against it as a conformance adapter (killed by the first failing case), then the seeded random
@@ -14,32 +13,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import Callable, Mapping
 
-import attrs
-
+from reference.campaign.mutants import MUTANT_SOURCES
 from reference.campaign.tasks import Kind, Task
 
 CHILD = (sys.executable, "-m", "reference.campaign.mutant_process")
 TRACES_TIMEOUT = 600
-
-
-@attrs.frozen
-class Mutant:
-    description: str
-    install: Callable[[], object]
-
-
-def named_mutants() -> dict[str, Mutant]:
-    """The hand-written mutants of reference.conformance.mutants that apply to this spec."""
-    from reference.conformance.mutants import MUTANTS, install
-
-    return {m.name: Mutant(m.description, lambda name=m.name: install(name)) for m in MUTANTS if m.applicable()}
-
-
-MUTANT_SOURCES: Mapping[str, Callable[[], dict[str, Mutant]]] = {
-    "named": named_mutants,
-}
 
 
 def precheck(params) -> None:
