@@ -1231,6 +1231,19 @@ def set_restaking_parameters_break_task_in_flight():
     return restaked_task().state, [_set_parameters(bridge_delay_max=600)]
 
 
+@scenario("set_restaking_parameters", "KEY_SAFETY_RULE", requires=RESTAKED + ("slash_missed_deadline",))
+def set_restaking_parameters_break_unresolved_slash():
+    """A slashed task's request may still be on the bridge (its backing is released): a bridge bound
+    under which its delivery would clear the veto window too late is refused (1200 + 1 + 600 + 200 > 2000)."""
+    return slash_requested().state, [_set_parameters(bridge_delay_max=600)]
+
+
+@scenario("set_restaking_parameters", requires=RESTAKED + ("slash_missed_deadline",))
+def set_restaking_parameters_unresolved_slash_at_its_bound():
+    """The same with the bound at the rule's equality (1200 + 1 + 599 + 200 = 2000): accepted."""
+    return slash_requested().state, [_set_parameters(bridge_delay_max=599)]
+
+
 @scenario("set_restaking_parameters", "KEY_SAFETY_RULE")
 def set_restaking_parameters_no_room():
     """Parameters that leave no proof time restaked stake could back are refused."""
@@ -1822,6 +1835,36 @@ def assign_task_restaked_rule_broken():
     w = restaked_market()
     w.ask(proof_time=550)
     return w.state, [_assign()]
+
+
+@scenario("assign_task", "KEY_SAFETY_RULE", requires=RESTAKED + ("set_restaking_parameters",))
+def assign_task_restaked_rule_after_veto_bound_lowered():
+    """The escape through a parameter change, refused: the snapshot of 1000 holds vault v1 (epoch
+    1000, veto 200); the governor lowers the accepted veto window to 100. A deadline of 1700 meets
+    the rule under the new bound (1700 + 1 + 150 + 100 <= 2000) but not under the bounds the
+    snapshot was sent under (1700 + 1 + 150 + 200 > 2000): its slash would clear v1's veto window
+    after the stake stopped being slashable."""
+    w = restaked_market()
+    w.ask(proof_time=600)
+    return w.state, [_set_parameters(veto_duration=100), _assign()]
+
+
+@scenario("assign_task", "KEY_SAFETY_RULE", requires=RESTAKED + ("set_restaking_parameters",))
+def assign_task_restaked_rule_after_epoch_bound_raised():
+    """The same escape through a longer accepted epoch (1300): v1 still holds stake captured at 1000
+    slashable only until 2000, so the snapshot's bound (epoch 1000) decides, not the new one."""
+    w = restaked_market()
+    w.ask(proof_time=600)
+    return w.state, [_set_parameters(epoch_duration=1_300), _assign()]
+
+
+@scenario("assign_task", requires=RESTAKED + ("set_restaking_parameters",))
+def assign_task_restaked_rule_after_parameter_change_at_its_bound():
+    """After the veto bound is lowered, the snapshot still backs a deadline at its own bound:
+    1649 + 1 + 150 + 200 = 1000 + 1000."""
+    w = restaked_market()
+    w.ask(proof_time=549)
+    return w.state, [_set_parameters(veto_duration=100), _assign()]
 
 
 @scenario("assign_task", requires=RESTAKED)
