@@ -286,15 +286,34 @@ def evaluate(state, op, universe: Universe, bounds: Bounds):
     the post-state values the encoding yields. Concrete values are substituted for the symbolic
     pre-state and operation and the step terms simplified."""
     pre, sop, st = _symbolic_step(op.name, bounds)
+    return _evaluate_on(pre, sop, st, _packer(op.name, bounds), state, op, universe, bounds)
+
+
+def evaluate_with(encoders: dict | None):
+    """`evaluate` for the encoding `encoders` (the default encoding when None)."""
+    if encoders is None:
+        return evaluate
+    steps, packers = {}, {}
+
+    def run(state, op, universe: Universe, bounds: Bounds):
+        key = (op.name, bounds)
+        if key not in steps:
+            pre, sop = fresh_state(bounds, "e"), fresh_op(op.name, bounds, "e")
+            steps[key] = (pre, sop, step(pre, sop, bounds, encoders))
+            packers[key] = z3.Function(f"outputs.{op.name}", z3.IntSort(), *[o.sort() for o in leaves(steps[key][2].post)], z3.BoolSort())
+        pre, sop, st = steps[key]
+        return _evaluate_on(pre, sop, st, packers[key], state, op, universe, bounds)
+
+    return run
+
+
+def _evaluate_on(pre, sop, st, pack, state, op, universe: Universe, bounds: Bounds):
     values_pre = abstract_state(state, universe, bounds)
     values_op = abstract_op(op, state, universe)
     pairs = [(sym, lift(val)) for sym, val in zip(leaves(pre) + leaves(sop), leaves(values_pre) + leaves(values_op))]
-    outputs = leaves(st.post)
-    pack = _packer(op.name, bounds)
-    values = _parse_values(z3.simplify(z3.substitute(pack(st.error, *outputs), *pairs)).sexpr())
-    error = values[0]
+    values = _parse_values(z3.simplify(z3.substitute(pack(st.error, *leaves(st.post)), *pairs)).sexpr())
     post = rebuild(st.post, values[1:])
-    return (None if error == OK else ERRORS[error]), post
+    return (None if values[0] == OK else ERRORS[values[0]]), post
 
 
 @lru_cache(maxsize=None)
