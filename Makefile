@@ -27,11 +27,13 @@ test: $(STAMP) node
 
 ## make bench: benchmarks; results go to docs/benchmarks.md
 bench: $(STAMP) node
+	$(PY) -m pip install -q -e '.[evm-compare]'
 	$(VENV)/bin/kalypso bench
 
 ## make vectors: regenerate the committed test vectors
 vectors: $(STAMP)
 	$(VENV)/bin/kalypso vectors generate
+	$(VENV)/bin/kalypso vectors generate --fork deployed_native
 
 ## make fuzz: long property runs, outside the default test run
 fuzz: $(STAMP)

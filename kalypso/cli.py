@@ -1,18 +1,20 @@
-"""`kalypso`: one entry point; each subcommand lives in `kalypso.commands.<name>`."""
+"""`kalypso`: one entry point; each subcommand is a module of `kalypso.commands`."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
+from kalypso.commands import audit, bench, conform, prove, simulate, vectors, zk
+
 SUBCOMMANDS = {
-    "audit": "run every check and write report/audit.md and report/audit.html",
-    "prove": "prove the invariants with Z3 (inductive proofs, bounded checks)",
-    "vectors": "generate, check and mutation-test the conformance vectors",
-    "conform": "replay the vectors against an implementation through an adapter",
-    "zk": "Groth16 on BN254: setup, prove, verify, export",
-    "bench": "run the benchmarks and write docs/benchmarks.md",
-    "simulate": "market simulator: compare matching protocols",
+    # name: (module with register(parser) and run(args), help)
+    "audit": (audit, "run every check and write report/audit.md and report/audit.html"),
+    "prove": (prove, "prove the invariants with Z3 (inductive proofs, bounded checks)"),
+    "vectors": (vectors, "generate, check and mutation-test the conformance vectors"),
+    "conform": (conform, "replay the vectors against an implementation through an adapter"),
+    "zk": (zk, "Groth16 on BN254: setup, prove, verify, export"),
+    "bench": (bench, "run the benchmarks and write docs/benchmarks.md"),
+    "simulate": (simulate, "market simulator: compare matching protocols"),
 }
 
 
@@ -23,8 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name, help_text in SUBCOMMANDS.items():
-        module = importlib.import_module(f"kalypso.commands.{name}")
+    for name, (module, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         module.register(p)
         p.set_defaults(_run=module.run)

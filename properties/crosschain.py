@@ -19,16 +19,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 import spec
 from properties import invariants as inv
 from properties import strategies as strat
+from properties.fixtures import RESTAKING_PARAMS
 from spec import operations as ops
 from spec.codec import decode_config, decode_op, encode, encode_op
 from spec.errors import SpecError
 from spec.restaked_stake import confirmed_snapshot, latest_complete_capture
 from spec.restaking import snapshot_parts
-from spec.restaking_state import RestakingParams, SlashStatus
+from spec.restaking_state import SlashStatus
 from spec.signing import assignment_message, sign
 from spec.types import AskState
 
-PARAMS = RestakingParams(epoch_length=100, offset=50, epoch_duration=1_000, veto_duration=200, bridge_delay_max=150)
+PARAMS = RESTAKING_PARAMS
 SLASH_AMOUNT = 100
 FAULTS = ("delay_message", "reorder_messages", "duplicate_message", "drop_message", "retransmit_message")
 MARKET_OPS = ("assign_task", "submit_proof", "submit_proof", "discard_task", "deposit_stake", "request_stake_withdrawal", "withdraw_stake")

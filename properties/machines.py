@@ -8,13 +8,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 import spec
 from properties import invariants as inv
 from properties import strategies as strat
+from properties.fixtures import NEEDS_ASK_IN
 from spec import operations as ops
 from spec.errors import SpecError
-from spec.types import AskState
-
-
-def _has_ask(*states):
-    return lambda machine: any(a.state in states for a in machine.state.asks.values())
 
 
 def _check(violations: list[str], invariant_id: str = "") -> None:
@@ -22,8 +18,9 @@ def _check(violations: list[str], invariant_id: str = "") -> None:
 
 
 class LifecycleMachine(RuleBasedStateMachine):
-    """Random traces of the market lifecycle. `apply` is a class attribute so a test can run the
-    same machine against a mutant transition function."""
+    """Random traces of the market lifecycle: one rule per operation of
+    `strategies.MARKET_STRATEGIES`, named after it (added below), plus `any_operation`. `apply` is
+    a class attribute so a test can run the same machine against a mutant transition function."""
 
     apply = staticmethod(spec.apply)
     env = spec.DEFAULT_ENV
@@ -55,104 +52,6 @@ class LifecycleMachine(RuleBasedStateMachine):
                 self.execute(ops.Mint(account, token, amount))
         for op in data.draw(strat.bootstrap(self.state), label="bootstrap"):
             self.execute(op)
-
-    def _step(self, name, data):
-        self.execute(data.draw(strat.OPERATION_STRATEGIES[name](self.state), label=name))
-
-    @rule(data=st.data())
-    def mint(self, data):
-        self._step("mint", data)
-
-    @rule(data=st.data())
-    def advance_time(self, data):
-        self._step("advance_time", data)
-
-    @rule(data=st.data())
-    def create_market(self, data):
-        self._step("create_market", data)
-
-    @rule(data=st.data())
-    def update_market(self, data):
-        self._step("update_market", data)
-
-    @rule(data=st.data())
-    def attest_engine(self, data):
-        self._step("attest_engine", data)
-
-    @rule(data=st.data())
-    def register_prover_key(self, data):
-        self._step("register_prover_key", data)
-
-    @rule(data=st.data())
-    def register_prover(self, data):
-        self._step("register_prover", data)
-
-    @rule(data=st.data())
-    def deposit_stake(self, data):
-        self._step("deposit_stake", data)
-
-    @rule(data=st.data())
-    def request_stake_withdrawal(self, data):
-        self._step("request_stake_withdrawal", data)
-
-    @rule(data=st.data())
-    def withdraw_stake(self, data):
-        self._step("withdraw_stake", data)
-
-    @rule(data=st.data())
-    def join_market(self, data):
-        self._step("join_market", data)
-
-    @rule(data=st.data())
-    def update_quote(self, data):
-        self._step("update_quote", data)
-
-    @rule(data=st.data())
-    def request_market_exit(self, data):
-        self._step("request_market_exit", data)
-
-    @rule(data=st.data())
-    def leave_market(self, data):
-        self._step("leave_market", data)
-
-    @rule(data=st.data())
-    def create_ask(self, data):
-        self._step("create_ask", data)
-
-    @precondition(_has_ask(AskState.UNASSIGNED))
-    @rule(data=st.data())
-    def cancel_ask(self, data):
-        self._step("cancel_ask", data)
-
-    @precondition(_has_ask(AskState.UNASSIGNED))
-    @rule(data=st.data())
-    def expire_ask(self, data):
-        self._step("expire_ask", data)
-
-    @precondition(_has_ask(AskState.UNASSIGNED))
-    @rule(data=st.data())
-    def assign_task(self, data):
-        self._step("assign_task", data)
-
-    @precondition(_has_ask(AskState.ASSIGNED))
-    @rule(data=st.data())
-    def submit_proof(self, data):
-        self._step("submit_proof", data)
-
-    @precondition(_has_ask(AskState.ASSIGNED))
-    @rule(data=st.data())
-    def submit_invalid_inputs(self, data):
-        self._step("submit_invalid_inputs", data)
-
-    @precondition(_has_ask(AskState.ASSIGNED))
-    @rule(data=st.data())
-    def slash_missed_deadline(self, data):
-        self._step("slash_missed_deadline", data)
-
-    @precondition(_has_ask(AskState.ASSIGNED))
-    @rule(data=st.data())
-    def discard_task(self, data):
-        self._step("discard_task", data)
 
     @rule(data=st.data())
     def any_operation(self, data):
@@ -189,3 +88,22 @@ class LifecycleMachine(RuleBasedStateMachine):
     @invariant()
     def i11_bounded_liveness(self):
         _check(inv.bounded_liveness(self.state), "I11")
+
+
+def _operation_rule(name: str):
+    """The rule that draws operation `name` against the current state and executes it; an operation
+    acting on an ask in a given state runs only while such an ask exists."""
+
+    def step(self, data):
+        self.execute(data.draw(strat.OPERATION_STRATEGIES[name](self.state), label=name))
+
+    step.__name__, step.__qualname__ = name, f"{LifecycleMachine.__name__}.{name}"
+    step = rule(data=st.data())(step)
+    if name in NEEDS_ASK_IN:
+        needed = NEEDS_ASK_IN[name]
+        step = precondition(lambda machine: any(a.state == needed for a in machine.state.asks.values()))(step)
+    return step
+
+
+for _name in strat.MARKET_STRATEGIES:
+    setattr(LifecycleMachine, _name, _operation_rule(_name))

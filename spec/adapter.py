@@ -1,9 +1,10 @@
 """The reference conformance adapter: `spec` behind the JSON-lines adapter protocol.
 
 Run as `python -m spec.adapter`. One request per stdin line, one response per stdout line
-(docs/conformance.md): `{"cmd":"load","state":S}` -> `{"ok":true}`; `{"cmd":"apply","op":O}` ->
-`{"ok":true,"events":[...]}` or `{"ok":false,"error_code":C}`; `{"cmd":"state"}` -> `{"state":S}`.
-States, operations and events are in the canonical form of `spec.codec`.
+(docs/conformance.md): `{"cmd":"load","state":S}` -> `{"ok":true}`; `{"cmd":"genesis","fork":F,
+"config":C}` -> `{"ok":true}`; `{"cmd":"apply","op":O}` -> `{"ok":true,"events":[...]}` or
+`{"ok":false,"error_code":C}`; `{"cmd":"state"}` -> `{"state":S}` (the fork's view: the design's
+full state, a deployed fork's on-chain projection). Canonical forms of `spec.codec` and the forks'.
 """
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ import json
 import sys
 from typing import Callable, TextIO
 
-from spec.codec import decode_op, decode_state, encode_event, encode_state
+from spec.codec import decode_config, decode_op, decode_state, encode_event, encode_state
 from spec.containers import State, genesis
 from spec.env import DEFAULT_ENV, Env
 from spec.errors import SpecError
 from spec.transition import apply
+
+
+def _forks():
+    """The fork registry, imported on first use: a design session never loads the other forks."""
+    import spec.forks
+
+    return spec.forks
 
 
 class Session:
@@ -28,13 +36,29 @@ class Session:
 
     def handle(self, request) -> dict:
         """The response to one request; a request the protocol does not know gets `{"ok": false, "error": ...}`."""
-        if not isinstance(request, dict) or request.get("cmd") not in ("load", "apply", "state"):
-            return {"ok": False, "error": "a request is an object with cmd in load|apply|state"}
+        if not isinstance(request, dict) or request.get("cmd") not in ("load", "genesis", "apply", "state"):
+            return {"ok": False, "error": "a request is an object with cmd in load|genesis|apply|state"}
         if request["cmd"] == "load":
             return self.load(request.get("state"))
+        if request["cmd"] == "genesis":
+            return self.genesis(request.get("fork", "design"), request.get("config"))
         if request["cmd"] == "apply":
             return self.apply(request.get("op"))
-        return {"state": encode_state(self.state)}
+        if isinstance(self.state, State):
+            return {"state": encode_state(self.state)}
+        return {"state": _forks().fork_of(self.state).view(self.state)}
+
+    def genesis(self, fork_name, config) -> dict:
+        """Start over from `fork_name`'s genesis under `config` (absent: the defaults)."""
+        try:
+            if fork_name == "design":
+                self.state = genesis() if config is None else genesis(decode_config(config))
+            else:
+                fork = _forks().get_fork(fork_name)
+                self.state = fork.genesis(fork.decode_config(config))
+        except (KeyError, TypeError, ValueError, AttributeError, SpecError) as exc:
+            return {"ok": False, "error": f"cannot start genesis: {type(exc).__name__}: {exc}"}
+        return {"ok": True}
 
     def load(self, data) -> dict:
         try:
@@ -45,7 +69,11 @@ class Session:
 
     def apply(self, data) -> dict:
         try:
-            self.state, events = self.transition(self.state, decode_op(data), self.env)
+            if isinstance(self.state, State):
+                self.state, events = self.transition(self.state, decode_op(data), self.env)
+            else:
+                fork = _forks().fork_of(self.state)
+                self.state, events = fork.apply(self.state, fork.decode_op(data), self.env)
         except SpecError as error:
             return {"ok": False, "error_code": error.code}
         return {"ok": True, "events": [encode_event(e) for e in events]}

@@ -1,10 +1,6 @@
-"""`kalypso audit`: every check of the project as registered sections, one report.
+"""`kalypso audit`: every check of the project as sections, one report.
 
-A section is one function registered with `kalypso.audit.registry.section`; the runner gives it a
-budget (per profile), a seed and a progress callback, and the report renders its checks.
+`model` holds what a section is and reports (`section`, `Check`, `SectionOutput`, ...); each module
+of `sections/` is one area's section; `registry.SECTIONS` lists them in report order; `runner` runs
+them (in-process or in worker processes) and `report` writes report/audit.md and report/audit.html.
 """
-from kalypso.audit.model import Check, Context, NotAvailable, SectionResult, Status, Table
-from kalypso.audit.registry import PROFILES, SECTIONS, SectionOutput, load_sections, section
-
-__all__ = ["Check", "Context", "NotAvailable", "PROFILES", "SECTIONS", "SectionOutput", "SectionResult", "Status",
-           "Table", "load_sections", "section"]

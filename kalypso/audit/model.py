@@ -1,4 +1,6 @@
-"""What a section reports: checks with status, counts, timings, seeds and counterexample traces."""
+"""An audit section and what it reports: a section is one function `fn(ctx) -> SectionOutput` with
+its title and budgets per profile; it reports checks with status, counts, timings, seeds and
+counterexample traces."""
 from __future__ import annotations
 
 from enum import Enum
@@ -15,7 +17,7 @@ class Status(str, Enum):
 
 
 class NotAvailable(Exception):
-    """The area a section checks has not landed (its code is absent): reported, never a pass."""
+    """What a section checks cannot run on this machine (no CUDA device, no node, ...): reported, never a pass."""
 
 
 @attrs.frozen
@@ -77,3 +79,44 @@ class Context:
     seed: int
     out_dir: Path
     progress: Progress = lambda *args, **kwargs: None
+
+
+PROFILES = ("quick", "default", "thorough")
+
+
+@attrs.frozen
+class SectionOutput:
+    """What a section function returns; the runner adds status, timing and seed."""
+
+    checks: tuple = ()
+    tables: tuple = ()
+    figures: tuple = ()
+    notes: tuple = ()
+
+
+@attrs.frozen
+class Section:
+    """One audit section: `run(ctx) -> SectionOutput`, its budgets per profile, and its `cost`
+    (sections run longest first when they run in parallel)."""
+
+    name: str
+    title: str
+    run: Callable
+    budgets: dict
+    cost: int
+
+    def budget(self, profile: str) -> dict:
+        return dict(self.budgets[profile])
+
+    def describe_budget(self, profile: str) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.budgets[profile].items()) or "-"
+
+
+def section(name: str, title: str, budgets: dict, cost: int = 1) -> Callable[[Callable], Section]:
+    """Make `fn(ctx)` the audit section `name` (the decorated name is the `Section`). `budgets` maps
+    each profile (quick, default, thorough) to the keyword budget the section reads from
+    `ctx.budget`. The audit runs the sections listed in `kalypso.audit.registry`."""
+    missing = [p for p in PROFILES if p not in budgets]
+    if missing:
+        raise ValueError(f"section {name!r}: budgets missing for profiles {missing}")
+    return lambda fn: Section(name=name, title=title, run=fn, budgets=budgets, cost=cost)

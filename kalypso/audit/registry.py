@@ -1,59 +1,21 @@
-"""The section registry: a section is one function `fn(ctx) -> SectionOutput`, registered with
-its budgets per profile. Adding a section to the audit is adding one decorated function."""
+"""The audit's sections, in report order: one dict of the section objects, built by plain imports.
+
+Adding a section to the audit is writing one function decorated with `kalypso.audit.model.section`
+in `kalypso/audit/sections/` and listing it here.
+"""
 from __future__ import annotations
 
-from typing import Callable
+from kalypso.audit.model import Section
+from kalypso.audit.sections import backends, conformance, deployed, engine, machines, mutation, prover, simulator, z3
 
-import attrs
-
-PROFILES = ("quick", "default", "thorough")
-
-
-@attrs.frozen
-class SectionOutput:
-    """What a section function returns; the runner adds status, timing and seed."""
-
-    checks: tuple = ()
-    tables: tuple = ()
-    figures: tuple = ()
-    notes: tuple = ()
-
-
-@attrs.frozen
-class Section:
-    name: str
-    title: str
-    run: Callable
-    budgets: dict
-    cost: int
-
-    def budget(self, profile: str) -> dict:
-        return dict(self.budgets[profile])
-
-    def describe_budget(self, profile: str) -> str:
-        return ", ".join(f"{k}={v}" for k, v in self.budgets[profile].items()) or "-"
-
-
-SECTIONS: dict[str, Section] = {}
-
-
-def section(name: str, title: str, budgets: dict, cost: int = 1):
-    """Register `fn(ctx)` as audit section `name`. `budgets` maps each profile (quick, default,
-    thorough) to the keyword budget the section reads from `ctx.budget`; `cost` orders sections
-    longest first when they run in parallel."""
-    missing = [p for p in PROFILES if p not in budgets]
-    if missing:
-        raise ValueError(f"section {name!r}: budgets missing for profiles {missing}")
-
-    def wrap(fn):
-        SECTIONS[name] = Section(name=name, title=title, run=fn, budgets=budgets, cost=cost)
-        return fn
-
-    return wrap
-
-
-def load_sections() -> dict[str, Section]:
-    """Import every built-in section module (each registers itself) and return the registry."""
-    import kalypso.audit.sections  # noqa: F401
-
-    return SECTIONS
+SECTIONS: dict[str, Section] = {s.name: s for s in (
+    z3.z3_proofs,
+    machines.machines,
+    conformance.conformance,
+    mutation.mutation,
+    prover.prover,
+    backends.backends,
+    engine.engine,
+    simulator.simulator,
+    deployed.deployed,
+)}

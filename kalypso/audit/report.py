@@ -4,42 +4,11 @@ from __future__ import annotations
 import base64
 import html
 import os
-import platform
-import subprocess
-from datetime import datetime, timezone
 from pathlib import Path
 
 from kalypso.audit.model import SectionResult, Status
 
 MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_AVAILABLE: "NOT AVAILABLE"}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def machine() -> dict[str, str]:
-    return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus": str(os.cpu_count()),
-        "cpu": cpu_model(),
-        "python": platform.python_version(),
-        "commit": git_commit(),
-    }
 
 
 def _fmt_seconds(s: float) -> str:
@@ -98,7 +67,7 @@ def render_markdown(results: list[SectionResult], meta: dict, out_dir: Path) -> 
         f"Command: `{meta['command']}`  ",
         f"Machine: {meta['cpus']} CPUs ({meta['cpu']}), Python {meta['python']}; commit `{meta['commit']}`; {meta['date']}.",
         "",
-        "A section is NOT AVAILABLE when the code of its area has not landed; that is reported, never counted as a pass.",
+        "A check is NOT AVAILABLE when it cannot run on this machine (its reason is given); that is reported, never counted as a pass.",
         "",
         "## Summary",
         "",
@@ -164,7 +133,7 @@ def render_html(results: list[SectionResult], meta: dict) -> str:
         f"<p>Command: <code>{html.escape(meta['command'])}</code><br>Machine: {html.escape(meta['cpus'])} CPUs "
         f"({html.escape(meta['cpu'])}), Python {html.escape(meta['python'])}; commit <code>{html.escape(meta['commit'])}</code>; "
         f"{html.escape(meta['date'])}.</p>",
-        "<p>A section is NOT AVAILABLE when the code of its area has not landed; that is reported, never counted as a pass.</p>",
+        "<p>A check is NOT AVAILABLE when it cannot run on this machine (its reason is given); that is reported, never counted as a pass.</p>",
         "<h2>Summary</h2>",
         _html_table(SUMMARY_HEADERS, summary_rows(results), status_column=1),
     ]

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from kalypso.audit.model import Check, Context, NotAvailable, SectionResult, Status, section_status
-from kalypso.audit.registry import load_sections
+from kalypso.audit.registry import SECTIONS
 
 
 def run_section(name: str, profile: str, seed: int, out_dir: Path, progress=None) -> SectionResult:
     """Run one registered section; a missing area is NOT_AVAILABLE, a crash is a FAIL with its traceback."""
-    sec = load_sections()[name]
+    sec = SECTIONS[name]
     ctx = Context(profile=profile, budget=sec.budget(profile), seed=seed, out_dir=Path(out_dir),
                   progress=progress or (lambda *a, **k: None))
     start = time.perf_counter()
@@ -101,8 +101,7 @@ def run_sections(names: list[str], profile: str, seed: int, out_dir: Path, jobs:
                  show_progress: bool = True) -> list[SectionResult]:
     """Run `names` and return their results in the given order; `jobs` > 1 runs sections in
     that many worker processes, most expensive first."""
-    sections = load_sections()
-    titles = {n: sections[n].title for n in names}
+    titles = {n: SECTIONS[n].title for n in names}
     results: dict[str, SectionResult] = {}
     with _Display(names, titles, show_progress) as display:
         if jobs <= 1 or len(names) <= 1:
@@ -114,7 +113,7 @@ def run_sections(names: list[str], profile: str, seed: int, out_dir: Path, jobs:
             context = multiprocessing.get_context("spawn")
             with context.Manager() as manager:
                 events = manager.Queue()
-                order = sorted(names, key=lambda n: -sections[n].cost)
+                order = sorted(names, key=lambda n: -SECTIONS[n].cost)
                 with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
                     futures = {pool.submit(_worker, n, profile, seed, str(out_dir), events): n for n in order}
                     pending = set(futures)
@@ -122,7 +121,7 @@ def run_sections(names: list[str], profile: str, seed: int, out_dir: Path, jobs:
                         _drain(events, display)
                         for future in [f for f in pending if f.done()]:
                             pending.discard(future)
-                            results[futures[future]] = _result_of(future, futures[future], titles, profile, seed, sections)
+                            results[futures[future]] = _result_of(future, futures[future], titles, profile, seed)
                             display.done(results[futures[future]])
                         time.sleep(0.1)
                     _drain(events, display)
@@ -138,14 +137,14 @@ def _drain(events, display) -> None:
         display.update(name, description, completed, total)
 
 
-def _result_of(future, name, titles, profile, seed, sections) -> SectionResult:
+def _result_of(future, name, titles, profile, seed) -> SectionResult:
     try:
         return future.result()
     except Exception as error:  # the worker process itself died
         check = Check(f"{name} (worker died)", Status.FAIL, seed=seed, detail=f"{type(error).__name__}: {error}",
                       trace="".join(traceback.format_exception(error)))
         return SectionResult(name=name, title=titles[name], status=Status.FAIL, seconds=0.0, seed=seed,
-                             budget=sections[name].describe_budget(profile), checks=(check,))
+                             budget=SECTIONS[name].describe_budget(profile), checks=(check,))
 
 
 def exit_code(results: list[SectionResult], strict: bool = False) -> int:
@@ -156,10 +155,9 @@ def exit_code(results: list[SectionResult], strict: bool = False) -> int:
 
 def select(names: Optional[list[str]]) -> list[str]:
     """The sections to run: all registered, in registry order, or the named ones (validated)."""
-    sections = load_sections()
     if not names:
-        return list(sections)
-    unknown = [n for n in names if n not in sections]
+        return list(SECTIONS)
+    unknown = [n for n in names if n not in SECTIONS]
     if unknown:
-        raise ValueError(f"--only: unknown section(s) {unknown}; known: {list(sections)}")
+        raise ValueError(f"--only: unknown section(s) {unknown}; known: {list(SECTIONS)}")
     return list(names)

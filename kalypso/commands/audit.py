@@ -26,14 +26,14 @@ def register(parser) -> None:
 
 
 def run(args) -> int:
-    from kalypso.audit.registry import load_sections
-    from kalypso.audit.report import machine, write_reports
+    from kalypso.audit.registry import SECTIONS
+    from kalypso.audit.report import write_reports
     from kalypso.audit.runner import exit_code, run_sections, select
+    from reference.machine import machine
 
     profile = "quick" if args.quick else "thorough" if args.thorough else "default"
-    sections = load_sections()
     if args.list:
-        for name, sec in sections.items():
+        for name, sec in SECTIONS.items():
             print(f"{name:<12} {sec.title:<28} {profile}: {sec.describe_budget(profile)}")
         return 0
     only = [n.strip() for item in (args.only or []) for n in item.split(",") if n.strip()]

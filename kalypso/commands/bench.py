@@ -2,8 +2,6 @@
 the sections that ran and preserving the others."""
 from __future__ import annotations
 
-import importlib
-import inspect
 import re
 import shlex
 import sys
@@ -11,12 +9,45 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+
+
+def zk_bench(quick: bool) -> str:
+    from reference.zk.bench import run_zk_bench
+
+    return run_zk_bench()
+
+
+def fast_bench(quick: bool) -> str:
+    from reference.fast.bench import fast_path_section
+
+    return fast_path_section(quick=quick)
+
+
+def engine_bench(quick: bool) -> str:
+    from reference.engine.bench import run_engine_bench
+
+    return run_engine_bench()
+
+
+def sim_bench(quick: bool) -> str:
+    from reference.sim.bench import run_sim_bench
+
+    return run_sim_bench()
+
+
+def evm_bench(quick: bool) -> str:
+    from reference.evm.bench import run_evm_bench
+
+    return run_evm_bench(quick=quick)
+
+
 BENCHES = {
-    # section: (module, function returning the section's markdown, title)
-    "zk": ("reference.zk.bench", "run_zk_bench", "Groth16 prover (reference.zk)"),
-    "fast": ("reference.fast.bench", "fast_path_section", "Fast MSM / NTT (reference.fast)"),
-    "engine": ("reference.engine.bench", "run_engine_bench", "Matching engine (reference.engine)"),
-    "sim": ("reference.sim.bench", "run_sim_bench", "Market simulator (reference.sim)"),
+    # section: (function returning the section's markdown, title); each imports its area when it runs
+    "zk": (zk_bench, "Groth16 prover (reference.zk)"),
+    "fast": (fast_bench, "Fast MSM / NTT (reference.fast)"),
+    "engine": (engine_bench, "Matching engine (reference.engine)"),
+    "sim": (sim_bench, "Market simulator (reference.sim)"),
+    "evm": (evm_bench, "EVM harness (reference.evm)"),
 }
 BEGIN = "<!-- bench:{} -->"
 END = "<!-- /bench:{} -->"
@@ -29,16 +60,13 @@ def register(parser) -> None:
 
 
 def run_bench(name: str, quick: bool = False) -> str:
-    """The markdown of one section (its own heading dropped), or a line saying why it is not available."""
-    module_name, function, _ = BENCHES[name]
+    """The markdown of one section (its own heading dropped), or a line saying why it is not available
+    (a dependency it imports is missing)."""
+    bench, _ = BENCHES[name]
     try:
-        module = importlib.import_module(module_name)
+        body = bench(quick).strip()
     except ImportError as missing:
-        return f"Not available: `{module_name}` has not landed ({missing})."
-    fn = getattr(module, function, None)
-    if fn is None:
-        return f"Not available: `{module_name}.{function}` is missing."
-    body = (fn(quick=True) if quick and "quick" in inspect.signature(fn).parameters else fn()).strip()
+        return f"Not available: {missing}."
     lines = body.splitlines()
     return "\n".join(lines[1:]).strip() if lines and lines[0].startswith("## ") else body
 
@@ -60,14 +88,14 @@ def render(sections: dict[str, str], header: dict[str, str]) -> str:
         "",
         f"Last run: {header['date']} — `{header['command']}` on {header['cpus']} CPUs ({header['cpu']}), Python {header['python']}, commit `{header['commit']}`.",
     ]
-    for name, (_, _, title) in BENCHES.items():
+    for name, (_, title) in BENCHES.items():
         body = sections.get(name, "Not run yet.")
         lines += ["", f"## {title}", "", BEGIN.format(name), body, END.format(name)]
     return "\n".join(lines) + "\n"
 
 
 def run(args) -> int:
-    from kalypso.audit.report import machine
+    from reference.machine import machine
 
     names = [n.strip() for item in (args.only or []) for n in item.split(",") if n.strip()] or list(BENCHES)
     unknown = [n for n in names if n not in BENCHES]

@@ -24,6 +24,9 @@ def register(parser) -> None:
     parser.add_argument("--fail-fast", action="store_true", help="stop at the first failing case")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every case, not only failures")
     parser.add_argument("--json", type=Path, default=None, help="also write the full per-case report to this file")
+    parser.add_argument("--divergence", type=Path, default=None, metavar="FILE",
+                        help="instead of conformance: replay design cases on a deployed_native adapter (the EVM one) "
+                             "and write the classified divergence report (markdown) to FILE (docs/evm.md)")
 
 
 def summary_table(report) -> Table:
@@ -41,8 +44,34 @@ def summary_table(report) -> Table:
     return table
 
 
+def run_divergence(args, console) -> int:
+    """Design cases translated to deployed_native traces, replayed through the adapter, classified."""
+    from reference.conformance.runner import SubprocessAdapter
+    from reference.evm.diverge import divergence_report, render_markdown
+
+    command = f"kalypso conform --adapter {shlex.quote(args.adapter)} --vectors {args.vectors} --divergence {args.divergence}"
+    try:
+        with SubprocessAdapter(args.adapter) as adapter:
+            report = divergence_report(args.vectors, adapter=adapter, select=args.select)
+    except AdapterStartError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+    if not report.results:
+        console.print(f"[red]no design cases with a pre-state under {args.vectors}[/red]")
+        return 2
+    args.divergence.parent.mkdir(parents=True, exist_ok=True)
+    args.divergence.write_text(render_markdown(report, command))
+    counts = report.counts()
+    console.print(f"{len(report.results)} design cases replayed: {counts.get('agrees', 0)} agree, "
+                  f"{len(report.results) - counts.get('agrees', 0)} diverge under {len(counts) - ('agrees' in counts)} rules; "
+                  f"wrote {args.divergence}")
+    return 0
+
+
 def run(args) -> int:
     console = Console()
+    if args.divergence is not None:
+        return run_divergence(args, console)
     select = (lambda name: args.select in name) if args.select else None
     total = sum(1 for p in case_paths(args.vectors) if select is None or select(p.relative_to(args.vectors).with_suffix("").as_posix()))
     if total == 0:

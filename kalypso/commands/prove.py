@@ -2,7 +2,6 @@
 and time; exits 1 if any check fails (counterexample, unknown or vacuous)."""
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter, defaultdict
 from pathlib import Path

@@ -8,21 +8,26 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reference.conformance.cases import VECTORS_DIR, load_cases
+from reference.conformance.cases import DEFAULT_FORK, VECTORS_DIR, VECTORS_ROOT, load_cases
 from reference.conformance.generate import TRACE_COUNT, TRACE_STEPS, coverage_of, coverage_table, generate
+from reference.conformance.scenarios import FORKS, GENESIS_FORKS
 from reference.conformance.traces import DEFAULT_SEED
 
-DOCS = VECTORS_DIR.parent / "docs"
+DOCS = VECTORS_ROOT.parent / "docs"
 
 
 def register(parser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     g = sub.add_parser("generate", help="regenerate every case, schema.json and manifest.json (byte-identical)")
-    g.add_argument("--out", type=Path, default=VECTORS_DIR, help="output directory (default: the committed vectors)")
+    g.add_argument("--fork", choices=sorted((*FORKS, *GENESIS_FORKS)), default=DEFAULT_FORK,
+                   help="the fork whose vectors to write (default %(default)s)")
+    g.add_argument("--out", type=Path, default=None, help="output directory (default: the fork's committed vectors, vectors/<fork>)")
     g.add_argument("--traces", type=int, default=TRACE_COUNT, help="random traces (default %(default)s)")
     g.add_argument("--steps", type=int, default=TRACE_STEPS, help="operations per random trace (default %(default)s)")
     g.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the random traces (default %(default)s)")
+    g.add_argument("--search-findings", action="store_true",
+                   help="deployed_native: search the findings anew (seeded, about a minute) instead of rebuilding them from the committed traces")
     c = sub.add_parser("check", help="validate every case against the schema and replay it on the spec")
     c.add_argument("--vectors", type=Path, default=VECTORS_DIR)
     v = sub.add_parser("coverage", help="steps per operation and per error code")
@@ -40,9 +45,13 @@ def run(args) -> int:
 
 
 def _generate(args, console) -> int:
+    if args.out is None:
+        args.out = VECTORS_ROOT / args.fork
+    if args.fork in GENESIS_FORKS:
+        return _generate_from_genesis(args, console)
     default_out = args.out.resolve() == VECTORS_DIR.resolve()
     docs = DOCS / "vectors.md" if default_out and (DOCS / "vectors.md").exists() else None
-    report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs)
+    report = generate(args.out, traces=args.traces, steps=args.steps, seed=args.seed, docs=docs, fork=args.fork)
     console.print(f"wrote {report.cases} cases ({report.scenario_cases} scenarios, {report.trace_cases} random traces) "
                   f"to {args.out}" + (f"; coverage table in {docs}" if docs else ""))
     if report.skipped:
@@ -51,9 +60,21 @@ def _generate(args, console) -> int:
     for mismatch in report.mismatches:
         console.print(f"[red]scenario mismatch[/red] {mismatch}", markup=True)
     if not report.coverage.complete:
-        console.print(f"[red]coverage incomplete[/red]: add scenarios in reference/conformance/scenarios.py for operations "
+        console.print(f"[red]coverage incomplete[/red]: add scenarios in reference/conformance/scenarios/{args.fork}/ for operations "
                       f"{list(report.coverage.missing_operations)} and errors {list(report.coverage.missing_errors)}")
     return 0 if report.coverage.complete and not report.mismatches else 1
+
+
+def _generate_from_genesis(args, console) -> int:
+    """deployed_native: its scenario cases and its findings (rebuilt from the committed traces, or
+    searched anew with --search-findings)."""
+    from reference.conformance.deployed_native.findings import write_findings
+    from reference.conformance.deployed_native.generate import generate as generate_fork
+
+    cases = generate_fork(args.out)
+    findings = write_findings(args.search_findings, args.out / "findings")
+    console.print(f"wrote {cases} {args.fork} scenario cases and {len(findings)} findings to {args.out}")
+    return 0
 
 
 def _check(args, console) -> int:

@@ -113,7 +113,7 @@ def _inputs(doc) -> dict[str, int]:
 
 
 def _prove(args) -> int:
-    from reference.zk.backend import get_backend
+    from reference.fast import get_backend
     from reference.zk.binfile import check_zkey_matches, read_wtns, read_zkey
     from reference.zk.groth16 import blinding_from_seed, prove
     from reference.zk.snarkjs import proof_to_json, public_to_json

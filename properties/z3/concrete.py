@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 from pyrsistent import pmap
 
-from properties.strategies import ENGINE_KEYS, ENGINE_SECRETS, WRONG_SECRET
+from properties.fixtures import ENGINE_KEYS, ENGINE_SECRETS, MODEL_ROOT_SECRET, WRONG_SECRET
 from properties.z3 import operations as sops
 from properties.z3.model import (
     ASK,
@@ -25,7 +25,6 @@ from properties.z3.model import (
     SState,
     SWithdrawal,
 )
-from reference.engine.tee import MODEL_ROOT_SECRET
 from spec import operations as ops
 from spec.containers import Ask, Assignment, Config, Market, Membership, Prover, Quote, State, WithdrawalRequest
 from spec.env import DEFAULT_ENV, STAND_IN_VERIFIER_ID, Env, stand_in_proof

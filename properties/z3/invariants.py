@@ -25,7 +25,6 @@ from properties.z3.model import (
     SState,
     get_at,
     in_range,
-    leaves,
     member_of,
     same,
 )
@@ -286,7 +285,3 @@ def hypothesis(state: SState, bounds: Bounds, ids) -> z3.BoolRef:
     """The conjunction of the state formulas of `ids`."""
     return z3.And([BY_ID[i].state(state, bounds) for i in ids if BY_ID[i].state is not None])
 
-
-def unchanged(pre: SState, post: SState) -> z3.BoolRef:
-    """I10's conclusion: the post-state equals the pre-state leaf for leaf."""
-    return z3.And([a == b for a, b in zip(leaves(pre), leaves(post))])

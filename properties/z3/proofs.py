@@ -22,7 +22,6 @@ from properties.z3.concrete import ModelGap, Universe, abstract_op, abstract_sta
 from properties.z3.model import (
     Bounds,
     SState,
-    as_python,
     leaves,
     lift,
     rebuild,
@@ -30,7 +29,7 @@ from properties.z3.model import (
 )
 from properties.z3.model import fresh_state
 from properties.z3.operations import SYMBOLIC_OPERATIONS, fresh_op, op_domain
-from properties.z3.transitions import ENCODERS, ERRORS, OK, step
+from properties.z3.transitions import ERRORS, OK, step
 
 PROOF_BOUNDS = Bounds(accounts=3, markets=2, asks=3, stake_tokens=2)
 OPERATION_NAMES = tuple(SYMBOLIC_OPERATIONS)
@@ -61,10 +60,6 @@ def init_state(bounds: Bounds, name: str = "init") -> SState:
     zero = [z3.BoolVal(False) if z3.is_bool(leaf) else z3.IntVal(0) for leaf in leaves(s)]
     state = rebuild(s, zero)
     return attrs.evolve(state, config=s.config, time=s.time)
-
-
-def _model_values(model: z3.ModelRef, structure):
-    return rebuild(structure, [as_python(model.eval(leaf, model_completion=True)) for leaf in leaves(structure)])
 
 
 def _solver() -> z3.Solver:

@@ -3,7 +3,7 @@
 A case is `{format_version, spec_version, description, pre_state, operations, post_state}`; each
 operation is `{op, args, expect}` with `expect` either `{"ok": true, "events": [...]}` or
 `{"ok": false, "error_code": CODE}`. States, operations and events are in the canonical form of
-`spec.codec`. Files live at `vectors/<module>/<operation>/<case>.json`.
+`spec.codec`. Files live at `vectors/<fork>/<module>/<operation>/<case>.json`.
 """
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ SCHEMA_FILE = "schema.json"
 MANIFEST_FILE = "manifest.json"
 FOREIGN_DIRS = frozenset({"zk"})
 UNKNOWN_OPERATION_DIR = ("transition", "unknown")
-VECTORS_DIR = Path(__file__).resolve().parents[2] / "vectors"
+VECTORS_ROOT = Path(__file__).resolve().parents[2] / "vectors"
+DEFAULT_FORK = "design"
+VECTORS_DIR = VECTORS_ROOT / DEFAULT_FORK
+"""The committed vectors of the default fork; each fork has its own directory under `VECTORS_ROOT`."""
 
 
 def spec_version() -> str:

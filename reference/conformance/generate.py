@@ -1,7 +1,7 @@
 """`kalypso vectors generate`: every case, the schema and the manifest, byte-identically.
 
-Cases come from two sources: the hand-written scenarios of `reference.conformance.scenarios`
-and seeded random traces (`reference.conformance.traces`). Expectations are always what the spec
+Cases come from two sources: the hand-written scenarios of a fork
+(`reference.conformance.scenarios.<fork>`) and seeded random traces (`reference.conformance.traces`). Expectations are always what the spec
 does; a scenario whose last step disagrees with its declared outcome is reported as a mismatch.
 """
 from __future__ import annotations
@@ -11,19 +11,19 @@ from collections import Counter
 from pathlib import Path
 
 import attrs
-import hypothesis
 
 import spec
 from reference.conformance.cases import (
-    FOREIGN_DIRS, FORMAT_VERSION, MANIFEST_FILE, SCHEMA_FILE, location, run_case, spec_version, write_json,
+    DEFAULT_FORK, FOREIGN_DIRS, FORMAT_VERSION, MANIFEST_FILE, SCHEMA_FILE, location, run_case, spec_version, write_json,
 )
-from reference.conformance.scenarios import SCENARIOS
+from reference.conformance.scenarios import FORKS
 from reference.conformance.schema import build_schema
-from reference.conformance.traces import DEFAULT_SEED, random_traces
+from reference.conformance.traces import DEFAULT_SEED, OPENINGS, random_traces
 
 TRACE_COUNT = 200
 TRACE_STEPS = 20
 UNKNOWN = "(unknown)"
+TRACES_DIR = "traces/random/"
 
 
 @attrs.frozen
@@ -83,10 +83,10 @@ class GenerationReport:
     skipped: tuple = ()
 
 
-def build_cases(traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int = DEFAULT_SEED):
+def build_cases(traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int = DEFAULT_SEED, fork: str = DEFAULT_FORK):
     """`(relative path, case)` pairs in a fixed order, and the scenario mismatches."""
     out, mismatches, seen = [], [], set()
-    for sc in SCENARIOS:
+    for sc in FORKS[fork]:
         if not sc.available(spec.OPERATIONS):
             continue
         module, operation = location(sc.operation)
@@ -102,8 +102,9 @@ def build_cases(traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int =
             mismatches.append(f"{path}: written to show {sc.expect}, the spec gives {outcome}")
         out.append((path, case))
     for i, (pre_state, operations) in enumerate(random_traces(traces, steps, seed)):
-        description = f"Random trace {i} (seed {seed}, {steps} steps) drawn from properties.strategies."
-        out.append((f"traces/random/trace_{i:04d}.json", run_case(description, pre_state, operations)))
+        description = (f"Random trace {i} (seed {seed}, {steps} steps, opening: {OPENINGS[i % len(OPENINGS)]}) drawn with "
+                       f"random.Random from properties.generators.")
+        out.append((f"{TRACES_DIR}trace_{i:04d}.json", run_case(description, pre_state, operations)))
     return out, mismatches
 
 
@@ -119,12 +120,13 @@ def clear(vectors_dir: Path) -> None:
 
 
 def generate(vectors_dir: Path, traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int = DEFAULT_SEED,
-             docs: Path | None = None) -> GenerationReport:
-    """Write every case, `schema.json` and `manifest.json` under `vectors_dir`; update the coverage
-    table of `docs` (between `<!-- coverage:begin -->` and `<!-- coverage:end -->`) if given."""
+             docs: Path | None = None, fork: str = DEFAULT_FORK) -> GenerationReport:
+    """Write every case of `fork`, `schema.json` and `manifest.json` under `vectors_dir`; update the
+    coverage table of `docs` (between `<!-- coverage:begin -->` and `<!-- coverage:end -->`) if given."""
     vectors_dir = Path(vectors_dir)
-    cases, mismatches = build_cases(traces, steps, seed)
+    cases, mismatches = build_cases(traces, steps, seed, fork)
     coverage = coverage_of(case for _, case in cases)
+    traced = coverage_of(case for path, case in cases if path.startswith(TRACES_DIR))
     clear(vectors_dir)
     for path, case in cases:
         write_json(vectors_dir / path, case)
@@ -133,18 +135,20 @@ def generate(vectors_dir: Path, traces: int = TRACE_COUNT, steps: int = TRACE_ST
         "format_version": FORMAT_VERSION,
         "spec_version": spec_version(),
         "generator": {"command": "kalypso vectors generate", "trace_seed": str(seed), "traces": str(traces),
-                      "trace_steps": str(steps), "hypothesis": hypothesis.__version__},
+                      "trace_steps": str(steps)},
         "cases": str(len(cases)),
         "coverage": {"accepted": {k: str(v) for k, v in coverage.accepted.items()},
                      "rejected": {k: str(v) for k, v in coverage.rejected.items()},
                      "errors": {k: str(v) for k, v in coverage.errors.items()},
                      "missing_operations": list(coverage.missing_operations),
                      "missing_errors": list(coverage.missing_errors)},
+        "trace_coverage": {"accepted": {k: str(v) for k, v in traced.accepted.items()},
+                           "rejected": {k: str(v) for k, v in traced.rejected.items()}},
     })
     if docs is not None:
         update_docs_table(Path(docs), coverage_table(coverage, len(cases)))
-    skipped = tuple(f"{sc.operation}/{sc.name}" for sc in SCENARIOS if not sc.available(spec.OPERATIONS))
-    return GenerationReport(len(cases), len(SCENARIOS) - len(skipped), traces, tuple(mismatches), coverage, skipped)
+    skipped = tuple(f"{sc.operation}/{sc.name}" for sc in FORKS[fork] if not sc.available(spec.OPERATIONS))
+    return GenerationReport(len(cases), len(FORKS[fork]) - len(skipped), traces, tuple(mismatches), coverage, skipped)
 
 
 BEGIN, END = "<!-- coverage:begin -->", "<!-- coverage:end -->"

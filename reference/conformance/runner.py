@@ -289,9 +289,14 @@ def replay_case(adapter, case: CaseFile, timeout: float = DEFAULT_TIMEOUT) -> Ca
         return CaseResult(case.name, "format", f"$.format_version: this runner reads format {FORMAT_VERSION}, "
                           f"the case has {data.get('format_version')!r}", "$.format_version")
     try:
-        loaded = ask({"cmd": "load", "state": data["pre_state"]})
-        if loaded.get("ok") is not True:
-            raise _Mismatch("protocol", "$.pre_state", f"$.pre_state: adapter did not load it: {_show(loaded)}")
+        if "genesis" in data:  # a fork case built from genesis (docs/conformance.md)
+            loaded = ask({"cmd": "genesis", "fork": data.get("fork"), "config": data["genesis"].get("config")})
+            if loaded.get("ok") is not True:
+                raise _Mismatch("protocol", "$.genesis", f"$.genesis: adapter did not start it: {_show(loaded)}")
+        else:
+            loaded = ask({"cmd": "load", "state": data["pre_state"]})
+            if loaded.get("ok") is not True:
+                raise _Mismatch("protocol", "$.pre_state", f"$.pre_state: adapter did not load it: {_show(loaded)}")
         for i, step in enumerate(data["operations"]):
             path = f"$.operations[{i}].expect"
             got = _apply_response(ask({"cmd": "apply", "op": {"op": step["op"], "args": step["args"]}}), path)

@@ -6,16 +6,14 @@ or `python -m reference.engine.bench` (prints it).
 from __future__ import annotations
 
 import datetime
-import os
-import platform
 import random
 import sys
 import time
 
 import spec
-from kalypso.audit.report import cpu_model
 from reference.engine.fast import FastOrderbook, ask_rows
 from reference.engine.worlds import ENGINE, OWNER, REQUESTER
+from reference.machine import describe
 from spec import operations as ops
 from spec.containers import Config, State
 from spec.env import STAND_IN_VERIFIER_ID
@@ -68,17 +66,11 @@ def time_fast(state: State, rows: list[tuple]) -> tuple[float, float, int]:
     return built - start, time.perf_counter() - built, len(matches)
 
 
-def machine() -> str:
-    """CPU count and model, Python version, load at the start."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{os.cpu_count()} CPUs, {cpu_model()}; Python {platform.python_version()}; single-threaded; 1-minute load {load:.1f} at start"
-
-
 def run_engine_bench(n_provers: int = 10_000, ask_counts=(1_000, 10_000, 100_000, 1_000_000), spec_asks: int = 20, progress=None) -> str:
     """The body of the `Matching engine` section: fast-engine scaling curve, and fast vs spec per-ask
     time. Progress lines go to stderr."""
     progress = progress or (lambda line: print(line, file=sys.stderr, flush=True))
-    host = machine()
+    host = f"{describe()}; single-threaded"
     progress(f"building {n_provers} provers through spec.apply ...")
     t0 = time.perf_counter()
     state = provers_world(n_provers)

@@ -2,9 +2,8 @@
 assignments and invalid-inputs statements, opens requesters' private inputs and re-encrypts them
 to the assigned prover.
 
-The attestation is modelled: a TEE vendor root key (`MODEL_ROOT_SECRET`, public so tests can
-play the vendor; its public key is `spec.env.MODEL_ATTESTATION_ROOT`) signs
-`spec.signing.attestation_message(measurement, engine_key)`.
+The attestation is modelled: the TEE vendor root of `properties.fixtures` (`MODEL_ROOT_SECRET`,
+`attest`) signs `spec.signing.attestation_message(measurement, engine_key)`.
 """
 from __future__ import annotations
 
@@ -14,14 +13,12 @@ from typing import Callable, Optional
 
 import attrs
 
+from properties.fixtures import MODEL_ROOT_SECRET, attest
 from reference.engine import ecies
 from spec import operations as ops
 from spec.containers import Ask, State
 from spec.matching.common import Match
-from spec.signing import assignment_message, attestation_message, encode_statement, invalid_inputs_message, public_key, sign
-
-MODEL_ROOT_SECRET = hashlib.sha256(b"kalypso/v1/model-tee-vendor-root").digest()
-
+from spec.signing import assignment_message, encode_statement, invalid_inputs_message, public_key, sign
 
 class EngineRefusal(Exception):
     """The engine will not sign or re-encrypt: names the field and the rule."""
@@ -29,16 +26,6 @@ class EngineRefusal(Exception):
     def __init__(self, field: str, rule: str):
         super().__init__(f"ENGINE_REFUSAL [{field}]: {rule}")
         self.field, self.rule = field, rule
-
-
-def measurement_of(image: bytes) -> bytes:
-    """The enclave measurement of an engine image: its SHA-256."""
-    return hashlib.sha256(image).digest()
-
-
-def attest(measurement: bytes, engine_key: str, root_secret: bytes = MODEL_ROOT_SECRET) -> bytes:
-    """The modelled vendor root's attestation that `engine_key` lives in an enclave measuring `measurement`."""
-    return sign(root_secret, attestation_message(measurement, engine_key))
 
 
 def engine_inputs_context(market_id: int, engine_key: str, requester: str) -> bytes:

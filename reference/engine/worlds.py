@@ -1,34 +1,26 @@
 """Small protocol worlds for the matching tests, the differential tests and the benchmark:
 markets served by one attested engine, staked provers quoting in them, open asks. Every world
-is built by applying spec operations, so it is a reachable state."""
+is built with `properties.world.World` (by applying spec operations), so it is a reachable state."""
 from __future__ import annotations
 
-import hashlib
 from typing import Optional
 
 import attrs
 from hypothesis import strategies as st
 
 import spec
-from reference.engine.tee import Engine, measurement_of, seal_private_inputs
+from properties.fixtures import ENCLAVE_MEASUREMENT, ENCLAVE_SECRET, ephemeral_secret, prover_secret
+from properties.world import World
+from reference.engine.tee import Engine, seal_private_inputs
 from spec import operations as ops
 from spec.containers import Config, State
-from spec.env import STAND_IN_VERIFIER_ID
 from spec.signing import public_key
 from spec.types import MatchingProtocol
 
-ENGINE = Engine(secret=hashlib.sha256(b"kalypso/v1/test-engine").digest(), measurement=measurement_of(b"kalypso matching engine v1"))
+ENGINE = Engine(secret=ENCLAVE_SECRET, measurement=ENCLAVE_MEASUREMENT)
 OWNER = "market-owner"
 REQUESTER = "requester"
 CONFIG = Config(stake_tokens=("POND", "ETH"), market_creation_fee=0)
-
-
-def prover_secret(name: str) -> bytes:
-    return hashlib.sha256(b"kalypso/v1/prover-key/" + name.encode()).digest()
-
-
-def ephemeral_secret(label: str) -> bytes:
-    return hashlib.sha256(b"kalypso/v1/test-ephemeral/" + label.encode()).digest()
 
 
 @attrs.frozen
@@ -60,32 +52,28 @@ class AskPlan:
 def build(markets: list[MarketPlan], provers: list[ProverPlan], asks: list[AskPlan], config: Config = CONFIG) -> State:
     """Apply the operations that create the planned world; every one must be accepted.
     `ProverPlan.quotes` are (market index, price, proposed time, compute per request)."""
-    state = spec.genesis(config)
-    def run(op):
-        nonlocal state
-        state, _ = spec.apply(state, op)
+    w = World(config, time=0, engine_secret=ENGINE.secret)
     for plan in markets:
-        run(ops.CreateMarket(OWNER, STAND_IN_VERIFIER_ID, plan.protocol, dict(plan.slash_amount), ENGINE.key, 0))
+        market_id = w.market(OWNER, dict(plan.slash_amount), ENGINE.key, 0, plan.protocol)
         if plan.attested:
-            run(ENGINE.attest_op(OWNER, state.next_market_id - 1))
+            w.do(ENGINE.attest_op(OWNER, market_id))
     for plan in provers:
-        run(ops.RegisterProver(plan.name, plan.name + "-rewards", plan.compute))
+        w.prover(plan.name, plan.compute, stake=0)
         if plan.keyed:
-            run(ops.RegisterProverKey(plan.name, public_key(prover_secret(plan.name))))
+            w.do(ops.RegisterProverKey(plan.name, public_key(prover_secret(plan.name))))
         for token, amount in plan.stake:
-            run(ops.Mint(plan.name, token, amount))
-            run(ops.DepositStake(plan.name, token, amount))
+            w.do(ops.Mint(plan.name, token, amount), ops.DepositStake(plan.name, token, amount))
         for market, price, time, compute in plan.quotes:
-            run(ops.JoinMarket(plan.name, market, price, time, compute))
+            w.join(plan.name, market, price, time, compute)
     total = sum(a.max_price for a in asks)
     if total:
-        run(ops.Mint(REQUESTER, config.payment_token, total))
+        w.do(ops.Mint(REQUESTER, config.payment_token, total))
     for i, plan in enumerate(asks):
         private = None
         if plan.private is not None:
-            private = seal_private_inputs(state, plan.market, REQUESTER, plan.private, ephemeral_secret(f"ask-{i}"))
-        run(ops.CreateAsk(REQUESTER, plan.market, plan.max_price, state.time + plan.expiry_in, plan.proof_time, plan.preference, b"inputs-%d" % i, private))
-    return state
+            private = seal_private_inputs(w.state, plan.market, REQUESTER, plan.private, ephemeral_secret(f"ask-{i}"))
+        w.ask(plan.market, REQUESTER, plan.max_price, plan.expiry_in, plan.proof_time, plan.preference, b"inputs-%d" % i, private)
+    return w.state
 
 
 @st.composite

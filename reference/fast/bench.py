@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
-import platform
 import random
 import re
 import statistics
@@ -23,6 +21,7 @@ from typing import Callable
 
 from py_ecc.optimized_bn128 import G1, G2, add, multiply
 
+from reference.machine import describe
 from reference.zk.backend import Backend, ReferenceBackend
 from reference.zk.field import R
 
@@ -51,19 +50,6 @@ def distinct_points(generator, n: int, seed: int) -> tuple:
         out.append(point)
         point = add(point, step)
     return tuple(out)
-
-
-def _machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, load average at start {load}"
 
 
 def _fmt(seconds: float | None) -> str:
@@ -115,7 +101,7 @@ def msm_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str
 def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str]:
     from reference.fast import _kernels as k
     from reference.fast.convert import pack
-    from reference.fast.cpu import _twiddles
+    from reference.fast.limbs import twiddles
 
     ref = ReferenceBackend()
     rng = random.Random(SEED + 2)
@@ -126,8 +112,8 @@ def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str
         values = [rng.randrange(R) for _ in range(n)]
         full = _timed(lambda: cpu.ntt(values), 3)
         rows_in = pack(values)
-        twiddles = _twiddles(n, False)
-        kernel = _timed(lambda: k.ntt_in_place(rows_in, twiddles), 3)
+        roots = twiddles(n, False)
+        kernel = _timed(lambda: k.ntt_in_place(rows_in, roots), 3)
         slow = _timed(lambda: ref.ntt(values), 1) if log_n <= ref_max else None
         rows.append(f"| 2^{log_n} | {_fmt(full)} | {_fmt(kernel)} | {_fmt(slow)} | {_ratio(slow, full)} |")
     return rows
@@ -222,7 +208,7 @@ def fast_path_section(quick: bool = False, say: Callable[[str], None] = lambda _
     lines = [
         SECTION,
         "",
-        f"Measured {datetime.date.today().isoformat()} on {_machine()}; command: `{command}`.",
+        f"Measured {datetime.date.today().isoformat()} on {describe()}; command: `{command}`.",
         "Times are medians through the `Backend` interface (Python ints and py_ecc points in and out, so",
         "boundary conversion is included); reference columns are single runs of `ReferenceBackend`.",
         f"CPU backend warm-up in this process (numba cache load, or compilation if cold): {_fmt(warm)}.",

@@ -7,126 +7,30 @@ is held, so its id stays unique) because a proving key's bases are reused by eve
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
-from functools import lru_cache
-from typing import Sequence
 
 import numba
 import numpy as np
-from py_ecc.optimized_bn128 import b as G1_B
-from py_ecc.optimized_bn128 import b2 as G2_B
 
 from reference.fast import _kernels as k
-from reference.fast.convert import (
-    affine_g1,
-    affine_g2,
-    checked_scalars,
-    g1_from_jacobian,
-    g2_from_jacobian,
-    pack,
-    pack_fr,
-    unpack,
+from reference.fast.convert import checked_scalars, g1_from_jacobian, g2_from_jacobian, unpack
+from reference.fast.limbs import (
+    Bases,
+    BasesCache,
+    checked_shift,
+    fr_montgomery,
+    fr_rows,
+    from_montgomery,
+    scale_rows,
+    signed_digit_windows,
+    twiddles,
+    window_bits,
 )
-from reference.zk.backend import BackendError
-from reference.zk.field import Q, R, check_domain_size, check_scalar, inv, root_of_unity
+from reference.zk.field import R, inv
 
-SCALAR_BITS = R.bit_length()
 PARALLEL_FROM = 1 << 13
-_BASES_CACHE_SIZE = 16
 
 
-def window_bits(n: int) -> int:
-    """Pippenger window width c minimising windows * (n mixed additions + 2 * 2^(c-1) full additions)."""
-    best, best_cost = 2, None
-    for c in range(2, 17):
-        windows = SCALAR_BITS // c + 1
-        cost = windows * (11 * n + 32 * (1 << (c - 1)))
-        if best_cost is None or cost < best_cost:
-            best, best_cost = c, cost
-    return best
-
-
-def signed_digit_windows(c: int) -> int:
-    """Windows of c bits needed for signed digits of scalars below 2^254 (one more for the carry)."""
-    return SCALAR_BITS // c + 1
-
-
-_MODULI = {"q": (Q, k.Q_INV), "r": (R, k.R_INV)}
-
-
-def scale_rows(rows: np.ndarray, factor: int, modulus: str) -> np.ndarray:
-    """Rows of four limbs times ``factor / 2^256`` modulo q or r (Montgomery product), in place."""
-    m, minv = _MODULI[modulus]
-    k.vec_scale(rows, pack([factor]), pack([m]), minv)
-    return rows
-
-
-def to_montgomery(rows: np.ndarray, modulus: str) -> np.ndarray:
-    """Rows of four limbs (standard form, < modulus) into Montgomery form, in place."""
-    return scale_rows(rows, pow(2, 512, _MODULI[modulus][0]), modulus)
-
-
-def from_montgomery(rows: np.ndarray, modulus: str) -> np.ndarray:
-    """Rows of four limbs out of Montgomery form, in place."""
-    return scale_rows(rows, 1, modulus)
-
-
-def fr_montgomery(value: int) -> tuple:
-    """One Fr element as a Montgomery-form limb tuple."""
-    return k.limbs(value * (1 << 256) % R)
-
-
-class _Bases:
-    """Affine bases in Montgomery form (a row per point) with their infinity flags.
-
-    ``device`` is free for a backend to keep its own copy (the GPU keeps the rows in device memory).
-    """
-
-    def __init__(self, rows: np.ndarray, infinity: np.ndarray):
-        self.rows = rows
-        self.infinity = infinity
-        self.device = None
-
-
-def convert_bases(points: Sequence, degree: int) -> _Bases:
-    """py_ecc points as Montgomery affine rows: 8 limbs per G1 point, 16 per G2 point."""
-    coords, infinity = (affine_g1 if degree == 1 else affine_g2)(points)
-    shape = (2, 4) if degree == 1 else (2, 2, 4)
-    rows = to_montgomery(pack(coords), "q").reshape((len(points),) + shape)
-    bases = _Bases(rows, np.array(infinity, dtype=bool))
-    b = [G1_B.n] if degree == 1 else [int(c) for c in G2_B.coeffs]
-    b_rows = to_montgomery(pack(b), "q").reshape((1, 1) + shape[1:])
-    finite = np.flatnonzero(~bases.infinity)
-    if finite.size:
-        bad = k.on_curve(np.ascontiguousarray(rows[finite]), b_rows)
-        if bad >= 0:
-            raise BackendError(f"points[{int(finite[bad])}]: not on the curve y^2 = x^3 + {'3' if degree == 1 else 'b2'}")
-    return bases
-
-
-class _BasesCache:
-    """Converted bases of recently used tuples of points, keyed by identity (the tuple is kept alive)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict[int, tuple[tuple, int, _Bases]] = OrderedDict()
-
-    def get(self, points: Sequence, degree: int) -> _Bases:
-        if not isinstance(points, tuple):
-            return convert_bases(points, degree)
-        key = id(points)
-        hit = self.entries.get(key)
-        if hit is not None and hit[0] is points and hit[1] == degree:
-            self.entries.move_to_end(key)
-            return hit[2]
-        bases = convert_bases(points, degree)
-        self.entries[key] = (points, degree, bases)
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-        return bases
-
-
-def msm_jacobian(bases: _Bases, scalars: np.ndarray, degree: int) -> list[int]:
+def msm_jacobian(bases: Bases, scalars: np.ndarray, degree: int) -> list[int]:
     """The MSM as Jacobian coordinates (ints, Fq2 coordinates flattened c0, c1); scalars as limb rows."""
     c = window_bits(scalars.shape[0])
     scalars = scalars.copy()
@@ -135,26 +39,6 @@ def msm_jacobian(bases: _Bases, scalars: np.ndarray, degree: int) -> list[int]:
     out = np.zeros((1,) + (3,) + bases.rows.shape[2:], dtype=np.uint64)
     k.pippenger(bases.rows, digits, c, out)
     return unpack(from_montgomery(out.reshape(3 * degree, 4), "q"))
-
-
-@lru_cache(maxsize=64)
-def _twiddles(n: int, inverse: bool) -> np.ndarray:
-    w = root_of_unity(n)
-    if inverse:
-        w = inv(w)
-    return k.powers(fr_montgomery(w), max(n // 2, 1))
-
-
-def _fr_rows(values: Sequence[int]) -> np.ndarray:
-    check_domain_size(len(values))
-    return to_montgomery(pack_fr(values, "values"), "r")
-
-
-def _checked_shift(shift: int) -> int:
-    check_scalar("shift", shift)
-    if shift == 0:
-        raise BackendError("shift: must be non-zero (a coset of <w_n> needs an invertible shift)")
-    return shift
 
 
 def _threads_by_size(method):
@@ -191,7 +75,7 @@ class CpuBackend:
     name = "cpu"
 
     def __init__(self) -> None:
-        self._bases = _BasesCache(_BASES_CACHE_SIZE)
+        self._bases = BasesCache()
 
     @_threads_by_size
     def msm_g1(self, points, scalars):
@@ -211,30 +95,30 @@ class CpuBackend:
 
     def _transform(self, rows: np.ndarray, inverse: bool) -> np.ndarray:
         n = rows.shape[0]
-        k.ntt_in_place(rows, _twiddles(n, inverse))
+        k.ntt_in_place(rows, twiddles(n, inverse))
         if inverse:
             scale_rows(rows, inv(n) * (1 << 256) % R, "r")
         return rows
 
     @_threads_by_size
     def ntt(self, values):
-        return unpack(from_montgomery(self._transform(_fr_rows(values), False), "r"))
+        return unpack(from_montgomery(self._transform(fr_rows(values), False), "r"))
 
     @_threads_by_size
     def intt(self, values):
-        return unpack(from_montgomery(self._transform(_fr_rows(values), True), "r"))
+        return unpack(from_montgomery(self._transform(fr_rows(values), True), "r"))
 
     @_threads_by_size
     def coset_ntt(self, values, shift):
-        rows = _fr_rows(values)
+        rows = fr_rows(values)
         n = rows.shape[0]
-        k.vec_mul(rows, k.powers(fr_montgomery(_checked_shift(shift)), n))
+        k.vec_mul(rows, k.powers(fr_montgomery(checked_shift(shift)), n))
         return unpack(from_montgomery(self._transform(rows, False), "r"))
 
     @_threads_by_size
     def coset_intt(self, values, shift):
-        shift_inv = inv(_checked_shift(shift))
-        rows = self._transform(_fr_rows(values), True)
+        shift_inv = inv(checked_shift(shift))
+        rows = self._transform(fr_rows(values), True)
         n = rows.shape[0]
         k.vec_mul(rows, k.powers(fr_montgomery(shift_inv), n))
         return unpack(from_montgomery(rows, "r"))

@@ -1,8 +1,8 @@
 """The simulated chain: every protocol action goes through `spec.apply`, so the simulation is
-validated by the spec. A rejection of an action the simulation meant to be valid is recorded."""
+validated by the spec. A rejection of an action the simulation meant to be valid is recorded.
+The chain is a `properties.world.World` whose `submit` records a rejection instead of raising."""
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from typing import Callable, Optional
 
@@ -11,25 +11,25 @@ from spec import operations as ops
 from spec.env import STAND_IN_VERIFIER_ID, stand_in_proof
 from spec.errors import SpecError
 from spec.provers import free_compute, free_stake
-from spec.signing import assignment_message, public_key, sign
+from properties.world import World
+from spec.signing import public_key
 
-ENGINE_SECRET = hashlib.sha256(b"kalypso/sim/engine").digest()
 KEEPER = "keeper"
 OWNER = "market-owner"
 
 Observer = Callable[[object, object, object, list], None]
 
 
-class Chain:
+class Chain(World):
     """Holds the spec state; `submit(op)` applies it at the current simulated time."""
 
     def __init__(self, config: spec.Config = spec.Config(), observer: Optional[Observer] = None):
-        self.state = spec.genesis(config)
+        super().__init__(config, time=0)
         self.observer = observer
         self.applied = Counter()
         self.rejected: Counter = Counter()
         self.rejections: list[str] = []
-        self.engine_key = public_key(ENGINE_SECRET)
+        self.engine_key = public_key(self.engine_secret)
 
     def submit(self, op) -> Optional[list]:
         """Apply `op`; on a rule violation record it and return None (state unchanged)."""
@@ -67,10 +67,9 @@ class Chain:
                                      self.engine_key, 0))
         return market_id
 
-    def assign(self, ask_id: int, market_id: int, prover: str, price: int) -> Optional[list]:
+    def assign(self, ask_id: int, prover: str, price: int) -> Optional[list]:
         """The engine signs and submits the assignment."""
-        signature = sign(ENGINE_SECRET, assignment_message(market_id, ask_id, prover, price))
-        return self.submit(ops.AssignTask(KEEPER, ask_id, prover, price, signature))
+        return self.submit(self.assignment(ask_id, prover, price, sender=KEEPER))
 
     def prove(self, ask_id: int, prover: str) -> Optional[list]:
         ask = self.state.asks[ask_id]

@@ -256,7 +256,7 @@ class ProofRace(Matching):
         ask = state.asks[record.ask_id]
         submission = RaceSubmission(record.ask_id, job.prover, stand_in_proof(ask.public_inputs), sim.now)
         result = race_result(state, ask, [submission], DEFAULT_ENV, self.seed)
-        if result is None or sim.chain.assign(record.ask_id, self.market_id, job.prover, result.match.price) is None:
+        if result is None or sim.chain.assign(record.ask_id, job.prover, result.match.price) is None:
             sim._stop_job(job)
             return
         record.assigned_at, record.prover, record.price = sim.now, job.prover, result.match.price

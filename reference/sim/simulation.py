@@ -6,7 +6,6 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections import defaultdict
 from typing import Optional
 
 import attrs
@@ -325,7 +324,7 @@ class Simulation:
         """The engine assigns on chain; the prover starts proving (or, if colluding against the
         ask's requester, sits on it until the deadline)."""
         record = self.records[ask_id]
-        events = self.chain.assign(ask_id, record.market_id, agent.address, price)
+        events = self.chain.assign(ask_id, agent.address, price)
         if events is None:
             return False
         record.assigned_at, record.prover, record.price = self.now, agent.address, price

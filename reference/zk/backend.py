@@ -6,12 +6,10 @@ NTT domains are the subgroups <w_n> of Fr with ``w_n = 5^((r-1)/n) mod r`` (5 ge
 n a power of two up to 2^28); inputs and outputs are in natural order.
 
 ``ReferenceBackend`` ("reference") is the definition; other backends must agree with it
-bit for bit. ``get_backend(name)`` returns "reference" directly and loads "cpu"
-(``reference.fast.cpu:CpuBackend``) and "gpu" (``reference.fast.gpu:GpuBackend``) lazily.
+bit for bit. ``reference.fast.get_backend(name)`` returns any backend by name.
 """
 from __future__ import annotations
 
-import importlib
 from typing import Protocol, Sequence
 
 from py_ecc.optimized_bn128 import FQ, FQ2, Z1, Z2, add, double
@@ -108,21 +106,3 @@ class ReferenceBackend:
     def coset_intt(self, values: Sequence[int], shift: int) -> list[int]:
         return _ntt.coset_intt(values, shift)
 
-
-_LAZY = {"cpu": ("reference.fast.cpu", "CpuBackend"), "gpu": ("reference.fast.gpu", "GpuBackend")}
-BACKEND_NAMES = ("reference", *_LAZY)
-
-
-def get_backend(name: str) -> Backend:
-    """The backend called ``name``: "reference", "cpu" or "gpu"."""
-    if name == "reference":
-        return ReferenceBackend()
-    if name not in _LAZY:
-        raise BackendError(f"backend: unknown name {name!r}; expected one of {', '.join(BACKEND_NAMES)}")
-    module_name, class_name = _LAZY[name]
-    try:
-        module = importlib.import_module(module_name)
-        cls = getattr(module, class_name)
-        return cls()
-    except (ImportError, AttributeError, RuntimeError, OSError) as exc:
-        raise BackendUnavailable(f"backend: {name!r} ({module_name}:{class_name}) is unavailable: {exc}") from exc

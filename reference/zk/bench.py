@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from kalypso.audit.report import cpu_model
+from reference.machine import cpu_model
 from reference.zk import nodetools
-from reference.zk.backend import BackendUnavailable, get_backend
+from reference.fast import get_backend
+from reference.zk.backend import BackendUnavailable
 from reference.zk.binfile import write_r1cs, write_wtns
 from reference.zk.circuits import MIMC_ROUNDS, mimc_preimage_circuit
 from reference.zk.groth16 import blinding_from_seed, domain_size_for, prove, setup, verify

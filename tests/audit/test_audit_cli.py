@@ -28,9 +28,9 @@ def test_list_names_every_section(capsys):
 def test_audit_quick_parallel_all_sections(tmp_path):
     code = main(["audit", "--quick", "--no-progress", "--jobs", "2", "--out", str(tmp_path)])
     md = (tmp_path / "audit.md").read_text()
-    from kalypso.audit import load_sections
+    from kalypso.audit.registry import SECTIONS
 
-    for sec in load_sections().values():
+    for sec in SECTIONS.values():
         assert f"## {sec.title} — " in md
     assert "## Hypothesis state machines — PASS" in md and "## Market simulator — PASS" in md
     assert code == (1 if "— FAIL" in md else 0)

@@ -1,15 +1,17 @@
 """The audit runner and report: statuses, failure traces, not-available areas, exit codes."""
+import ast
 import base64
+from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from kalypso.audit import Check, NotAvailable, SectionOutput, Status, Table, section
-from kalypso.audit.registry import SECTIONS, load_sections
+from kalypso.audit.model import Check, NotAvailable, SectionOutput, Status, Table, section
+from kalypso.audit.registry import SECTIONS
 from kalypso.audit.report import render_html, render_markdown, write_reports
 from kalypso.audit.runner import exit_code, run_section, select
-from kalypso.audit.sections.machines import discover_machines, run_machine
+from kalypso.audit.sections.machines import discover_machines, machine_modules, run_machine
 
 BUDGETS = {"quick": {"n": 1}, "default": {"n": 2}, "thorough": {"n": 3}}
 META = {"profile": "quick", "seed": 3, "seconds": 1.0, "command": "kalypso audit --quick", "cpus": "2",
@@ -19,10 +21,7 @@ PNG = base64.b64decode(
 
 
 @pytest.fixture
-def fake_sections():
-    load_sections()
-    saved = dict(SECTIONS)
-
+def fake_sections(monkeypatch):
     @section("t_pass", "Passing area", BUDGETS)
     def passing(ctx):
         ctx.progress("working", completed=1, total=1)
@@ -35,15 +34,14 @@ def fake_sections():
 
     @section("t_missing", "Missing area", BUDGETS)
     def missing(ctx):
-        raise NotAvailable("module x has not landed")
+        raise NotAvailable("no device x on this machine")
 
     @section("t_crash", "Crashing area", BUDGETS)
     def crashing(ctx):
         raise RuntimeError("boom")
 
-    yield
-    SECTIONS.clear()
-    SECTIONS.update(saved)
+    for fake in (passing, failing, missing, crashing):
+        monkeypatch.setitem(SECTIONS, fake.name, fake)
 
 
 def test_statuses_budgets_and_seed(fake_sections, tmp_path):
@@ -52,7 +50,7 @@ def test_statuses_budgets_and_seed(fake_sections, tmp_path):
     assert passed.budget == "n=2"
     assert run_section("t_fail", "quick", 7, tmp_path).status == Status.FAIL
     missing = run_section("t_missing", "quick", 7, tmp_path)
-    assert missing.status == Status.NOT_AVAILABLE and "has not landed" in missing.checks[0].detail
+    assert missing.status == Status.NOT_AVAILABLE and "no device x" in missing.checks[0].detail
     crashed = run_section("t_crash", "quick", 7, tmp_path)
     assert crashed.status == Status.FAIL and "RuntimeError: boom" in crashed.checks[0].trace
 
@@ -92,7 +90,7 @@ def test_figures_are_inlined_as_base64(tmp_path):
 
 
 def test_select_validates_names():
-    assert select(None) == list(load_sections())
+    assert select(None) == list(SECTIONS)
     with pytest.raises(ValueError, match="unknown section"):
         select(["nope"])
 
@@ -127,3 +125,14 @@ def test_machines_are_discovered_and_seeded_runs_repeat():
     assert any(m.__name__ == "LifecycleMachine" for m in machines)
     first = run_machine(machines[0], max_examples=3, steps=5, seed=11)
     assert first.status == Status.PASS and first.count >= 3
+
+
+def test_every_module_of_properties_with_state_machines_is_audited():
+    root = Path(__file__).resolve().parents[2] / "properties"
+    defining = set()
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        if any(isinstance(node, ast.ImportFrom) and node.module == "hypothesis.stateful"
+               and any(alias.name == "RuleBasedStateMachine" for alias in node.names) for node in ast.walk(tree)):
+            defining.add(".".join(path.relative_to(root.parent).with_suffix("").parts))
+    assert defining and defining == {m.__name__ for m in machine_modules()}

@@ -11,7 +11,8 @@ from py_ecc.optimized_bn128 import FQ, FQ2, G1, G2, Z1, Z2, add, eq, multiply, n
 
 from reference.fast import _kernels as k
 from reference.fast.convert import pack, unpack
-from reference.fast.cpu import CpuBackend, convert_bases, from_montgomery, signed_digit_windows, window_bits
+from reference.fast.cpu import CpuBackend
+from reference.fast.limbs import convert_bases, from_montgomery, signed_digit_windows, window_bits
 from reference.zk.backend import BackendError, ReferenceBackend
 from reference.zk.field import FieldError, R, root_of_unity
 

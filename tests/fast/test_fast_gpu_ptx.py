@@ -27,16 +27,16 @@ def compile_ptx(monkeypatch):
 def test_every_kernel_compiles_to_ptx(compile_ptx):
     from numba import types as t
 
-    import reference.fast.gpu as g
+    import reference.fast.gpu_kernels as g
 
     rows, idx, n = t.uint64[:, ::1], t.int64[::1], t.int64
     digits = t.int32[:, ::1]
     kernels = [
-        (g._bit_reverse, (rows, rows, n)),
-        (g._butterflies, (rows, rows, n, n)),
-        (g._vec_mul, (rows, rows)),
-        (g._count_buckets, (digits, n, idx)),
-        (g._scatter_buckets, (digits, n, idx, idx)),
+        (g.bit_reverse, (rows, rows, n)),
+        (g.butterflies, (rows, rows, n, n)),
+        (g.vec_mul, (rows, rows)),
+        (g.count_buckets, (digits, n, idx)),
+        (g.scatter_buckets, (digits, n, idx, idx)),
         *[(kernels[0], (rows, idx, idx, rows)) for kernels in (g.G1_KERNELS, g.G2_KERNELS)],
         *[(kernels[1], (rows, n, n, rows)) for kernels in (g.G1_KERNELS, g.G2_KERNELS)],
     ]

@@ -7,7 +7,8 @@ import pytest
 
 from kalypso.cli import main
 from reference.fast.cpu import CpuBackend
-from reference.zk.backend import BackendUnavailable, ReferenceBackend, get_backend
+from reference.fast import get_backend
+from reference.zk.backend import BackendUnavailable, ReferenceBackend
 from reference.zk.circuits import mimc_preimage_circuit
 from reference.zk.groth16 import blinding_from_seed, prove, setup, verify
 from reference.zk.snarkjs import proof_to_json

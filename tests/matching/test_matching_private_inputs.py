@@ -5,7 +5,8 @@ import pytest
 import spec
 from reference.engine import ecies
 from reference.engine.tee import EngineRefusal, engine_inputs_context, open_for_prover, seal_private_inputs
-from reference.engine.worlds import ENGINE, REQUESTER, AskPlan, MarketPlan, ProverPlan, build, ephemeral_secret, prover_secret
+from properties.fixtures import ephemeral_secret, prover_secret
+from reference.engine.worlds import ENGINE, REQUESTER, AskPlan, MarketPlan, ProverPlan, build
 from spec import operations as ops
 from spec.errors import ProverKeyMissing
 from spec.matching import Match, orderbook

@@ -5,7 +5,8 @@ import pytest
 
 import spec
 from properties.invariants import snapshot
-from reference.engine.tee import MODEL_ROOT_SECRET, Engine, EngineRefusal, attest, measurement_of
+from properties.fixtures import MODEL_ROOT_SECRET, attest, measurement_of
+from reference.engine.tee import Engine, EngineRefusal
 from reference.engine.worlds import ENGINE, OWNER, AskPlan, MarketPlan, ProverPlan, build
 from spec import operations as ops
 from spec.errors import (

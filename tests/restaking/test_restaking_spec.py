@@ -5,6 +5,7 @@ import pytest
 
 import spec
 from properties import invariants as inv
+from properties.fixtures import ENGINE_KEY as KEY, ENGINE_SECRET as SECRET, RESTAKING_ARGS, RESTAKING_PARAMS
 from spec import operations as ops
 from spec.bridge import enqueue
 from spec.codec import decode_op, decode_state, dumps, encode_op, encode_state
@@ -12,13 +13,11 @@ from spec.epochs import epoch_at, epoch_start, protocol_epoch
 from spec.errors import MalformedOperation, SpecError
 from spec.restaked_stake import confirmed_snapshot, free_restaked_stake, key_safety_rule_holds, max_restaked_proof_time
 from spec.restaking import active_at, operator_stake_at, snapshot_parts
-from spec.restaking_state import RestakingParams, Route, SlashRequest, SlashResult, SlashStatus, SnapshotPart
-from spec.signing import assignment_message, public_key, sign
+from spec.restaking_state import Route, SlashRequest, SlashResult, SlashStatus, SnapshotPart
+from spec.signing import assignment_message, sign
 from spec.types import AskState
 
-SECRET = bytes([1]) * 32
-KEY = public_key(SECRET)
-PARAMS = RestakingParams(epoch_length=100, offset=50, epoch_duration=1_000, veto_duration=200, bridge_delay_max=150)
+PARAMS = RESTAKING_PARAMS
 MAX_PROOF_TIME = max_restaked_proof_time(PARAMS)
 
 
@@ -141,7 +140,7 @@ def test_market_parameters_must_leave_room_for_the_rule():
 def test_set_restaking_parameters():
     state = ask(world(), proof_time=500)
     state, _ = run(state, assign(0))
-    args = dict(epoch_length=100, offset=50, epoch_duration=1_000, veto_duration=200, bridge_delay_max=150)
+    args = RESTAKING_ARGS
     rejects(state, ops.SetRestakingParameters("mallory", **args), "NOT_GOVERNOR", "sender")
     rejects(state, ops.SetRestakingParameters("governor", **{**args, "bridge_delay_max": 0}), "INVALID_RESTAKING_PARAMETER", "bridge_delay_max")
     rejects(state, ops.SetRestakingParameters("governor", **{**args, "epoch_duration": 401}), "KEY_SAFETY_RULE", "epoch_duration")

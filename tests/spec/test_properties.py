@@ -15,7 +15,7 @@ from properties import strategies as strat
 from properties.machines import LifecycleMachine
 from spec import codec, tasks
 from spec.errors import SpecError
-from tests.spec.world import assigned
+from properties.world import assigned_task
 
 
 REJECTED = []
@@ -67,8 +67,8 @@ def test_state_machine_catches_a_transition_that_forgets_to_unlock_stake():
 
 
 def test_codec_round_trips_a_busy_state():
-    w = assigned()
-    w.do(spec.operations.RequestStakeWithdrawal("prover", "POND", 5))
+    w = assigned_task()
+    w.do(spec.operations.RequestStakeWithdrawal("p0", "POND", 5))
     data = codec.encode_state(w.state)
     assert codec.decode_state(data) == w.state
     assert codec.dumps(codec.encode_state(codec.decode_state(data))) == codec.dumps(data)

@@ -11,3 +11,12 @@ TestLifecycleStatemachine.settings = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+def test_one_rule_per_market_operation_named_after_it():
+    from properties.fixtures import NEEDS_ASK_IN
+    from properties.strategies import MARKET_STRATEGIES
+
+    rules = {r.function.__name__: r for r in LifecycleMachine.setup_state().rules}
+    assert set(rules) == set(MARKET_STRATEGIES) | {"any_operation"}
+    assert {name for name, r in rules.items() if r.preconditions} == set(NEEDS_ASK_IN)

@@ -3,10 +3,10 @@ coverage table in docs/vectors.md and manifest.json agree with the vectors."""
 import json
 
 import spec
-from reference.conformance.cases import MANIFEST_FILE, VECTORS_DIR, load_cases
+from reference.conformance.cases import MANIFEST_FILE, VECTORS_DIR, VECTORS_ROOT, load_cases
 from reference.conformance.generate import BEGIN, END, coverage_of, coverage_table
 
-DOCS = VECTORS_DIR.parent / "docs" / "vectors.md"
+DOCS = VECTORS_ROOT.parent / "docs" / "vectors.md"
 
 
 def _cases():

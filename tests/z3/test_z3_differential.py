@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import spec
 from properties import strategies as strat
-from reference.engine.tee import MODEL_ROOT_SECRET, attest
+from properties.fixtures import attest
 from properties.z3.concrete import Universe, abstract_state
 from properties.z3.model import Bounds
 from properties.z3.proofs import OPERATION_NAMES, evaluate

@@ -12,7 +12,7 @@ from properties.z3.directed import DIRECTED_BOUNDS, check_directed, check_vector
 from properties.z3.mutants import ENCODER_MUTANTS
 from properties.z3.operations import FOUNDATION_OPERATIONS
 
-VECTORS = Path(__file__).resolve().parents[2] / "vectors"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "design"
 
 
 @pytest.fixture(scope="module")

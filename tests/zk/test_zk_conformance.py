@@ -1,6 +1,7 @@
 import pytest
 
-from reference.zk.backend import BackendUnavailable, ReferenceBackend, get_backend
+from reference.fast import get_backend
+from reference.zk.backend import BackendUnavailable, ReferenceBackend
 from reference.zk.conformance import backend_mismatches
 
 

@@ -2,7 +2,8 @@ import random
 
 import pytest
 
-from reference.zk.backend import BackendError, BackendUnavailable, ReferenceBackend, get_backend
+from reference.fast import get_backend
+from reference.zk.backend import BackendError, BackendUnavailable, ReferenceBackend
 from reference.zk.curve import (
     G1, G2, Z1, Z2, CurveError, FixedBase, add, eq, fixed_base_g1, g1_from_affine, g1_to_affine,
     g2_from_affine, g2_to_affine, multiply, neg, pairing_check,

@@ -1,2 +1,1 @@
-"""Built-in audit sections, in report order; each module registers its sections on import."""
-from kalypso.audit.sections import z3, machines, conformance, mutation, prover, backends, engine, simulator  # noqa: F401
+"""The audit's sections, one module per area; `kalypso.audit.registry` lists them in report order."""

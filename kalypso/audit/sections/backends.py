@@ -1,4 +1,4 @@
-"""Fast backends: each MSM/NTT backend of `reference.zk.backend` other than the reference one,
+"""Fast backends: each MSM/NTT backend of `reference.fast.get_backend` other than the reference one,
 diffed against the reference backend on seeded random inputs (a backend that cannot run here,
 e.g. GPU without CUDA, is reported not available with its reason)."""
 from __future__ import annotations
@@ -6,9 +6,7 @@ from __future__ import annotations
 import random
 import time
 
-from kalypso.audit.model import Check, Status
-from kalypso.audit.registry import SectionOutput, section
-from kalypso.audit.sections._util import require_attr, require_module
+from kalypso.audit.model import Check, SectionOutput, Status, section
 
 AREA = "Fast MSM / NTT backends"
 
@@ -43,9 +41,10 @@ def differential(reference, backend, msm_size: int, log_ntt: int, seed: int) -> 
     "thorough": {"msm": 2048, "log_ntt": 16},
 })
 def backends(ctx) -> SectionOutput:
-    module = require_module("reference.zk.backend", AREA)
-    get_backend = require_attr(module, "get_backend", AREA)
-    names = [n for n in require_attr(module, "BACKEND_NAMES", AREA) if n != "reference"]
+    from reference.fast import BACKEND_NAMES, get_backend
+    from reference.zk.backend import BackendUnavailable
+
+    names = [n for n in BACKEND_NAMES if n != "reference"]
     reference = get_backend("reference")
     checks = []
     for i, name in enumerate(names):
@@ -54,7 +53,7 @@ def backends(ctx) -> SectionOutput:
         start = time.perf_counter()
         try:
             backend = get_backend(name)
-        except module.BackendUnavailable as why:
+        except BackendUnavailable as why:
             checks.append(Check(label, Status.NOT_AVAILABLE, detail=str(why)))
             continue
         problems = differential(reference, backend, ctx.budget["msm"], ctx.budget["log_ntt"], ctx.seed)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from kalypso.audit.model import Check, Status, Table
-from kalypso.audit.registry import SectionOutput, section
-from kalypso.audit.sections._util import require_attr, require_module
+from kalypso.audit.model import Check, SectionOutput, Status, Table, section
 
 AREA = "Vectors and conformance"
 
@@ -18,10 +16,9 @@ def case_failure(result) -> str:
 
 @section("conformance", AREA, cost=2, budgets={"quick": {}, "default": {}, "thorough": {}})
 def conformance(ctx) -> SectionOutput:
-    check = require_module("reference.conformance.check", AREA)
-    runner = require_module("reference.conformance.runner", AREA)
-    check_vectors = require_attr(check, "check_vectors", AREA)
-    run_conformance = require_attr(runner, "run_conformance", AREA)
+    from reference.conformance.check import check_vectors
+    from reference.conformance.runner import REFERENCE_ADAPTER, run_conformance
+
     ctx.progress("vector self-check", completed=0, total=None)
     start = time.perf_counter()
     report = check_vectors()
@@ -38,7 +35,7 @@ def conformance(ctx) -> SectionOutput:
         ctx.progress("reference adapter", completed=done[0], total=report.cases)
 
     start = time.perf_counter()
-    replay = run_conformance(runner.REFERENCE_ADAPTER, progress=progress)
+    replay = run_conformance(REFERENCE_ADAPTER, progress=progress)
     checks.append(Check(f"conformance: `{replay.adapter}`", Status.PASS if replay.ok else Status.FAIL, count=replay.total,
                         seconds=time.perf_counter() - start,
                         detail=f"{replay.passed}/{replay.total} cases pass, {replay.restarts} adapter restarts",

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kalypso.audit.model import Check, Status
-from kalypso.audit.registry import SectionOutput, section
-from kalypso.audit.sections._util import require_attr, require_module
+from kalypso.audit.model import Check, SectionOutput, Status, section
 
 AREA = "Matching engine"
 
@@ -17,11 +15,10 @@ AREA = "Matching engine"
     "thorough": {"worlds": 20, "provers": 600, "asks": 2000},
 })
 def engine(ctx) -> SectionOutput:
-    fast = require_module("reference.engine.fast", AREA)
-    worlds = require_module("reference.engine.bench", AREA)
-    matching = require_module("spec.matching", AREA)
-    fast_orderbook = require_attr(fast, "FastOrderbook", AREA)
-    spec_orderbook = require_attr(matching, "orderbook", AREA)
+    from reference.engine import bench as worlds
+    from reference.engine.fast import FastOrderbook
+    from spec.matching import orderbook as spec_orderbook
+
     b = ctx.budget
     checks = []
     for k in range(b["worlds"]):
@@ -30,7 +27,7 @@ def engine(ctx) -> SectionOutput:
         start = time.perf_counter()
         state = worlds.with_asks(worlds.provers_world(b["provers"], seed), worlds.random_asks(b["asks"], seed=seed))
         expected = spec_orderbook(state, seed % 2**32)
-        got = fast_orderbook.match(state, seed % 2**32)
+        got = FastOrderbook.match(state, seed % 2**32)
         first = next((i for i, (e, g) in enumerate(zip(expected, got)) if e != g), None)
         ok = tuple(got) == tuple(expected)
         trace = None if ok else (f"spec: {len(expected)} matches, fast engine: {len(got)}\n"

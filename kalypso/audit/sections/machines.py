@@ -1,15 +1,12 @@
-"""Hypothesis state machines: every RuleBasedStateMachine in `properties`, at a stated budget
-and seed; a failure is reported with Hypothesis' shrunk falsifying trace."""
+"""Hypothesis state machines: every RuleBasedStateMachine of the modules of `properties` that define
+them, at a stated budget and seed; a failure is reported with Hypothesis' shrunk falsifying trace."""
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 import time
 from contextlib import contextmanager
 
-from kalypso.audit.model import Check, NotAvailable, Status
-from kalypso.audit.registry import SectionOutput, section
+from kalypso.audit.model import Check, NotAvailable, SectionOutput, Status, section
 
 NEGATIVE_CONTROL_EXAMPLES = 300
 
@@ -20,16 +17,21 @@ def expects_counterexample(machine: type) -> str | None:
     return getattr(machine, "expects_counterexample", None)
 
 
-def discover_machines(package: str = "properties") -> list[type]:
-    """Every concrete RuleBasedStateMachine defined in a module of `package`, by qualified name:
-    the public ones, which must hold, and the negative controls (`expects_counterexample`, such
-    as the escape search with the key safety rule off), which must fail."""
+def machine_modules() -> tuple:
+    """The modules of `properties` that define state machines (a test keeps this list complete)."""
+    from properties import crosschain, machines
+
+    return (machines, crosschain)
+
+
+def discover_machines(modules=None) -> list[type]:
+    """Every concrete RuleBasedStateMachine defined in `modules` (default: `machine_modules()`), by
+    qualified name: the public ones, which must hold, and the negative controls
+    (`expects_counterexample`, such as the escape search with the key safety rule off), which must fail."""
     from hypothesis.stateful import RuleBasedStateMachine
 
-    root = importlib.import_module(package)
-    modules = [root] + [importlib.import_module(m.name) for m in pkgutil.walk_packages(root.__path__, package + ".")]
     found = {}
-    for module in modules:
+    for module in modules or machine_modules():
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if (issubclass(cls, RuleBasedStateMachine) and cls is not RuleBasedStateMachine
                     and cls.__module__ == module.__name__

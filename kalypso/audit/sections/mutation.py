@@ -4,9 +4,7 @@ from __future__ import annotations
 import random
 import time
 
-from kalypso.audit.model import Check, Status, Table
-from kalypso.audit.registry import SectionOutput, section
-from kalypso.audit.sections._util import require_attr, require_module
+from kalypso.audit.model import Check, SectionOutput, Status, Table, section
 
 AREA = "Mutation score"
 
@@ -17,10 +15,10 @@ AREA = "Mutation score"
     "thorough": {"max_mutants": None, "threshold": 0.95},
 })
 def mutation(ctx) -> SectionOutput:
-    module = require_module("reference.conformance.mutation", AREA)
-    mutants = require_module("reference.conformance.mutants", AREA)
-    mutation_score = require_attr(module, "mutation_score", AREA)
-    names = sorted(m.name for m in mutants.MUTANTS)
+    from reference.conformance.mutants import MUTANTS
+    from reference.conformance.mutation import mutation_score
+
+    names = sorted(m.name for m in MUTANTS)
     if ctx.budget["max_mutants"] is not None and ctx.budget["max_mutants"] < len(names):
         names = sorted(random.Random(ctx.seed).sample(names, ctx.budget["max_mutants"]))
     done = [0]
@@ -46,5 +44,5 @@ def mutation(ctx) -> SectionOutput:
     table = Table("Mutants", ("Mutant", "Status", "Killed by", "Time (s)"),
                   tuple((r.name, r.status, r.killed_by or r.reason, f"{r.seconds:.2f}") for r in report.results))
     notes = () if ctx.budget["max_mutants"] is None else (
-        f"Budget: {len(names)} of {len(mutants.MUTANTS)} mutants, sampled with the audit seed.",)
+        f"Budget: {len(names)} of {len(MUTANTS)} mutants, sampled with the audit seed.",)
     return SectionOutput(checks=(check,), tables=(table,), notes=notes)

@@ -8,9 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kalypso.audit.model import Check, Status
-from kalypso.audit.registry import SectionOutput, section
-from kalypso.audit.sections._util import require_attr, require_module
+from kalypso.audit.model import Check, SectionOutput, Status, section
 
 AREA = "Groth16 prover"
 
@@ -58,16 +56,11 @@ def snarkjs_cross_check(snarkjs_formats, nodetools, pk, public, proof) -> bool:
     "thorough": {"cubic": 16, "mimc": 4, "merkle": 4},
 })
 def prover(ctx) -> SectionOutput:
-    groth16 = require_module("reference.zk.groth16", AREA)
-    zk_circuits = require_module("reference.zk.circuits", AREA)
-    for name in ("setup", "prove", "verify", "blinding_from_seed"):
-        require_attr(groth16, name, AREA)
-    try:
-        nodetools = require_module("reference.zk.nodetools", AREA)
-        formats = require_module("reference.zk.snarkjs", AREA)
-        node_missing = nodetools.missing_reason()
-    except Exception as why:  # interop modules absent: the cross-check is reported as not available
-        nodetools, formats, node_missing = None, None, str(why)
+    from reference.zk import circuits as zk_circuits
+    from reference.zk import groth16, nodetools
+    from reference.zk import snarkjs as formats
+
+    node_missing = nodetools.missing_reason()
     circuits = example_circuits(zk_circuits, ctx.budget)
     checks, notes = [], []
     for i, (circuit, inputs) in enumerate(circuits):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kalypso.audit.model import Check, Status, Table
-from kalypso.audit.registry import SectionOutput, section
-from kalypso.audit.sections._util import require_module
+from kalypso.audit.model import Check, SectionOutput, Status, Table, section
 
 AREA = "Market simulator"
 
@@ -29,7 +27,6 @@ def invariant_observer(invariants, failures: list):
     "thorough": {"asks": 2000, "provers": 40, "seeds": (1, 2, 3, 4, 5), "loads": (0.2, 0.4, 0.6, 0.8), "coalitions": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5), "checked_asks": 500},
 })
 def simulator(ctx) -> SectionOutput:
-    require_module("reference.sim", AREA)
     from properties import invariants
     from reference.sim import PROTOCOLS, Scenario, Simulation
     from reference.sim.experiments import Budget, run_count, run_experiments

@@ -6,9 +6,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from kalypso.audit.model import Check, Status, Table
-from kalypso.audit.registry import SectionOutput, section
-from kalypso.audit.sections._util import require_attr, require_module
+from kalypso.audit.model import Check, SectionOutput, Status, Table, section
 
 AREA = "Z3 proofs"
 SUFFICIENT_RULE = "key_safety_rule"
@@ -57,10 +55,10 @@ def synthesis_checks(synthesis, seconds: float) -> list[Check]:
     "thorough": {"depth": 3, "invariant": None},
 })
 def z3_proofs(ctx) -> SectionOutput:
-    module = require_module("properties.z3", AREA)
-    prove_all = require_attr(module, "prove_all", AREA)
-    proofs = require_module("properties.z3.proofs", AREA)
-    total = len(getattr(proofs, "OPERATION_NAMES", ())) or None
+    from properties.z3 import prove_all, synthesize_parameters
+    from properties.z3.proofs import OPERATION_NAMES
+
+    total = len(OPERATION_NAMES) or None
     done = [0]
 
     def progress(name):
@@ -75,11 +73,7 @@ def z3_proofs(ctx) -> SectionOutput:
     notes += [f"{r.invariant} / {r.operation}: {r.result} ({r.detail})" for r in results if r.result in ("assumed", "vacuous")]
     if ctx.budget["invariant"]:
         notes.append(f"Budget: invariant {ctx.budget['invariant']} only.")
-    if hasattr(module, "synthesize_parameters"):
-        ctx.progress("key safety rule: synthesis", completed=done[0], total=total)
-        start = time.perf_counter()
-        checks += synthesis_checks(module.synthesize_parameters(), time.perf_counter() - start)
-    else:
-        checks.append(Check("key safety rule (synthesize_parameters)", Status.NOT_AVAILABLE,
-                            detail="properties.z3.synthesize_parameters is not available"))
+    ctx.progress("key safety rule: synthesis", completed=done[0], total=total)
+    start = time.perf_counter()
+    checks += synthesis_checks(synthesize_parameters(), time.perf_counter() - start)
     return SectionOutput(checks=tuple(checks), tables=(table,), notes=tuple(notes))

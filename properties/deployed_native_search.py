@@ -1,0 +1,184 @@
+"""Counterexample search on the deployed_native fork: Hypothesis draws lists of abstract actions
+(compound where the contracts need a fixed road, e.g. `ready` = engine + market + prover), each
+expanded into the fork's operations against the current state; `find` shrinks a violating list,
+then operations are dropped while the violation stays (1-minimal). The result is a list
+of accepted operations from genesis: a trace the contracts can replay."""
+from __future__ import annotations
+
+from typing import Optional
+
+from hypothesis import HealthCheck, Phase, find, settings, strategies as st
+from hypothesis.errors import NoSuchExample
+
+from properties.deployed_native import violations
+from spec.deployed_native import keys
+from spec.deployed_native import operations as ops
+from spec.deployed_native.containers import Config, State, genesis
+from spec.deployed_native.transition import apply
+from spec.env import DEFAULT_ENV, STAND_IN_VERIFIER_ID, stand_in_proof
+from spec.errors import SpecError
+
+ADMIN, CREATOR, REQUESTER, OUTSIDER = "admin", "alice", "carol", "mallory"
+PROVERS = ("bob", "erin")
+ENGINE_KEY, ENGINE_IMAGE, IVS_KEY, IVS_IMAGE = "engine-key", "me-image", "ivs-key", "ivs-image"
+INPUTS = b"public inputs"
+
+
+def _ask_ids(state: State, stored: str) -> list[int]:
+    return sorted(i for i, a in state.asks.items() if a.stored_state.value == stored)
+
+
+def expand(state: State, action: tuple) -> list:
+    """The operations an abstract action stands for in `state` (they may still be rejected)."""
+    kind, *a = action
+    market = max(len(state.markets) - 1, 0)
+    if kind == "ready":
+        stake, compute = a
+        return [ops.SetMatchingEngineImage(ADMIN, ENGINE_IMAGE), ops.VerifyMatchingEngine(ADMIN, ENGINE_KEY, ENGINE_IMAGE),
+                ops.Mint(CREATOR, "USDC", state.config.market_creation_cost),
+                ops.CreateMarket(CREATOR, b"market", STAND_IN_VERIFIER_ID, 300, "public", IVS_IMAGE), ops.AdvanceBlocks(100),
+                ops.Mint(PROVERS[0], "POND", stake), ops.RegisterProver(PROVERS[0], PROVERS[0], compute, stake, b"p"),
+                ops.JoinMarket(PROVERS[0], market if state.markets else 0, 1, 40, 5)]
+    if kind == "tasks":
+        (count,) = a
+        first = len(state.asks)
+        ids = list(range(first, first + count))
+        creates = [ops.Mint(REQUESTER, "USDC", 100 * count)] + [
+            ops.CreateAsk(REQUESTER, market, 100, state.block + 1 + count + 50, 10, REQUESTER, INPUTS) for _ in ids]
+        signature = keys.sign_hash(ENGINE_KEY, keys.assignment_hash(ids, [PROVERS[0]] * count, [b""] * count))
+        return creates + [ops.RelayBatchAssignTasks(OUTSIDER, ids, [PROVERS[0]] * count, [b""] * count, signature)]
+    if kind == "advance":
+        return [ops.AdvanceBlocks(a[0])]
+    if kind == "fee":
+        return [ops.UpdateCostPerBytes(ADMIN, 0, a[0])]
+    if kind == "register":
+        prover, compute, stake = a
+        return [ops.Mint(prover, "POND", stake), ops.RegisterProver(prover, prover, compute, stake, b"p")]
+    if kind == "ask":
+        return [ops.Mint(REQUESTER, "USDC", 1_000), ops.CreateAsk(REQUESTER, market, 100, state.block + 1 + a[0], 10, REQUESTER, INPUTS)]
+    assigned = _ask_ids(state, "ASSIGNED")
+    if kind == "prove" and assigned:
+        return [ops.SubmitProof(OUTSIDER, assigned[0], stand_in_proof(INPUTS))]
+    if kind == "slash" and assigned:  # waits out the deadline first
+        wait = state.asks[assigned[0]].deadline - state.block
+        return ([ops.AdvanceBlocks(wait)] if wait > 0 else []) + [ops.SlashMissedDeadline(OUTSIDER, assigned[0], OUTSIDER)]
+    if kind == "discard" and assigned:
+        return [ops.DiscardTask(state.asks[assigned[0]].prover, assigned[0])]
+    if kind == "invalid" and assigned:
+        ask_id = assigned[0]
+        signature = keys.sign_hash(IVS_KEY, keys.invalid_inputs_hash(ask_id, state.asks[ask_id].prover_data))
+        return [ops.AddIvsKey(OUTSIDER, state.asks[ask_id].market_id, IVS_KEY, IVS_IMAGE), ops.SubmitInvalidInputs(OUTSIDER, ask_id, signature)]
+    created = _ask_ids(state, "CREATE")
+    if kind == "cancel" and created:
+        return [ops.CancelAsk(OUTSIDER, created[0])]
+    if kind == "top_up":
+        return [ops.Mint(OUTSIDER, "POND", a[1]), ops.DepositStake(OUTSIDER, a[0], a[1])]
+    if kind == "request_unstake":
+        return [ops.RequestStakeWithdrawal(a[0], a[1])]
+    if kind == "unstake":
+        return [ops.WithdrawStake(a[0], a[0])]
+    if kind == "deregister":
+        return [ops.LeaveMarket(a[0], market), ops.DeregisterProver(a[0], a[0])]
+    if kind == "request_compute_decrease":
+        return [ops.RequestComputeDecrease(a[0], a[1])]
+    if kind == "decrease_compute":
+        return [ops.DecreaseDeclaredCompute(a[0])]
+    return []
+
+
+prover = st.sampled_from(PROVERS)
+ACTIONS = st.one_of(
+    st.tuples(st.just("ready"), st.sampled_from([1_000, 40_000]), st.sampled_from([10, 500])),
+    st.tuples(st.just("tasks"), st.sampled_from([1, 2, 101])),
+    st.tuples(st.just("advance"), st.sampled_from([1, 20, 100])),
+    st.tuples(st.just("fee"), st.integers(1, 3)),
+    st.tuples(st.just("register"), prover, st.integers(1, 5), st.sampled_from([0, 100, 500])),
+    st.tuples(st.just("ask"), st.sampled_from([2, 50])),
+    st.tuples(st.sampled_from(["prove", "slash", "discard", "invalid", "cancel"])),
+    st.tuples(st.just("request_unstake"), prover, st.sampled_from([1, 50])),
+    st.tuples(st.just("unstake"), prover),
+    st.tuples(st.just("top_up"), prover, st.sampled_from([10, 1_000])),
+    st.tuples(st.just("deregister"), prover),
+    st.tuples(st.just("request_compute_decrease"), prover, st.integers(1, 3)),
+    st.tuples(st.just("decrease_compute"), prover),
+)
+
+
+class _Run:
+    """Operations applied from genesis, keeping the accepted ones (a rejected one changes nothing)."""
+
+    def __init__(self, config: Config):
+        self.state = genesis(config)
+        self.steps: list = []
+        self.kept: list = []
+
+    def apply(self, op) -> None:
+        try:
+            post, events = apply(self.state, op, DEFAULT_ENV)
+        except SpecError:
+            return
+        self.steps.append((self.state, op, post, events))
+        self.kept.append(op)
+        self.state = post
+
+    def result(self):
+        return self.steps, self.state, self.kept
+
+
+def run_ops(operations, config: Config = Config()):
+    """Apply operations from genesis; returns (accepted steps, final state, accepted operations)."""
+    run = _Run(config)
+    for op in operations:
+        run.apply(op)
+    return run.result()
+
+
+def run_actions(actions, config: Config = Config()):
+    """Expand each abstract action against the state it meets and apply its operations."""
+    run = _Run(config)
+    for action in actions:
+        for op in expand(run.state, action):
+            run.apply(op)
+    return run.result()
+
+
+def _shows(found: dict, invariant: str, match: str) -> bool:
+    return any(match in v for v in found.get(invariant, ()))
+
+
+def violates(invariant: str, operations, match: str = "") -> bool:
+    steps, final, _ = run_ops(operations)
+    return _shows(violations(steps, final), invariant, match)
+
+
+def minimize(invariant: str, operations: list, match: str = "") -> list:
+    """Drop single operations (with whatever the drop makes rejected) while the accepted rest
+    still violates `invariant`."""
+    current = list(operations)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(current) - 1, -1, -1):
+            if i >= len(current):
+                continue
+            _, _, kept = run_ops(current[:i] + current[i + 1:])  # what the drop leaves accepted
+            if violates(invariant, kept, match):
+                current, changed = kept, True
+    return current
+
+
+def find_counterexample(invariant: str, seed: int = 0, max_examples: int = 3_000, match: str = "") -> Optional[list]:
+    """A 1-minimal list of operations from genesis violating `invariant` ("S1 slash_compensation")
+    with a violation message containing `match`, or None if the search finds none."""
+    def bad(actions) -> bool:
+        steps, final, _ = run_actions(actions)
+        return _shows(violations(steps, final), invariant, match)
+
+    try:
+        actions = find(st.lists(ACTIONS, max_size=8), bad, settings=settings(
+            database=None, derandomize=True, max_examples=max_examples, phases=[Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck), deadline=None), random=__import__("random").Random(seed))
+    except NoSuchExample:
+        return None
+    _, _, operations = run_actions(actions)
+    return minimize(invariant, operations, match)

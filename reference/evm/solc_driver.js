@@ -1,0 +1,24 @@
+// Compile a Solidity standard-JSON input with the npm `solc` package (solc-js).
+// stdin: {"input": <standard JSON>, "roots": [dir, ...]}; stdout: {"version": ..., "output": <standard JSON output>}.
+// Imports are resolved against each root in turn (the contracts folder, node_modules, our sources).
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const solc = require("solc");
+
+const request = JSON.parse(fs.readFileSync(0, "utf8"));
+const roots = request.roots;
+
+function findImports(name) {
+  for (const root of roots) {
+    const full = path.resolve(root, name);
+    if (!full.startsWith(path.resolve(root) + path.sep)) continue;
+    if (fs.existsSync(full) && fs.statSync(full).isFile()) {
+      return { contents: fs.readFileSync(full, "utf8") };
+    }
+  }
+  return { error: "File not found: " + name };
+}
+
+const output = JSON.parse(solc.compile(JSON.stringify(request.input), { import: findImports }));
+process.stdout.write(JSON.stringify({ version: solc.version(), output: output }));
