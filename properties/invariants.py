@@ -11,6 +11,7 @@ from typing import Callable
 
 import attrs
 
+from properties import behaviour
 from spec import operations as ops
 from spec.containers import State
 from spec.errors import SpecError
@@ -335,6 +336,11 @@ TRANSITION_INVARIANTS = (
     Invariant("I2", "single_assignment_step", "An assignment is made once, to an unassigned ask, and never replaced.", single_assignment_step),
     Invariant("I5", "deadline", "Slash strictly after the deadline and once; proofs only up to the deadline.", deadline_step),
     Invariant("I6", "bounds", "Assigned price <= max_price, proof time <= proof_time, before expiry, engine-signed.", bounds_step),
+    Invariant("I12", "authorization", "Only the party itself pays, withdraws or acts for its records; owner/requester/prover/governor/resolver-only operations come from them.", behaviour.authorization),
+    Invariant("I13", "exact_payouts", "Each terminal path moves exactly its amounts to the right holders, per token; nothing else moves.", behaviour.exact_payouts),
+    Invariant("I14", "withdrawal_delay", "Stake leaves only after stake_withdrawal_delay, exactly the requested amount, to the prover.", behaviour.withdrawal_delay),
+    Invariant("I15", "backing_at_assignment", "An assignment locks free native stake first plus restaked backing, exactly the slash amount; compute within declared.", behaviour.backing_at_assignment),
+    Invariant("I16", "deadlines", "Assigned now with deadline now + proof_time; expiry strictly after expiry; cancel only while unassigned.", behaviour.deadlines),
 )
 
 ATOMICITY = Invariant("I10", "atomicity", "A rejected operation leaves the state unchanged.", atomicity)
