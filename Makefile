@@ -25,9 +25,10 @@ run: $(STAMP) node
 test: $(STAMP) node
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
-## make bench: benchmarks; results go to docs/benchmarks.md
+## make bench: benchmarks; results go to docs/benchmarks.md (installs groth16py, the arkworks prover compared with)
 bench: $(STAMP) node
 	$(PY) -m pip install -q -e '.[evm-compare]'
+	$(PY) -m pip install -q groth16py==0.2.0
 	$(VENV)/bin/kalypso bench
 
 ## make vectors: regenerate the committed test vectors

@@ -1,5 +1,5 @@
 """Step invariants over the protocol's behaviour: who may act, who gets exactly what, the
-withdrawal delay, stake backing at assignment, deadlines (I12-I16).
+withdrawal delay, stake backing at assignment, deadlines (I13-I17).
 
 Each checks one accepted step (pre-state, operation, post-state, events) with its own
 arithmetic over the containers, written from DESIGN's rules: none calls the spec function whose
@@ -51,7 +51,7 @@ def _closed(pre: State, post: State):
 
 
 def authorization(pre: State, op, post: State, events) -> list[str]:
-    """I12: only the account itself pays from its balance; stake leaves a prover only by its own
+    """I13: only the account itself pays from its balance; stake leaves a prover only by its own
     withdrawal or a slash of its own task; owner-, requester-, prover-, governor- and
     resolver-only operations were sent by that party; a self-service operation changes only the
     sender's prover record, memberships and withdrawals."""
@@ -91,7 +91,7 @@ def authorization(pre: State, op, post: State, events) -> list[str]:
 
 
 def exact_payouts(pre: State, op, post: State, events) -> list[str]:
-    """I13: a step that ends tasks moves exactly, per token: a completed or invalid-inputs task
+    """I14: a step that ends tasks moves exactly, per token: a completed or invalid-inputs task
     pays its price to the prover's reward address, max_price - price back to the requester and
     the fee to the treasury; an expired or cancelled ask refunds max_price + fee; a slashed task
     refunds max_price + fee, gives each locked stake amount's compensation share to the
@@ -128,7 +128,7 @@ def exact_payouts(pre: State, op, post: State, events) -> list[str]:
 
 
 def withdrawal_delay(pre: State, op, post: State, events) -> list[str]:
-    """I14: a withdrawal request becomes available stake_withdrawal_delay after it is made; stake
+    """I15: a withdrawal request becomes available stake_withdrawal_delay after it is made; stake
     leaves only when the request is available, exactly its amount, to the prover's balance."""
     out = []
     for key, request in post.withdrawals.items():
@@ -146,7 +146,7 @@ def withdrawal_delay(pre: State, op, post: State, events) -> list[str]:
 
 
 def backing_at_assignment(pre: State, op, post: State, events) -> list[str]:
-    """I15: an assignment locks, per slash token, native stake the prover had free (stake -
+    """I16: an assignment locks, per slash token, native stake the prover had free (stake -
     locked - pending withdrawal) plus, for the restaking token, restaked backing, together
     exactly the market's slash amount; native stake is used first; the prover's locked stake
     grows by exactly the native part and its compute in use by the quote's compute, within its
@@ -176,7 +176,7 @@ def backing_at_assignment(pre: State, op, post: State, events) -> list[str]:
 
 
 def deadlines(pre: State, op, post: State, events) -> list[str]:
-    """I16: an assignment is made at the current time with deadline now + proof_time; an ask
+    """I17: an assignment is made at the current time with deadline now + proof_time; an ask
     expires only after its expiry and is cancelled only while unassigned."""
     out = []
     for before, after in ((pre.asks[i], a) for i, a in post.asks.items() if i in pre.asks and pre.asks[i] != a):

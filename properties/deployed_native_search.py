@@ -83,6 +83,51 @@ def expand(state: State, action: tuple) -> list:
         return [ops.RequestComputeDecrease(a[0], a[1])]
     if kind == "decrease_compute":
         return [ops.DecreaseDeclaredCompute(a[0])]
+    return expand_more(state, kind, a, market, assigned, created)
+
+
+def expand_more(state: State, kind: str, a: list, market: int, assigned: list, created: list) -> list:
+    """The actions of MORE_ACTIONS (not drawn by the findings search, so its seeds keep finding
+    the committed traces): more callers, keys, markets and batch calls for differential traces."""
+    if kind == "join":
+        prover, per_request, price = a
+        return [ops.JoinMarket(prover, market, per_request, price, 5)]
+    if kind == "assign_to" and created:
+        prover, key = a
+        signature = keys.sign_hash(key, keys.assignment_hash([created[0]], [prover], [b""]))
+        return [ops.RelayBatchAssignTasks(OUTSIDER, [created[0]], [prover], [b""], signature)]
+    if kind == "engine_direct" and created:
+        return [ops.AssignTask(a[0], created[0], PROVERS[0])]
+    if kind == "exit":
+        return [ops.RequestMarketExit(a[0], market)]
+    if kind == "leave":
+        return [ops.LeaveMarket(a[0], market)]
+    if kind == "reward_address":
+        return [ops.ChangeRewardAddress(a[0], a[1])]
+    if kind == "flush":
+        return [ops.Flush(OUTSIDER, a[0])]
+    if kind == "pause":
+        return [ops.Pause(a[0]) if a[1] else ops.Unpause(a[0])]
+    if kind == "min_time":
+        return [ops.UpdateMinProvingTime(ADMIN, 0, a[0])]
+    if kind == "freeze":
+        return [ops.FreezeMarket(a[0], market)]
+    if kind == "extra_images":
+        return [ops.AddExtraImages(CREATOR, market, [a[0]] if a[1] else [], [a[0]]), ops.AddIvsKey(OUTSIDER, market, "extra-key", a[0])]
+    if kind == "cancel_any":
+        return [ops.CancelAsk(a[0], a[1])]
+    if kind == "bad_proof" and assigned:
+        return [ops.SubmitProof(OUTSIDER, assigned[0], b"\x01" * 32)]
+    if kind == "prove_all":
+        return [ops.SubmitProofs(OUTSIDER, assigned, [stand_in_proof(INPUTS)] * len(assigned))]
+    if kind == "discard_by" and assigned:
+        return [ops.DiscardTask(a[0], assigned[0])]
+    if kind == "compute_up":
+        return [ops.IncreaseDeclaredCompute(a[0], a[1])]
+    if kind == "private_market":
+        return [ops.Mint(CREATOR, "USDC", state.config.market_creation_cost),
+                ops.CreateMarket(CREATOR, b"private", STAND_IN_VERIFIER_ID, 50, "prover-image", IVS_IMAGE),
+                ops.UpdateEncryptionKey(a[0], len(state.markets), f"{a[0]}-enclave-{len(state.asks)}", "prover-image")]
     return []
 
 
@@ -123,6 +168,25 @@ class _Run:
 
     def result(self):
         return self.steps, self.state, self.kept
+
+
+MORE_ACTIONS = st.one_of(
+    st.tuples(st.just("join"), prover, st.integers(1, 3), st.sampled_from([0, 40, 150])),
+    st.tuples(st.just("assign_to"), st.sampled_from(PROVERS + (OUTSIDER,)), st.sampled_from([ENGINE_KEY, IVS_KEY, "stranger"])),
+    st.tuples(st.just("engine_direct"), st.sampled_from([ENGINE_KEY, OUTSIDER])),
+    st.tuples(st.sampled_from(["exit", "leave", "compute_up"]), prover) .map(lambda t: t + ((2,) if t[0] == "compute_up" else ())),
+    st.tuples(st.just("reward_address"), prover, st.sampled_from([OUTSIDER, "0x" + "00" * 20])),
+    st.tuples(st.just("flush"), st.sampled_from(PROVERS + (REQUESTER, "treasury"))),
+    st.tuples(st.just("pause"), st.sampled_from([ADMIN, OUTSIDER]), st.booleans()),
+    st.tuples(st.just("min_time"), st.sampled_from([0, 30, 2**255])),
+    st.tuples(st.just("freeze"), st.sampled_from([CREATOR, OUTSIDER])),
+    st.tuples(st.just("extra_images"), st.sampled_from(["extra-image", IVS_IMAGE, "public"]), st.booleans()),
+    st.tuples(st.just("cancel_any"), st.sampled_from([OUTSIDER, REQUESTER]), st.integers(0, 3)),
+    st.tuples(st.sampled_from(["bad_proof", "prove_all"])),
+    st.tuples(st.just("discard_by"), st.sampled_from(PROVERS + (OUTSIDER,))),
+    st.tuples(st.just("private_market"), prover),
+)
+"""Further actions for differential traces on the bytecode (docs/forks.md)."""
 
 
 def run_ops(operations, config: Config = Config()):

@@ -310,6 +310,22 @@ def bounds_step(pre: State, op, post: State, events) -> list[str]:
     return out
 
 
+def attested_private_inputs_step(pre: State, op, post: State, events) -> list[str]:
+    """I12: private inputs are handled only by an attested engine: an ask with private inputs is
+    assigned, or declared INVALID_INPUTS, only while the pre-state records an enclave
+    measurement for its market's current engine key."""
+    out = []
+    for before, after in _changed_asks(pre, post):
+        if before.private_inputs is None:
+            continue
+        assigned = before.state == AskState.UNASSIGNED and after.state == AskState.ASSIGNED
+        declared = before.state == AskState.ASSIGNED and after.state == AskState.INVALID_INPUTS
+        if (assigned or declared) and pre.markets[before.market_id].engine_measurement is None:
+            out.append(f"ask {after.id} with private inputs went {before.state.value} -> {after.state.value} "
+                       f"under market {before.market_id}'s unattested engine key")
+    return out
+
+
 def atomicity(pre_snapshot: State, state_after_rejection: State) -> list[str]:
     """I10: a rejected operation leaves the state bit-for-bit unchanged."""
     return [] if pre_snapshot == state_after_rejection else ["rejected operation changed the state"]
@@ -336,11 +352,12 @@ TRANSITION_INVARIANTS = (
     Invariant("I2", "single_assignment_step", "An assignment is made once, to an unassigned ask, and never replaced.", single_assignment_step),
     Invariant("I5", "deadline", "Slash strictly after the deadline and once; proofs only up to the deadline.", deadline_step),
     Invariant("I6", "bounds", "Assigned price <= max_price, proof time <= proof_time, before expiry, engine-signed.", bounds_step),
-    Invariant("I12", "authorization", "Only the party itself pays, withdraws or acts for its records; owner/requester/prover/governor/resolver-only operations come from them.", behaviour.authorization),
-    Invariant("I13", "exact_payouts", "Each terminal path moves exactly its amounts to the right holders, per token; nothing else moves.", behaviour.exact_payouts),
-    Invariant("I14", "withdrawal_delay", "Stake leaves only after stake_withdrawal_delay, exactly the requested amount, to the prover.", behaviour.withdrawal_delay),
-    Invariant("I15", "backing_at_assignment", "An assignment locks free native stake first plus restaked backing, exactly the slash amount; compute within declared.", behaviour.backing_at_assignment),
-    Invariant("I16", "deadlines", "Assigned now with deadline now + proof_time; expiry strictly after expiry; cancel only while unassigned.", behaviour.deadlines),
+    Invariant("I12", "attested_private_inputs", "Private inputs are assigned or declared invalid only under an attested engine key.", attested_private_inputs_step),
+    Invariant("I13", "authorization", "Only the party itself pays, withdraws or acts for its records; owner/requester/prover/governor/resolver-only operations come from them.", behaviour.authorization),
+    Invariant("I14", "exact_payouts", "Each terminal path moves exactly its amounts to the right holders, per token; nothing else moves.", behaviour.exact_payouts),
+    Invariant("I15", "withdrawal_delay", "Stake leaves only after stake_withdrawal_delay, exactly the requested amount, to the prover.", behaviour.withdrawal_delay),
+    Invariant("I16", "backing_at_assignment", "An assignment locks free native stake first plus restaked backing, exactly the slash amount; compute within declared.", behaviour.backing_at_assignment),
+    Invariant("I17", "deadlines", "Assigned now with deadline now + proof_time; expiry strictly after expiry; cancel only while unassigned.", behaviour.deadlines),
 )
 
 ATOMICITY = Invariant("I10", "atomicity", "A rejected operation leaves the state unchanged.", atomicity)

@@ -5,6 +5,10 @@ Run as `python -m spec.adapter`. One request per stdin line, one response per st
 "config":C}` -> `{"ok":true}`; `{"cmd":"apply","op":O}` -> `{"ok":true,"events":[...]}` or
 `{"ok":false,"error_code":C}`; `{"cmd":"state"}` -> `{"state":S}` (the fork's view: the design's
 full state, a deployed fork's on-chain projection). Canonical forms of `spec.codec` and the forks'.
+
+Bad input never ends the session: a line that is not bounded JSON (`spec.jsonsafe`), a request
+of the wrong shape, a state that is not canonical or well formed (`spec.wellformed`) or an
+operation that does not decode each get `{"ok": false, ...}`, and the state is left as it was.
 """
 from __future__ import annotations
 
@@ -12,11 +16,15 @@ import json
 import sys
 from typing import Callable, TextIO
 
-from spec.codec import decode_config, decode_op, decode_state, encode_event, encode_state
+from spec import jsonsafe
+from spec.codec import decode_config, decode_op, encode_event, encode_state
 from spec.containers import State, genesis
 from spec.env import DEFAULT_ENV, Env
-from spec.errors import SpecError
+from spec.errors import BadInput, SpecError
 from spec.transition import apply
+from spec.wellformed import load_state
+
+MAX_LINE = 64 * 2**20
 
 
 def _forks():
@@ -35,7 +43,15 @@ class Session:
         self.transition = transition
 
     def handle(self, request) -> dict:
-        """The response to one request; a request the protocol does not know gets `{"ok": false, "error": ...}`."""
+        """The response to one request; a request the protocol does not know gets `{"ok": false,
+        "error": ...}`. An exception no rule names (a bug) is answered too, without an error
+        code, so a runner reports it as a protocol failure and the session goes on."""
+        try:
+            return self._handle(request)
+        except Exception as exc:  # noqa: BLE001 - the session outlives any one request
+            return {"ok": False, "error": f"internal error: {type(exc).__name__}: {str(exc)[:200]}"}
+
+    def _handle(self, request) -> dict:
         if not isinstance(request, dict) or request.get("cmd") not in ("load", "genesis", "apply", "state"):
             return {"ok": False, "error": "a request is an object with cmd in load|genesis|apply|state"}
         if request["cmd"] == "load":
@@ -62,9 +78,9 @@ class Session:
 
     def load(self, data) -> dict:
         try:
-            self.state = decode_state(data)
-        except (KeyError, TypeError, ValueError, AttributeError, SpecError) as exc:
-            return {"ok": False, "error": f"cannot load state: {type(exc).__name__}: {exc}"}
+            self.state = load_state(data, self.env)
+        except BadInput as exc:
+            return {"ok": False, "error": f"cannot load state: {exc}"}
         return {"ok": True}
 
     def apply(self, data) -> dict:
@@ -82,15 +98,26 @@ class Session:
 def serve(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, session: Session | None = None) -> None:
     """Answer requests line by line until stdin closes."""
     session = session or Session()
-    for line in stdin:
-        if not line.strip():
+    while True:
+        line = stdin.readline(MAX_LINE + 1)
+        if not line:
+            break
+        if len(line) > MAX_LINE and not line.endswith("\n"):
+            while line and not line.endswith("\n"):
+                line = stdin.readline(MAX_LINE + 1)
+            response = {"ok": False, "error": f"request longer than {MAX_LINE} characters"}
+        elif not line.strip():
             continue
-        try:
-            request = json.loads(line)
-        except json.JSONDecodeError as exc:
-            response = {"ok": False, "error": f"request is not JSON: {exc}"}
         else:
-            response = session.handle(request)
+            try:
+                request = jsonsafe.loads(line, "request", max_bytes=MAX_LINE, surrogates=True)
+            except BadInput as exc:
+                response = {"ok": False, "error": f"request is not JSON this adapter reads: {exc}"}
+            else:
+                try:
+                    response = session.handle(request)
+                except Exception as exc:  # noqa: BLE001 - a session subclass's bug must not end the session
+                    response = {"ok": False, "error": f"internal error: {type(exc).__name__}: {str(exc)[:200]}"}
         stdout.write(json.dumps(response, sort_keys=True) + "\n")
         stdout.flush()
 

@@ -8,6 +8,12 @@ Restaking: pair-keyed maps nest the same way (`locked[prover][vault_id]`, a vaul
 `claims[staker][epoch]` and `slashed_for_capture[operator][capture_ts]`); a bridge message's
 payload carries its `kind` (`snapshot_part`, `slash_request`, `slash_result`). A state or config
 without `restaking` loads with no restaking activity and the default parameters.
+
+The form is exact both ways: `decode_state` accepts a state only if encoding what it read gives
+the same JSON back (no upper-case or odd-length hex, no `"false"` for false, no string where a
+list belongs, no float, no stale membership `status`, no zero entry in a balance-like map), every
+integer within 2^256 and every name a valid name; anything else is `MalformedState` naming the
+JSON path. Operations: bytes are lower-case even-length hex; amounts inside maps are bounded.
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ import attrs
 from pyrsistent import PMap, pmap
 
 from spec.containers import Ask, Assignment, Config, Market, Membership, Prover, Quote, State, WithdrawalRequest
-from spec.errors import MalformedOperation, UnknownOperation
+from spec.errors import InvalidConfig, MalformedOperation, MalformedState, UnknownOperation
 from spec.events import Event
 from spec.operations import OPERATIONS
 from spec.restaking_state import (
@@ -40,7 +46,7 @@ from spec.restaking_state import (
     VaultChain,
     VaultSlashRequest,
 )
-from spec.types import AskState
+from spec.types import NAME_RULE, AskState, is_name
 
 
 def encode(value: Any) -> Any:
@@ -119,23 +125,36 @@ def dumps(data: Any) -> str:
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
 
 
-CANONICAL_INT = re.compile(r"-?(0|[1-9][0-9]*)")
+CANONICAL_INT = re.compile(r"-?(0|[1-9][0-9]{0,77})")
+CANONICAL_HEX = re.compile(r"0x(?:[0-9a-f]{2})*")
+STATE_INT_BOUND = 2**256
 
 
 def _int(text: str) -> int:
-    """A canonical decimal string: ASCII digits, no leading zeros or plus sign, no "-0"."""
+    """A canonical decimal string: ASCII digits, no leading zeros or plus sign, no "-0", |v| < 2^256."""
     if not isinstance(text, str) or not CANONICAL_INT.fullmatch(text) or text == "-0":
-        raise ValueError(f"expected a canonical decimal string, got {text!r}")
-    return int(text)
+        raise ValueError(f"expected a canonical decimal string, got {_short(text)}")
+    value = int(text)
+    if not -STATE_INT_BOUND < value < STATE_INT_BOUND:
+        raise ValueError(f"{_short(text)} is out of range (|v| < 2^256)")
+    return value
 
 
 def _bytes(text: str) -> bytes:
-    if not isinstance(text, str) or not text.startswith("0x"):
-        raise ValueError(f"expected 0x-hex, got {text!r}")
+    """`0x` and lower-case hex of whole bytes (the one spelling `encode` writes)."""
+    if not isinstance(text, str) or not CANONICAL_HEX.fullmatch(text):
+        raise ValueError(f"expected 0x and lower-case hex of whole bytes, got {_short(text)}")
     return bytes.fromhex(text[2:])
 
 
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _amounts(data: dict) -> PMap:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object of decimal strings, got {_short(data)}")
     return pmap({k: _int(v) for k, v in data.items()})
 
 
@@ -152,6 +171,31 @@ def decode_restaking_params(d: dict) -> RestakingParams:
 
 
 def decode_config(d: dict) -> Config:
+    """Genesis parameters from their canonical JSON form (exact both ways, like `decode_state`);
+    anything else raises `MalformedState` naming the path under `config`."""
+    if not isinstance(d, dict):
+        raise MalformedState("config", "a config is a JSON object")
+    try:
+        config = _decode_config(d)
+        again = encode(config)
+    except KeyError as exc:
+        raise MalformedState("config", f"missing key {_short(exc.args[0] if exc.args else '')}") from None
+    except InvalidConfig as exc:
+        raise MalformedState(f"config.{exc.field}", exc.rule) from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise MalformedState("config", f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    if "restaking" not in d:
+        again.pop("restaking")
+    found = _first_difference(d, again, "config")
+    if found:
+        raise MalformedState(found, "not in canonical form (decoding and encoding it again differs here)")
+    bad = _first_bad_name(again, "config")
+    if bad:
+        raise MalformedState(bad, NAME_RULE)
+    return config
+
+
+def _decode_config(d: dict) -> Config:
     return Config(
         restaking=decode_restaking_params(d["restaking"]) if "restaking" in d else RestakingParams(),
         payment_token=d["payment_token"],
@@ -218,6 +262,9 @@ def decode_withdrawal(d: dict) -> WithdrawalRequest:
 
 
 def _entries(data: list) -> tuple:
+    """Snapshot entries: a list of [operator, vault_id, amount] lists (names and a decimal string)."""
+    if not isinstance(data, list) or not all(isinstance(e, list) and len(e) == 3 and isinstance(e[0], str) and isinstance(e[1], str) for e in data):
+        raise ValueError("expected a list of [operator, vault_id, amount]")
     return tuple((operator, vault_id, _int(amount)) for operator, vault_id, amount in data)
 
 
@@ -310,9 +357,84 @@ def decode_restaking(d: dict) -> Restaking:
 
 
 def decode_state(d: dict) -> State:
+    """A state from its canonical JSON form; anything else raises `MalformedState` naming the path."""
+    if not isinstance(d, dict):
+        raise MalformedState("$", "a state is a JSON object")
+    try:
+        state = _decode_state(d)
+        again = encode_state(state)
+    except KeyError as exc:
+        raise MalformedState("$", f"missing key {_short(exc.args[0] if exc.args else '')}") from None
+    except (InvalidConfig, MalformedOperation) as exc:
+        raise MalformedState(f"$.{exc.field}", exc.rule) from None
+    except (TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise MalformedState("$", f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    expected = dict(d)
+    if "restaking" not in d:
+        again.pop("restaking")
+    if isinstance(d.get("config"), dict) and "restaking" not in d["config"]:
+        expected["config"] = {**d["config"], "restaking": again["config"]["restaking"]}
+    found = _first_difference(expected, again, "$")
+    if found:
+        raise MalformedState(found, "not in canonical form (decoding and encoding it again differs here)")
+    bad = _first_bad_name(again, "$")
+    if bad:
+        raise MalformedState(bad, NAME_RULE)
+    for name in ("supply", "treasury", "burnt"):
+        if any(v == 0 for v in getattr(state, name).values()):
+            raise MalformedState(f"$.{name}", "zero entries are dropped in the canonical form")
+    if any(v == 0 for v in state.balances.values()):
+        raise MalformedState("$.balances", "zero entries are dropped in the canonical form")
+    for address, prover in state.provers.items():
+        if any(v == 0 for v in prover.stake.values()) or any(v == 0 for v in prover.locked.values()):
+            raise MalformedState(f"$.provers.{address}", "zero stake or locked entries are dropped in the canonical form")
+    return state
+
+
+def _first_difference(expected, actual, path: str):
+    """The JSON path of the first place `actual` differs from `expected` (types included)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key in sorted(set(expected) | set(actual), key=str):
+            if key not in expected or key not in actual:
+                return f"{path}.{key}"
+            found = _first_difference(expected[key], actual[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return path
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            found = _first_difference(e, a, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    return None if type(expected) is type(actual) and expected == actual else path
+
+
+def _first_bad_name(value, path: str):
+    """The path of the first string (key or value) that is neither hex bytes nor a valid name."""
+    if isinstance(value, str):
+        return None if is_name(value) or CANONICAL_HEX.fullmatch(value) else path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not is_name(key):
+                return f"{path}.{_short(key)}"
+            found = _first_bad_name(item, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _first_bad_name(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def _decode_state(d: dict) -> State:
     return State(
         restaking=decode_restaking(d["restaking"]) if "restaking" in d else Restaking(vault_chain=VaultChain(time=_int(d["time"]))),
-        config=decode_config(d["config"]),
+        config=_decode_config(d["config"]),
         time=_int(d["time"]),
         supply=_amounts(d["supply"]),
         balances=_unnest(d["balances"], _int),
@@ -351,9 +473,11 @@ def decode_op(d: dict):
     """An operation from its JSON form; malformed input raises `MalformedOperation` naming the field."""
     if not isinstance(d, dict) or "op" not in d:
         raise MalformedOperation("op", "an operation is {\"op\": name, \"args\": {...}}")
+    if not isinstance(d["op"], str):
+        raise MalformedOperation("op", "an operation's name is a string")
     cls = OPERATIONS.get(d["op"])
     if cls is None:
-        raise UnknownOperation("op", f"{d['op']!r} is not one of {sorted(OPERATIONS)}")
+        raise UnknownOperation("op", f"{_short(d['op'])} is not one of {sorted(OPERATIONS)}")
     return decode_record(cls, d.get("args", {}), cls.name)
 
 

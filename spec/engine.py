@@ -33,7 +33,7 @@ def process_attest_engine(state: State, op: AttestEngine, env: Env):
 def process_register_prover_key(state: State, op: RegisterProverKey, env: Env):
     """A registered prover sets (or rotates) its encryption key, a compressed secp256k1 public key."""
     prover = get_prover(state, op.sender)
-    require(is_public_key(op.encryption_key), InvalidProverKey, "encryption_key", "must be a compressed secp256k1 public key (hex)")
+    require(is_public_key(op.encryption_key), InvalidProverKey, "encryption_key", "must be a compressed secp256k1 public key: 66 lower-case hex digits")
     updated = attrs.evolve(prover, encryption_key=op.encryption_key)
     new = attrs.evolve(state, provers=state.provers.set(op.sender, updated))
     return new, [event("ProverKeyRegistered", prover=op.sender, encryption_key=op.encryption_key)]

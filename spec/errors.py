@@ -116,6 +116,44 @@ class InvalidConfig(SpecError, ValueError):
     code: ClassVar[str] = "INVALID_CONFIG"
 
 
+class BadInput(ValueError):
+    """Input from outside the protocol (a file, an adapter's answer, a command-line value) that
+    breaks a rule of its format: names the field (a JSON path, a file, an option) and the rule."""
+
+    code: ClassVar[str] = "BAD_INPUT"
+
+    def __init__(self, field: str, rule: str):
+        super().__init__(f"{self.code} [{field}]: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+class MalformedJSON(BadInput):
+    """Text that is not JSON this project reads: invalid syntax or UTF-8, too deep, too large,
+    a non-finite number, an integer over the digit limit, a duplicate key or a lone surrogate."""
+
+    code: ClassVar[str] = "MALFORMED_JSON"
+
+
+class BadFile(BadInput):
+    """A path that cannot be read as the file it should be (missing, a directory, a broken link, too large)."""
+
+    code: ClassVar[str] = "BAD_FILE"
+
+
+class BadArgument(BadInput):
+    """A command-line value out of its allowed range."""
+
+    code: ClassVar[str] = "BAD_ARGUMENT"
+
+
+class MalformedState(BadInput):
+    """A serialised state (or case) whose fields have the wrong type, are not canonical, or
+    contradict one another (an ask stored under another id, a market with an unknown verifier)."""
+
+    code: ClassVar[str] = "MALFORMED_STATE"
+
+
 def require(condition: bool, error: type[SpecError], field: str, rule: str) -> None:
     """Raise `error(field, rule)` unless `condition` holds."""
     if not condition:

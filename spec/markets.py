@@ -36,7 +36,7 @@ def check_market_parameters(state: State, slash_amount: PMap, engine_key: str, p
     for token, amount in slash_amount.items():
         require(token in state.config.stake_tokens, InvalidMarketParameter, "slash_amount", f"{token!r} is not a stake token")
         require(amount > 0, InvalidMarketParameter, "slash_amount", f"amount for {token!r} must be > 0")
-    require(is_public_key(engine_key), InvalidMarketParameter, "engine_key", "must be a compressed secp256k1 public key (hex)")
+    require(is_public_key(engine_key), InvalidMarketParameter, "engine_key", "must be a compressed secp256k1 public key: 66 lower-case hex digits")
     require(platform_fee >= 0, InvalidMarketParameter, "platform_fee", "must be >= 0")
     if state.config.restaking.stake_token in slash_amount:
         require_restaking_feasible(state.config.restaking, "slash_amount")

@@ -8,19 +8,25 @@ import attrs
 from pyrsistent import PMap, pmap
 
 from spec.errors import MalformedOperation
+from spec.types import NAME_RULE, is_name
 
 
 INT_BOUND = 2**255
 
 
+def is_int(value) -> bool:
+    """An integer (not a bool) in [-2^255, 2^255): every integer a signed statement can carry."""
+    return type(value) is int and -INT_BOUND <= value < INT_BOUND
+
+
 def _int(_, attribute, value) -> None:
-    if type(value) is not int or not -INT_BOUND <= value < INT_BOUND:
+    if not is_int(value):
         raise MalformedOperation(attribute.name, "must be an integer in [-2^255, 2^255)")
 
 
 def _str(_, attribute, value) -> None:
-    if not isinstance(value, str) or not value:
-        raise MalformedOperation(attribute.name, "must be a non-empty string")
+    if not is_name(value):
+        raise MalformedOperation(attribute.name, NAME_RULE)
 
 
 def _bytes(_, attribute, value) -> None:
@@ -33,13 +39,15 @@ def _optional_bytes(_, attribute, value) -> None:
         raise MalformedOperation(attribute.name, "must be bytes or absent")
 
 
-def _token_amounts(value) -> PMap:
-    if not hasattr(value, "items"):
-        raise MalformedOperation("slash_amount", "must map token names to integer amounts")
-    for token, amount in value.items():
-        if not isinstance(token, str) or type(amount) is not int:
-            raise MalformedOperation("slash_amount", "must map token names to integer amounts")
+def _amounts_of(field: str, value) -> PMap:
+    """A map of names to integers (in the signed range), or `MalformedOperation` naming `field`."""
+    if not isinstance(value, (dict, PMap)) or not all(is_name(k) and is_int(v) for k, v in value.items()):
+        raise MalformedOperation(field, f"must map names ({NAME_RULE}) to integers in [-2^255, 2^255)")
     return pmap(value)
+
+
+def _token_amounts(value) -> PMap:
+    return _amounts_of("slash_amount", value)
 
 
 def INT():
@@ -228,21 +236,18 @@ class DiscardTask:
 
 def _named_amounts(name: str):
     def convert(value) -> PMap:
-        if not hasattr(value, "items") or not all(isinstance(k, str) and type(v) is int for k, v in value.items()):
-            raise MalformedOperation(name, "must map names to integer amounts")
-        return pmap(value)
+        return _amounts_of(name, value)
 
     return convert
 
 
 def _snapshot_entries(value) -> tuple:
     """Entries (operator, vault_id, amount): two non-empty strings and an integer."""
-    try:
-        entries = tuple(tuple(e) for e in value)
-    except TypeError:
-        raise MalformedOperation("entries", "must be a list of [operator, vault_id, amount]") from None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(e, (list, tuple)) for e in value):
+        raise MalformedOperation("entries", "must be a list of [operator, vault_id, amount]")
+    entries = tuple(tuple(e) for e in value)
     for e in entries:
-        if len(e) != 3 or not (isinstance(e[0], str) and e[0] and isinstance(e[1], str) and e[1] and type(e[2]) is int):
+        if len(e) != 3 or not (is_name(e[0]) and is_name(e[1]) and is_int(e[2])):
             raise MalformedOperation("entries", "must be a list of [operator, vault_id, amount]")
     return entries
 

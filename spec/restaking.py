@@ -167,7 +167,8 @@ def process_vault_claim(state: State, op: VaultClaim, env: Env):
     require(vault_epoch(vault, chain.time) > op.epoch, WithdrawalNotClaimable, "epoch", f"vault epoch {op.epoch} has not ended")
     claim = vault.claims.get((op.sender, op.epoch), 0)
     require(claim > 0, NothingToClaim, "epoch", f"{op.sender} has no withdrawal in epoch {op.epoch}")
-    bucket, bucket_total = vault.buckets[op.epoch], vault.bucket_shares[op.epoch]
+    # a bucket slashed to zero (zero entries are dropped) still owes its claims nothing: read 0
+    bucket, bucket_total = vault.buckets.get(op.epoch, 0), vault.bucket_shares.get(op.epoch, 0)
     amount = _to_amount(claim, bucket, bucket_total)
     vault = attrs.evolve(
         vault,

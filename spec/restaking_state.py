@@ -12,7 +12,8 @@ from typing import Union
 import attrs
 from pyrsistent import PMap, pmap
 
-from spec.types import EMPTY, Address, Token, as_pmap
+from spec.errors import InvalidConfig
+from spec.types import EMPTY, NAME_RULE, Address, Token, as_pmap, is_name
 
 
 def _entries(value) -> tuple:
@@ -37,6 +38,18 @@ class RestakingParams:
     veto_duration: int = 86_400
     bridge_delay_max: int = 3_600
     governor: Address = "governor"
+
+    def __attrs_post_init__(self):
+        """Genesis checks what `set_restaking_parameters` checks of each value: epoch_length,
+        epoch_duration and bridge_delay_max are integers > 0, offset and veto_duration integers
+        >= 0; the stake token and the governor are names."""
+        for name in ("epoch_length", "epoch_duration", "bridge_delay_max", "offset", "veto_duration"):
+            value, least = getattr(self, name), 0 if name in ("offset", "veto_duration") else 1
+            if type(value) is not int or value < least:
+                raise InvalidConfig(f"restaking.{name}", f"must be an integer >= {least}")
+        for name in ("stake_token", "governor"):
+            if not is_name(getattr(self, name)):
+                raise InvalidConfig(f"restaking.{name}", NAME_RULE)
 
 
 class SlasherKind(str, Enum):

@@ -15,6 +15,7 @@ from spec.errors import (
     AskNotUnassigned,
     BadEngineSignature,
     DeadlinePassed,
+    EngineNotAttested,
     ExitRequested,
     InsufficientCompute,
     InsufficientStake,
@@ -114,12 +115,24 @@ def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[
     return new, events + cancelled
 
 
+def require_attested_for_private_inputs(ask: Ask, market: Market) -> None:
+    """I12: only an attested engine handles private inputs, at every step, not only when the ask
+    is created: assigning an ask with private inputs, or declaring its inputs invalid, needs the
+    market's engine key attested now (a new engine key drops the attestation: update_market)."""
+    require(
+        ask.private_inputs is None or market.engine_measurement is not None, EngineNotAttested, "ask_id",
+        f"ask {ask.id} has private inputs and market {market.id}'s engine key has no attestation",
+    )
+
+
 def process_assign_task(state: State, op: AssignTask, env: Env):
     """Assign an open ask to a prover at `price` as signed by the market's engine key over
-    `assignment_message(market_id, ask_id, prover, price)` (I6); see `check_assignment` and `assign`."""
+    `assignment_message(market_id, ask_id, prover, price)` (I6); an ask with private inputs needs
+    that key attested (I12); see `check_assignment` and `assign`."""
     ask = get_ask(state, op.ask_id)
     market = state.markets[ask.market_id]
     check_open(state, ask)
+    require_attested_for_private_inputs(ask, market)
     message = assignment_message(market.id, ask.id, op.prover, op.price)
     require(verify_signature(market.engine_key, message, op.signature), BadEngineSignature, "signature", f"not signed by market {market.id}'s engine key")
     return assign(state, ask, op.prover, op.price, env)
@@ -204,10 +217,12 @@ def process_submit_proof(state: State, op: SubmitProof, env: Env):
 
 def process_submit_invalid_inputs(state: State, op: SubmitInvalidInputs, env: Env):
     """The assigned prover submits, up to the deadline, the engine's signed statement that the
-    ask's inputs are unprovable; the prover is paid as for a proof and the ask ends INVALID_INPUTS."""
+    ask's inputs are unprovable; the prover is paid as for a proof and the ask ends INVALID_INPUTS.
+    For an ask with private inputs the signing key must be attested now (I12)."""
     ask, assignment = get_assigned_task(state, op.ask_id, op.sender)
     require(state.time <= assignment.deadline, DeadlinePassed, "ask_id", f"deadline {assignment.deadline}, now {state.time}")
     market = state.markets[ask.market_id]
+    require_attested_for_private_inputs(ask, market)
     message = invalid_inputs_message(market.id, ask.id, assignment.prover)
     require(verify_signature(market.engine_key, message, op.signature), BadEngineSignature, "signature", f"not signed by market {market.id}'s engine key")
     new = pay_prover(state, ask, AskState.INVALID_INPUTS)

@@ -1,6 +1,7 @@
 """Primitive types and enumerations shared by every spec module."""
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from pyrsistent import PMap, pmap
@@ -13,6 +14,17 @@ AskId = int
 BPS = 10_000
 
 EMPTY: PMap = pmap()
+
+NAME_MAX = 256
+NAME_RULE = f"must be a string of 1 to {NAME_MAX} Unicode scalar values, none a control character"
+_NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def is_name(value) -> bool:
+    """A valid name (an address, a token, a vault or verifier id): 1..NAME_MAX characters, each a
+    Unicode scalar value (no lone surrogates: every name has a UTF-8 form to sign and hash) and
+    none a control character."""
+    return isinstance(value, str) and 0 < len(value) <= NAME_MAX and not _NOT_IN_NAMES.search(value)
 
 
 def as_pmap(value) -> PMap:

@@ -7,6 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+from kalypso.args import output_dir, positive_int
+from spec.errors import BadArgument
+
 DEFAULT_SEED = 20261124
 
 
@@ -17,7 +20,7 @@ def register(parser) -> None:
     parser.add_argument("--only", action="append", metavar="SECTION",
                         help="run only this section (repeatable, or comma-separated); see --list")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed for every randomised check (default {DEFAULT_SEED})")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+    parser.add_argument("--jobs", type=positive_int, default=min(2, os.cpu_count() or 1),
                         help="sections run in this many worker processes (default: min(2, CPUs))")
     parser.add_argument("--out", type=Path, default=Path("report"), help="report directory (default report/)")
     parser.add_argument("--strict", action="store_true", help="also exit non-zero when a section is not available")
@@ -37,16 +40,13 @@ def run(args) -> int:
             print(f"{name:<12} {sec.title:<28} {profile}: {sec.describe_budget(profile)}")
         return 0
     only = [n.strip() for item in (args.only or []) for n in item.split(",") if n.strip()]
+    if args.only is not None and not only:
+        raise BadArgument("--only", "names no section (an empty --only would run everything); see --list")
     try:
         names = select(only)
     except ValueError as error:
-        print(f"kalypso audit: {error}", file=sys.stderr)
-        return 2
-    if args.jobs < 1:
-        print("kalypso audit: --jobs must be >= 1", file=sys.stderr)
-        return 2
-    out = args.out
-    out.mkdir(parents=True, exist_ok=True)
+        raise BadArgument("--only", str(error)) from None
+    out = output_dir(args.out)
     start = time.perf_counter()
     results = run_sections(names, profile, args.seed, out, jobs=args.jobs,
                            show_progress=not args.no_progress)

@@ -2,6 +2,7 @@
 implementation behind the JSON-lines adapter protocol (docs/conformance.md)."""
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 from collections import defaultdict
@@ -12,14 +13,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reference.conformance.cases import VECTORS_DIR, case_paths
-from reference.conformance.runner import DEFAULT_TIMEOUT, REFERENCE_ADAPTER, AdapterStartError, run_conformance
+from reference.conformance.runner import DEFAULT_TIMEOUT, REFERENCE_ADAPTER, adapter_argv, check_timeout, run_conformance
+from kalypso.args import output_file
+from spec.errors import BadArgument, BadFile
+
+
+def seconds(text: str) -> float:
+    """argparse type of --timeout: a finite number of seconds > 0."""
+    try:
+        return check_timeout(float(text))
+    except (ValueError, BadArgument):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, got {text!r}") from None
 
 
 def register(parser) -> None:
     parser.add_argument("--adapter", default=shlex.join(REFERENCE_ADAPTER),
                         help="command starting the implementation's adapter (default: the spec's reference adapter)")
     parser.add_argument("--vectors", type=Path, default=VECTORS_DIR, help="vectors directory (default: the committed vectors)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per case (default %(default)s)")
+    parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, help="seconds allowed per case (default %(default)s)")
     parser.add_argument("--select", default=None, help="only cases whose name contains this text")
     parser.add_argument("--fail-fast", action="store_true", help="stop at the first failing case")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every case, not only failures")
@@ -44,22 +55,33 @@ def summary_table(report) -> Table:
     return table
 
 
+def _check_json_target(path) -> None:
+    """Refuse an unwritable --json before the run, not after it."""
+    if path is None:
+        return
+    if path.is_dir() or not path.parent.is_dir():
+        raise BadFile("--json", f"{path} is a directory or its directory does not exist")
+    existed = path.exists()
+    try:
+        with path.open("a"):
+            pass
+        if not existed:
+            path.unlink()
+    except (OSError, ValueError) as exc:
+        raise BadFile("--json", f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
 def run_divergence(args, console) -> int:
     """Design cases translated to deployed_native traces, replayed through the adapter, classified."""
     from reference.conformance.runner import SubprocessAdapter
     from reference.evm.diverge import divergence_report, render_markdown
 
     command = f"kalypso conform --adapter {shlex.quote(args.adapter)} --vectors {args.vectors} --divergence {args.divergence}"
-    try:
-        with SubprocessAdapter(args.adapter) as adapter:
-            report = divergence_report(args.vectors, adapter=adapter, select=args.select)
-    except AdapterStartError as exc:
-        console.print(f"[red]{exc}[/red]")
-        return 2
+    with SubprocessAdapter(args.adapter) as adapter:
+        report = divergence_report(args.vectors, adapter=adapter, select=args.select)
     if not report.results:
-        console.print(f"[red]no design cases with a pre-state under {args.vectors}[/red]")
-        return 2
-    args.divergence.parent.mkdir(parents=True, exist_ok=True)
+        raise BadFile("--vectors", f"no design cases with a pre-state under {args.vectors}")
+    output_file(args.divergence, "--divergence")
     args.divergence.write_text(render_markdown(report, command))
     counts = report.counts()
     console.print(f"{len(report.results)} design cases replayed: {counts.get('agrees', 0)} agree, "
@@ -70,13 +92,16 @@ def run_divergence(args, console) -> int:
 
 def run(args) -> int:
     console = Console()
+    adapter_argv(args.adapter)
+    _check_json_target(args.json)
     if args.divergence is not None:
         return run_divergence(args, console)
     select = (lambda name: args.select in name) if args.select else None
+    if not args.vectors.is_dir():
+        raise BadFile("--vectors", f"{args.vectors} is not a directory")
     total = sum(1 for p in case_paths(args.vectors) if select is None or select(p.relative_to(args.vectors).with_suffix("").as_posix()))
     if total == 0:
-        console.print(f"[red]no vector cases under {args.vectors}[/red]")
-        return 2
+        raise BadFile("--vectors", f"no vector cases under {args.vectors}" + (f" matching {args.select!r}" if select else ""))
     with Progress(TextColumn("conform"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task("cases", total=total)
@@ -89,21 +114,24 @@ def run(args) -> int:
                 if not result.passed:
                     progress.console.print(f"    {result.message}", markup=False, highlight=False)
 
-        try:
-            report = run_conformance(args.adapter, args.vectors, timeout=args.timeout,
-                                     stop_at_first_failure=args.fail_fast, progress=show, select=select)
-        except AdapterStartError as exc:
-            console.print(f"[red]{exc}[/red]")
-            return 2
+        report = run_conformance(args.adapter, args.vectors, timeout=args.timeout,
+                                 stop_at_first_failure=args.fail_fast, progress=show, select=select)
     console.print(summary_table(report))
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items()))
     console.print(f"{report.passed}/{report.total} cases passed ({report.pass_rate:.1%}) in {report.seconds:.2f} s; "
                   f"{counts}; adapter restarts: {report.restarts}")
     if args.json:
-        args.json.write_text(json.dumps({
+        _write_report(args.json, report)
+    return 0 if report.ok else 1
+
+
+def _write_report(path, report) -> None:
+    try:
+        path.write_text(json.dumps({
             "adapter": report.adapter, "vectors": report.vectors_dir, "passed": report.passed, "failed": report.failed,
             "seconds": report.seconds, "restarts": report.restarts,
             "results": [{"case": r.name, "kind": r.kind, "message": r.message, "path": r.path, "seconds": r.seconds}
                         for r in report.results],
         }, indent=2) + "\n")
-    return 0 if report.ok else 1
+    except (OSError, ValueError) as exc:
+        raise BadFile("--json", f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None

@@ -6,10 +6,13 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from kalypso.args import output_dir, positive_int
+from spec.errors import BadArgument
+
 
 def register(parser) -> None:
     parser.add_argument("--invariant", metavar="ID", help="prove only this invariant (I1-I7, I9, I10, or an auxiliary A0-A4)")
-    parser.add_argument("--depth", type=int, metavar="K", help="also run bounded model checking from genesis to depth K")
+    parser.add_argument("--depth", type=positive_int, metavar="K", help="also run bounded model checking from genesis to depth K")
     parser.add_argument("--bounds", default=None, metavar="A,M,N,K",
                         help="accounts, markets, asks, stake tokens of the bounded model (default 3,2,3,2)")
     parser.add_argument("--timing", action="store_true", help="also check the key safety rule and synthesize its parameter region")
@@ -26,9 +29,9 @@ def _bounds(text: str | None):
     try:
         accounts, markets, asks, stake_tokens = (int(x) for x in text.split(","))
     except ValueError:
-        raise SystemExit(f"kalypso prove: --bounds must be four integers A,M,N,K, got {text!r}") from None
+        raise BadArgument("--bounds", f"must be four integers A,M,N,K, got {text!r}") from None
     if min(accounts, markets, asks, stake_tokens) < 1 or stake_tokens > 3:
-        raise SystemExit("kalypso prove: --bounds needs every bound >= 1 and at most 3 stake tokens")
+        raise BadArgument("--bounds", "every bound >= 1 and at most 3 stake tokens")
     return Bounds(accounts=accounts, markets=markets, asks=asks, stake_tokens=stake_tokens)
 
 
@@ -43,11 +46,7 @@ def run(args) -> int:
 
     console = Console()
     if args.invariant is not None and args.invariant not in ALL_IDS + ("I8",):
-        console.print(f"[red]kalypso prove: --invariant must be one of {', '.join(ALL_IDS + ('I8',))}, got {args.invariant!r}[/red]")
-        return 2
-    if args.depth is not None and args.depth < 1:
-        console.print("[red]kalypso prove: --depth must be >= 1[/red]")
-        return 2
+        raise BadArgument("--invariant", f"must be one of {', '.join(ALL_IDS + ('I8',))}, got {args.invariant!r}")
     bounds = _bounds(args.bounds)
     started = time.perf_counter()
     with Progress(console=console, transient=True) as progress:
@@ -98,8 +97,7 @@ def run(args) -> int:
     for r in failures:
         console.print(f"[bold red]{r.invariant} / {r.operation}: {r.result}[/]\n{r.detail}")
     if args.traces and failures:
-        out = Path(args.traces)
-        out.mkdir(parents=True, exist_ok=True)
+        out = output_dir(Path(args.traces), "--traces")
         for n, r in enumerate(f for f in failures if f.trace is not None):
             path = out / f"{r.invariant}-{r.operation}-{n}.json"
             path.write_text(dumps(r.trace.as_vector()))

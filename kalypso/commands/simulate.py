@@ -7,14 +7,16 @@ import sys
 import time
 from pathlib import Path
 
+from kalypso.args import non_negative_int, output_dir, positive_int
+
 
 def register(parser) -> None:
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--quick", action="store_true", help="small sizes (seconds)")
     budget.add_argument("--thorough", action="store_true", help="large sizes, more seeds, more loads")
-    parser.add_argument("--asks", type=int, help="asks per run (overrides the budget)")
-    parser.add_argument("--provers", type=int, help="provers per run (overrides the budget)")
-    parser.add_argument("--seeds", type=int, nargs="+", help="seeds (overrides the budget); results are means over them")
+    parser.add_argument("--asks", type=positive_int, help="asks per run (overrides the budget)")
+    parser.add_argument("--provers", type=positive_int, help="provers per run (overrides the budget)")
+    parser.add_argument("--seeds", type=non_negative_int, nargs="+", help="seeds (overrides the budget); results are means over them")
     parser.add_argument("--out", type=Path, default=Path("report/sim"), help="output directory (default report/sim)")
     parser.add_argument("--no-progress", action="store_true", help="no live progress display")
 
@@ -27,6 +29,7 @@ def run(args) -> int:
     from reference.sim.plots import all_figures
     from reference.sim.report import results_markdown
 
+    output_dir(args.out)
     budget = QUICK if args.quick else THOROUGH if args.thorough else DEFAULT
     overrides = {k: v for k, v in (("asks", args.asks), ("provers", args.provers)) if v is not None}
     if args.seeds:

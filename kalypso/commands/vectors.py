@@ -4,14 +4,17 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from kalypso.args import output_dir, output_file, positive_int
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from reference.conformance.cases import DEFAULT_FORK, VECTORS_DIR, VECTORS_ROOT, load_cases
 from reference.conformance.generate import TRACE_COUNT, TRACE_STEPS, coverage_of, coverage_table, generate
+from reference.conformance.runner import case_shape_error
 from reference.conformance.scenarios import FORKS, GENESIS_FORKS
 from reference.conformance.traces import DEFAULT_SEED
+from spec.errors import BadArgument, BadFile
 
 DOCS = VECTORS_ROOT.parent / "docs"
 
@@ -23,8 +26,8 @@ def register(parser) -> None:
     g.add_argument("--fork", choices=sorted((*FORKS, *GENESIS_FORKS)), default=DEFAULT_FORK,
                    help="the fork whose vectors to write (default %(default)s)")
     g.add_argument("--out", type=Path, default=None, help="output directory (default: the fork's committed vectors, vectors/<fork>)")
-    g.add_argument("--traces", type=int, default=TRACE_COUNT, help="random traces (default %(default)s)")
-    g.add_argument("--steps", type=int, default=TRACE_STEPS, help="operations per random trace (default %(default)s)")
+    g.add_argument("--traces", type=positive_int, default=TRACE_COUNT, help="random traces (default %(default)s)")
+    g.add_argument("--steps", type=positive_int, default=TRACE_STEPS, help="operations per random trace (default %(default)s)")
     g.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the random traces (default %(default)s)")
     g.add_argument("--search-findings", action="store_true",
                    help="deployed_native: search the findings anew (seeded, about a minute) instead of rebuilding them from the committed traces")
@@ -35,7 +38,7 @@ def register(parser) -> None:
     m = sub.add_parser("mutation", help="mutation score of the vectors against named spec mutants")
     m.add_argument("--vectors", type=Path, default=VECTORS_DIR)
     m.add_argument("--mutant", action="append", default=None, help="run only this mutant (repeatable)")
-    m.add_argument("--jobs", type=int, default=2, help="adapter processes at a time (default %(default)s)")
+    m.add_argument("--jobs", type=positive_int, default=2, help="adapter processes at a time (default %(default)s)")
     m.add_argument("--out", type=Path, default=DOCS / "mutation.md", help="markdown report (default: docs/mutation.md)")
     m.add_argument("--list", action="store_true", help="list the mutants and exit")
 
@@ -47,6 +50,7 @@ def run(args) -> int:
 def _generate(args, console) -> int:
     if args.out is None:
         args.out = VECTORS_ROOT / args.fork
+    output_dir(args.out)
     if args.fork in GENESIS_FORKS:
         return _generate_from_genesis(args, console)
     default_out = args.out.resolve() == VECTORS_DIR.resolve()
@@ -80,7 +84,7 @@ def _generate_from_genesis(args, console) -> int:
 def _check(args, console) -> int:
     from reference.conformance.check import check_vectors
 
-    report = check_vectors(args.vectors)
+    report = check_vectors(_vectors_dir(args.vectors))
     for failure in report.failures[:50]:
         console.print(failure, markup=False, highlight=False)
     console.print(f"{report.cases} cases: {len(report.schema_errors)} schema errors, {len(report.noncanonical)} not canonical, "
@@ -89,8 +93,14 @@ def _check(args, console) -> int:
     return 0 if report.ok else 1
 
 
+def _vectors_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise BadFile("--vectors", f"{path} is not a directory")
+    return path
+
+
 def _coverage(args, console) -> int:
-    cases = [c.data for c in load_cases(args.vectors)]
+    cases = [c.data for c in load_cases(_vectors_dir(args.vectors)) if "unreadable" not in c.data and case_shape_error(c.data) is None]
     coverage = coverage_of(cases)
     ops = Table(title=f"operations ({len(cases)} cases)")
     for col in ("operation", "accepted steps", "rejected steps"):
@@ -116,6 +126,13 @@ def _mutation(args, console) -> int:
         for m in MUTANTS:
             print(f"{m.name:36} {m.target:36} {m.description}" + ("" if m.applicable() else " (not applicable to this spec)"))
         return 0
+    known = {m.name for m in MUTANTS}
+    unknown = [n for n in args.mutant or () if n not in known]
+    if unknown:
+        raise BadArgument("--mutant", f"{unknown[0]!r} is not one of {sorted(known)} (see --list)")
+    _vectors_dir(args.vectors)
+    if args.out:
+        output_file(args.out)
     names = args.mutant or [m.name for m in MUTANTS if m.applicable()]
     with Progress(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True) as progress:

@@ -11,6 +11,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+MAX_JSON_BYTES = 256 << 20
 INSECURE = "INSECURE setup: the toxic waste is derived from the seed; anyone who knows it can forge proofs."
 
 
@@ -21,6 +22,7 @@ def register(parser) -> None:
     p = sub.add_parser("setup", help="INSECURE seeded Groth16 setup: writes circuit.zkey and verification_key.json")
     p.add_argument("circuit", type=Path, help="circuit: .json (kalypso.circuit) or circom .r1cs")
     p.add_argument("--seed", required=True, help="setup seed (text); the toxic waste derives from it")
+    p.add_argument("--backend", default="reference", help="reference | cpu (the same key, on limb arrays)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
 
     p = sub.add_parser("prove", help="prove with the reference prover: writes proof.json and public.json")
@@ -29,14 +31,30 @@ def register(parser) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--inputs", type=Path, help="inputs JSON {name: decimal string} (JSON circuits)")
     src.add_argument("--wtns", type=Path, help="witness file (.wtns)")
+    p.add_argument("--wasm", type=Path, help="circom witness generator (.wasm): with --inputs, the witness of a .r1cs without Node")
     p.add_argument("--seed", required=True, help="blinding seed (text); use a fresh secret for zero knowledge")
-    p.add_argument("--backend", default="reference", help="reference | cpu | gpu (default: reference)")
+    p.add_argument("--backend", default="reference",
+                   help="reference | cpu (persistent fast prover, key as arrays) | gpu (default: reference)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
 
-    p = sub.add_parser("verify", help="verify a proof (exit 0: valid, 1: invalid)")
+    p = sub.add_parser("witness", help="compute a circom witness from its .wasm without Node: writes a .wtns")
+    p.add_argument("--wasm", type=Path, required=True, help="circom witness generator (.wasm)")
+    p.add_argument("--inputs", type=Path, required=True, help="inputs JSON (as for snarkjs wtns calculate)")
+    p.add_argument("--out", type=Path, required=True, help="output .wtns")
+
+    p = sub.add_parser("prove-batch", help="load a key once and prove every witness of a directory or of stdin")
+    p.add_argument("circuit", type=Path, help="circom .r1cs")
+    p.add_argument("--zkey", type=Path, required=True, help="proving key (.zkey, ours or snarkjs')")
+    p.add_argument("--witnesses", required=True, help="a directory of .wtns files, or - for .wtns paths on stdin")
+    p.add_argument("--seed", required=True, help="blinding seed; each witness uses SEED/<file stem>")
+    p.add_argument("--out", type=Path, required=True, help="output directory: <stem>/proof.json, <stem>/public.json")
+
+    p = sub.add_parser("verify", help="verify a proof, or every proof of a prove-batch output (exit 0: all valid, 1: not)")
     p.add_argument("--vk", type=Path, required=True, help="verification_key.json")
-    p.add_argument("--public", type=Path, required=True, help="public.json")
-    p.add_argument("--proof", type=Path, required=True, help="proof.json")
+    one = p.add_argument_group("one proof")
+    one.add_argument("--public", type=Path, help="public.json")
+    one.add_argument("--proof", type=Path, help="proof.json")
+    p.add_argument("--proofs", type=Path, help="a directory of <name>/proof.json + <name>/public.json (prove-batch --out)")
 
     p = sub.add_parser("export", help="export an example circuit, a verification key, or market bytes")
     what = p.add_subparsers(dest="export_what", metavar="WHAT")
@@ -71,8 +89,16 @@ def _load_circuit(path: Path):
 
     if path.suffix == ".r1cs":
         return read_r1cs(path.read_bytes()).r1cs, None
-    circuit = circuit_from_json(json.loads(path.read_text()))
+    circuit = circuit_from_json(_read_json(path))
     return circuit.r1cs, circuit
+
+
+def _read_json(path: Path):
+    """The one place zk commands parse JSON files: an untrusted file, parsed within bounds
+    (spec.jsonsafe: size, depth, numbers)."""
+    from spec.jsonsafe import load_path
+
+    return load_path(path, max_bytes=MAX_JSON_BYTES)
 
 
 def _write_json(path: Path, doc) -> None:
@@ -85,14 +111,26 @@ def _setup(args) -> int:
     from reference.zk.groth16 import setup
     from reference.zk.snarkjs import vk_to_json
 
-    r1cs, _ = _load_circuit(args.circuit)
+    if args.backend not in ("reference", "cpu"):
+        raise ValueError(f"--backend: {args.backend!r} is not reference or cpu")
+    r1cs, circuit = _load_circuit(args.circuit)
     print(INSECURE, file=sys.stderr)
-    with _progress("setup") as say:
-        pk = setup(r1cs, args.seed.encode(), progress=say)
+    if args.backend == "cpu":
+        from reference.fast.cpu_keys import read_zkey_arrays
+        from reference.fast.cpu_setup import setup_zkey
+        from reference.zk.binfile import read_r1cs_arrays, write_r1cs
+
+        raw = args.circuit.read_bytes() if circuit is None else write_r1cs(r1cs, n_outputs=len(circuit.outputs))
+        zkey = setup_zkey(r1cs, read_r1cs_arrays(raw), args.seed.encode())
+        vk = read_zkey_arrays(zkey).vk
+    else:
+        with _progress("setup") as say:
+            pk = setup(r1cs, args.seed.encode(), progress=say)
+        zkey, vk = write_zkey(pk, r1cs), pk.vk
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "circuit.zkey").write_bytes(write_zkey(pk, r1cs))
+    (args.out / "circuit.zkey").write_bytes(zkey)
     print(args.out / "circuit.zkey")
-    _write_json(args.out / "verification_key.json", vk_to_json(pk.vk))
+    _write_json(args.out / "verification_key.json", vk_to_json(vk))
     return 0
 
 
@@ -113,48 +151,160 @@ def _inputs(doc) -> dict[str, int]:
 
 
 def _prove(args) -> int:
+    from reference.fast import BACKEND_NAMES
+    from reference.zk.backend import BackendError
+    from reference.zk.groth16 import blinding_from_seed
+
+    if args.backend not in BACKEND_NAMES:
+        raise BackendError(f"backend: unknown name {args.backend!r}; expected one of {', '.join(BACKEND_NAMES)}")
+    if args.inputs and args.circuit.suffix == ".r1cs" and not args.wasm:
+        raise ValueError("--inputs: a .r1cs needs its --wasm (or give a --wtns)")
+    r, s = blinding_from_seed(args.seed.encode())
+    if args.backend == "cpu":
+        proof, public = _prove_persistent(args, r, s)
+    else:
+        proof, public = _prove_reference(args, r, s)
+    _write_proof(args.out, proof, public)
+    return 0
+
+
+def _write_proof(out: Path, proof, public) -> None:
+    from reference.zk.snarkjs import proof_to_json, public_to_json
+
+    out.mkdir(parents=True, exist_ok=True)
+    _write_json(out / "proof.json", proof_to_json(proof))
+    _write_json(out / "public.json", public_to_json(public))
+
+
+def _witness_source(args, circuit):
+    """A .wtns path, or the witness computed from --inputs (by the .wasm, or the JSON circuit's program)."""
+    if args.wtns:
+        return args.wtns
+    if args.wasm:
+        from reference.zk.wasm_witness import load_calculator
+
+        return load_calculator(args.wasm).calculate(_read_json(args.inputs))
+    return circuit.witness(_inputs(_read_json(args.inputs)))
+
+
+def _prove_persistent(args, r: int, s: int):
+    """The fast path: the key as limb arrays (``reference.fast.cpu_prover``)."""
+    from reference.fast.cpu_prover import Prover, read_file
+    from reference.zk.binfile import write_r1cs
+
+    if args.circuit.suffix == ".r1cs":
+        r1cs, circuit = read_file(args.circuit, "r1cs"), None
+    else:
+        circuit = _load_circuit(args.circuit)[1]
+        r1cs = write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs))
+    prover = Prover.load(args.zkey, r1cs=r1cs)
+    return prover.prove(_witness_source(args, circuit), r, s)
+
+
+def _prove_reference(args, r: int, s: int):
     from reference.fast import get_backend
     from reference.zk.binfile import check_zkey_matches, read_wtns, read_zkey
-    from reference.zk.groth16 import blinding_from_seed, prove
-    from reference.zk.snarkjs import proof_to_json, public_to_json
+    from reference.zk.groth16 import prove
 
     r1cs, circuit = _load_circuit(args.circuit)
     backend = get_backend(args.backend)
-    if args.wtns:
-        witness = read_wtns(args.wtns.read_bytes())
-    elif circuit is None:
-        raise SystemExit("kalypso zk prove: --inputs needs a .json circuit; use --wtns with a .r1cs")
-    else:
-        witness = circuit.witness(_inputs(json.loads(args.inputs.read_text())))
+    witness = read_wtns(args.wtns.read_bytes()) if args.wtns else _witness_source(args, circuit)
     with _progress("prove") as say:
         say("reading the proving key")
         zkey = read_zkey(args.zkey.read_bytes())
         check_zkey_matches(zkey, r1cs)
-        proof = prove(zkey.pk, r1cs, witness, *blinding_from_seed(args.seed.encode()), backend=backend, progress=say)
-    args.out.mkdir(parents=True, exist_ok=True)
-    _write_json(args.out / "proof.json", proof_to_json(proof))
-    _write_json(args.out / "public.json", public_to_json(r1cs.public_signals(witness)))
+        proof = prove(zkey.pk, r1cs, witness, r, s, backend=backend, progress=say)
+    return proof, r1cs.public_signals(witness)
+
+
+def _witness(args) -> int:
+    from reference.zk.wasm_witness import calculate_wtns
+
+    data = calculate_wtns(args.wasm, _read_json(args.inputs))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(args.out)
     return 0
 
 
+def _witness_paths(source: str):
+    """.wtns paths: every ``*.wtns`` of a directory (sorted), or one path per line of stdin for "-"."""
+    if source == "-":
+        for line in sys.stdin:
+            if line.strip():
+                yield Path(line.strip())
+        return
+    folder = Path(source)
+    if not folder.is_dir():
+        raise ValueError(f"--witnesses: {source} is not a directory (or - for paths on stdin)")
+    yield from sorted(folder.glob("*.wtns"))
+
+
+def _prove_batch(args) -> int:
+    """Load the key once, prove every witness; a witness that fails is reported and skipped."""
+    import time
+
+    from reference.fast.cpu_prover import Prover, read_file
+    from reference.zk.binfile import BinFormatError
+    from reference.zk.groth16 import blinding_from_seed
+    from reference.zk.r1cs import CircuitError
+
+    start = time.perf_counter()
+    prover = Prover.load(args.zkey, r1cs=read_file(args.circuit, "r1cs"))
+    loaded = time.perf_counter()
+    done = failed = 0
+    for path in _witness_paths(args.witnesses):
+        try:
+            proof, public = prover.prove(path, *blinding_from_seed(f"{args.seed}/{path.stem}".encode()))
+        except (BinFormatError, CircuitError, OSError) as exc:
+            failed += 1
+            print(f"kalypso zk prove-batch: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        _write_proof(args.out / path.stem, proof, public)
+        done += 1
+    proving = time.perf_counter() - loaded
+    rate = 60 * done / proving if proving > 0 else float("inf")
+    print(f"key loaded in {loaded - start:.2f} s; {done} proofs in {proving:.2f} s: {rate:.1f} proofs per minute"
+          + (f"; {failed} witnesses failed" if failed else ""), file=sys.stderr)
+    return 2 if failed else 0
+
+
 def _verify(args) -> int:
+    """One proof (--public, --proof) or every <name>/ of --proofs; reports the time per proof."""
+    import time
+
     from reference.zk.groth16 import verify
     from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
 
-    vk = vk_from_json(json.loads(args.vk.read_text()))
-    public = public_from_json(json.loads(args.public.read_text()))
-    proof = proof_from_json(json.loads(args.proof.read_text()))
-    ok = verify(vk, public, proof)
-    print("valid" if ok else "INVALID")
-    return 0 if ok else 1
+    if (args.proofs is None) == (args.proof is None or args.public is None):
+        raise ValueError("verify: give --public and --proof, or --proofs DIR")
+    vk = vk_from_json(_read_json(args.vk))
+    if args.proofs is None:
+        pairs = [(args.public, args.proof)]
+    else:
+        if not args.proofs.is_dir():
+            raise ValueError(f"--proofs: {args.proofs} is not a directory")
+        pairs = [(d / "public.json", d / "proof.json") for d in sorted(args.proofs.iterdir()) if (d / "proof.json").is_file()]
+    start, bad = time.perf_counter(), 0
+    for public_path, proof_path in pairs:
+        ok = verify(vk, public_from_json(_read_json(public_path)), proof_from_json(_read_json(proof_path)))
+        bad += not ok
+        print(("valid" if ok else "INVALID") + ("" if args.proofs is None else f" {proof_path.parent.name}"))
+    if args.proofs is not None:
+        took = time.perf_counter() - start
+        print(f"{len(pairs)} proofs verified in {took:.3f} s ({1000 * took / max(len(pairs), 1):.1f} ms per proof)"
+              + (f"; {bad} INVALID" if bad else ""), file=sys.stderr)
+    return 0 if bad == 0 else 1
 
 
 def _params(pairs: list[str]) -> dict[str, int]:
+    from reference.zk.r1cs import CircuitError
+
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not value.isdigit():
-            raise SystemExit(f"kalypso zk export circuit: --param {pair!r} is not NAME=INT")
+        if not sep or not (value.isascii() and value.isdigit()) or len(value) > 12:
+            raise CircuitError(f"param: {pair!r:.60} is not NAME=INT")
         out[name] = int(value)
     return out
 
@@ -162,10 +312,10 @@ def _params(pairs: list[str]) -> dict[str, int]:
 def _export(args) -> int:
     if args.export_what == "circuit":
         from reference.zk.binfile import write_r1cs
-        from reference.zk.circuits import EXAMPLES
+        from reference.zk.circuits import example_circuit
         from reference.zk.r1cs import circuit_to_json
 
-        circuit = EXAMPLES[args.example](**_params(args.param))
+        circuit = example_circuit(args.example, _params(args.param))
         if args.out.suffix == ".r1cs":
             args.out.write_bytes(write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs)))
             print(args.out)
@@ -183,11 +333,11 @@ def _export(args) -> int:
     from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
 
     doc = {
-        "public_inputs_hex": encode_public_inputs(public_from_json(json.loads(args.public.read_text()))).hex(),
-        "proof_hex": encode_proof(proof_from_json(json.loads(args.proof.read_text()))).hex(),
+        "public_inputs_hex": encode_public_inputs(public_from_json(_read_json(args.public))).hex(),
+        "proof_hex": encode_proof(proof_from_json(_read_json(args.proof))).hex(),
     }
     if args.vk:
-        doc["verifying_key_hex"] = encode_verifying_key(vk_from_json(json.loads(args.vk.read_text()))).hex()
+        doc["verifying_key_hex"] = encode_verifying_key(vk_from_json(_read_json(args.vk))).hex()
     print(json.dumps(doc, indent=1, sort_keys=True))
     return 0
 
@@ -198,10 +348,17 @@ def run(args) -> int:
     from reference.zk.groth16 import Groth16Error
     from reference.zk.r1cs import CircuitError
     from reference.zk.snarkjs import SnarkjsFormatError
+    from reference.zk.wasm_witness import WitnessError
 
-    step = {"setup": _setup, "prove": _prove, "verify": _verify, "export": _export}[args.zk_command]
+    from spec.errors import BadInput
+
+    step = {"setup": _setup, "prove": _prove, "prove-batch": _prove_batch, "witness": _witness, "verify": _verify, "export": _export}[args.zk_command]
     try:
         return step(args)
-    except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, ValueError, OSError) as exc:
-        print(f"kalypso zk {args.zk_command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except BadInput:
+        raise
+    except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, WitnessError, ValueError,
+            OSError, MemoryError) as exc:
+        field = getattr(exc, "filename", None) or getattr(exc, "field", None) or f"zk {args.zk_command}"
+        print(f"error: {type(exc).__name__} [{field}]: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 2

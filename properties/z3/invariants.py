@@ -182,6 +182,18 @@ def encode_bounds_step(pre: SState, op, post: SState, bounds: Bounds) -> z3.Bool
     return z3.And(out)
 
 
+def encode_attested_private_inputs_step(pre: SState, op, post: SState, bounds: Bounds) -> z3.BoolRef:
+    """I12: an ask with private inputs is assigned, or its inputs declared invalid, only while
+    its market's engine key is attested in the pre-state."""
+    out = []
+    for n, changed, before, after in _changed_asks(pre, post):
+        handled = z3.Or(z3.And(before.state == UNASSIGNED, after.state == ASSIGNED),
+                        z3.And(before.state == ASSIGNED, after.state == INVALID_INPUTS))
+        market = get_at(pre.markets, before.market_id)
+        out.append(z3.Implies(z3.And(changed, before.has_private_inputs, handled), market.attested))
+    return z3.And(out)
+
+
 # -- auxiliary invariants (the strengthening) -------------------------------------------------
 
 def encode_config_valid(state: SState, bounds: Bounds) -> z3.BoolRef:
@@ -276,6 +288,7 @@ PROTOCOL = (
     EncodedInvariant("I6", "bounds", step=encode_bounds_step),
     EncodedInvariant("I7", "stake_backing", state=encode_stake_backing, strengthening=("A1", "A2", "A4", "I2", "I9")),
     EncodedInvariant("I9", "withdrawal", state=encode_withdrawal, strengthening=("I7",)),
+    EncodedInvariant("I12", "attested_private_inputs", step=encode_attested_private_inputs_step),
 )
 
 BY_ID = {inv.id: inv for inv in AUXILIARY + PROTOCOL}

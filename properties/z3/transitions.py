@@ -16,27 +16,8 @@ import attrs
 import z3
 
 from properties.z3.model import (
-    ASSIGNED,
-    CANCELLED,
-    COMPLETE,
-    DEADLINE_CROSSED,
-    EXPIRED,
-    INVALID_INPUTS,
-    PAYMENT,
-    UNASSIGNED,
-    Bounds,
-    SAsk,
-    SAssignment,
-    SMarket,
-    SMembership,
-    SProver,
-    SState,
-    SWithdrawal,
-    add_at,
-    get_at,
-    in_range,
-    ite,
-    set_at,
+    ASSIGNED, CANCELLED, COMPLETE, DEADLINE_CROSSED, EXPIRED, INVALID_INPUTS, PAYMENT, UNASSIGNED, Bounds,
+    SAsk, SAssignment, SMarket, SMembership, SProver, SState, SWithdrawal, add_at, get_at, in_range, ite, set_at,
 )
 from spec import errors as E
 from spec.types import BPS
@@ -425,6 +406,7 @@ def encode_process_assign_task(state: SState, op, bounds: Bounds) -> Encoded:
     market = get_at(state.markets, ask.market_id)
     checks.require(ask.state == UNASSIGNED, E.AskNotUnassigned)
     checks.require(state.time <= ask.expiry, E.AskExpired)
+    checks.require(z3.Or(z3.Not(ask.has_private_inputs), market.attested), E.EngineNotAttested)
     checks.require(op.signature_valid, E.BadEngineSignature)
     registered, prover = get_prover(state, op.prover)
     checks.require(registered, E.UnknownProver)
@@ -504,6 +486,7 @@ def encode_process_submit_invalid_inputs(state: SState, op, bounds: Bounds) -> E
     checks = Checks()
     ask = get_assigned_task(state, checks, op.ask_id, op.sender)
     checks.require(state.time <= ask.assignment.deadline, E.DeadlinePassed)
+    checks.require(z3.Or(z3.Not(ask.has_private_inputs), get_at(state.markets, ask.market_id).attested), E.EngineNotAttested)
     checks.require(op.signature_valid, E.BadEngineSignature)
     return Encoded(checks, pay_prover(state, bounds, op.ask_id, ask, INVALID_INPUTS))
 

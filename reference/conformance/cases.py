@@ -8,7 +8,6 @@ operation is `{op, args, expect}` with `expect` either `{"ok": true, "events": [
 from __future__ import annotations
 
 import importlib.metadata
-import json
 from pathlib import Path
 from typing import Iterator
 
@@ -18,7 +17,8 @@ import spec
 from spec.codec import decode_op, dumps, encode_event, encode_op, encode_state
 from spec.containers import State
 from spec.env import DEFAULT_ENV, Env
-from spec.errors import SpecError
+from spec import jsonsafe
+from spec.errors import BadInput, SpecError
 
 FORMAT_VERSION = 1
 SCHEMA_FILE = "schema.json"
@@ -85,13 +85,15 @@ def case_paths(vectors_dir: Path) -> list[Path]:
 
 
 def load_cases(vectors_dir: Path) -> Iterator[CaseFile]:
-    """Every case; a file that is not a JSON object loads as `{"unreadable": reason}`."""
+    """Every case; a path that is not a readable file of bounded JSON (`spec.jsonsafe`: a
+    directory, a broken link, too deep, not UTF-8) or not a JSON object loads as
+    `{"unreadable": reason}`."""
     vectors_dir = Path(vectors_dir)
     for path in case_paths(vectors_dir):
         try:
-            data = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            data = {"unreadable": f"not JSON: {exc}"}
+            data = jsonsafe.load_path(path, "$", surrogates=True)
+        except BadInput as exc:
+            data = {"unreadable": exc.rule}
         if not isinstance(data, dict):
             data = {"unreadable": "not a JSON object"}
         yield CaseFile(path.relative_to(vectors_dir).with_suffix("").as_posix(), path, data)

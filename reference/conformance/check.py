@@ -2,7 +2,6 @@
 replays on the spec itself, and together the cases cover every operation and error code."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -11,8 +10,10 @@ import jsonschema
 
 from reference.conformance.cases import SCHEMA_FILE, VECTORS_DIR, load_cases
 from reference.conformance.generate import Coverage, coverage_of
-from reference.conformance.runner import ConformanceReport, InProcessAdapter, run_cases
+from reference.conformance.runner import ConformanceReport, InProcessAdapter, case_shape_error, run_cases
+from spec import jsonsafe
 from spec.codec import dumps
+from spec.errors import BadFile
 
 
 @attrs.frozen
@@ -42,8 +43,13 @@ class CheckReport:
 
 
 def schema_validator(vectors_dir: Path) -> jsonschema.Draft202012Validator:
-    schema = json.loads((Path(vectors_dir) / SCHEMA_FILE).read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
+    """The validator of `schema.json` under `vectors_dir`; `BadFile`/`MalformedJSON` if it cannot be read."""
+    path = Path(vectors_dir) / SCHEMA_FILE
+    schema = jsonsafe.load_path(path)
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as exc:
+        raise BadFile(str(path), f"not a JSON Schema: {exc.message[:200]}") from None
     return jsonschema.Draft202012Validator(schema)
 
 
@@ -57,6 +63,8 @@ def schema_problem(validator, data) -> str | None:
 def check_vectors(vectors_dir: Path = VECTORS_DIR) -> CheckReport:
     """Validate and self-replay every case under `vectors_dir`."""
     start = time.perf_counter()
+    if not Path(vectors_dir).is_dir():
+        raise BadFile(str(vectors_dir), "not a directory of vectors")
     validator = schema_validator(vectors_dir)
     cases = list(load_cases(vectors_dir))
     schema_errors, noncanonical = [], []
@@ -67,8 +75,9 @@ def check_vectors(vectors_dir: Path = VECTORS_DIR) -> CheckReport:
         problem = schema_problem(validator, case.data)
         if problem:
             schema_errors.append((case.name, problem))
-        if case.path.read_text() != dumps(case.data):
+        if case.path.read_bytes().decode("utf-8") != dumps(case.data):
             noncanonical.append((case.name, "not in canonical form (sorted keys, 2-space indent, trailing newline)"))
     replay = run_cases(InProcessAdapter(), cases, "in-process spec", vectors_dir)
+    readable = [c.data for c in cases if "unreadable" not in c.data and case_shape_error(c.data) is None]
     return CheckReport(len(cases), tuple(schema_errors), tuple(noncanonical), replay,
-                       coverage_of(c.data for c in cases), time.perf_counter() - start)
+                       coverage_of(readable), time.perf_counter() - start)

@@ -47,7 +47,7 @@ def coverage_of(cases) -> Coverage:
     accepted, rejected, errors = Counter(), Counter(), Counter()
     for case in cases:
         for step in case.get("operations", ()):
-            name = step["op"] if step["op"] in spec.OPERATIONS else UNKNOWN
+            name = step["op"] if isinstance(step["op"], str) and step["op"] in spec.OPERATIONS else UNKNOWN
             if step["expect"]["ok"]:
                 accepted[name] += 1
             else:

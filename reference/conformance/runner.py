@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import collections
 import json
+import math
 import os
-import queue
+import select
 import shlex
 import signal
 import subprocess
@@ -22,14 +23,15 @@ from typing import Callable, Optional, Sequence
 import attrs
 
 from reference.conformance.cases import FORMAT_VERSION, VECTORS_DIR, CaseFile, load_cases
+from spec import jsonsafe
+from spec.errors import BadArgument, MalformedJSON
 
 REFERENCE_ADAPTER = (sys.executable, "-m", "spec.adapter")
 DEFAULT_TIMEOUT = 10.0
-_EOF = object()
 
 
 class AdapterError(Exception):
-    """The adapter failed as a process: `kind` is crash, timeout or garbage."""
+    """The adapter failed as a process: `kind` is crash, timeout, garbage or too_large."""
 
     kind = "adapter"
 
@@ -46,47 +48,82 @@ class AdapterGarbage(AdapterError):
     kind = "garbage"
 
 
-class AdapterStartError(Exception):
+class AdapterOutputTooLarge(AdapterError):
+    kind = "too_large"
+
+
+class AdapterStartError(BadArgument):
     """The adapter command cannot be started at all."""
+
+    def __init__(self, rule: str):
+        super().__init__("--adapter", rule)
+
+
+MAX_ANSWER_BYTES = 64 * 2**20
+STDERR_TAIL_BYTES = 4096
+_CHUNK = 1 << 16
+
+
+def check_timeout(timeout: float, field: str = "--timeout") -> float:
+    """A per-case timeout: a finite number of seconds > 0 (nan and inf would disable it)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        raise BadArgument(field, f"must be a finite number of seconds > 0, got {timeout!r}")
+    return float(timeout)
 
 
 def adapter_argv(command: str | Sequence[str]) -> list[str]:
-    return shlex.split(command) if isinstance(command, str) else list(command)
+    try:
+        argv = shlex.split(command) if isinstance(command, str) else list(command)
+    except ValueError as exc:
+        raise AdapterStartError(f"cannot parse the adapter command: {exc}") from None
+    if not argv or not all(isinstance(a, str) and a and "\0" not in a for a in argv):
+        raise AdapterStartError("the adapter command is empty (or has an empty or NUL-holding word)")
+    return argv
 
 
 class SubprocessAdapter:
-    """A running adapter process; `request` sends one JSON line and reads one back."""
+    """A running adapter process; `request` sends one JSON line and reads one back.
 
-    def __init__(self, command: str | Sequence[str], env: Optional[dict] = None, cwd: Optional[Path] = None):
+    Bounded in time and memory whatever the adapter does: its input is written without blocking
+    (an adapter that does not read times out instead of hanging the runner); its answer is read
+    up to `max_answer_bytes` (more is `too_large`) and parsed with `spec.jsonsafe` (too deep, a
+    huge integer or invalid UTF-8 is `garbage`); stderr keeps only its tail. The adapter runs in
+    its own process group, killed whole when it stops, so no child it spawned outlives it."""
+
+    def __init__(self, command: str | Sequence[str], env: Optional[dict] = None, cwd: Optional[Path] = None,
+                 max_answer_bytes: int = MAX_ANSWER_BYTES):
         self.argv = adapter_argv(command)
         self.env = env
         self.cwd = cwd
+        self.max_answer_bytes = max_answer_bytes
         self.proc: Optional[subprocess.Popen] = None
         self.restarts = 0
-        self.stderr_tail: collections.deque = collections.deque(maxlen=20)
+        self.stderr_tail = bytearray()
+        self.buffer = bytearray()
 
     def start(self) -> None:
         try:
             self.proc = subprocess.Popen(
-                self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                bufsize=1, env=self.env, cwd=self.cwd, start_new_session=True,
+                self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
+                env=self.env, cwd=self.cwd, start_new_session=True,
             )
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise AdapterStartError(f"cannot start adapter {shlex.join(self.argv)}: {exc}") from None
-        self.lines: queue.Queue = queue.Queue()
-        self.stderr_tail = collections.deque(maxlen=20)
-        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True).start()
-        self.stderr_pump = threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_tail.append), daemon=True)
+        os.set_blocking(self.proc.stdin.fileno(), False)
+        self.buffer = bytearray()
+        self.stderr_tail = bytearray()
+        self.stderr_pump = threading.Thread(target=self._drain_stderr, args=(self.proc.stderr, self.stderr_tail), daemon=True)
         self.stderr_pump.start()
 
     @staticmethod
-    def _pump(stream, sink) -> None:
+    def _drain_stderr(stream, tail: bytearray) -> None:
+        """Read stderr to its end, keeping the last STDERR_TAIL_BYTES (so a chatty adapter never blocks)."""
         try:
-            for line in stream:
-                sink(line)
+            while chunk := stream.read(_CHUNK):
+                tail += chunk
+                del tail[:-STDERR_TAIL_BYTES]
         except (OSError, ValueError):
             pass
-        sink(_EOF)
 
     def restart(self) -> None:
         self.stop()
@@ -94,6 +131,7 @@ class SubprocessAdapter:
         self.start()
 
     def stop(self) -> None:
+        """Close the adapter's input, give it a moment to exit, then kill its whole process group."""
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
@@ -104,41 +142,94 @@ class SubprocessAdapter:
         try:
             proc.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+        for stream in (proc.stdout, proc.stderr):
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                stream.close()
+            except OSError:
                 pass
-            proc.wait()
 
     def _stderr(self) -> str:
-        tail = "".join(line for line in self.stderr_tail if line is not _EOF).strip()
+        tail = bytes(self.stderr_tail).decode("utf-8", "replace").strip()
         return f"; stderr: {tail[-400:]}" if tail else ""
+
+    def _exit_code(self) -> Optional[int]:
+        try:
+            return self.proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _send(self, data: bytes, deadline: float, what: str) -> None:
+        fd = self.proc.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AdapterTimeout(f"adapter did not read the {what!r} request ({len(data)} bytes) within the case timeout")
+            try:
+                _, ready, _ = select.select([], [fd], [], remaining)
+                if ready:
+                    view = view[os.write(fd, view):]
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                raise AdapterCrashed(f"adapter closed its input (exit code {self._exit_code()}){self._stderr()}") from None
+
+    def _receive_line(self, deadline: float, what: str) -> bytes:
+        fd = self.proc.stdout.fileno()
+        while True:
+            newline = self.buffer.find(b"\n")
+            if newline >= 0:
+                line = bytes(self.buffer[:newline])
+                del self.buffer[:newline + 1]
+                return line
+            if len(self.buffer) > self.max_answer_bytes:
+                raise AdapterOutputTooLarge(f"answer to {what!r} is over {self.max_answer_bytes} bytes (output too large)")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AdapterTimeout(f"no answer to {what!r} within the case timeout")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                code = self._exit_code()
+                self.stderr_pump.join(timeout=1)
+                if code is None:
+                    raise AdapterCrashed(f"adapter closed its output while answering {what!r} (still running){self._stderr()}")
+                raise AdapterCrashed(f"adapter exited (code {code}) while answering {what!r}{self._stderr()}")
+            self.buffer += chunk
+
+    def unsolicited_output(self) -> int:
+        """Bytes the adapter printed that no request asked for (read so far, or readable now)."""
+        if self.proc is None:
+            return 0
+        try:
+            ready, _, _ = select.select([self.proc.stdout.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            ready = []
+        return len(self.buffer.strip()) + (1 if ready else 0)
 
     def request(self, message: dict, timeout: float) -> dict:
         if self.proc is None:
             self.start()
+        what = message.get("cmd", "?")
+        deadline = time.monotonic() + max(timeout, 0.001)
+        if self.buffer.strip():
+            raise AdapterGarbage(f"adapter printed output no request asked for before {what!r}: {bytes(self.buffer[:200])!r}")
+        self._send((json.dumps(message) + "\n").encode("utf-8", "surrogatepass"), deadline, what)
+        line = self._receive_line(deadline, what)
         try:
-            self.proc.stdin.write(json.dumps(message) + "\n")
-            self.proc.stdin.flush()
-        except (OSError, ValueError):
-            raise AdapterCrashed(f"adapter closed its input (exit code {self.proc.poll()}){self._stderr()}") from None
-        try:
-            line = self.lines.get(timeout=max(timeout, 0.001))
-        except queue.Empty:
-            raise AdapterTimeout(f"no answer to {message['cmd']!r} within the case timeout") from None
-        if line is _EOF:
-            try:
-                code = self.proc.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                code = None
-            self.stderr_pump.join(timeout=1)
-            raise AdapterCrashed(f"adapter exited (code {code}) while answering {message['cmd']!r}{self._stderr()}")
-        try:
-            response = json.loads(line)
-        except json.JSONDecodeError:
-            raise AdapterGarbage(f"adapter printed a line that is not JSON: {line.strip()[:200]!r}") from None
+            response = jsonsafe.loads(line, "answer", max_bytes=self.max_answer_bytes, surrogates=True)
+        except MalformedJSON as exc:
+            raise AdapterGarbage(f"adapter printed a line that is not JSON: {_clip(line)!r} ({exc.rule})") from None
         if not isinstance(response, dict):
-            raise AdapterGarbage(f"adapter printed JSON that is not an object: {line.strip()[:200]!r}")
+            raise AdapterGarbage(f"adapter printed JSON that is not an object: {_clip(line)!r}")
         return response
 
     def __enter__(self):
@@ -147,6 +238,10 @@ class SubprocessAdapter:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _clip(line: bytes) -> str:
+    return line.strip()[:200].decode("utf-8", "replace")
 
 
 class InProcessAdapter:
@@ -273,6 +368,32 @@ def _apply_response(response: dict, path: str) -> dict:
                     '{"ok":true,"events":[...]} nor {"ok":false,"error_code":...}')
 
 
+def case_shape_error(data) -> Optional[tuple[str, str]]:
+    """`(path, message)` for the first place a case is not of the case format, or None (a case
+    that is not cannot be replayed: it fails as `format`, the run goes on)."""
+    if "genesis" in data:
+        if not isinstance(data["genesis"], dict) or not isinstance(data["genesis"].get("config", {}), (dict, type(None))):
+            return "$.genesis", "$.genesis: must be an object {config: ...}"
+    elif not isinstance(data.get("pre_state"), dict):
+        return "$.pre_state", "$.pre_state: must be an object (a state)"
+    if not isinstance(data.get("post_state"), dict):
+        return "$.post_state", "$.post_state: must be an object (a state)"
+    if not isinstance(data.get("operations"), list):
+        return "$.operations", "$.operations: must be a list"
+    for i, step in enumerate(data["operations"]):
+        path = f"$.operations[{i}]"
+        if not isinstance(step, dict) or not {"op", "args", "expect"} <= set(step):
+            return path, f"{path}: must be an object with op, args and expect"
+        expect = step["expect"]
+        if not isinstance(expect, dict) or not isinstance(expect.get("ok"), bool):
+            return f"{path}.expect", f"{path}.expect: must be an object with ok true or false"
+        if expect["ok"] and not isinstance(expect.get("events"), list):
+            return f"{path}.expect.events", f"{path}.expect.events: an accepted step lists its events"
+        if not expect["ok"] and not isinstance(expect.get("error_code"), str):
+            return f"{path}.expect.error_code", f"{path}.expect.error_code: a rejected step names its error code"
+    return None
+
+
 def replay_case(adapter, case: CaseFile, timeout: float = DEFAULT_TIMEOUT) -> CaseResult:
     """Load the pre-state, apply each operation comparing the answer with `expect`, then compare
     the final state with `post_state`. Adapter failures propagate as `AdapterError`."""
@@ -287,7 +408,10 @@ def replay_case(adapter, case: CaseFile, timeout: float = DEFAULT_TIMEOUT) -> Ca
         return CaseResult(case.name, "format", f"$: {data['unreadable']}", "$")
     if data.get("format_version") != FORMAT_VERSION:
         return CaseResult(case.name, "format", f"$.format_version: this runner reads format {FORMAT_VERSION}, "
-                          f"the case has {data.get('format_version')!r}", "$.format_version")
+                          f"the case has {_show(data.get('format_version'))}", "$.format_version")
+    shape = case_shape_error(data)
+    if shape:
+        return CaseResult(case.name, "format", shape[1], shape[0])
     try:
         if "genesis" in data:  # a fork case built from genesis (docs/conformance.md)
             loaded = ask({"cmd": "genesis", "fork": data.get("fork"), "config": data["genesis"].get("config")})
@@ -321,12 +445,19 @@ def replay_case(adapter, case: CaseFile, timeout: float = DEFAULT_TIMEOUT) -> Ca
 def run_cases(adapter, cases, adapter_name: str, vectors_dir, timeout: float = DEFAULT_TIMEOUT,
               stop_at_first_failure: bool = False, progress: Optional[Callable] = None) -> ConformanceReport:
     """Replay `cases` one after the other on `adapter`, restarting it after any adapter failure."""
+    timeout = check_timeout(timeout)
     start = time.perf_counter()
     results = []
     for case in cases:
         t0 = time.perf_counter()
         try:
             result = replay_case(adapter, case, timeout)
+            extra = getattr(adapter, "unsolicited_output", lambda: 0)()
+            if extra:
+                if result.passed:
+                    result = CaseResult(case.name, "garbage", "adapter printed more than one line per request", "",
+                                        time.perf_counter() - t0)
+                adapter.restart()
         except AdapterError as error:
             result = CaseResult(case.name, error.kind, str(error), "", time.perf_counter() - t0)
             adapter.restart()
@@ -340,10 +471,12 @@ def run_cases(adapter, cases, adapter_name: str, vectors_dir, timeout: float = D
 
 def run_conformance(adapter_cmd: str | Sequence[str] = REFERENCE_ADAPTER, vectors_dir: Path = VECTORS_DIR,
                     timeout: float = DEFAULT_TIMEOUT, stop_at_first_failure: bool = False, env: Optional[dict] = None,
-                    progress: Optional[Callable] = None, select: Optional[Callable[[str], bool]] = None) -> ConformanceReport:
+                    progress: Optional[Callable] = None, select: Optional[Callable[[str], bool]] = None,
+                    max_answer_bytes: int = MAX_ANSWER_BYTES) -> ConformanceReport:
     """Replay every case under `vectors_dir` against the adapter command (one process for all
     cases, restarted after a crash, a hang or garbage). `select` filters cases by name."""
+    timeout = check_timeout(timeout)
     cases = [c for c in load_cases(vectors_dir) if select is None or select(c.name)]
     name = adapter_cmd if isinstance(adapter_cmd, str) else shlex.join(adapter_cmd)
-    with SubprocessAdapter(adapter_cmd, env=env) as adapter:
+    with SubprocessAdapter(adapter_cmd, env=env, max_answer_bytes=max_answer_bytes) as adapter:
         return run_cases(adapter, cases, name, vectors_dir, timeout, stop_at_first_failure, progress)

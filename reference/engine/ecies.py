@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 INFO = b"kalypso/v1/ecies"
 PUBLIC_KEY_BYTES = 33
 TAG_BYTES = 16
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 class DecryptionFailed(ValueError):
@@ -27,6 +28,21 @@ class DecryptionFailed(ValueError):
         self.field, self.rule = field, rule
 
 
+class InvalidKey(ValueError):
+    """A key, not a ciphertext, is at fault: a secret outside 1..n-1 or a public key off the curve."""
+
+    def __init__(self, field: str, rule: str):
+        super().__init__(f"INVALID_KEY [{field}]: {rule}")
+        self.field, self.rule = field, rule
+
+
+def _private_key(secret: bytes, field: str) -> coincurve.PrivateKey:
+    """A secp256k1 secret key: 32 bytes, 0 < k < n; `InvalidKey` naming `field` otherwise."""
+    if not isinstance(secret, bytes) or len(secret) != 32 or not 0 < int.from_bytes(secret, "big") < SECP256K1_N:
+        raise InvalidKey(field, "must be 32 bytes encoding a scalar k with 0 < k < n")
+    return coincurve.PrivateKey(secret)
+
+
 def _key_and_nonce(shared: bytes, ephemeral: bytes, context: bytes) -> tuple[bytes, bytes]:
     okm = HKDF(algorithm=hashes.SHA256(), length=44, salt=ephemeral, info=INFO + context).derive(shared)
     return okm[:32], okm[32:]
@@ -35,19 +51,25 @@ def _key_and_nonce(shared: bytes, ephemeral: bytes, context: bytes) -> tuple[byt
 def encrypt(recipient_key: str, plaintext: bytes, context: bytes, ephemeral_secret: bytes) -> bytes:
     """Encrypt to the compressed public key `recipient_key` (hex). `ephemeral_secret` (32 bytes,
     a valid scalar) must be fresh per message: random, or derived from a secret and the context."""
-    ephemeral = coincurve.PrivateKey(ephemeral_secret)
+    ephemeral = _private_key(ephemeral_secret, "ephemeral_secret")
     ephemeral_pub = ephemeral.public_key.format(compressed=True)
-    key, nonce = _key_and_nonce(ephemeral.ecdh(bytes.fromhex(recipient_key)), ephemeral_pub, context)
+    try:
+        shared = ephemeral.ecdh(bytes.fromhex(recipient_key))
+    except (ValueError, TypeError):
+        raise InvalidKey("recipient_key", "must be the hex of a compressed secp256k1 public key") from None
+    key, nonce = _key_and_nonce(shared, ephemeral_pub, context)
     return ephemeral_pub + ChaCha20Poly1305(key).encrypt(nonce, plaintext, context)
 
 
 def decrypt(secret: bytes, ciphertext: bytes, context: bytes) -> bytes:
-    """Open a ciphertext of `encrypt` with the recipient's secret key; raises DecryptionFailed."""
+    """Open a ciphertext of `encrypt` with the recipient's secret key; raises InvalidKey for a
+    secret that is no secp256k1 key, else DecryptionFailed (the ciphertext is at fault)."""
+    private = _private_key(secret, "secret")
     if len(ciphertext) < PUBLIC_KEY_BYTES + TAG_BYTES:
         raise DecryptionFailed("ciphertext", f"shorter than {PUBLIC_KEY_BYTES + TAG_BYTES} bytes")
     ephemeral_pub, body = ciphertext[:PUBLIC_KEY_BYTES], ciphertext[PUBLIC_KEY_BYTES:]
     try:
-        shared = coincurve.PrivateKey(secret).ecdh(ephemeral_pub)
+        shared = private.ecdh(ephemeral_pub)
     except ValueError:
         raise DecryptionFailed("ciphertext", "the ephemeral key is not a secp256k1 point") from None
     key, nonce = _key_and_nonce(shared, ephemeral_pub, context)

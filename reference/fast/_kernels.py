@@ -1,11 +1,11 @@
-"""CPU kernels (numba): Montgomery arithmetic on 4 x 64-bit limbs, BN254 G1/G2 Pippenger, radix-2 NTT.
+"""CPU kernels (numba): Montgomery arithmetic on 4 x 64-bit limbs, BN254 G1/G2 Pippenger, vector ops.
 
 A field element of Fq or Fr is a ``UniTuple(uint64, 4)`` of little-endian limbs in Montgomery form
 (``a * 2^256 mod m``); an Fq2 element ``c0 + c1*u`` (u^2 = -1) is a pair of them. Points are in
 Jacobian coordinates ``(X, Y, Z)``, ``x = X/Z^2``, ``y = Y/Z^3``; ``Z == 0`` is the point at infinity.
 The curve code is written once; ``fe_*`` dispatch on the element type at compile time, so each kernel
-has one specialization for G1 and one for G2. Every kernel lives in this one file because numba's
-cache is invalidated by the timestamp of the file defining the cached function only.
+has one specialization for G1 and one for G2. numba's cache checks only the defining file's stamp, so
+kernels elsewhere that inline these helpers (``_kernels_fr``) stamp their cache with this file too.
 Parallel loops use numba's OpenMP layer; its workers sleep instead of spinning while they wait
 (``OMP_WAIT_POLICY=PASSIVE`` unless set), which keeps them from starving each other on a shared machine.
 """
@@ -23,7 +23,6 @@ from numba.extending import intrinsic, overload  # noqa: E402
 from reference.zk.field import Q, R  # noqa: E402
 
 _Z = np.uint64(0)
-NTT_BLOCK = 1024
 _ONE = np.uint64(1)
 _MASK64 = (1 << 64) - 1
 
@@ -399,18 +398,63 @@ def signed_digits(scalars, c, windows):
     return out
 
 
+BATCH = 256
+
+
+@njit(cache=True)
+def _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count):
+    """Finish ``count`` pending affine additions bucket[slots[t]] += (px[t], py[t]) (the denominators
+    ``dens[t]`` are x2 - x1, or 2 y for a doubling) with one inversion (Montgomery's trick)."""
+    acc = fe_one(fe_load(dens, 0, 0))
+    for t in range(count):
+        fe_store(prefix, t, 0, acc)
+        acc = fe_mul(acc, fe_load(dens, t, 0))
+    inv = fe_inv(acc)
+    for t in range(count - 1, -1, -1):
+        slot = slots[t]
+        d_inv = fe_mul(inv, fe_load(prefix, t, 0))
+        inv = fe_mul(inv, fe_load(dens, t, 0))
+        x1 = fe_load(bx, slot, 0)
+        y1 = fe_load(by, slot, 0)
+        x2 = fe_load(px, t, 0)
+        y2 = fe_load(py, t, 0)
+        if fe_is_zero(fe_sub(x1, x2)):  # doubling: lambda = 3 x^2 / 2y
+            xx = fe_sqr(x1)
+            lam = fe_mul(fe_add(fe_add(xx, xx), xx), d_inv)
+        else:
+            lam = fe_mul(fe_sub(y2, y1), d_inv)
+        x3 = fe_sub(fe_sub(fe_sqr(lam), x1), x2)
+        fe_store(bx, slot, 0, x3)
+        fe_store(by, slot, 0, fe_sub(fe_mul(lam, fe_sub(x1, x3)), y1))
+        busy[slot] = False
+
+
 @njit(cache=True, parallel=True)
 def pippenger(points, digits, c, out):
     """``out[0] = sum_i digit-scalar_i * P_i`` (Jacobian) with one bucket array per window, windows in parallel.
 
     ``points[i]`` is the affine point ``(x, y)``: shape (n, 2, 4) for G1, (n, 2, 2, 4) for G2;
-    ``out`` has shape (1, 3, ...) likewise.
+    ``out`` has shape (1, 3, ...) likewise. Buckets are affine and additions into them are batched
+    (``BATCH`` at a time, one field inversion per batch); a point whose bucket already has an addition
+    pending in the batch goes into a Jacobian side bucket instead (mixed addition), so repeated digits
+    cost no extra inversions. P + P doubles, P + (-P) empties the bucket.
     """
     windows, n = digits.shape
     half = 1 << (c - 1)
     sums = np.zeros((windows,) + out.shape[1:], dtype=np.uint64)
+    coord = out.shape[2:]
     for w in prange(windows):
-        buckets = np.zeros((half,) + out.shape[1:], dtype=np.uint64)
+        bx = np.zeros((half, 1) + coord, dtype=np.uint64)
+        by = np.zeros((half, 1) + coord, dtype=np.uint64)
+        filled = np.zeros(half, dtype=np.bool_)
+        busy = np.zeros(half, dtype=np.bool_)
+        side = np.zeros((half,) + out.shape[1:], dtype=np.uint64)
+        slots = np.zeros(BATCH, dtype=np.int64)
+        px = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+        py = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+        dens = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+        prefix = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+        count = 0
         for i in range(n):
             d = digits[w, i]
             if d == 0:
@@ -420,12 +464,42 @@ def pippenger(points, digits, c, out):
             qy = fe_load(points, i, 1)
             if d < 0:
                 qy = fe_sub(fe_zero(qy), qy)
-            _store_point(buckets, slot, jac_add_affine(_load_point(buckets, slot), qx, qy))
+            if busy[slot]:
+                _store_point(side, slot, jac_add_affine(_load_point(side, slot), qx, qy))
+                continue
+            if not filled[slot]:
+                fe_store(bx, slot, 0, qx)
+                fe_store(by, slot, 0, qy)
+                filled[slot] = True
+                continue
+            x1 = fe_load(bx, slot, 0)
+            y1 = fe_load(by, slot, 0)
+            dx = fe_sub(qx, x1)
+            if fe_is_zero(dx):
+                if fe_is_zero(fe_sub(qy, y1)):
+                    dx = fe_add(y1, y1)  # doubling
+                else:
+                    filled[slot] = False  # P + (-P)
+                    continue
+            slots[count] = slot
+            fe_store(px, count, 0, qx)
+            fe_store(py, count, 0, qy)
+            fe_store(dens, count, 0, dx)
+            busy[slot] = True
+            count += 1
+            if count == BATCH:
+                _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count)
+                count = 0
+        if count:
+            _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count)
         z = fe_zero(fe_load(points, 0, 0))
         running = (z, z, z)
         total = (z, z, z)
         for slot in range(half - 1, -1, -1):
-            running = jac_add(running, _load_point(buckets, slot))
+            if filled[slot]:
+                running = jac_add(running, jac_add_affine(_load_point(side, slot), fe_load(bx, slot, 0), fe_load(by, slot, 0)))
+            else:
+                running = jac_add(running, _load_point(side, slot))
             total = jac_add(total, running)
         _store_point(sums, w, total)
     combine_windows(sums, 1, c, out)
@@ -461,7 +535,7 @@ def on_curve(points, b):
     return -1
 
 
-# Vector kernels over rows of 4 limbs with a given modulus, and the NTT over Fr.
+# Vector kernels over rows of 4 limbs with a given modulus (the NTT and array kernels: ``_kernels_fr``).
 
 
 @njit(cache=True)
@@ -494,47 +568,33 @@ def powers(x, n):
     return out
 
 
-@njit(cache=True, inline="always")
-def _butterfly(a, twiddles, i, half, tw_index):
-    u = _row(a, i)
-    v = fr_mul(_row(a, i + half), _row(twiddles, tw_index))
-    _store4(a, i, mod_add(u, v, R_LIMBS))
-    _store4(a, i + half, mod_sub(u, v, R_LIMBS))
+Q_MINUS_2 = limbs(Q - 2)
 
 
-@njit(cache=True, parallel=True)
-def ntt_in_place(a, twiddles):
-    """Radix-2 decimation-in-time NTT of the rows of ``a`` (Fr, Montgomery form), natural order in and out.
+@njit(cache=True)
+def fq_inv(a):
+    """a^(q-2): the inverse of a non-zero Fq element (Montgomery form in and out; batched additions)."""
+    result = Q_MONT_ONE
+    base = a
+    for limb in range(4):
+        e = Q_MINUS_2[limb]
+        for bit in range(64):
+            if (e >> np.uint64(bit)) & _ONE:
+                result = fq_mul(result, base)
+            base = fq_mul(base, base)
+    return result
 
-    ``twiddles[k] = w^k`` for ``k < n/2``. Stages up to size ``NTT_BLOCK`` run block by block (one
-    parallel loop over independent blocks); each larger stage is one parallel loop over its butterflies.
-    """
-    n = a.shape[0]
-    j = 0
-    for i in range(1, n):
-        bit = n >> 1
-        while j & bit:
-            j ^= bit
-            bit >>= 1
-        j |= bit
-        if i < j:
-            for k in range(4):
-                a[i, k], a[j, k] = a[j, k], a[i, k]
-    block = min(n, NTT_BLOCK)
-    for b in prange(n // block):
-        size = 2
-        while size <= block:
-            half = size >> 1
-            step = n // size
-            for start in range(b * block, (b + 1) * block, size):
-                for k in range(half):
-                    _butterfly(a, twiddles, start + k, half, k * step)
-            size <<= 1
-    size = block << 1
-    while size <= n:
-        half = size >> 1
-        step = n // size
-        for t in prange(n >> 1):
-            k = t % half
-            _butterfly(a, twiddles, (t // half) * size + k, half, k * step)
-        size <<= 1
+
+def fe_inv(a): ...
+
+
+@overload(fe_inv)
+def _ol_inv(a):
+    if _is_fq(a):
+        return lambda a: fq_inv(a)
+
+    def fq2_inv(a):
+        n = fq_inv(mod_add(fq_mul(a[0], a[0]), fq_mul(a[1], a[1]), Q_LIMBS))
+        return (fq_mul(a[0], n), fq_mul(mod_sub((_Z, _Z, _Z, _Z), a[1], Q_LIMBS), n))
+
+    return fq2_inv

@@ -2,8 +2,8 @@
 
 ``fast_path_section()`` times, through the ``Backend`` interface (ints and py_ecc points in and out):
 G1 MSM 2^12..2^16 and G2 MSM 2^12 on the CPU backend (first call, and repeated with the bases cached as
-the prover's proving key is), NTT 2^12..2^20, and a full Groth16 prove of a 2^12-row circuit, beside
-the reference backend (smaller sizes) and snarkjs on the same proving key and witness. GPU rows are
+the prover's proving key is), NTT 2^12..2^20, beside the reference backend (smaller sizes). Whole proofs next to snarkjs and
+arkworks are measured by ``reference.zk.bench`` (whole process, same circuits and keys). GPU rows are
 timed only where a CUDA device is visible; otherwise the section says they were not measured.
 """
 from __future__ import annotations
@@ -14,7 +14,6 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -100,6 +99,7 @@ def msm_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str
 
 def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str]:
     from reference.fast import _kernels as k
+    from reference.fast import _kernels_fr as kf
     from reference.fast.convert import pack
     from reference.fast.limbs import twiddles
 
@@ -113,53 +113,10 @@ def ntt_rows(cpu: Backend, logs: tuple[int, ...], ref_max: int, say) -> list[str
         full = _timed(lambda: cpu.ntt(values), 3)
         rows_in = pack(values)
         roots = twiddles(n, False)
-        kernel = _timed(lambda: k.ntt_in_place(rows_in, roots), 3)
+        kernel = _timed(lambda: kf.ntt_in_place(rows_in, roots), 3)
         slow = _timed(lambda: ref.ntt(values), 1) if log_n <= ref_max else None
         rows.append(f"| 2^{log_n} | {_fmt(full)} | {_fmt(kernel)} | {_fmt(slow)} | {_ratio(slow, full)} |")
     return rows
-
-
-def _snarkjs_prove(pk, r1cs, witness) -> float | None:
-    from reference.zk import nodetools
-    from reference.zk.binfile import write_wtns, write_zkey
-
-    if nodetools.missing_reason():
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp)
-        (d / "circuit.zkey").write_bytes(write_zkey(pk, r1cs))
-        (d / "witness.wtns").write_bytes(write_wtns(list(witness)))
-        args = ["groth16", "prove", d / "circuit.zkey", d / "witness.wtns", d / "proof.json", d / "public.json"]
-        nodetools.snarkjs(*args)
-        return _timed(lambda: nodetools.snarkjs(*args), 3)
-
-
-def prove_rows(cpu: Backend, iterations: int, with_reference: bool, say) -> list[str]:
-    from reference.zk.circuits import mimc_preimage_circuit
-    from reference.zk.groth16 import blinding_from_seed, domain_size_for, prove, setup, verify
-
-    circuit = mimc_preimage_circuit(iterations)
-    r1cs = circuit.r1cs
-    witness = circuit.witness({"preimage": 3})
-    say(f"bench: Groth16 setup ({len(r1cs.constraints)} constraints, INSECURE seeded setup)")
-    pk = setup(r1cs, b"kalypso-bench")
-    r, s = blinding_from_seed(b"kalypso-bench/blind")
-    say("bench: Groth16 prove (cpu)")
-    proof = prove(pk, r1cs, witness, r, s, backend=cpu)
-    if not verify(pk.vk, r1cs.public_signals(witness), proof):
-        raise RuntimeError("bench: the CPU backend's proof does not verify")
-    fast = _timed(lambda: prove(pk, r1cs, witness, r, s, backend=cpu), 3)
-    slow = None
-    if with_reference:
-        say("bench: Groth16 prove (reference)")
-        slow = _timed(lambda: prove(pk, r1cs, witness, r, s, backend=ReferenceBackend()), 1)
-    say("bench: Groth16 prove (snarkjs)")
-    snark = _snarkjs_prove(pk, r1cs, witness)
-    vs_snark = "—" if snark is None else f"{fast / snark:.2f}× snarkjs time"
-    return [
-        f"| MiMC x{iterations}: {len(r1cs.constraints)} constraints, domain 2^{domain_size_for(r1cs).bit_length() - 1} "
-        f"| {_fmt(fast)} | {_fmt(slow)} | {_fmt(snark)} | {_ratio(slow, fast)} | {vs_snark} |"
-    ]
 
 
 def gpu_rows(say) -> list[str]:
@@ -221,9 +178,9 @@ def fast_path_section(quick: bool = False, say: Callable[[str], None] = lambda _
         "|---|---|---|---|---|",
         *ntt_rows(cpu, ntt_logs, 16, say),
         "",
-        "| Groth16 prove | cpu | reference | snarkjs 0.7.6 | reference / cpu | cpu vs snarkjs |",
-        "|---|---|---|---|---|---|",
-        *prove_rows(cpu, 3 if quick else 12, True, say),
+        "Whole Groth16 proofs (whole process and warm, next to snarkjs and arkworks on the same circom",
+        "circuits and keys) are in the Groth16 prover section; primitives measured in-process are not",
+        "compared with another tool's whole command here.",
         "",
         *gpu_rows(say),
         "",

@@ -12,6 +12,7 @@ import numba
 import numpy as np
 
 from reference.fast import _kernels as k
+from reference.fast import _kernels_fr as kf
 from reference.fast.convert import checked_scalars, g1_from_jacobian, g2_from_jacobian, unpack
 from reference.fast.limbs import (
     Bases,
@@ -95,7 +96,7 @@ class CpuBackend:
 
     def _transform(self, rows: np.ndarray, inverse: bool) -> np.ndarray:
         n = rows.shape[0]
-        k.ntt_in_place(rows, twiddles(n, inverse))
+        kf.ntt_in_place(rows, twiddles(n, inverse))
         if inverse:
             scale_rows(rows, inv(n) * (1 << 256) % R, "r")
         return rows

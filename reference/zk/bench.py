@@ -1,120 +1,242 @@
-"""Groth16 benchmark: our reference prover next to snarkjs on the same R1CS, in the same run.
+"""Groth16 benchmark, whole process and side by side: snarkjs, arkworks and ours on the same circom
+circuits, keys and witnesses, in one run. ``run_zk_bench()`` returns the markdown section.
 
-``run_zk_bench()`` returns a markdown section. The circuit is the MiMC-5 hash chain
-(``mimc_preimage_circuit``) sized to fill a 2^k domain; snarkjs gets the identical constraint
-system and witness through our .r1cs/.wtns writers and a one-contribution powers of tau.
-Not run by the tests (``make bench`` / ``kalypso bench``).
+Circuits: ``circom/poseidon_chain.circom`` (a chain of circomlib Poseidon(2), 240 constraints each),
+sized to fill 2^10 .. 2^18, compiled by circom2 (--O2). One key per size, shared by the three
+tools: our INSECURE seeded setup on limb arrays (``reference.fast.cpu_setup``), because a snarkjs
+powers of tau of 2^18 takes hours on 2 cores; snarkjs proves with it and verifies every proof. The
+witness is snarkjs' ``wtns calculate`` (ours from the .wasm is checked equal, byte for byte).
+Preparation is cached under ``build/zk-bench`` and not timed.
+
+Timed, each the median of ``repeats`` runs, wall time and peak RSS of the whole process (its
+``wait4`` rusage), the same files in and a proof out:
+
+- snarkjs: ``snarkjs groth16 prove circuit.zkey witness.wtns proof.json public.json``;
+- arkworks: ``python -c 'groth16py.import_zkey(...); groth16py.prove_wtns(...)'`` (PyPI ``groth16py``,
+  installed by ``make bench``, not a test dependency);
+- ours: ``kalypso zk prove circuit.r1cs --zkey circuit.zkey --wtns witness.wtns --backend cpu``;
+- ours warm: ``Prover.load`` once in this process, then ``prove`` (the prover-operator workload);
+- verify: ``snarkjs groth16 verify`` and ``kalypso zk verify`` (whole process) and the market
+  verifier in process.
 """
 from __future__ import annotations
 
 import json
 import os
-import platform
-import tempfile
+import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from reference.machine import cpu_model
+from reference.machine import cpu_model, load_average
 from reference.zk import nodetools
-from reference.fast import get_backend
-from reference.zk.backend import BackendUnavailable
-from reference.zk.binfile import write_r1cs, write_wtns
-from reference.zk.circuits import MIMC_ROUNDS, mimc_preimage_circuit
-from reference.zk.groth16 import blinding_from_seed, domain_size_for, prove, setup, verify
-from reference.zk.snarkjs import proof_from_json, proof_to_json, public_from_json, public_to_json, vk_to_json
 
 Say = Callable[[str], None]
+REPO = nodetools.REPO_ROOT
+WORK = REPO / "build" / "zk-bench"
+TEMPLATE = Path(__file__).parent / "circom" / "poseidon_chain.circom"
+PER_HASH = 240
+SIZES = (10, 12, 14, 16, 18)
+SEED = b"kalypso-bench"
+ARKWORKS = (
+    "import sys, groth16py\n"
+    "pk, vk = groth16py.import_zkey(sys.argv[1])\n"
+    "open(sys.argv[3], 'wb').write(groth16py.prove_wtns(pk, sys.argv[2]))\n"
+)
 
 
-def iterations_for(log_n: int, rounds: int = MIMC_ROUNDS) -> int:
-    """Most MiMC chain iterations whose circuit fits the 2^log_n domain."""
-    it = 1
-    while domain_size_for(mimc_preimage_circuit(it + 1, rounds).r1cs) <= 1 << log_n:
-        it += 1
-    return it
+_LAUNCHER = (
+    "import os, sys, time\n"
+    "start = time.perf_counter()\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execvp(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print('KALYPSO-MEASURE', os.waitstatus_to_exitcode(status), time.perf_counter() - start, usage.ru_maxrss)\n"
+)
 
 
-def _timed(fn):
+def measure(cmd: Sequence, cwd: Path | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in KiB) of one whole process; raises if it fails.
+
+    A small launcher (``python -I -S``) forks and execs the command and reports its ``wait4`` rusage:
+    a child forked or spawned from this (large) process would report this process's high-water RSS,
+    which the kernel carries across exec."""
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, *map(str, cmd)], cwd=cwd,
+                          capture_output=True, text=True)
+    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    if not tail.startswith("KALYPSO-MEASURE") or tail.split()[1] != "0":
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    _, _, wall, rss = tail.split()
+    return float(wall), int(rss)
+
+
+def median_run(cmd: Sequence, repeats: int, cwd: Path | None = None) -> tuple[float, int]:
+    runs = [measure(cmd, cwd) for _ in range(repeats)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def prepare(log_n: int, say: Say) -> dict[str, Path]:
+    """Compile the chain filling 2^log_n, write its key (seeded) and a witness; cached."""
+    from reference.fast.cpu_keys import read_zkey_arrays
+    from reference.fast.cpu_setup import setup_zkey
+    from reference.zk.binfile import read_r1cs, read_r1cs_arrays
+    from reference.zk.snarkjs import vk_to_json
+    from reference.zk.wasm_witness import calculate_wtns
+
+    n_hashes = ((1 << log_n) - 2) // PER_HASH
+    d = WORK / f"chain{n_hashes}"
+    d.mkdir(parents=True, exist_ok=True)
+    name = f"chain{n_hashes}"
+    files = {"dir": d, "r1cs": d / f"{name}.r1cs", "wasm": d / f"{name}_js" / f"{name}.wasm", "zkey": d / "circuit.zkey",
+             "vk": d / "verification_key.json", "inputs": d / "input.json", "wtns": d / "witness.wtns"}
+    if not files["r1cs"].exists():
+        say(f"2^{log_n}: compiling {n_hashes} Poseidon(2) with circom2")
+        (d / f"{name}.circom").write_text(TEMPLATE.read_text() + f"\ncomponent main = PoseidonChain({n_hashes});\n")
+        nodetools.circom_compile(d / f"{name}.circom", d)
+    raw = files["r1cs"].read_bytes()
+    arrays = read_r1cs_arrays(raw)
+    if arrays.n_constraints + arrays.n_public + 1 > 1 << log_n:
+        raise RuntimeError(f"2^{log_n}: {arrays.n_constraints} constraints do not fit")
+    if not files["zkey"].exists():
+        say(f"2^{log_n}: seeded setup ({arrays.n_constraints} constraints)")
+        files["zkey"].write_bytes(setup_zkey(read_r1cs(raw).r1cs, arrays, SEED))
+        files["vk"].write_text(json.dumps(vk_to_json(read_zkey_arrays(files["zkey"].read_bytes()).vk)))
+    if not files["wtns"].exists():
+        files["inputs"].write_text(json.dumps({"seed": "1", "key": "2"}))
+        nodetools.snarkjs("wtns", "calculate", files["wasm"], files["inputs"], files["wtns"])
+        if calculate_wtns(files["wasm"], {"seed": "1", "key": "2"}) != files["wtns"].read_bytes():
+            raise RuntimeError(f"2^{log_n}: the .wasm witness differs from snarkjs'")
+    files["constraints"] = arrays.n_constraints
+    return files
+
+
+def _arkworks_version() -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version("groth16py")
+    except Exception:
+        return None
+
+
+def _fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _mib(kib: int | None) -> str:
+    return "—" if kib is None else f"{kib / 1024:.0f} MiB"
+
+
+def bench_size(log_n: int, repeats: int, say: Say) -> list[str]:
+    """The table rows of one size (and the checks behind them)."""
+    from reference.fast.cpu_prover import Prover
+    from reference.zk.groth16 import blinding_from_seed, verify
+    from reference.zk.market import decode_proof, encode_proof, encode_public_inputs, groth16_verifier
+    from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
+
+    f = prepare(log_n, say)
+    d = f["dir"]
+    kalypso = Path(sys.executable).parent / "kalypso"
+    snarkjs = nodetools.BIN / "snarkjs"
+    load = load_average()[0]
+    say(f"2^{log_n}: snarkjs prove x{repeats}")
+    s_wall, s_rss = median_run([snarkjs, "groth16", "prove", f["zkey"], f["wtns"], d / "proof_snarkjs.json", d / "public_snarkjs.json"], repeats)
+    say(f"2^{log_n}: ours prove x{repeats}")
+    ours_cmd = [kalypso, "zk", "prove", f["r1cs"], "--zkey", f["zkey"], "--wtns", f["wtns"], "--backend", "cpu",
+                "--seed", "bench", "--out", d / "ours"]
+    measure(ours_cmd)  # the numba cache and the key digest, as on any machine after the first run
+    o_wall, o_rss = median_run(ours_cmd, repeats)
+    a_wall = a_rss = None
+    if _arkworks_version():
+        say(f"2^{log_n}: arkworks prove x{repeats}")
+        a_wall, a_rss = median_run([sys.executable, "-c", ARKWORKS, f["zkey"], f["wtns"], d / "proof_arkworks.bin"], repeats)
+    say(f"2^{log_n}: warm persistent prover x{repeats}")
     t = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t
-
-
-def run_zk_bench(log_sizes: Sequence[int] = (10, 12), backends: Sequence[str] = ("reference", "cpu", "gpu"),
-                 say: Say | None = None) -> str:
-    """Time setup / prove / verify for ours and snarkjs; return the markdown section."""
-    say = say or (lambda _m: None)
-    load_before = os.getloadavg()[0]
-    loaded = []
-    for name in backends:
-        try:
-            loaded.append(get_backend(name))
-        except BackendUnavailable as exc:
-            say(f"skipping backend {name}: {exc}")
-    node_reason = nodetools.missing_reason()
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="kalypso-zk-bench-") as tmp:
-        tmp = Path(tmp)
-        ptau = None
-        if node_reason is None:
-            say(f"snarkjs: powers of tau 2^{max(log_sizes)} (not timed)")
-            ptau = nodetools.prepare_ptau(max(log_sizes), tmp / "ptau", "kalypso-bench")
-        for log_n in log_sizes:
-            it = iterations_for(log_n)
-            circuit = mimc_preimage_circuit(it)
-            witness = circuit.witness({"preimage": 1})
-            public = circuit.r1cs.public_signals(witness)
-            m = len(circuit.r1cs.constraints)
-            say(f"2^{log_n}: ours setup ({m} constraints)")
-            pk, t_setup = _timed(lambda: setup(circuit.r1cs, b"bench"))
-            r, s = blinding_from_seed(b"bench")
-            for backend in loaded:
-                say(f"2^{log_n}: ours prove ({backend.name})")
-                proof, t_prove = _timed(lambda: prove(pk, circuit.r1cs, witness, r, s, backend=backend))
-                ok, t_verify = _timed(lambda: verify(pk.vk, public, proof))
-                rows.append((log_n, m, f"ours ({backend.name})", t_setup, t_prove, t_verify, ok))
-            if ptau is not None:
-                d = tmp / f"n{log_n}"
-                d.mkdir()
-                (d / "c.r1cs").write_bytes(write_r1cs(circuit.r1cs, n_outputs=1))
-                (d / "w.wtns").write_bytes(write_wtns(witness))
-                say(f"2^{log_n}: snarkjs setup")
-                _, s_setup = _timed(lambda: nodetools.snarkjs("groth16", "setup", d / "c.r1cs", ptau, d / "c.zkey"))
-                nodetools.snarkjs("zkey", "export", "verificationkey", d / "c.zkey", d / "vk.json")
-                say(f"2^{log_n}: snarkjs prove")
-                _, s_prove = _timed(lambda: nodetools.snarkjs("groth16", "prove", d / "c.zkey", d / "w.wtns", d / "p.json", d / "pub.json"))
-                s_ok, s_verify = _timed(lambda: nodetools.snarkjs_verify(d / "vk.json", d / "pub.json", d / "p.json"))
-                theirs = proof_from_json(json.loads((d / "p.json").read_text()))
-                (d / "ours.json").write_text(json.dumps(proof_to_json(proof)))
-                (d / "ours_vk.json").write_text(json.dumps(vk_to_json(pk.vk)))
-                (d / "ours_pub.json").write_text(json.dumps(public_to_json(public)))
-                cross = (
-                    public_from_json(json.loads((d / "pub.json").read_text())) == public
-                    and nodetools.snarkjs_verify(d / "ours_vk.json", d / "ours_pub.json", d / "ours.json")
-                    and not verify(pk.vk, public, theirs)  # different keys: must not cross-verify
-                )
-                rows.append((log_n, m, "snarkjs 0.7.6", s_setup, s_prove, s_verify, s_ok and cross))
-    lines = [
-        "### Groth16 reference prover",
-        "",
-        f"Machine: {os.cpu_count()} CPUs (`nproc`), {cpu_model()}; Python {platform.python_version()}; "
-        f"1-minute load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after the run.",
-        "Command: `make bench` (`reference.zk.bench.run_zk_bench`). Circuit: MiMC-5 hash chain "
-        f"({MIMC_ROUNDS} rounds per hash, 3 constraints per round), identical R1CS and witness for both tools.",
-        "Ours: pure Python (py_ecc points, Pippenger MSM, radix-2 NTT) with the heavy primitives on the named backend; setup is the INSECURE seeded one (backend-independent, one figure per size) and verify always uses py_ecc. "
-        "snarkjs: `groth16 setup` on a one-contribution powers of tau (ptau preparation not timed), "
-        "`groth16 prove`, `groth16 verify`; wall time of each CLI call, including node start-up.",
-        "",
-        "| domain | constraints | prover | setup (s) | prove (s) | verify (s) | checks |",
-        "|---|---:|---|---:|---:|---:|---|",
+    prover = Prover.load(f["zkey"], r1cs=f["r1cs"])
+    warm_load = time.perf_counter() - t
+    r, s = blinding_from_seed(b"bench")
+    prover.prove(f["wtns"], r, s)
+    warm = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        proof, public = prover.prove(f["wtns"], r, s)
+        warm.append(time.perf_counter() - t)
+    warm_s = statistics.median(warm)
+    load_after = load_average()[0]
+    # checks: every proof verifies (snarkjs for ours, ours for snarkjs' and arkworks')
+    vk = vk_from_json(json.loads(f["vk"].read_text()))
+    ok = nodetools.snarkjs_verify(f["vk"], d / "ours" / "public.json", d / "ours" / "proof.json")
+    theirs = proof_from_json(json.loads((d / "proof_snarkjs.json").read_text()))
+    ok = ok and verify(vk, public_from_json(json.loads((d / "public_snarkjs.json").read_text())), theirs)
+    ok = ok and verify(vk, public, proof)
+    if a_wall is not None:
+        ok = ok and verify(vk, public, decode_proof((d / "proof_arkworks.bin").read_bytes()))
+    v_s, _ = median_run([snarkjs, "groth16", "verify", f["vk"], d / "ours" / "public.json", d / "ours" / "proof.json"], repeats)
+    v_o, _ = median_run([kalypso, "zk", "verify", "--vk", f["vk"], "--public", d / "ours" / "public.json",
+                         "--proof", d / "ours" / "proof.json"], repeats)
+    market = groth16_verifier(vk)
+    pub_bytes, proof_bytes = encode_public_inputs(public), encode_proof(proof)
+    times = []
+    for _ in range(20):
+        t = time.perf_counter()
+        ok = market(pub_bytes, proof_bytes) and ok
+        times.append(time.perf_counter() - t)
+    v_market = statistics.median(times)
+    m = f["constraints"]
+    ark = f"{_fmt(a_wall)} / {_mib(a_rss)}" if a_wall is not None else "not installed"
+    return [
+        f"| 2^{log_n} | {m:,} | {_fmt(s_wall)} / {_mib(s_rss)} | {ark} | {_fmt(o_wall)} / {_mib(o_rss)} "
+        f"| {_fmt(warm_s)} ({60 / warm_s:.0f}/min; load {_fmt(warm_load)}) | {s_wall / o_wall:.2f}× "
+        f"| {'—' if a_wall is None else f'{o_wall / a_wall:.2f}×'} | {_fmt(v_s)} / {_fmt(v_o)} / {_fmt(v_market)} "
+        f"| {load:.1f} → {load_after:.1f} | {'ok' if ok else 'FAILED'} |"
     ]
-    for log_n, m, who, a, b, c, ok in rows:
-        lines.append(f"| 2^{log_n} | {m} | {who} | {a:.2f} | {b:.2f} | {c:.2f} | {'ok' if ok else 'FAILED'} |")
-    if node_reason:
-        lines.append(f"\nsnarkjs not run: {node_reason}.")
-    lines.append("\n`checks`: the proof verifies; for snarkjs also: snarkjs accepts our proof with our key, "
-                 "and the public signals agree.")
+
+
+def run_zk_bench(log_sizes: Sequence[int] = SIZES, repeats: int = 3, say: Say | None = None, quick: bool = False) -> str:
+    """Measure every size in ``log_sizes`` (2^10 and 2^12 with ``quick``); return the markdown section."""
+    say = say or (lambda _m: None)
+    if quick:
+        log_sizes = tuple(x for x in log_sizes if x <= 12)
+    reason = nodetools.missing_reason()
+    header = [
+        "### Groth16 prove: snarkjs, arkworks and ours, whole process",
+        "",
+        f"Machine: {os.cpu_count()} CPUs, {cpu_model()}; Python {sys.version.split()[0]}; "
+        f"1-minute load average {load_average()[0]:.1f} at the start (other jobs shared the CPUs; the `load` "
+        "column gives it before → after each size, so compare within a row).",
+        "Command: `make bench` (`kalypso bench --only zk`, `reference.zk.bench.run_zk_bench`). Circuit: a chain of "
+        f"circomlib Poseidon(2) ({PER_HASH} constraints each) filling the domain, circom2 --O2; one key per size "
+        "(our INSECURE seeded setup, written as a snarkjs .zkey) and snarkjs' witness, the same files for all "
+        f"three. Medians of {repeats} runs of the whole process (start-up, reading the key, proving, writing "
+        "the proof), peak RSS from `wait4`. Ours is timed after one untimed run, as on any machine after its "
+        "first proof: numba's compiled kernels and the key's validation record are then on disk (the very first "
+        "run also compiles the kernels, about 25 s, and checks every key point).",
+        "",
+    ]
+    if reason:
+        return "\n".join(header + [f"Not run: {reason}."]) + "\n"
+    ark = _arkworks_version()
+    lines = header + [
+        f"| domain | constraints | snarkjs 0.7.6 (wall / peak RSS) | arkworks (groth16py {ark or '—'}) | ours `zk prove --backend cpu` "
+        "| ours warm (`Prover.prove`) | snarkjs / ours | ours / arkworks | verify: snarkjs / `zk verify` / market | load | checks |",
+        "|---|---:|---|---|---|---|---:|---:|---|---|---|",
+    ]
+    for log_n in log_sizes:
+        lines += bench_size(log_n, repeats, say)
+    lines += [
+        "| GPU | | | | not measured: no GPU | | | | | | |",
+        "",
+        "`checks`: snarkjs accepts our proof; our verifier accepts snarkjs' and arkworks' proofs. `warm`: the key "
+        "loaded once in this process (time in parentheses), the median proof after one warm-up, and proofs per "
+        "minute at that rate. Verify columns: whole `snarkjs groth16 verify`, whole `kalypso zk verify`, and the "
+        "market verifier (`reference.zk.market`) per proof in process (median of 20).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -122,4 +244,5 @@ if __name__ == "__main__":
     from rich.console import Console
 
     console = Console(stderr=True, log_path=False)
-    print(run_zk_bench(say=console.log))
+    sizes = tuple(int(a) for a in sys.argv[1:]) or SIZES
+    print(run_zk_bench(sizes, say=console.log))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import struct
 
 import attrs
+import numpy as np
 
 from reference.zk.curve import CurveError, g1_from_affine, g1_to_affine, g2_from_affine, g2_to_affine
 from reference.zk.field import Q, R
@@ -58,7 +59,7 @@ class _Reader:
 
 
 def _sections(data: bytes, magic: bytes, versions: tuple[int, ...], what: str) -> dict[int, bytes]:
-    rd = _Reader(data, what)
+    rd = _Reader(memoryview(data), what)
     if rd.take(4) != magic:
         raise BinFormatError(f"{what}: magic is not {magic!r}")
     version = rd.u32()
@@ -104,35 +105,127 @@ class CircomR1CS:
     wire_labels: tuple[int, ...]
 
 
-def read_r1cs(data: bytes) -> CircomR1CS:
-    """Parse a circom .r1cs (v1, BN254 scalar field)."""
+@attrs.frozen(eq=False)
+class R1csArrays:
+    """A circom .r1cs as flat arrays, one entry per term: ``matrix`` (0 = A, 1 = B, 2 = C),
+    ``row`` (constraint index), ``wire`` (int64 each, the kernels' index type), ``coeff`` (rows of four
+    uint64 limbs, normal form, < r)."""
+
+    n_wires: int
+    n_outputs: int
+    n_public_inputs: int
+    n_private_inputs: int
+    n_constraints: int
+    matrix: np.ndarray
+    row: np.ndarray
+    wire: np.ndarray
+    coeff: np.ndarray
+    labels: np.ndarray | None
+
+    @property
+    def n_public(self) -> int:
+        return self.n_outputs + self.n_public_inputs
+
+
+def _below(rows: np.ndarray, modulus: int) -> np.ndarray:
+    """Which rows of four little-endian uint64 limbs hold a value < modulus."""
+    m = np.frombuffer(modulus.to_bytes(32, "little"), dtype="<u8")
+    less = np.zeros(rows.shape[0], dtype=bool)
+    equal = np.ones(rows.shape[0], dtype=bool)
+    for limb in range(3, -1, -1):
+        less |= equal & (rows[:, limb] < m[limb])
+        equal &= rows[:, limb] == m[limb]
+    return less
+
+
+def _lc_starts(words: memoryview, count: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Word offsets of the first term and term counts of ``count`` linear combinations, each
+    stored as a u32 term count then (u32 wire, 8 u32 coefficient words) per term."""
+    starts = np.empty(count, dtype=np.int64)
+    counts = np.empty(count, dtype=np.int64)
+    idx, total = 0, len(words)
+    for k in range(count):
+        if idx >= total:
+            raise BinFormatError(f"{what}: truncated in constraint {k // 3} (declared {count // 3} constraints)")
+        n = words[idx]
+        starts[k], counts[k] = idx + 1, n
+        idx += 1 + 9 * n
+    if idx > total:
+        raise BinFormatError(f"{what}: truncated in the last constraint")
+    return starts, counts
+
+
+def read_r1cs_arrays(data: bytes) -> R1csArrays:
+    """Parse a circom .r1cs (v1, BN254 scalar field) into flat term arrays.
+
+    Work is bounded by the bytes present, not by the header's counts: each constraint needs at least
+    12 bytes, each term 36; the wire count is bounded by the label section (8 bytes a wire) or, without
+    one, by the inputs plus the terms present (every other wire appears in some constraint).
+    """
     sections = _sections(data, b"r1cs", (1,), "r1cs")
     hd = _need(sections, 1, "r1cs")
     n8 = _field_header(hd, "r1cs", R)
+    if n8 != 32:
+        raise BinFormatError(f"r1cs: field element size {n8} is not 32 bytes")
     n_wires, n_out, n_pub, n_prv = hd.u32(), hd.u32(), hd.u32(), hd.u32()
     hd.u64()
     n_constraints = hd.u32()
-    cs = _need(sections, 2, "r1cs")
-    constraints = []
-    for _ in range(n_constraints):
-        lcs = []
-        for _ in range(3):
-            terms = []
-            for _ in range(cs.u32()):
-                wire, coeff = cs.u32(), cs.int_le(n8)
-                if coeff >= R:
-                    raise BinFormatError(f"r1cs: constraint {len(constraints)} coefficient is not < r")
-                terms.append((wire, coeff))
-            lcs.append(_normalize(terms))
-        constraints.append(Constraint(*lcs))
-    labels: tuple[int, ...] = ()
+    body = memoryview(_need(sections, 2, "r1cs").data)
+    if 12 * n_constraints > len(body):
+        raise BinFormatError(f"r1cs: {n_constraints} constraints declared, section 2 holds at most {len(body) // 12}")
+    words = body[: len(body) // 4 * 4].cast("I")
+    starts, counts = _lc_starts(words, 3 * n_constraints, "r1cs section 2")
+    if len(body) != 4 * (3 * n_constraints + 9 * int(counts.sum())):
+        raise BinFormatError("r1cs: section 2 has bytes beyond its declared constraints")
+    u32 = np.frombuffer(body, dtype="<u4", count=len(words))
+    lc = np.repeat(np.arange(3 * n_constraints, dtype=np.int64), counts)
+    offsets = np.repeat(starts, counts)
+    offsets += 9 * (np.arange(lc.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts))
+    del starts, counts
+    terms = np.lib.stride_tricks.as_strided(u32, shape=(max(u32.size - 8, 0), 9), strides=(4, 4), writeable=False)[offsets]
+    del offsets
+    wire = terms[:, 0].astype(np.int64)
+    coeff = np.ascontiguousarray(terms[:, 1:]).view("<u8").reshape(-1, 4)
+    del terms
+    bad = np.flatnonzero(~_below(coeff, R))
+    if bad.size:
+        raise BinFormatError(f"r1cs: constraint {int(lc[bad[0]]) // 3} coefficient is not < r")
+    labels = None
     if 3 in sections:
-        lr = _Reader(sections[3], "r1cs section 3")
-        labels = tuple(lr.u64() for _ in range(n_wires))
-    return CircomR1CS(
-        r1cs=R1CS(n_vars=n_wires, n_public=n_out + n_pub, constraints=tuple(constraints)),
-        n_outputs=n_out, n_public_inputs=n_pub, n_private_inputs=n_prv, wire_labels=labels,
+        raw = sections[3]
+        if len(raw) != 8 * n_wires:
+            raise BinFormatError(f"r1cs: section 3 holds {len(raw) // 8} labels, header declares {n_wires} wires")
+        labels = np.frombuffer(raw, dtype="<u8")
+    elif n_wires > 1 + n_out + n_pub + n_prv + lc.size:
+        raise BinFormatError(f"r1cs: {n_wires} wires declared but the file holds at most {1 + n_out + n_pub + n_prv + lc.size}")
+    if n_wires < 1 or n_out + n_pub + n_prv >= n_wires:
+        raise BinFormatError(f"r1cs: {n_out} + {n_pub} + {n_prv} inputs/outputs do not fit {n_wires} wires")
+    if wire.size and int(wire.max()) >= n_wires:
+        raise BinFormatError(f"r1cs: constraint {int(lc[int(np.argmax(wire))]) // 3} uses wire {int(wire.max())} >= {n_wires}")
+    return R1csArrays(
+        n_wires=n_wires, n_outputs=n_out, n_public_inputs=n_pub, n_private_inputs=n_prv,
+        n_constraints=n_constraints, matrix=lc % 3, row=lc // 3, wire=wire, coeff=coeff, labels=labels,
     )
+
+
+def read_r1cs(data: bytes) -> CircomR1CS:
+    """Parse a circom .r1cs (v1, BN254 scalar field) into an R1CS (see ``read_r1cs_arrays``)."""
+    arrays = read_r1cs_arrays(data)
+    coeffs = [int.from_bytes(b, "little") for b in _chunks(arrays.coeff.tobytes(), 32)]
+    lcs: list[list[list[tuple[int, int]]]] = [[[], [], []] for _ in range(arrays.n_constraints)]
+    for m, row, wire, coeff in zip(arrays.matrix.tolist(), arrays.row.tolist(), arrays.wire.tolist(), coeffs):
+        lcs[row][m].append((wire, coeff))
+    constraints = tuple(Constraint(*(_normalize(t) for t in terms)) for terms in lcs)
+    labels = tuple(arrays.labels.tolist()) if arrays.labels is not None else ()
+    return CircomR1CS(
+        r1cs=R1CS(n_vars=arrays.n_wires, n_public=arrays.n_public, constraints=constraints),
+        n_outputs=arrays.n_outputs, n_public_inputs=arrays.n_public_inputs,
+        n_private_inputs=arrays.n_private_inputs, wire_labels=labels,
+    )
+
+
+def _chunks(data: bytes, size: int):
+    return (data[i : i + size] for i in range(0, len(data), size))
 
 
 def write_r1cs(r1cs: R1CS, n_outputs: int = 0) -> bytes:
@@ -153,18 +246,26 @@ def write_r1cs(r1cs: R1CS, n_outputs: int = 0) -> bytes:
     return _container(b"r1cs", 1, [(1, header), (2, b"".join(body)), (3, labels)])
 
 
-def read_wtns(data: bytes) -> list[int]:
-    """Parse a snarkjs .wtns (v2) into the witness values."""
+def read_wtns_rows(data: bytes) -> np.ndarray:
+    """Parse a snarkjs .wtns (v2): the witness as rows of four uint64 limbs (normal form, each < r)."""
     sections = _sections(data, b"wtns", (2,), "wtns")
     hd = _need(sections, 1, "wtns")
-    n8 = _field_header(hd, "wtns", R)
+    if _field_header(hd, "wtns", R) != 32:
+        raise BinFormatError("wtns: field element size is not 32 bytes")
     count = hd.u32()
-    vr = _need(sections, 2, "wtns")
-    values = [vr.int_le(n8) for _ in range(count)]
-    for i, v in enumerate(values):
-        if v >= R:
-            raise BinFormatError(f"wtns: value {i} is not < r")
-    return values
+    body = _need(sections, 2, "wtns").data
+    if len(body) != 32 * count:
+        raise BinFormatError(f"wtns: section 2 holds {len(body)} bytes, {count} values need {32 * count}")
+    rows = np.frombuffer(body, dtype="<u8").reshape(count, 4)
+    bad = np.flatnonzero(~_below(rows, R))
+    if bad.size:
+        raise BinFormatError(f"wtns: value {int(bad[0])} is not < r")
+    return rows
+
+
+def read_wtns(data: bytes) -> list[int]:
+    """Parse a snarkjs .wtns (v2) into the witness values."""
+    return [int.from_bytes(b, "little") for b in _chunks(read_wtns_rows(data).tobytes(), 32)]
 
 
 def write_wtns(witness: list[int]) -> bytes:

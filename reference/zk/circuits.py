@@ -55,7 +55,7 @@ def _mimc_compress_gadget(b: CircuitBuilder, left: Lc | int, right: Lc, rounds: 
 
 
 def _positive(name: str, value: int) -> int:
-    if not isinstance(value, int) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise CircuitError(f"{name}: must be a positive int, got {value!r}")
     return value
 
@@ -145,3 +145,33 @@ EXAMPLES = {
     "mimc": mimc_preimage_circuit,
     "merkle": merkle_circuit,
 }
+
+MAX_EXAMPLE_CONSTRAINTS = 1 << 20
+
+
+def _constraint_estimate(name: str, params: dict[str, int]) -> int:
+    rounds = params.get("rounds", MIMC_ROUNDS)
+    if name == "cubic":
+        return 2 * params.get("repetitions", 1) + 1
+    if name == "mimc":
+        return params.get("iterations", 1) * 3 * rounds + 1
+    return params.get("depth", 8) * (3 * rounds + 2) + 1
+
+
+def example_circuit(name: str, params: dict[str, int]) -> Circuit:
+    """The example ``name`` built with ``params``: unknown names and parameters, non-positive
+    values and circuits over ``MAX_EXAMPLE_CONSTRAINTS`` constraints raise CircuitError."""
+    if name not in EXAMPLES:
+        raise CircuitError(f"example: unknown circuit {name!r}; expected one of {', '.join(EXAMPLES)}")
+    allowed = EXAMPLE_PARAMS[name]
+    for key, value in params.items():
+        if key not in allowed:
+            raise CircuitError(f"param.{key}: {name} takes {', '.join(allowed)}")
+        _positive(f"param.{key}", value)
+    estimate = _constraint_estimate(name, params)
+    if estimate > MAX_EXAMPLE_CONSTRAINTS:
+        raise CircuitError(f"params: {name} would have about {estimate} constraints (at most {MAX_EXAMPLE_CONSTRAINTS})")
+    return EXAMPLES[name](**params)
+
+
+EXAMPLE_PARAMS = {"cubic": ("repetitions",), "mimc": ("iterations", "rounds"), "merkle": ("depth", "rounds")}

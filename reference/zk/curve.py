@@ -39,7 +39,7 @@ assert curve_order == R
 __all__ = [
     "FQ", "FQ2", "G1", "G2", "Z1", "Z2", "add", "double", "eq", "neg", "multiply", "normalize",
     "CurveError", "is_infinity", "g1_from_affine", "g2_from_affine", "g1_to_affine", "g2_to_affine",
-    "FixedBase", "pairing_check",
+    "FixedBase", "pairing_check", "pairing_check_reference",
 ]
 
 class CurveError(ValueError):
@@ -80,16 +80,25 @@ def g2_from_affine(x: tuple[int, int], y: tuple[int, int], name: str = "point", 
     point = (FQ2(list(x)), FQ2(list(y)), FQ2.one())
     if not is_on_curve(point, b2):
         raise CurveError(f"{name}: not on the BN254 G2 twist curve")
-    if subgroup and not is_infinity(multiply(point, R)):
+    if subgroup and not _g2_in_subgroup(point, x, y):
         raise CurveError(f"{name}: not in the order-r subgroup of G2")
     return point
+
+
+def _g2_in_subgroup(point, x, y) -> bool:
+    """r * point == infinity (mcl's native test where it loads, else py_ecc)."""
+    from reference.zk import native
+
+    if native.available():
+        return native.g2_in_subgroup(x, y)
+    return is_infinity(multiply(point, R))
 
 
 def g1_to_affine(point) -> tuple[int, int]:
     """Affine (x, y) as ints; infinity is (0, 0)."""
     if is_infinity(point):
         return (0, 0)
-    x, y = normalize(point)
+    x, y = (point[0], point[1]) if point[2] == point[2].one() else normalize(point)
     return (x.n, y.n)
 
 
@@ -97,7 +106,7 @@ def g2_to_affine(point) -> tuple[tuple[int, int], tuple[int, int]]:
     """Affine ((x0, x1), (y0, y1)) as ints; infinity is all zeros."""
     if is_infinity(point):
         return ((0, 0), (0, 0))
-    x, y = normalize(point)
+    x, y = (point[0], point[1]) if point[2] == point[2].one() else normalize(point)
     return ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))
 
 
@@ -149,7 +158,29 @@ def fixed_base_g2(window: int = 4) -> FixedBase:
 
 
 def pairing_check(pairs: Sequence[tuple]) -> bool:
-    """True iff prod e(P_i, Q_i) == 1 over pairs (P_i in G1, Q_i in G2), one final exponentiation."""
+    """True iff prod e(P_i, Q_i) == 1 over pairs (P_i in G1, Q_i in G2), one final exponentiation.
+
+    Points are checked on their curves here; the product runs natively (``reference.zk.native``,
+    mcl) where it loads and otherwise by ``pairing_check_reference`` (py_ecc)."""
+    from reference.zk import native
+
+    if not native.available():
+        return pairing_check_reference(pairs)
+    affine = []
+    for i, (p, q) in enumerate(pairs):
+        if not is_on_curve(p, b):
+            raise CurveError(f"pairs[{i}].g1: not on the G1 curve")
+        if not is_on_curve(q, b2):
+            raise CurveError(f"pairs[{i}].g2: not on the G2 twist curve")
+        affine.append((g1_to_affine(p), g2_to_affine(q)))
+    try:
+        return native.pairing_check(affine)
+    except ValueError as exc:
+        raise CurveError(str(exc)) from exc
+
+
+def pairing_check_reference(pairs: Sequence[tuple]) -> bool:
+    """``pairing_check`` on py_ecc: the definition the native path is tested against."""
     f = FQ12.one()
     for i, (p, q) in enumerate(pairs):
         if not is_on_curve(p, b):

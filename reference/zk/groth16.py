@@ -115,17 +115,20 @@ def _lagrange_at(tau: int, n: int, points: Sequence[int]) -> list[int]:
     return [scale * x % R * d % R for x, d in zip(points, inverses)]
 
 
-def setup(r1cs: R1CS, seed: bytes, progress: Progress | None = None) -> ProvingKey:
-    """INSECURE deterministic setup from ``seed`` (toxic waste known to anyone with the seed)."""
+def setup_scalars(r1cs: R1CS, seed: bytes) -> dict:
+    """The discrete logs of every key point (INSECURE seeded setup): ``alpha``, ``beta``, ``gamma``,
+    ``delta`` and per query the scalars of the generator (``a``, ``b`` for A/B1/B2, ``ic``, ``c``,
+    ``h``); ``n`` is the domain size. Points are these times G1 (or G2)."""
     if not isinstance(seed, bytes):
         raise Groth16Error("seed: must be bytes")
-    say = progress or (lambda _msg: None)
     t = toxic_waste(seed)
     tau, alpha, beta, gamma, delta = t["tau"], t["alpha"], t["beta"], t["gamma"], t["delta"]
     n = domain_size_for(r1cs)
     m = len(r1cs.constraints)
     w = root_of_unity(n)
-    domain = [pow(w, i, R) for i in range(n)]
+    domain = [1] * n
+    for i in range(1, n):
+        domain[i] = domain[i - 1] * w % R
     lag = _lagrange_at(tau, n, domain)
     u, v, c = [0] * r1cs.n_vars, [0] * r1cs.n_vars, [0] * r1cs.n_vars
     for i, con in enumerate(r1cs.constraints):
@@ -137,26 +140,42 @@ def setup(r1cs: R1CS, seed: bytes, progress: Progress | None = None) -> ProvingK
             c[var] = (c[var] + coeff * lag[i]) % R
     for s in range(r1cs.n_public + 1):
         u[s] = (u[s] + lag[m + s]) % R
-    g1 = fixed_base_g1(fixed_base_window(3 * r1cs.n_vars + n))
-    g2 = fixed_base_g2(fixed_base_window(r1cs.n_vars))
     gamma_inv, delta_inv = inv(gamma), inv(delta)
     combo = [(beta * u[j] + alpha * v[j] + c[j]) % R for j in range(r1cs.n_vars)]
-    say("setup: A, B1 queries")
-    a_query = tuple(g1.mul(x) for x in u)
-    b1_query = tuple(g1.mul(x) for x in v)
-    say("setup: B2 query")
-    b2_query = tuple(g2.mul(x) for x in v)
-    say("setup: IC, C queries")
-    ic = tuple(g1.mul(combo[j] * gamma_inv % R) for j in range(r1cs.n_public + 1))
-    c_query = tuple(g1.mul(combo[j] * delta_inv % R) for j in range(r1cs.n_public + 1, r1cs.n_vars))
-    say("setup: H query")
     w2 = root_of_unity(2 * n)
-    odd = [pow(w2, 2 * i + 1, R) for i in range(n)]
-    h_query = tuple(g1.mul(x * delta_inv % R) for x in _lagrange_at(tau, 2 * n, odd))
-    vk = VerifyingKey(alpha1=g1.mul(alpha), beta2=g2.mul(beta), gamma2=g2.mul(gamma), delta2=g2.mul(delta), ic=ic)
+    odd = [w2] * n
+    w2sq = w2 * w2 % R
+    for i in range(1, n):
+        odd[i] = odd[i - 1] * w2sq % R
+    return {
+        "n": n, "alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta, "a": u, "b": v,
+        "ic": [combo[j] * gamma_inv % R for j in range(r1cs.n_public + 1)],
+        "c": [combo[j] * delta_inv % R for j in range(r1cs.n_public + 1, r1cs.n_vars)],
+        "h": [x * delta_inv % R for x in _lagrange_at(tau, 2 * n, odd)],
+    }
+
+
+def setup(r1cs: R1CS, seed: bytes, progress: Progress | None = None) -> ProvingKey:
+    """INSECURE deterministic setup from ``seed`` (toxic waste known to anyone with the seed)."""
+    say = progress or (lambda _msg: None)
+    k = setup_scalars(r1cs, seed)
+    g1 = fixed_base_g1(fixed_base_window(3 * r1cs.n_vars + k["n"]))
+    g2 = fixed_base_g2(fixed_base_window(r1cs.n_vars))
+    say("setup: A, B1 queries")
+    a_query = tuple(g1.mul(x) for x in k["a"])
+    b1_query = tuple(g1.mul(x) for x in k["b"])
+    say("setup: B2 query")
+    b2_query = tuple(g2.mul(x) for x in k["b"])
+    say("setup: IC, C queries")
+    ic = tuple(g1.mul(x) for x in k["ic"])
+    c_query = tuple(g1.mul(x) for x in k["c"])
+    say("setup: H query")
+    h_query = tuple(g1.mul(x) for x in k["h"])
+    vk = VerifyingKey(alpha1=g1.mul(k["alpha"]), beta2=g2.mul(k["beta"]), gamma2=g2.mul(k["gamma"]),
+                      delta2=g2.mul(k["delta"]), ic=ic)
     return ProvingKey(
-        domain_size=n, n_vars=r1cs.n_vars, n_public=r1cs.n_public,
-        alpha1=vk.alpha1, beta1=g1.mul(beta), beta2=vk.beta2, delta1=g1.mul(delta), delta2=vk.delta2,
+        domain_size=k["n"], n_vars=r1cs.n_vars, n_public=r1cs.n_public,
+        alpha1=vk.alpha1, beta1=g1.mul(k["beta"]), beta2=vk.beta2, delta1=g1.mul(k["delta"]), delta2=vk.delta2,
         a_query=a_query, b1_query=b1_query, b2_query=b2_query, c_query=c_query, h_query=h_query, vk=vk,
     )
 
@@ -215,15 +234,27 @@ def prove(
     return Proof(a=a, b=b2, c=c)
 
 
+def _public_combination(vk: VerifyingKey, public: Sequence[int]):
+    """IC_0 + sum x_i IC_i (natively where mcl loads)."""
+    from reference.zk import native
+    from reference.zk.curve import g1_from_affine, g1_to_affine
+
+    if native.available():
+        x, y = native.g1_lincomb([g1_to_affine(p) for p in vk.ic], [1, *public])
+        return g1_from_affine(x, y, "vk_x")
+    vk_x = vk.ic[0]
+    for x, point in zip(public, vk.ic[1:]):
+        vk_x = add(vk_x, multiply(point, x))
+    return vk_x
+
+
 def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
     """e(-A, B) * e(alpha, beta) * e(IC_0 + sum x_i IC_i, gamma) * e(C, delta) == 1."""
     if len(public) != vk.n_public:
         raise Groth16Error(f"public inputs: {len(public)} given, key expects {vk.n_public}")
     for i, x in enumerate(public):
         check_scalar(f"public[{i}]", x)
-    vk_x = vk.ic[0]
-    for x, point in zip(public, vk.ic[1:]):
-        vk_x = add(vk_x, multiply(point, x))
+    vk_x = _public_combination(vk, public)
     try:
         return pairing_check(
             [(neg(proof.a), proof.b), (vk.alpha1, vk.beta2), (vk_x, vk.gamma2), (proof.c, vk.delta2)]
@@ -234,5 +265,5 @@ def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
 
 __all__ = [
     "Groth16Error", "VerifyingKey", "ProvingKey", "Proof", "domain_size_for", "qap_evaluations",
-    "toxic_waste", "setup", "blinding_from_seed", "h_evaluations", "prove", "verify",
+    "toxic_waste", "setup_scalars", "setup", "blinding_from_seed", "h_evaluations", "prove", "verify",
 ]

@@ -53,6 +53,12 @@ class R1CS:
     constraints: tuple[Constraint, ...]
 
     def __attrs_post_init__(self):
+        for label in ("n_vars", "n_public"):
+            value = getattr(self, label)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise CircuitError(f"r1cs.{label}: expected an integer, got {type(value).__name__}")
+        if not isinstance(self.constraints, tuple):
+            raise CircuitError("r1cs.constraints: expected a tuple of constraints")
         if self.n_vars < 1 or not 0 <= self.n_public < self.n_vars:
             raise CircuitError(f"r1cs: need 0 <= n_public < n_vars, got {self.n_public}, {self.n_vars}")
         for i, con in enumerate(self.constraints):
@@ -244,8 +250,8 @@ def _terms_from_json(name: str, doc) -> Terms:
         raise CircuitError(f"{name}: expected a list of [signal, \"coefficient\"]")
     out = []
     for i, term in enumerate(doc):
-        if not (isinstance(term, list) and len(term) == 2 and isinstance(term[0], int)
-                and isinstance(term[1], str) and term[1].isdigit()):
+        if not (isinstance(term, list) and len(term) == 2 and type(term[0]) is int
+                and isinstance(term[1], str) and term[1].isascii() and term[1].isdigit() and len(term[1]) <= 78):
             raise CircuitError(f"{name}[{i}]: expected [signal, \"coefficient\"]")
         out.append((term[0], check_scalar(f"{name}[{i}] coefficient", int(term[1]))))
     return _normalize(out)
@@ -271,30 +277,55 @@ def circuit_to_json(circuit: Circuit) -> dict:
     }
 
 
+def _json_list(doc: dict, key: str) -> list:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise CircuitError(f"circuit.{key}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _json_count(doc: dict, key: str) -> int:
+    value = doc.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise CircuitError(f"circuit.{key}: expected a non-negative integer, got {value!r:.40}")
+    return value
+
+
 def circuit_from_json(doc) -> Circuit:
+    """A Circuit from the JSON format; every field is type-checked (CircuitError names it).
+
+    ``n_vars`` is bounded by what the file holds: every signal but the constant is an input or
+    is computed by one program step, so ``n_vars <= 1 + inputs + program steps``.
+    """
     if not isinstance(doc, dict) or doc.get("kind") != "kalypso.circuit":
         raise CircuitError("circuit: kind must be 'kalypso.circuit'")
     if doc.get("format_version") != CIRCUIT_FORMAT_VERSION:
-        raise CircuitError(f"circuit.format_version: expected {CIRCUIT_FORMAT_VERSION}, got {doc.get('format_version')!r}")
+        raise CircuitError(f"circuit.format_version: expected {CIRCUIT_FORMAT_VERSION}, got {doc.get('format_version')!r:.40}")
     if doc.get("field") != str(R):
         raise CircuitError("circuit.field: must be the BN254 scalar field order")
+    n_vars, n_public = _json_count(doc, "n_vars"), _json_count(doc, "n_public")
+    declared = 1 + sum(len(_json_list(doc, k)) for k in ("public_inputs", "private_inputs", "program"))
+    if n_vars > declared:
+        raise CircuitError(f"circuit.n_vars: {n_vars} signals but only {declared} are inputs or computed by the program")
+    if not isinstance(doc.get("name", ""), str):
+        raise CircuitError("circuit.name: expected a string")
     constraints = []
-    for i, con in enumerate(doc.get("constraints", [])):
+    for i, con in enumerate(_json_list(doc, "constraints")):
         if not isinstance(con, list) or len(con) != 3:
             raise CircuitError(f"circuit.constraints[{i}]: expected [A, B, C]")
         constraints.append(Constraint(*(_terms_from_json(f"constraints[{i}][{j}]", t) for j, t in enumerate(con))))
-    r1cs = R1CS(n_vars=doc.get("n_vars"), n_public=doc.get("n_public"), constraints=tuple(constraints))
+    r1cs = R1CS(n_vars=n_vars, n_public=n_public, constraints=tuple(constraints))
     program = []
-    for i, s in enumerate(doc.get("program", [])):
+    for i, s in enumerate(_json_list(doc, "program")):
         if not (isinstance(s, list) and s and s[0] in ("mul", "lc") and len(s) == (4 if s[0] == "mul" else 3)
-                and isinstance(s[1], int) and 0 < s[1] < r1cs.n_vars):
+                and type(s[1]) is int and 0 < s[1] < r1cs.n_vars):
             raise CircuitError(f"circuit.program[{i}]: expected [\"mul\", out, A, B] or [\"lc\", out, A]")
         program.append((s[0], s[1], *(_terms_from_json(f"program[{i}]", t) for t in s[2:])))
 
     def named(key: str):
         out = []
-        for i, p in enumerate(doc.get(key, [])):
-            if not (isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and isinstance(p[1], int)
+        for i, p in enumerate(_json_list(doc, key)):
+            if not (isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and type(p[1]) is int
                     and 0 < p[1] < r1cs.n_vars):
                 raise CircuitError(f"circuit.{key}[{i}]: expected [name, signal]")
             out.append((p[0], p[1]))

@@ -1,7 +1,7 @@
 """The fork's errors: each is a revert of the deployed contracts, coded by the custom error's
 name as the Solidity declares it (`lib/Error.sol`, `AttestationAutherUpgradeable.sol`,
 OpenZeppelin 5.1), or a Solidity panic (`PANIC_0x11` arithmetic, `PANIC_0x12` division by zero,
-`PANIC_0x32` array index). Like the design's, each names the field and the rule it broke."""
+`PANIC_0x32` array index), or a revert without data (`EMPTY_REVERT`). Like the design's, each names the field and the rule it broke."""
 from __future__ import annotations
 
 from spec.errors import InvalidAmount, InvalidTimeStep, MalformedOperation, SpecError, UnknownOperation, UnknownToken, _error
@@ -34,6 +34,8 @@ ERRORS.update({
         ("PanicArithmetic", "PANIC_0x11", "Solidity panic 0x11: checked arithmetic over- or underflowed."),
         ("PanicDivisionByZero", "PANIC_0x12", "Solidity panic 0x12: division by zero."),
         ("PanicArrayIndex", "PANIC_0x32", "Solidity panic 0x32: array index out of bounds (no such market or ask)."),
+        ("EmptyRevert", "EMPTY_REVERT", "A revert without data: the marketplace's public `marketData` getter called past the "
+                                        "array (by the registry, which bubbles it up)."),
     )
 })
 ERRORS.update({cls.code: cls for cls in (MalformedOperation, UnknownOperation, InvalidAmount, UnknownToken, InvalidTimeStep)})  # environment: decoding, faucet, clock

@@ -95,11 +95,11 @@ def remove_from_family(state: State, family: bytes, image: str) -> tuple[State, 
 
 def process_update_encryption_key(state: State, op: ops.UpdateEncryptionKey, env: Env):
     """GeneratorRegistry.sol:409/414 updateEncryptionKey: a registered prover (CannotBeZero) of a
-    private market (PublicMarketsDontNeedKey; no market panics) stores an enclave key whose
+    private market (PublicMarketsDontNeedKey; no market: EMPTY_REVERT from the getter) stores an enclave key whose
     image is in the market's generator family (IncorrectImageId) as its key for the market; the
     key must be new to the registry (EnclaveKeyNotVerified otherwise: a rotation needs a new key)."""
     need(op.sender in state.provers, "CannotBeZero", "sender", f"{op.sender} is not registered")
-    need(op.market_id in state.markets, "PANIC_0x32", "market_id", f"no market {op.market_id}")
+    need(op.market_id in state.markets, "EMPTY_REVERT", "market_id", f"no market {op.market_id}: the marketData getter reverts")
     need(is_enclave(state.markets[op.market_id].prover_image_id), "PublicMarketsDontNeedKey", "market_id", f"market {op.market_id} is public")
     need((generator_family(op.market_id), image_id(op.image)) in state.keys.families, "IncorrectImageId", "image",
          f"image {op.image!r} is not in market {op.market_id}'s generator family")

@@ -8,7 +8,6 @@ from spec.deployed_native import operations as ops
 from spec.deployed_native.containers import EXPONENT, PARALLEL_REQUESTS_UPPER_LIMIT, REGISTRY, GeneratorState, Membership, State
 from spec.deployed_native.errors import need
 from spec.deployed_native.ledger import transfer
-from spec.deployed_native.markets import get_market
 from spec.deployed_native.uint import add, mul
 from spec.env import Env
 from spec.events import Event, event
@@ -52,10 +51,12 @@ def generator_state(state: State, address: str, market_id: int) -> GeneratorStat
     return GeneratorState.WIP if idle < declared else GeneratorState.NULL
 
 
-def _require_market(state: State, market_id: int) -> None:
-    """GeneratorRegistry.sol:527 _readMarketData: the marketplace getter panics past the array;
-    a market without a verifier is InvalidMarket (none exists: creation requires one)."""
-    get_market(state, market_id)
+def require_market(state: State, market_id: int) -> None:
+    """GeneratorRegistry.sol:527 _readMarketData / :629: the registry reads the marketplace's
+    public `marketData` getter, which reverts WITHOUT data past the array (EMPTY_REVERT, bubbled
+    up; not the panic a read inside the marketplace gives); a market without a verifier is
+    InvalidMarket (none exists: creation requires one)."""
+    need(market_id in state.markets, "EMPTY_REVERT", "market_id", f"no market {market_id}: the marketData getter reverts")
 
 
 def process_join_market(state: State, op: ops.JoinMarket, env: Env):
@@ -65,7 +66,7 @@ def process_join_market(state: State, op: ops.JoinMarket, env: Env):
     declared compute (CannotBeMoreThanDeclaredCompute). A market need not be active to join."""
     need(op.sender in state.provers and op.proposed_time != 0 and op.compute_per_request != 0, "CannotBeZero", "compute_per_request",
          "registered prover, proposed_time and compute_per_request > 0")
-    _require_market(state, op.market_id)
+    require_market(state, op.market_id)
     need((op.market_id, op.sender) not in state.memberships, "AlreadyJoinedMarket", "market_id", f"{op.sender} is in market {op.market_id}")
     g = state.provers[op.sender]
     allocations = add(g.sum_of_compute_allocations, op.compute_per_request, "compute_per_request")
@@ -80,7 +81,7 @@ def process_join_market(state: State, op: ops.JoinMarket, env: Env):
 def leave(state: State, address: str, market_id: int) -> tuple[State, list[Event]]:
     """GeneratorRegistry.sol:628 _leaveMarketplace: a member (InvalidGeneratorStatePerMarket)
     without active requests (CannotLeaveMarketWithActiveRequest) gives back its allocation."""
-    _require_market(state, market_id)
+    require_market(state, market_id)
     info = state.memberships.get((market_id, address))
     need(info is not None, "InvalidGeneratorStatePerMarket", "market_id", f"{address} is not in market {market_id}")
     need(info.active_requests == 0, "CannotLeaveMarketWithActiveRequest", "market_id", f"{info.active_requests} requests active")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import attrs
 
 from spec.errors import MalformedOperation
-from spec.operations import STR, Mint, _bytes
+from spec.operations import STR, Mint, _bytes, _str
 
 SECRET_TYPES = (0, 1, 2)  # PMP.SecretType: NULL, CALLDATA, EXTERNAL (ProofMarketplace.sol:141)
 
@@ -45,6 +45,19 @@ def _uint(_, attribute, value) -> None:
 def INT():
     """A uint256 field (the contracts take no negative numbers)."""
     return attrs.field(validator=_uint)
+
+
+def _canonical_name(value):
+    """A name that is a hex address stands for that address in lower case (one spelling per
+    account, as the chain has one)."""
+    if isinstance(value, str) and len(value) == 42 and value[:2] == "0x" and all(c in "0123456789abcdefABCDEF" for c in value[2:]):
+        return value.lower()
+    return value
+
+
+def NAME():
+    """An account or key name (docs/forks.md)."""
+    return attrs.field(converter=_canonical_name, validator=_str)
 
 
 def BYTES():
@@ -82,15 +95,15 @@ class AdvanceBlocks:
 
 @_op("flush", "PMP.flush(address)")
 class Flush:
-    sender: str = STR()
-    account: str = STR()
+    sender: str = NAME()
+    account: str = NAME()
 
 
 # ---- marketplace administration (UPDATER_ROLE) ---------------------------------------------
 
 @_op("set_matching_engine_image", "PMP.setMatchingEngineImage(bytes pcrs)")
 class SetMatchingEngineImage:
-    sender: str = STR()
+    sender: str = NAME()
     image: str = STR()
 
 
@@ -99,40 +112,40 @@ class VerifyMatchingEngine:
     """`key` is the enclave key attested (running `image`); the adapter builds the attestation
     and the enclave's signature over (attestation, marketplace address) from the key."""
 
-    sender: str = STR()
-    key: str = STR()
+    sender: str = NAME()
+    key: str = NAME()
     image: str = STR()
 
 
 @_op("update_cost_per_bytes", "PMP.updateCostPerBytes(SecretType, uint256)")
 class UpdateCostPerBytes:
-    sender: str = STR()
+    sender: str = NAME()
     secret_type: int = attrs.field(validator=_secret_type)
     cost: int = INT()
 
 
 @_op("update_min_proving_time", "PMP.updateMinProvingTime(SecretType, uint256)")
 class UpdateMinProvingTime:
-    sender: str = STR()
+    sender: str = NAME()
     secret_type: int = attrs.field(validator=_secret_type)
     blocks: int = INT()
 
 
 @_op("pause", "PMP.pause()")
 class Pause:
-    sender: str = STR()
+    sender: str = NAME()
 
 
 @_op("unpause", "PMP.unpause()")
 class Unpause:
-    sender: str = STR()
+    sender: str = NAME()
 
 
 # ---- markets -------------------------------------------------------------------------------
 
 @_op("create_market", "PMP.createMarketplace(bytes metadata, IVerifier verifier, uint256 penalty, bytes proverPcrs, bytes ivsPcrs)")
 class CreateMarket:
-    sender: str = STR()
+    sender: str = NAME()
     metadata: bytes = BYTES()
     verifier_id: str = STR()
     penalty: int = INT()
@@ -142,7 +155,7 @@ class CreateMarket:
 
 @_op("add_extra_images", "PMP.addExtraImages(uint256 marketId, bytes[] proverPcrs, bytes[] ivsPcrs)")
 class AddExtraImages:
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
     prover_images: tuple = LIST(str, "prover_images")
     ivs_images: tuple = LIST(str, "ivs_images")
@@ -150,7 +163,7 @@ class AddExtraImages:
 
 @_op("remove_extra_images", "PMP.removeExtraImages(uint256 marketId, bytes[] proverPcrs, bytes[] ivsPcrs)")
 class RemoveExtraImages:
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
     prover_images: tuple = LIST(str, "prover_images")
     ivs_images: tuple = LIST(str, "ivs_images")
@@ -158,7 +171,7 @@ class RemoveExtraImages:
 
 @_op("freeze_market", "PMP.freezeMarket(uint256)")
 class FreezeMarket:
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
 
 
@@ -166,8 +179,8 @@ class FreezeMarket:
 
 @_op("register_prover", "GR.register(address rewardAddress, uint256 declaredCompute, uint256 initialStake, bytes generatorData)")
 class RegisterProver:
-    sender: str = STR()
-    reward_address: str = STR()
+    sender: str = NAME()
+    reward_address: str = NAME()
     declared_compute: int = INT()
     initial_stake: int = INT()
     data: bytes = BYTES()
@@ -175,57 +188,57 @@ class RegisterProver:
 
 @_op("change_reward_address", "GR.changeRewardAddress(address)")
 class ChangeRewardAddress:
-    sender: str = STR()
-    reward_address: str = STR()
+    sender: str = NAME()
+    reward_address: str = NAME()
 
 
 @_op("increase_declared_compute", "GR.increaseDeclaredCompute(uint256)")
 class IncreaseDeclaredCompute:
-    sender: str = STR()
+    sender: str = NAME()
     compute: int = INT()
 
 
 @_op("request_compute_decrease", "GR.intendToReduceCompute(uint256)")
 class RequestComputeDecrease:
-    sender: str = STR()
+    sender: str = NAME()
     compute: int = INT()
 
 
 @_op("decrease_declared_compute", "GR.decreaseDeclaredCompute()")
 class DecreaseDeclaredCompute:
-    sender: str = STR()
+    sender: str = NAME()
 
 
 @_op("deposit_stake", "GR.stake(address generator, uint256 amount)")
 class DepositStake:
     """`sender` pays; `prover` is credited (anyone may top up any prover)."""
 
-    sender: str = STR()
-    prover: str = STR()
+    sender: str = NAME()
+    prover: str = NAME()
     amount: int = INT()
 
 
 @_op("request_stake_withdrawal", "GR.intendToReduceStake(uint256)")
 class RequestStakeWithdrawal:
-    sender: str = STR()
+    sender: str = NAME()
     amount: int = INT()
 
 
 @_op("withdraw_stake", "GR.unstake(address to)")
 class WithdrawStake:
-    sender: str = STR()
-    to: str = STR()
+    sender: str = NAME()
+    to: str = NAME()
 
 
 @_op("deregister_prover", "GR.deregister(address refundAddress)")
 class DeregisterProver:
-    sender: str = STR()
-    refund_address: str = STR()
+    sender: str = NAME()
+    refund_address: str = NAME()
 
 
 @_op("join_market", "GR.joinMarketplace(uint256 marketId, uint256 computePerRequest, uint256 proofGenerationCost, uint256 proposedTime, false, \"\", \"\")")
 class JoinMarket:
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
     compute_per_request: int = INT()
     price: int = INT()
@@ -234,13 +247,13 @@ class JoinMarket:
 
 @_op("request_market_exit", "GR.requestForExitMarketplace(uint256)")
 class RequestMarketExit:
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
 
 
 @_op("leave_market", "GR.leaveMarketplace(uint256)")
 class LeaveMarket:
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
 
 
@@ -248,9 +261,9 @@ class LeaveMarket:
 class AddIvsKey:
     """`key` (running `image`) signs (attestation, sender): the adapter builds both from the key."""
 
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
-    key: str = STR()
+    key: str = NAME()
     image: str = STR()
 
 
@@ -258,15 +271,15 @@ class AddIvsKey:
 class UpdateEncryptionKey:
     """`key` (running `image`) signs (attestation, sender): the adapter builds both from the key."""
 
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
-    key: str = STR()
+    key: str = NAME()
     image: str = STR()
 
 
 @_op("remove_encryption_key", "GR.removeEncryptionKey(uint256 marketId)")
 class RemoveEncryptionKey:
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
 
 
@@ -274,12 +287,12 @@ class RemoveEncryptionKey:
 
 @_op("create_ask", "PMP.createAsk(Ask(marketId, reward, expiry, proofTime, 0, refundAddress, proverData), SecretType, privateInputs, acl, extraData)")
 class CreateAsk:
-    sender: str = STR()
+    sender: str = NAME()
     market_id: int = INT()
     reward: int = INT()
     expiry: int = INT()
     proof_time: int = INT()
-    refund_address: str = STR()
+    refund_address: str = NAME()
     prover_data: bytes = BYTES()
     secret_type: int = attrs.field(default=0, validator=_secret_type)
     private_inputs: bytes = attrs.field(default=b"", validator=_bytes)
@@ -289,7 +302,7 @@ class CreateAsk:
 
 @_op("cancel_ask", "PMP.cancelAsk(uint256)")
 class CancelAsk:
-    sender: str = STR()
+    sender: str = NAME()
     ask_id: int = INT()
 
 
@@ -297,9 +310,9 @@ class CancelAsk:
 class AssignTask:
     """Sent by the matching engine's key itself (`sender` is a key name)."""
 
-    sender: str = STR()
+    sender: str = NAME()
     ask_id: int = INT()
-    prover: str = STR()
+    prover: str = NAME()
     acl: bytes = attrs.field(default=b"", validator=_bytes)
 
 
@@ -308,23 +321,23 @@ class RelayBatchAssignTasks:
     """Anyone relays; `signature` is the engine key's EIP-191 signature over
     keccak256(abi.encode(askIds, generators, newAcls))."""
 
-    sender: str = STR()
+    sender: str = NAME()
     ask_ids: tuple = LIST(int, "ask_ids")
-    provers: tuple = LIST(str, "provers")
+    provers: tuple = attrs.field(converter=lambda v: tuple(_canonical_name(p) for p in _tuple_of(str, "provers")(v)), metadata={"items": str})
     acls: tuple = LIST(bytes, "acls")
     signature: bytes = BYTES()
 
 
 @_op("submit_proof", "PMP.submitProof(uint256 askId, bytes proof)")
 class SubmitProof:
-    sender: str = STR()
+    sender: str = NAME()
     ask_id: int = INT()
     proof: bytes = BYTES()
 
 
 @_op("submit_proofs", "PMP.submitProofs(uint256[] taskIds, bytes[] proofs)")
 class SubmitProofs:
-    sender: str = STR()
+    sender: str = NAME()
     ask_ids: tuple = LIST(int, "ask_ids")
     proofs: tuple = LIST(bytes, "proofs")
 
@@ -333,19 +346,19 @@ class SubmitProofs:
 class SubmitInvalidInputs:
     """`signature` is an IVS key's EIP-191 signature over keccak256(abi.encode(askId, proverData))."""
 
-    sender: str = STR()
+    sender: str = NAME()
     ask_id: int = INT()
     signature: bytes = BYTES()
 
 
 @_op("slash_missed_deadline", "PMP.slashGenerator(uint256 askId, address rewardAddress)")
 class SlashMissedDeadline:
-    sender: str = STR()
+    sender: str = NAME()
     ask_id: int = INT()
-    reward_address: str = STR()
+    reward_address: str = NAME()
 
 
 @_op("discard_task", "PMP.discardRequest(uint256)")
 class DiscardTask:
-    sender: str = STR()
+    sender: str = NAME()
     ask_id: int = INT()

@@ -10,7 +10,7 @@ from reference.evm.diverge import RULES, divergence_report, render_markdown
 
 pytestmark = pytest.mark.evm
 DOC = Path(__file__).parents[2] / "docs" / "divergence.md"
-REGENERATE = ('kalypso conform --adapter ".venv/bin/python -m reference.evm.adapter" --vectors vectors '
+REGENERATE = ('kalypso conform --adapter ".venv/bin/python -m reference.evm.adapter" --vectors vectors/design '
               '--divergence docs/divergence.md')
 
 

@@ -10,7 +10,7 @@ import pytest
 
 @pytest.fixture(scope="session", autouse=True)
 def numba_kernels_compiled_once():
-    from reference.fast.cpu import warm_up
+    from reference.fast.cpu_prover import warm_up
 
     lock = Path(tempfile.gettempdir()) / f"kalypso-fast-jit-{Path(__file__).resolve().parents[2].name}.lock"
     with open(lock, "w") as handle:

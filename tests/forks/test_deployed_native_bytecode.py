@@ -40,3 +40,19 @@ def test_every_finding_replays_on_the_bytecode(evm_adapter):
 def test_fork_conformance_on_the_bytecode(evm_adapter):
     report = run_conformance(evm_adapter, FORK_DIR)
     assert report.total >= 90 and report.failed == 0, [f.message for f in report.failures[:5]]
+
+
+def test_random_traces_agree_on_the_bytecode(evm_adapter):
+    """Seeded random traces (rejected steps included) replay on the contracts exactly as the fork
+    runs them: every outcome, event, error code and the final projection."""
+    from reference.conformance.cases import CaseFile
+    from reference.conformance.deployed_native.traces import random_action_lists, trace_case
+    from reference.conformance.runner import SubprocessAdapter, replay_case
+
+    failures = []
+    with SubprocessAdapter(evm_adapter) as adapter:
+        for i, actions in enumerate(random_action_lists(40, seed=20261202)):
+            result = replay_case(adapter, CaseFile(f"random/{i}", None, trace_case(actions)), 120)
+            if not result.passed:
+                failures.append((actions, result.message))
+    assert not failures, failures[:2]

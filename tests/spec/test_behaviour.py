@@ -1,4 +1,4 @@
-"""The behaviour invariants I12-I16 hold on real steps and catch a seeded bug each: a step of
+"""The behaviour invariants I13-I17 hold on real steps and catch a seeded bug each: a step of
 the spec whose post-state (or operation) is altered the way a bug would alter it."""
 import attrs
 import pytest

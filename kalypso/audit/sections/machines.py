@@ -19,9 +19,9 @@ def expects_counterexample(machine: type) -> str | None:
 
 def machine_modules() -> tuple:
     """The modules of `properties` that define state machines (a test keeps this list complete)."""
-    from properties import crosschain, machines
+    from properties import crosschain, deployed_native_machine, machines
 
-    return (machines, crosschain)
+    return (machines, crosschain, deployed_native_machine)
 
 
 def discover_machines(modules=None) -> list[type]:

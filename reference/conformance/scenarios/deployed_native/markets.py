@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from reference.conformance.scenarios.deployed_native.registry import scenario
 from reference.conformance.scenarios.deployed_native.world import (
-    ADMIN, ALICE, BOB, CAROL, DAVE, ENGINE, INPUTS, IVS_IMAGE, IVS_KEY, MALLORY, ME_IMAGE, OTHER_IMAGE, OTHER_KEY, PENALTY,
-    PRICE, PROVER_IMAGE, REWARD, TREASURY, World, proof_of,
+    ADMIN, ALICE, CAROL, DAVE, ENGINE, IVS_IMAGE, MALLORY, ME_IMAGE, OTHER_IMAGE, OTHER_KEY, PROVER_IMAGE, TREASURY, World,
 )
 from spec.deployed_native import keys
 from spec.deployed_native import operations as ops
-from spec.deployed_native.containers import EXPONENT, AskState
-from spec.deployed_native.keys import ZERO_ADDRESS
 
 
 # ---- decoding and the environment ----------------------------------------------------------

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from reference.conformance.scenarios.deployed_native.registry import scenario
 from reference.conformance.scenarios.deployed_native.world import (
-    ADMIN, ALICE, BOB, CAROL, DAVE, ENGINE, INPUTS, IVS_IMAGE, IVS_KEY, MALLORY, ME_IMAGE, OTHER_IMAGE, OTHER_KEY, PENALTY,
-    PRICE, PROVER_IMAGE, REWARD, TREASURY, World, proof_of,
+    BOB, DAVE, IVS_IMAGE, IVS_KEY, MALLORY, OTHER_IMAGE, PRICE, PROVER_IMAGE, World,
 )
-from spec.deployed_native import keys
 from spec.deployed_native import operations as ops
-from spec.deployed_native.containers import EXPONENT, AskState
+from spec.deployed_native.containers import EXPONENT
 from spec.deployed_native.keys import ZERO_ADDRESS
 
 
@@ -305,4 +303,25 @@ def remove_encryption_key_anyone():
     """Removing a key slot needs nothing: not even a registration."""
     w = World()
     w.do(ops.RemoveEncryptionKey(MALLORY, 3))
+    return w
+
+
+@scenario("deposit_stake")
+def deposit_stake_hex_address_any_case():
+    """A hex-address name is one account in any letter case, as on chain."""
+    w = World().fund(DAVE, pond=5)
+    upper = "0x" + "AB" * 20
+    w.do(ops.RegisterProver(upper, upper, 3, 0, b"d"))
+    w.do(ops.DepositStake(DAVE, upper.lower(), 5))
+    assert w.state.provers[upper.lower()].total_stake == 5
+    return w
+
+
+@scenario("join_market", "EMPTY_REVERT")
+def join_market_unknown_market():
+    """The registry reads the marketplace's public getter, which reverts without data past the
+    array (not the panic a read inside the marketplace gives)."""
+    w = World()
+    w.do(ops.RegisterProver(BOB, BOB, 3, 0, b"d"))
+    w.do(ops.JoinMarket(BOB, 7, 1, PRICE, 5), "EMPTY_REVERT")
     return w

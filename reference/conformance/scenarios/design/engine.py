@@ -6,6 +6,7 @@ from properties.world import open_market
 from reference.conformance.scenarios.design.common import attestation
 from reference.conformance.scenarios.design.registry import scenario
 from spec import operations as ops
+from spec.signing import high_s
 
 
 @scenario("attest_engine")
@@ -60,3 +61,15 @@ def register_prover_key_not_a_key():
 def register_prover_key_unregistered():
     """Only registered provers set a key."""
     return open_market().state, [ops.RegisterProverKey(P1, ENGINE_KEY)]
+
+
+@scenario("attest_engine", "BAD_ATTESTATION")
+def attest_engine_high_s_attestation():
+    """A high-s TEE root signature does not attest (low-s only)."""
+    return open_market().state, [ops.AttestEngine(ALICE, 0, MEASUREMENT, high_s(attestation()))]
+
+
+@scenario("register_prover_key", "INVALID_PROVER_KEY")
+def register_prover_key_upper_case():
+    """A prover's encryption key is lower-case hex: an upper-case spelling is refused."""
+    return open_market().state, [ops.RegisterProverKey(P0, ENGINE_KEY.upper())]

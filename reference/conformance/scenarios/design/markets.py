@@ -142,3 +142,9 @@ def create_market_restaked_infeasible():
 def update_market_new_key_drops_attestation():
     """A new engine key needs a new attestation; keeping the key keeps it."""
     return attested_market().state, [ops.UpdateMarket(ALICE, 0, pond(7), ENGINE_KEY, 0), ops.UpdateMarket(ALICE, 0, pond(7), OTHER_KEY, 0)]
+
+
+@scenario("create_market", "INVALID_MARKET_PARAMETER")
+def create_market_upper_case_engine_key():
+    """An engine key is lower-case hex: an upper-case spelling would never match a signer."""
+    return open_market().state, [create(key=ENGINE_KEY.upper())]

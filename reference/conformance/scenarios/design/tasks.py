@@ -1,18 +1,19 @@
 """Scenarios of `spec.tasks`: assignment, proofs and invalid-inputs statements."""
 from __future__ import annotations
 
-from properties.fixtures import ALICE, CAROL, MALLORY, OTHER_KEY, OTHER_SECRET, P0, P1, P2, WRONG_SECRET
+from properties.fixtures import ALICE, CAROL, MALLORY, MEASUREMENT, OTHER_KEY, OTHER_SECRET, P0, P1, P2, WRONG_SECRET
 from properties.world import (
     World, assigned_task, assignment_signature, invalid_inputs_signature, open_ask, open_market, proof,
     restaked_market, restaked_task, slash_requested,
 )
 from reference.conformance.scenarios.design.common import (
-    RESTAKED, ask, assign, attested_market, create, restaking_world, two_markets_one_prover,
+    RESTAKED, ask, assign, attestation, attested_market, create, pond, restaking_world, two_markets_one_prover,
 )
 from reference.conformance.scenarios.design.registry import scenario
 from spec import operations as ops
 from spec.types import AskState, MembershipStatus
 from spec.containers import Config
+from spec.signing import high_s
 
 
 def _second_market_after_slash_request(slash: int) -> World:
@@ -477,3 +478,79 @@ def assign_task_private_inputs_with_prover_key():
     """Once the prover registered a key, the ask with private inputs is assigned."""
     w = attested_market().do(ask(private=b"\xca\xfe"))
     return w.state, [assign(), ops.RegisterProverKey(P0, OTHER_KEY), assign()]
+
+
+# --- I12: private inputs only under an attested engine key --------------------------------------
+
+PRIVATE = b"\xca\xfe"
+KEYED = ("attest_engine", "register_prover_key", "update_market")
+
+
+def _private_ask_rotated() -> World:
+    """An attested market with a private-input ask (p0 has an encryption key), whose owner then
+    rotates the engine key to one that is not attested."""
+    w = attested_market().do(ops.RegisterProverKey(P0, OTHER_KEY), ask(private=PRIVATE))
+    return w.do(ops.UpdateMarket(ALICE, 0, pond(100), OTHER_KEY, 10))
+
+
+@scenario("assign_task", "ENGINE_NOT_ATTESTED", requires=KEYED)
+def assign_task_private_inputs_after_key_rotation():
+    """After a key rotation the new, unattested key cannot assign an ask with private inputs."""
+    return _private_ask_rotated().state, [assign(secret=OTHER_SECRET)]
+
+
+@scenario("assign_task", requires=KEYED)
+def assign_task_private_inputs_after_key_rotation_and_attestation():
+    """Once the TEE root attested the new key, it assigns the ask with private inputs."""
+    w = _private_ask_rotated().do(ops.AttestEngine(ALICE, 0, MEASUREMENT, attestation(engine_key=OTHER_KEY)))
+    return w.state, [assign(secret=OTHER_SECRET)]
+
+
+@scenario("assign_task", requires=KEYED)
+def assign_task_public_inputs_after_key_rotation():
+    """Asks without private inputs need no attestation: the new key assigns them."""
+    w = attested_market().do(ask(), ops.UpdateMarket(ALICE, 0, pond(100), OTHER_KEY, 10))
+    return w.state, [assign(secret=OTHER_SECRET)]
+
+
+@scenario("submit_invalid_inputs", "ENGINE_NOT_ATTESTED", requires=KEYED)
+def submit_invalid_inputs_private_inputs_after_key_rotation():
+    """The unattested new key cannot declare a private-input task's inputs invalid (the prover
+    would be paid from the requester's escrow without a proof)."""
+    w = attested_market().do(ops.RegisterProverKey(P0, OTHER_KEY), ask(private=PRIVATE), assign())
+    w.do(ops.UpdateMarket(ALICE, 0, pond(100), OTHER_KEY, 10))
+    return w.state, [ops.SubmitInvalidInputs(P0, 0, invalid_inputs_signature(0, 0, P0, OTHER_SECRET))]
+
+
+@scenario("submit_invalid_inputs", requires=KEYED)
+def submit_invalid_inputs_private_inputs_attested():
+    """The attested engine declares a private-input task's inputs invalid."""
+    w = attested_market().do(ops.RegisterProverKey(P0, OTHER_KEY), ask(private=PRIVATE), assign())
+    return w.state, [ops.SubmitInvalidInputs(P0, 0, invalid_inputs_signature(0, 0, P0))]
+
+
+# --- low-s signatures (Ethereum's rule; OpenZeppelin ECDSA refuses high s too) ------------------
+
+@scenario("assign_task", "BAD_ENGINE_SIGNATURE")
+def assign_task_high_s_signature():
+    """The high-s form of a valid engine signature (same r, s -> n - s) is refused."""
+    return open_market().do(ask()).state, [ops.AssignTask(MALLORY, 0, P0, 100, high_s(assignment_signature(0, 0, P0, 100)))]
+
+
+@scenario("assign_task")
+def assign_task_low_s_signature():
+    """The low-s form of the same signature assigns."""
+    return open_market().do(ask()).state, [ops.AssignTask(MALLORY, 0, P0, 100, assignment_signature(0, 0, P0, 100))]
+
+
+@scenario("submit_invalid_inputs", "BAD_ENGINE_SIGNATURE")
+def submit_invalid_inputs_high_s_signature():
+    """A high-s invalid-inputs statement is refused."""
+    return assigned_task().state, [ops.SubmitInvalidInputs(P0, 0, high_s(invalid_inputs_signature(0, 0, P0)))]
+
+
+@scenario("assign_task", "MALFORMED_OPERATION")
+def assign_task_control_character_prover():
+    """A name has no control characters."""
+    return open_market().do(ask()).state, [{"op": "assign_task", "args": {
+        "sender": MALLORY, "ask_id": "0", "prover": "p0\n", "price": "100", "signature": "0x" + assignment_signature(0, 0, P0, 100).hex()}}]

@@ -75,3 +75,9 @@ def mint_zero():
 def mint_negative():
     """A negative mint is rejected."""
     return World().funded().state, [ops.Mint(ALICE, "USDC", -1)]
+
+
+@scenario("mint", "MALFORMED_OPERATION")
+def mint_lone_surrogate_account():
+    """A name is Unicode scalar values: a lone surrogate (which JSON can carry) is malformed."""
+    return World().funded().state, [{"op": "mint", "args": {"account": "\ud800", "token": "USDC", "amount": "1"}}]

@@ -1,0 +1,140 @@
+"""Native BN254 (Ethereum's alt_bn128) pairing check and G2 subgroup test through mcl.
+
+mcl (PyPI ``mclbn256``: the mcl library's BN254 build with ctypes bindings) is initialised here for
+``MCL_BN_SNARK1``, the curve of the Ethereum precompiles and of snarkjs (the bindings' own default is
+another 254-bit BN curve). Inputs are affine integer coordinates, checked as ``reference.zk.curve``
+checks them; results are differential-tested against py_ecc (``tests/zk/test_zk_native.py``).
+
+``available()`` is False where the library does not load (then callers use py_ecc).
+"""
+from __future__ import annotations
+
+import ctypes
+from functools import lru_cache
+from typing import Sequence
+
+_MCL_BN_SNARK1 = 4
+_COMPILED_TIME_VAR = 4 + 4 * 10  # MCLBN_FP_UNIT_SIZE + 10 * MCLBN_FR_UNIT_SIZE, as the library was built
+_G1 = ctypes.c_uint64 * 12
+_G2 = ctypes.c_uint64 * 24
+_GT = ctypes.c_uint64 * 48
+_FR = ctypes.c_uint64 * 4
+
+
+class NativeUnavailable(RuntimeError):
+    """mcl cannot be loaded or initialised here."""
+
+
+@lru_cache(maxsize=1)
+def _lib():
+    try:
+        from mclbn256 import mclbn256 as bindings
+    except Exception as exc:  # ImportError, OSError from the bundled shared object
+        raise NativeUnavailable(f"mclbn256: {exc}") from exc
+    lib = bindings.lib
+    if lib.mclBn_init(_MCL_BN_SNARK1, _COMPILED_TIME_VAR) != 0:
+        raise NativeUnavailable("mclbn256: mclBn_init(MCL_BN_SNARK1) failed")
+    for name in ("mclBn_verifyOrderG1", "mclBn_verifyOrderG2"):
+        getattr(lib, name)(1)
+    _self_check(lib)
+    return lib
+
+
+def _self_check(lib) -> None:
+    """e(G1, G2) * e(-G1, G2) == 1 and e(G1, G2) != 1 with the generators of the precompile."""
+    from py_ecc.optimized_bn128 import G1, G2, normalize
+
+    x, y = normalize(G1)
+    qx, qy = normalize(G2)
+    p, n = _g1(lib, int(x), int(y)), _g1(lib, int(x), (-int(y)) % _q())
+    q = _g2(lib, (int(qx.coeffs[0]), int(qx.coeffs[1])), (int(qy.coeffs[0]), int(qy.coeffs[1])))
+    if p is None or n is None or q is None or not _product_is_one(lib, [p, n], [q, q]) or _product_is_one(lib, [p], [q]):
+        raise NativeUnavailable("mclbn256: self-check against the alt_bn128 generators failed")
+
+
+@lru_cache(maxsize=1)
+def _q() -> int:
+    from reference.zk.field import Q
+
+    return Q
+
+
+def available() -> bool:
+    try:
+        _lib()
+    except NativeUnavailable:
+        return False
+    return True
+
+
+def _g1(lib, x: int, y: int):
+    point = _G1()
+    text = b"0" if x == 0 and y == 0 else b"1 %d %d" % (x, y)
+    if lib.mclBnG1_setStr(point, text, len(text), 10) != 0:
+        return None
+    return point
+
+
+def _g2(lib, x: tuple[int, int], y: tuple[int, int]):
+    point = _G2()
+    text = b"0" if x == (0, 0) and y == (0, 0) else b"1 %d %d %d %d" % (x[0], x[1], y[0], y[1])
+    if lib.mclBnG2_setStr(point, text, len(text), 10) != 0:
+        return None
+    return point
+
+
+def _product_is_one(lib, g1s: list, g2s: list) -> bool:
+    n = len(g1s)
+    if n == 0:
+        return True
+    ps, qs = (_G1 * n)(*g1s), (_G2 * n)(*g2s)
+    f, e = _GT(), _GT()
+    lib.mclBn_millerLoopVec(f, ps, qs, n)
+    lib.mclBn_finalExp(e, f)
+    return lib.mclBnGT_isOne(e) == 1
+
+
+def g2_in_subgroup(x: tuple[int, int], y: tuple[int, int]) -> bool:
+    """Whether the affine point (on the twist; coordinates < q, checked by the caller) has order r."""
+    return _g2(_lib(), x, y) is not None
+
+
+def pairing_check(pairs: Sequence[tuple]) -> bool:
+    """prod e(P_i, Q_i) == 1 for affine ``P_i = (x, y)`` and ``Q_i = ((x0, x1), (y0, y1))``
+    (all zeros: infinity). Points must already be checked on their curves and, for G2, in the
+    subgroup; a point mcl refuses raises ValueError."""
+    lib = _lib()
+    g1s, g2s = [], []
+    for i, (p, q) in enumerate(pairs):
+        if p == (0, 0) or q == ((0, 0), (0, 0)):
+            continue
+        a, b = _g1(lib, *p), _g2(lib, *q)
+        if a is None or b is None:
+            raise ValueError(f"pairs[{i}]: not a point of the prime-order groups")
+        g1s.append(a)
+        g2s.append(b)
+    return _product_is_one(lib, g1s, g2s)
+
+
+def g1_lincomb(points: Sequence[tuple[int, int]], scalars: Sequence[int]) -> tuple[int, int]:
+    """sum scalars[i] * points[i] for affine G1 points (checked by the caller) and scalars in
+    [0, r); the affine result, (0, 0) for infinity."""
+    lib = _lib()
+    n = len(points)
+    if n == 0:
+        return (0, 0)
+    ps = (_G1 * n)(*[_g1(lib, *p) for p in points])
+    frs = (_FR * n)()
+    for i, k in enumerate(scalars):
+        text = b"%d" % k
+        if lib.mclBnFr_setStr(frs[i], text, len(text), 10) != 0:
+            raise ValueError(f"scalars[{i}]: not an Fr element")
+    out = _G1()
+    lib.mclBnG1_mulVec(out, ps, frs, n)
+    lib.mclBnG1_normalize(out, out)
+    buf = ctypes.create_string_buffer(256)
+    size = lib.mclBnG1_getStr(buf, 256, out, 10)
+    words = buf.raw[:size].split()
+    if words == [b"0"]:
+        return (0, 0)
+    return int(words[1]), int(words[2])

@@ -1,0 +1,123 @@
+"""The persistent prover (``reference.fast.cpu_prover.Prover``): same proofs as the reference prover,
+one key for many witnesses, and typed errors for keys, circuits and witnesses that do not fit."""
+from __future__ import annotations
+
+import pytest
+
+from reference.fast.cpu_keys import read_zkey_arrays
+from reference.fast.cpu_prover import Prover
+from reference.zk.backend import ReferenceBackend
+from reference.zk.binfile import BinFormatError, write_r1cs, write_wtns, write_zkey
+from reference.zk.circuits import cubic_circuit, merkle_circuit, merkle_inputs, mimc_preimage_circuit
+from reference.zk.field import R
+from reference.zk.groth16 import blinding_from_seed, prove, setup
+from reference.zk.r1cs import CircuitError, UnsatisfiedConstraint
+from reference.zk.snarkjs import proof_to_json
+
+
+@pytest.fixture(scope="module")
+def mimc():
+    circuit = mimc_preimage_circuit(2, rounds=6)
+    pk = setup(circuit.r1cs, b"persistent")
+    return circuit, pk, write_zkey(pk, circuit.r1cs), write_r1cs(circuit.r1cs, n_outputs=1)
+
+
+def test_persistent_prover_matches_the_reference_prover_for_many_witnesses(mimc):
+    circuit, pk, zkey, r1cs = mimc
+    prover = Prover.load(zkey, r1cs=r1cs)
+    for i, preimage in enumerate((0, 1, 2**200 + 7)):
+        witness = circuit.witness({"preimage": preimage})
+        r, s = blinding_from_seed(b"persistent/%d" % i)
+        expected = prove(pk, circuit.r1cs, witness, r, s, backend=ReferenceBackend())
+        proof, public = prover.prove(write_wtns(witness), r, s)
+        assert proof_to_json(proof) == proof_to_json(expected)
+        assert public == circuit.r1cs.public_signals(witness)
+
+
+@pytest.mark.parametrize("circuit, inputs", [
+    (cubic_circuit(2), {"x": 3}),
+    (merkle_circuit(2, rounds=2), merkle_inputs([5, 6, 7, 8], 2, rounds=2)),
+])
+def test_persistent_prover_without_r1cs_matches_reference(circuit, inputs):
+    pk = setup(circuit.r1cs, b"persistent-2")
+    witness = circuit.witness(inputs)
+    expected = prove(pk, circuit.r1cs, witness, 11, 13, backend=ReferenceBackend())
+    proof, _ = Prover.load(write_zkey(pk, circuit.r1cs)).prove(witness, 11, 13)
+    assert proof_to_json(proof) == proof_to_json(expected)
+
+
+def test_zkey_for_another_circuit_is_refused(mimc):
+    _, _, zkey, _ = mimc
+    other = mimc_preimage_circuit(2, rounds=5)
+    with pytest.raises(BinFormatError, match="QAP coefficients differ|signals"):
+        Prover.load(zkey, r1cs=write_r1cs(other.r1cs, n_outputs=1))
+    same_shape = cubic_circuit(2)
+    with pytest.raises(BinFormatError):
+        Prover.load(zkey, r1cs=write_r1cs(same_shape.r1cs, n_outputs=1))
+
+
+def test_witness_for_another_circuit_is_refused(mimc):
+    circuit, _, zkey, r1cs = mimc
+    prover = Prover.load(zkey, r1cs=r1cs)
+    with pytest.raises(CircuitError, match="another circuit"):
+        prover.prove(write_wtns(cubic_circuit(1).witness({"x": 2})), 1, 2)
+    witness = circuit.witness({"preimage": 5})
+    witness[3] = (witness[3] + 1) % R
+    with pytest.raises(UnsatisfiedConstraint):
+        prover.prove(witness, 1, 2)
+    with pytest.raises(CircuitError, match="constant"):
+        prover.prove([0] + witness[1:], 1, 2)
+
+
+def test_malformed_zkeys_are_typed_errors(mimc):
+    _, _, zkey, _ = mimc
+    for cut in (3, 100, len(zkey) // 2, len(zkey) - 1):
+        with pytest.raises(BinFormatError):
+            read_zkey_arrays(zkey[:cut])
+    arrays = read_zkey_arrays(zkey)
+    # flip one byte inside the first A point's x coordinate (section 5): off the curve
+    a_bytes = arrays.a[1].tobytes()
+    at = bytes(zkey).index(a_bytes)
+    bad = bytearray(zkey)
+    bad[at] ^= 1
+    with pytest.raises(BinFormatError, match="A\\[1\\] is not on"):
+        read_zkey_arrays(bytes(bad))
+
+
+@pytest.mark.parametrize("circuit", [cubic_circuit(3), merkle_circuit(2, rounds=3)])
+def test_array_setup_writes_the_reference_setup_zkey_byte_for_byte(circuit):
+    from reference.fast.cpu_setup import setup_zkey
+    from reference.zk.binfile import read_r1cs_arrays
+
+    arrays = read_r1cs_arrays(write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs)))
+    assert setup_zkey(circuit.r1cs, arrays, b"array-setup") == write_zkey(setup(circuit.r1cs, b"array-setup"), circuit.r1cs)
+
+
+def test_generator_multiples_edge_scalars():
+    from py_ecc.optimized_bn128 import G1, G2, multiply
+
+    from reference.fast.cpu_setup import generator_multiples
+    from reference.fast.limbs import convert_bases
+
+    scalars = [0, 1, 2, R - 1, 2**253 + 12345, 1 << 128]
+    for degree, g in ((1, G1), (2, G2)):
+        expected = convert_bases([multiply(g, s) for s in scalars], degree).rows
+        assert (generator_multiples(scalars, degree) == expected).all()
+
+
+def test_validated_keys_are_remembered_by_digest_on_disk(mimc, tmp_path, monkeypatch):
+    from reference.fast import cpu_keys
+
+    _, _, zkey, _ = mimc
+    monkeypatch.setenv("KALYPSO_CACHE", str(tmp_path))
+    monkeypatch.setattr(cpu_keys, "_VALIDATED", set())
+    digest = read_zkey_arrays(zkey).digest
+    assert (tmp_path / digest.hex()).is_file()
+    monkeypatch.setattr(cpu_keys, "_VALIDATED", set())
+    calls = []
+    monkeypatch.setattr(cpu_keys, "_validate_points", lambda *a: calls.append(a))
+    read_zkey_arrays(zkey)
+    assert calls == []  # known valid: the curve checks are skipped
+    monkeypatch.setenv("KALYPSO_CACHE", "off")
+    read_zkey_arrays(zkey)
+    assert len(calls) == 12
