@@ -5,7 +5,8 @@ The environment is an adversary within the bridge's bound: it delays, reorders, 
 drops messages at will, but a dropped message is retransmitted and every message delivered by
 `sent_at + bridge_delay_max` (the keeper in `advance` does it when the adversary did not). The
 keeper also slashes restaked tasks at deadline + 1 and executes vault slashes at their veto
-deadline: I8 is a guarantee under these assumptions (docs/restaking.md)."""
+deadline: I8 is a guarantee under these assumptions (docs/restaking.md). The governor changes
+the restaking parameters at any time, over confirmed snapshots and tasks in flight."""
 from __future__ import annotations
 
 from collections import Counter
@@ -22,7 +23,7 @@ from properties.fixtures import RESTAKING_PARAMS
 from spec import operations as ops
 from spec.codec import decode_config, decode_op, encode, encode_op
 from spec.errors import SpecError
-from spec.restaked_stake import latest_complete_capture
+from spec.restaked_stake import confirmed_snapshot, latest_complete_capture
 from spec.restaking import snapshot_parts
 from spec.restaking_state import SlashStatus
 from spec.signing import assignment_message, sign
@@ -50,11 +51,13 @@ class CrossChainMachine(RuleBasedStateMachine):
 
     env = spec.DEFAULT_ENV
     last = None
+    governor_percent = 25
 
     def __init__(self):
         super().__init__()
         self.state = spec.genesis(spec.Config(restaking=PARAMS))
         self.trace: list = []
+        self.kept: set = set()
         type(self).last = self
 
     def execute(self, op) -> bool:
@@ -124,10 +127,11 @@ class CrossChainMachine(RuleBasedStateMachine):
             if s.time > ask.assignment.deadline:
                 self.execute(ops.SlashMissedDeadline("keeper", ask.id))
         for message in sorted(self.state.restaking.bridge.dropped.values(), key=lambda m: m.id):
-            if message.sent_at + bound == self.state.time:
+            if message.sent_at + bound <= self.state.time:
                 self.execute(ops.RetransmitMessage(message.id))
         for message in sorted(self.state.restaking.bridge.in_flight.values(), key=lambda m: m.id):
-            if message.sent_at + bound == self.state.time:
+            if message.sent_at + bound <= self.state.time and message.id not in self.kept:
+                self.kept.add(message.id)
                 self.execute(ops.DeliverMessage(message.id))
         for request in sorted(self.state.restaking.vault_chain.requests.values(), key=lambda r: r.id):
             if request.status == SlashStatus.PENDING and request.veto_deadline <= self.state.time:
@@ -146,10 +150,6 @@ class CrossChainMachine(RuleBasedStateMachine):
 
     def _draw(self, name, data):
         return data.draw(strat.OPERATION_STRATEGIES[name](self.state), label=name)
-
-    @rule(seconds=st.one_of(st.integers(1, 60), st.integers(100, 400), st.integers(400, 1_500)))
-    def advance_time(self, seconds):
-        self.advance(seconds)
 
     def create_ask(self, data) -> None:
         """A requester asks; usually the engine matches it at once to a prover at its quote."""
@@ -196,6 +196,24 @@ class CrossChainMachine(RuleBasedStateMachine):
             self.transmit(count)
         else:
             self.execute(self._draw(name, data))
+
+    @rule(
+        act=st.integers(0, 99),
+        epoch_duration=st.sampled_from((PARAMS.epoch_duration, 800, 1_200, 1_400)),
+        veto_duration=st.sampled_from((PARAMS.veto_duration, 50, 100, 300)),
+        bridge_delay_max=st.sampled_from((PARAMS.bridge_delay_max, 100, 250)),
+        offset=st.sampled_from((PARAMS.offset, 20)),
+    )
+    def governor(self, act, epoch_duration, veto_duration, bridge_delay_max, offset):
+        """Now and then (`governor_percent` of the draws) the governor changes the restaking
+        parameters, often over a confirmed snapshot and tasks in flight: a longer or shorter
+        accepted epoch, veto window or bridge bound."""
+        if act >= self.governor_percent:
+            return
+        over_snapshot = confirmed_snapshot(self.state) is not None
+        op = ops.SetRestakingParameters(self.state.config.restaking.governor, PARAMS.epoch_length, offset, epoch_duration, veto_duration, bridge_delay_max)
+        if self.execute(op) and over_snapshot:
+            COVERAGE["parameter change over a confirmed snapshot"] += 1
 
     @precondition(lambda self: any(r.status == SlashStatus.PENDING for r in self.state.restaking.vault_chain.requests.values()))
     @rule(data=st.data())

@@ -11,11 +11,11 @@ from typing import Callable
 
 import attrs
 
+from properties import behaviour
 from spec import operations as ops
 from spec.containers import State
 from spec.errors import SpecError
 from spec.provers import pending_withdrawal
-from spec.restaked_stake import key_safety_rule_holds
 from spec.restaking_state import SlashStatus
 from spec.transition import apply as spec_apply
 from spec.signing import assignment_message, verify_signature
@@ -185,7 +185,10 @@ def cross_chain_safety(state: State) -> list[str]:
     """I8: no prover escapes a restaked slash: (a) none escaped (`escaped_slashes`); (b) every
     slash requested on time that was not vetoed is executed, or still executable: pending within
     its window, or still on a bridge within its bound such that even the latest delivery clears
-    the veto window in time; (c) every task restaked stake backs satisfies the key safety rule."""
+    the veto window in time; (c) for every task restaked stake backs and every vault its backing
+    locks, a slash requested at deadline + 1 and delivered at the bridge's bound clears that
+    vault's veto window while that vault still holds the capture slashable (the vault's own
+    epoch and veto window, whatever the network's parameters are now)."""
     params = state.config.restaking
     chain = state.restaking.vault_chain
     out = escaped_slashes(state)
@@ -202,8 +205,15 @@ def cross_chain_safety(state: State) -> list[str]:
             out.append(f"slash {s.id} pending on the vault chain after its window closed at {until}")
     for ask_id, backing in state.restaking.backing.items():
         deadline = state.asks[ask_id].assignment.deadline
-        if not key_safety_rule_holds(params, deadline, backing.capture_ts):
-            out.append(f"task {ask_id}: deadline {deadline} breaks the key safety rule for capture {backing.capture_ts}")
+        for vault_id in sorted(backing.amounts):
+            vault = chain.vaults.get(vault_id)
+            if vault is None:
+                out.append(f"task {ask_id} is backed by vault {vault_id!r}, which does not exist")
+            elif deadline + 1 + params.bridge_delay_max + vault.veto_duration > backing.capture_ts + vault.epoch_duration:
+                out.append(
+                    f"task {ask_id}: a slash at deadline {deadline} + 1 delivered at the bridge's bound {params.bridge_delay_max} clears "
+                    f"vault {vault_id!r}'s veto window {vault.veto_duration} after capture {backing.capture_ts} + its epoch {vault.epoch_duration}"
+                )
     return out
 
 
@@ -343,6 +353,11 @@ TRANSITION_INVARIANTS = (
     Invariant("I5", "deadline", "Slash strictly after the deadline and once; proofs only up to the deadline.", deadline_step),
     Invariant("I6", "bounds", "Assigned price <= max_price, proof time <= proof_time, before expiry, engine-signed.", bounds_step),
     Invariant("I12", "attested_private_inputs", "Private inputs are assigned or declared invalid only under an attested engine key.", attested_private_inputs_step),
+    Invariant("I13", "authorization", "Only the party itself pays, withdraws or acts for its records; owner/requester/prover/governor/resolver-only operations come from them.", behaviour.authorization),
+    Invariant("I14", "exact_payouts", "Each terminal path moves exactly its amounts to the right holders, per token; nothing else moves.", behaviour.exact_payouts),
+    Invariant("I15", "withdrawal_delay", "Stake leaves only after stake_withdrawal_delay, exactly the requested amount, to the prover.", behaviour.withdrawal_delay),
+    Invariant("I16", "backing_at_assignment", "An assignment locks free native stake first plus restaked backing, exactly the slash amount; compute within declared.", behaviour.backing_at_assignment),
+    Invariant("I17", "deadlines", "Assigned now with deadline now + proof_time; expiry strictly after expiry; cancel only while unassigned.", behaviour.deadlines),
 )
 
 ATOMICITY = Invariant("I10", "atomicity", "A rejected operation leaves the state unchanged.", atomicity)

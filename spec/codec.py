@@ -293,7 +293,10 @@ def decode_vault_request(d: dict) -> VaultSlashRequest:
 def decode_payload(d: dict):
     kind = d["kind"]
     if kind == "snapshot_part":
-        return SnapshotPart(_int(d["capture_ts"]), _int(d["index"]), _int(d["count"]), _entries(d["entries"]))
+        return SnapshotPart(
+            _int(d["capture_ts"]), _int(d["index"]), _int(d["count"]), _entries(d["entries"]),
+            epoch_duration=_int(d["epoch_duration"]), veto_duration=_int(d["veto_duration"]),
+        )
     if kind == "slash_request":
         return SlashRequest(_int(d["request_id"]), d["vault_id"], d["operator"], _int(d["capture_ts"]), _int(d["amount"]))
     if kind == "slash_result":
@@ -311,7 +314,15 @@ def decode_message(d: dict) -> Message:
 def decode_snapshot(d: dict) -> Snapshot:
     return Snapshot(
         capture_ts=_int(d["capture_ts"]), count=_int(d["count"]),
+        epoch_duration=_int(d["epoch_duration"]), veto_duration=_int(d["veto_duration"]),
         parts=pmap({_int(k): _entries(v) for k, v in d["parts"].items()}), completed_at=_int(d["completed_at"]),
+    )
+
+
+def decode_backing(d: dict) -> Backing:
+    return Backing(
+        d["prover"], _int(d["capture_ts"]), _amounts(d["amounts"]),
+        epoch_duration=_int(d["epoch_duration"]), veto_duration=_int(d["veto_duration"]),
     )
 
 
@@ -320,6 +331,7 @@ def decode_restaked_slash(d: dict) -> RestakedSlash:
         id=_int(d["id"]), ask_id=_int(d["ask_id"]), prover=d["prover"], vault_id=d["vault_id"], capture_ts=_int(d["capture_ts"]),
         amount=_int(d["amount"]), deadline=_int(d["deadline"]), requested_at=_int(d["requested_at"]),
         status=SlashStatus(d["status"]), slashed=_int(d["slashed"]), resolved_at=_int(d["resolved_at"]),
+        epoch_duration=_int(d["epoch_duration"]), veto_duration=_int(d["veto_duration"]),
     )
 
 
@@ -338,7 +350,7 @@ def decode_restaking(d: dict) -> Restaking:
         ),
         snapshots=pmap({_int(k): decode_snapshot(v) for k, v in d["snapshots"].items()}),
         locked=_unnest(d["locked"], _int),
-        backing=pmap({_int(k): Backing(v["prover"], _int(v["capture_ts"]), _amounts(v["amounts"])) for k, v in d["backing"].items()}),
+        backing=pmap({_int(k): decode_backing(v) for k, v in d["backing"].items()}),
         slashes=pmap({_int(k): decode_restaked_slash(v) for k, v in d["slashes"].items()}),
         next_slash_id=_int(d["next_slash_id"]),
     )

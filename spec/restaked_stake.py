@@ -50,6 +50,14 @@ def key_safety_rule_holds(params: RestakingParams, deadline: int, capture_ts: in
     return deadline + 1 + params.bridge_delay_max + params.veto_duration <= capture_ts + params.epoch_duration
 
 
+def accepted_params(params: RestakingParams, backed) -> RestakingParams:
+    """The parameters the key safety rule is checked under for stake from a snapshot (or a
+    backing) `backed`: its own acceptance bounds (every vault in it has an epoch at least
+    `backed.epoch_duration` and a veto window at most `backed.veto_duration`) with the bridge's
+    current bound. A later change of the network's bounds does not change its vaults."""
+    return attrs.evolve(params, epoch_duration=backed.epoch_duration, veto_duration=backed.veto_duration)
+
+
 def max_restaked_proof_time(params: RestakingParams) -> int:
     """The longest proof time restaked stake can back: a snapshot is confirmed `offset` after its
     capture at the earliest, so the rule needs proof_time <=
@@ -112,18 +120,19 @@ def free_restaked_stake(state: State, prover: str, token: str) -> int:
     return sum(free_restaked_by_vault(state, prover).values())
 
 
-def require_key_safety_rule(state: State, deadline: int, env: Env) -> int:
-    """The confirmed snapshot's capture, if a task with `deadline` may be backed by it."""
-    capture_ts = confirmed_snapshot(state).capture_ts
-    safe = key_safety_rule_holds(state.config.restaking, deadline, capture_ts)
+def require_key_safety_rule(state: State, deadline: int, env: Env) -> Snapshot:
+    """The confirmed snapshot, if a task with `deadline` may be backed by it: the rule holds
+    under the snapshot's own acceptance bounds (`accepted_params`)."""
+    snapshot = confirmed_snapshot(state)
+    safe = key_safety_rule_holds(accepted_params(state.config.restaking, snapshot), deadline, snapshot.capture_ts)
     require(
         safe or env.unsafe_skip_key_safety_rule, KeySafetyRuleViolated, "prover",
-        f"deadline {deadline} + 1 + bridge_delay_max + veto_duration > capture {capture_ts} + epoch_duration",
+        f"deadline {deadline} + 1 + bridge_delay_max + veto_duration {snapshot.veto_duration} > capture {snapshot.capture_ts} + epoch_duration {snapshot.epoch_duration}",
     )
-    return capture_ts
+    return snapshot
 
 
-def lock_restaked(state: State, ask_id: int, prover: str, amount: int, capture_ts: int) -> State:
+def lock_restaked(state: State, ask_id: int, prover: str, amount: int, snapshot: Snapshot) -> State:
     """Lock `amount` of the prover's free restaked stake for a task, vault by vault in id order."""
     free = free_restaked_by_vault(state, prover)
     amounts, locked, remaining = {}, state.restaking.locked, amount
@@ -133,7 +142,10 @@ def lock_restaked(state: State, ask_id: int, prover: str, amount: int, capture_t
             amounts[vault_id] = take
             locked = add_to(locked, (prover, vault_id), take)
             remaining -= take
-    backing = Backing(prover=prover, capture_ts=capture_ts, amounts=amounts)
+    backing = Backing(
+        prover=prover, capture_ts=snapshot.capture_ts, amounts=amounts,
+        epoch_duration=snapshot.epoch_duration, veto_duration=snapshot.veto_duration,
+    )
     return evolve_restaking(state, locked=locked, backing=state.restaking.backing.set(ask_id, backing))
 
 
@@ -166,6 +178,7 @@ def request_restaked_slash(state: State, ask: Ask) -> tuple[State, list[Event]]:
         slash = RestakedSlash(
             id=state.restaking.next_slash_id, ask_id=ask.id, prover=backing.prover, vault_id=vault_id,
             capture_ts=backing.capture_ts, amount=amount, deadline=ask.assignment.deadline, requested_at=state.time,
+            epoch_duration=backing.epoch_duration, veto_duration=backing.veto_duration,
         )
         state = evolve_restaking(state, slashes=state.restaking.slashes.set(slash.id, slash), next_slash_id=slash.id + 1)
         state, ev = _send_slash_request(state, slash)
@@ -204,8 +217,8 @@ def receive_snapshot_part(state: State, part: SnapshotPart) -> tuple[State, list
     the capture is a protocol epoch start before now, newer than the latest complete snapshot
     and still slashable (capture_ts + epoch_duration > now); 0 <= index < count, count as in the
     capture's other parts; entries sorted, each (operator, vault) once across parts, operators
-    registered provers, amounts >= 0. The snapshot is complete when all parts arrived and
-    confirmed `offset` after its capture."""
+    registered provers, amounts >= 0. The snapshot keeps the weakest acceptance bounds of its
+    parts. It is complete when all parts arrived and confirmed `offset` after its capture."""
     params = state.config.restaking
     snapshot = state.restaking.snapshots.get(part.capture_ts)
     if snapshot is not None and snapshot.parts.get(part.index) == part.entries and snapshot.count == part.count:
@@ -227,8 +240,12 @@ def receive_snapshot_part(state: State, part: SnapshotPart) -> tuple[State, list
         require(amount >= 0, InvalidSnapshotPart, "entries", f"stake of {operator} in {vault_id!r} must be >= 0")
         require(operator in state.provers, UnknownOperator, "entries", f"{operator} is not a registered prover")
         require((operator, vault_id) not in seen, InvalidSnapshotPart, "entries", f"({operator}, {vault_id!r}) is in another part")
-    snapshot = snapshot or Snapshot(capture_ts=part.capture_ts, count=part.count)
-    snapshot = attrs.evolve(snapshot, parts=snapshot.parts.set(part.index, part.entries))
+    if snapshot is None:
+        snapshot = Snapshot(capture_ts=part.capture_ts, count=part.count, epoch_duration=part.epoch_duration, veto_duration=part.veto_duration)
+    snapshot = attrs.evolve(
+        snapshot, parts=snapshot.parts.set(part.index, part.entries),
+        epoch_duration=min(snapshot.epoch_duration, part.epoch_duration), veto_duration=max(snapshot.veto_duration, part.veto_duration),
+    )
     events = [event("SnapshotPartReceived", capture_ts=part.capture_ts, index=part.index, count=part.count)]
     snapshots = state.restaking.snapshots
     if snapshot.complete:
@@ -241,7 +258,10 @@ def receive_snapshot_part(state: State, part: SnapshotPart) -> tuple[State, list
 def process_set_restaking_parameters(state: State, op: SetRestakingParameters, env: Env):
     """The governor replaces the restaking parameters (stake token and governor stay). Each
     length is > 0 (offset and veto_duration >= 0); the key safety rule must leave room for a
-    task (proof time >= 1) and keep holding for every task restaked stake backs now."""
+    task (proof time >= 1) and keep holding for every task restaked stake backs now and every
+    unresolved restaked slash (its request may still be on the bridge), under the new bridge
+    bound and the bounds its vaults were accepted under. Snapshots keep
+    their own bounds, so new epoch / veto bounds apply to snapshots sent from now on."""
     params = state.config.restaking
     require(op.sender == params.governor, NotGovernor, "sender", f"only {params.governor} may set restaking parameters")
     for name in ("epoch_length", "epoch_duration", "bridge_delay_max"):
@@ -256,8 +276,15 @@ def process_set_restaking_parameters(state: State, op: SetRestakingParameters, e
     for ask_id, backing in sorted(state.restaking.backing.items()):
         deadline = state.asks[ask_id].assignment.deadline
         require(
-            key_safety_rule_holds(new_params, deadline, backing.capture_ts), KeySafetyRuleViolated, "epoch_duration",
+            key_safety_rule_holds(accepted_params(new_params, backing), deadline, backing.capture_ts), KeySafetyRuleViolated, "bridge_delay_max",
             f"task {ask_id} (deadline {deadline}, capture {backing.capture_ts}) would break the rule",
+        )
+    for _, slash in sorted(state.restaking.slashes.items()):
+        if slash.status != SlashStatus.REQUESTED:
+            continue
+        require(
+            key_safety_rule_holds(accepted_params(new_params, slash), slash.deadline, slash.capture_ts), KeySafetyRuleViolated, "bridge_delay_max",
+            f"unresolved slash {slash.id} of task {slash.ask_id} (deadline {slash.deadline}, capture {slash.capture_ts}) would break the rule",
         )
     new = attrs.evolve(state, config=attrs.evolve(state.config, restaking=new_params))
     return new, [event("RestakingParametersSet", **{k: getattr(op, k) for k in ("epoch_length", "offset", "epoch_duration", "veto_duration", "bridge_delay_max")})]

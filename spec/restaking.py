@@ -20,6 +20,7 @@ from spec.errors import (
     InsufficientShares,
     InvalidAmount,
     InvalidCaptureTimestamp,
+    InvalidSnapshotPart,
     InvalidVaultParameter,
     NothingToClaim,
     NotResolver,
@@ -303,19 +304,31 @@ def snapshot_entries(state: State, capture_ts: int) -> tuple:
 
 
 def snapshot_parts(state: State, capture_ts: int, count: int) -> list[SnapshotPart]:
-    """The honest snapshot for `capture_ts` split round-robin into `count` parts."""
+    """The honest snapshot for `capture_ts` split round-robin into `count` parts, stamped with
+    the acceptance bounds in force now."""
     entries = snapshot_entries(state, capture_ts)
-    return [SnapshotPart(capture_ts, i, count, entries[i::count]) for i in range(count)]
+    params = state.config.restaking
+    return [
+        SnapshotPart(capture_ts, i, count, entries[i::count], epoch_duration=params.epoch_duration, veto_duration=params.veto_duration)
+        for i in range(count)
+    ]
 
 
 def process_transmit_snapshot_part(state: State, op: TransmitSnapshotPart, env: Env):
     """The transmitter sends one part of a snapshot over the bridge; the capture must be a
-    protocol epoch start strictly before now on the vault chain. The market chain checks the
-    part when it arrives."""
+    protocol epoch start strictly before now on the vault chain, and every entry's vault one the
+    network accepts now (the vault chain knows each vault's epoch and veto window). The part is
+    stamped with the acceptance bounds in force, so a later parameter change cannot stretch the
+    window its stake is slashable for. The market chain checks the rest when it arrives."""
     chain = state.restaking.vault_chain
-    length = state.config.restaking.epoch_length
+    params = state.config.restaking
+    length = params.epoch_length
     require(is_epoch_start(op.capture_ts, length), InvalidCaptureTimestamp, "capture_ts", f"must be a multiple of epoch_length {length}")
     require(0 <= op.capture_ts < chain.time, InvalidCaptureTimestamp, "capture_ts", f"must be in 0..{chain.time - 1}")
-    part = SnapshotPart(op.capture_ts, op.index, op.count, op.entries)
+    accepted = {v.id for v in network_vaults(chain, params)}
+    for _, vault_id, _ in op.entries:
+        get_vault(chain, vault_id, "entries")
+        require(vault_id in accepted, InvalidSnapshotPart, "entries", f"vault {vault_id!r} is outside the network's epoch_duration / veto_duration bounds")
+    part = SnapshotPart(op.capture_ts, op.index, op.count, op.entries, epoch_duration=params.epoch_duration, veto_duration=params.veto_duration)
     new, message = enqueue(state, Route.TO_MARKET_CHAIN, part)
     return new, [event("SnapshotPartSent", capture_ts=op.capture_ts, index=op.index, count=op.count, message_id=message.id)]

@@ -130,12 +130,16 @@ class VaultChain:
 @attrs.frozen
 class SnapshotPart:
     """Part `index` of `count` of the stake snapshot captured at `capture_ts`: sorted entries
-    (operator, vault_id, amount)."""
+    (operator, vault_id, amount). `epoch_duration` and `veto_duration` are the network's
+    acceptance bounds in force when the part was sent: every vault in it has an epoch at least
+    `epoch_duration` and a veto window at most `veto_duration`."""
 
     capture_ts: int
     index: int
     count: int
     entries: tuple = attrs.field(converter=_entries)
+    epoch_duration: int = attrs.field(kw_only=True)
+    veto_duration: int = attrs.field(kw_only=True)
 
 
 @attrs.frozen
@@ -188,10 +192,15 @@ class Bridge:
 
 @attrs.frozen
 class Snapshot:
-    """The parts of one capture received on the market chain (part index -> entries)."""
+    """The parts of one capture received on the market chain (part index -> entries).
+    `epoch_duration` / `veto_duration`: the weakest acceptance bounds its parts were sent under
+    (least epoch, longest veto window), so every vault in it has an epoch at least
+    `epoch_duration` and a veto window at most `veto_duration`, whatever the parameters are now."""
 
     capture_ts: int
     count: int
+    epoch_duration: int
+    veto_duration: int
     parts: PMap = attrs.field(default=EMPTY, converter=as_pmap)
     completed_at: int = -1
 
@@ -206,16 +215,20 @@ class Snapshot:
 
 @attrs.frozen
 class Backing:
-    """Restaked stake a task locked: per vault, from the snapshot captured at `capture_ts`."""
+    """Restaked stake a task locked: per vault, from the snapshot captured at `capture_ts`,
+    whose vaults were accepted under `epoch_duration` / `veto_duration` (the snapshot's bounds)."""
 
     prover: Address
     capture_ts: int
     amounts: PMap = attrs.field(converter=as_pmap)
+    epoch_duration: int = attrs.field(kw_only=True)
+    veto_duration: int = attrs.field(kw_only=True)
 
 
 @attrs.frozen
 class RestakedSlash:
-    """A slash of restaked stake as the market chain records it."""
+    """A slash of restaked stake as the market chain records it, with its backing's acceptance
+    bounds (`epoch_duration`, `veto_duration`)."""
 
     id: int
     ask_id: int
@@ -228,6 +241,8 @@ class RestakedSlash:
     status: SlashStatus = SlashStatus.REQUESTED
     slashed: int = 0
     resolved_at: int = -1
+    epoch_duration: int = attrs.field(kw_only=True)
+    veto_duration: int = attrs.field(kw_only=True)
 
 
 @attrs.frozen

@@ -32,6 +32,7 @@ from spec.events import Event, event
 from spec.operations import AssignTask, SubmitInvalidInputs, SubmitProof
 from spec.provers import free_compute, free_native_stake, free_stake, get_membership, get_prover
 from spec.restaked_stake import lock_restaked, release_restaked, require_key_safety_rule
+from spec.restaking_state import Snapshot
 from spec.signing import assignment_message, invalid_inputs_message, verify_signature
 from spec.tokens import add_to, credit
 from spec.types import AskState
@@ -46,11 +47,11 @@ def check_open(state: State, ask: Ask) -> None:
 @attrs.frozen
 class StakeSplit:
     """How a task's slash amounts are covered: `native` per token locked from native stake, the
-    `restaked` remainder from the confirmed snapshot captured at `capture_ts`."""
+    `restaked` remainder from the confirmed `snapshot`."""
 
     native: dict
     restaked: int
-    capture_ts: Optional[int]
+    snapshot: Optional[Snapshot]
 
 
 def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[Prover, Membership, Quote, StakeSplit]:
@@ -78,8 +79,8 @@ def check_assignment(state: State, ask: Ask, address: str, price: int, env: Env)
     require(ask.private_inputs is None or prover.encryption_key is not None, ProverKeyMissing, "prover", f"ask {ask.id} has private inputs and {address} has no encryption key")
     native = {token: min(amount, free_native_stake(state, prover, token)) for token, amount in market.slash_amount.items()}
     restaked = sum(amount - native[token] for token, amount in market.slash_amount.items())
-    capture_ts = require_key_safety_rule(state, state.time + ask.proof_time, env) if restaked > 0 else None
-    return prover, membership, quote, StakeSplit(native, restaked, capture_ts)
+    snapshot = require_key_safety_rule(state, state.time + ask.proof_time, env) if restaked > 0 else None
+    return prover, membership, quote, StakeSplit(native, restaked, snapshot)
 
 
 def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[State, list[Event]]:
@@ -108,8 +109,8 @@ def assign(state: State, ask: Ask, address: str, price: int, env: Env) -> tuple[
     )
     events = [event("TaskAssigned", ask_id=ask.id, prover=address, price=price, deadline=assignment.deadline)]
     if split.restaked > 0:
-        new = lock_restaked(new, ask.id, address, split.restaked, split.capture_ts)
-        events.append(event("RestakedStakeLocked", ask_id=ask.id, prover=address, amount=split.restaked, capture_ts=split.capture_ts))
+        new = lock_restaked(new, ask.id, address, split.restaked, split.snapshot)
+        events.append(event("RestakedStakeLocked", ask_id=ask.id, prover=address, amount=split.restaked, capture_ts=split.snapshot.capture_ts))
     new, cancelled = cancel_quotes_that_no_longer_fit(new, address, market.id)
     return new, events + cancelled
 

@@ -40,7 +40,10 @@ CHECK_TIMEOUT_MS = 120_000
 
 @attrs.frozen
 class ProofResult:
-    """One check: `result` is "proved", "bounded-<k>" or "counterexample"."""
+    """One check: `result` is "proved", "bounded-<k>" or "counterexample". `kind`: "obligation"
+    (needs the invariant and its strengthening), "frame" (the operation leaves everything the
+    invariant reads as it was), "step" (follows from the step relation alone, no invariant
+    assumed: a guard restated, or I10 by the relation's construction), "init" or "bmc"."""
 
     invariant: str
     operation: str
@@ -48,6 +51,7 @@ class ProofResult:
     seconds: float
     detail: str = ""
     trace: Optional[object] = None
+    kind: str = "obligation"
 
 
 def init_state(bounds: Bounds, name: str = "init") -> SState:
@@ -134,12 +138,12 @@ def prove_initial(ids: Iterable[str], bounds: Bounds = PROOF_BOUNDS) -> list[Pro
             continue
         started = time.perf_counter()
         if i == "A0":
-            out.append(ProofResult(i, "init", "assumed", time.perf_counter() - started, "a genesis parameter range, not checked by spec.Config"))
+            out.append(ProofResult(i, "init", "assumed", time.perf_counter() - started, "a genesis parameter range, not checked by spec.Config", kind="init"))
             continue
         solver = _solver()
         solver.add(zinv.encode_config_valid(init, bounds))
-        out.append(_timed(i, "init", solver, inv.state(init, bounds), started,
-                          lambda m: Trace.from_model(m, init, [], bounds, universe, f"{i} fails at genesis")))
+        out.append(attrs.evolve(_timed(i, "init", solver, inv.state(init, bounds), started,
+                                       lambda m: Trace.from_model(m, init, [], bounds, universe, f"{i} fails at genesis")), kind="init"))
     return out
 
 
@@ -173,10 +177,37 @@ def prove_operation(name: str, ids: Iterable[str], bounds: Bounds = PROOF_BOUNDS
             assumed = (strengthening or {}).get(i, inv.strengthening)
             solver.add(zinv.hypothesis(pre, bounds, (i, *assumed)))
             goal = _goal(inv, pre, op, st.post, bounds)
-        out.append(_timed(i, name, solver, goal, started,
-                          lambda m, i=i: Trace.from_model(m, pre, [(op, st)], bounds, universe, f"{i} violated by {name}"),
-                          refine=every_invariant, terms=leaves(pre) + leaves(op)))
+        result = _timed(i, name, solver, goal, started,
+                        lambda m, i=i: Trace.from_model(m, pre, [(op, st)], bounds, universe, f"{i} violated by {name}"),
+                        refine=every_invariant, terms=leaves(pre) + leaves(op))
+        if result.result == "proved":
+            result = attrs.evolve(result, kind=_kind(i, pre, op, st, bounds))
+        out.append(result)
     return out
+
+
+def _valid(*facts) -> bool:
+    """The conjunction of `facts[:-1]` implies `facts[-1]` (no invariant assumed)."""
+    solver = _solver()
+    solver.add(*facts[:-1], z3.Not(facts[-1]))
+    return solver.check() == z3.unsat
+
+
+def _kind(i: str, pre: SState, op, st, bounds: Bounds) -> str:
+    """How a proved obligation holds: "step" if it follows from the step relation alone, "frame"
+    if the operation leaves the invariant's value unchanged (and its step part follows from the
+    step alone), else "obligation"."""
+    domain = op_domain(op, bounds)
+    if i == "I10":
+        return "step"
+    inv = zinv.BY_ID[i]
+    goal = _goal(inv, pre, op, st.post, bounds)
+    if _valid(domain, goal):
+        return "step"
+    step_part = inv.step(pre, op, st.post, bounds) if inv.step is not None else z3.BoolVal(True)
+    if inv.state is not None and _valid(domain, st.ok, inv.state(st.post, bounds) == inv.state(pre, bounds)) and _valid(domain, step_part):
+        return "frame"
+    return "obligation"
 
 
 def bmc(depth: int, ids: Iterable[str], bounds: Bounds = PROOF_BOUNDS, encoders: dict | None = None) -> list[ProofResult]:
@@ -281,15 +312,34 @@ def evaluate(state, op, universe: Universe, bounds: Bounds):
     the post-state values the encoding yields. Concrete values are substituted for the symbolic
     pre-state and operation and the step terms simplified."""
     pre, sop, st = _symbolic_step(op.name, bounds)
+    return _evaluate_on(pre, sop, st, _packer(op.name, bounds), state, op, universe, bounds)
+
+
+def evaluate_with(encoders: dict | None):
+    """`evaluate` for the encoding `encoders` (the default encoding when None)."""
+    if encoders is None:
+        return evaluate
+    steps, packers = {}, {}
+
+    def run(state, op, universe: Universe, bounds: Bounds):
+        key = (op.name, bounds)
+        if key not in steps:
+            pre, sop = fresh_state(bounds, "e"), fresh_op(op.name, bounds, "e")
+            steps[key] = (pre, sop, step(pre, sop, bounds, encoders))
+            packers[key] = z3.Function(f"outputs.{op.name}", z3.IntSort(), *[o.sort() for o in leaves(steps[key][2].post)], z3.BoolSort())
+        pre, sop, st = steps[key]
+        return _evaluate_on(pre, sop, st, packers[key], state, op, universe, bounds)
+
+    return run
+
+
+def _evaluate_on(pre, sop, st, pack, state, op, universe: Universe, bounds: Bounds):
     values_pre = abstract_state(state, universe, bounds)
     values_op = abstract_op(op, state, universe)
     pairs = [(sym, lift(val)) for sym, val in zip(leaves(pre) + leaves(sop), leaves(values_pre) + leaves(values_op))]
-    outputs = leaves(st.post)
-    pack = _packer(op.name, bounds)
-    values = _parse_values(z3.simplify(z3.substitute(pack(st.error, *outputs), *pairs)).sexpr())
-    error = values[0]
+    values = _parse_values(z3.simplify(z3.substitute(pack(st.error, *leaves(st.post)), *pairs)).sexpr())
     post = rebuild(st.post, values[1:])
-    return (None if error == OK else ERRORS[error]), post
+    return (None if values[0] == OK else ERRORS[values[0]]), post
 
 
 @lru_cache(maxsize=None)

@@ -16,20 +16,8 @@ import attrs
 import z3
 
 from properties.z3.model import (
-    ASSIGNED, CANCELLED, COMPLETE, DEADLINE_CROSSED, EXPIRED, INVALID_INPUTS, PAYMENT, UNASSIGNED,
-    Bounds,
-    SAsk,
-    SAssignment,
-    SMarket,
-    SMembership,
-    SProver,
-    SState,
-    SWithdrawal,
-    add_at,
-    get_at,
-    in_range,
-    ite,
-    set_at,
+    ASSIGNED, CANCELLED, COMPLETE, DEADLINE_CROSSED, EXPIRED, INVALID_INPUTS, PAYMENT, UNASSIGNED, Bounds,
+    SAsk, SAssignment, SMarket, SMembership, SProver, SState, SWithdrawal, add_at, get_at, in_range, ite, set_at,
 )
 from spec import errors as E
 from spec.types import BPS

@@ -13,8 +13,11 @@ from reference.conformance.mutants import MUTANT_BY_NAME, StaleMutant, install
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reference.conformance.mutant_adapter")
-    parser.add_argument("--mutant", default=os.environ.get("KALYPSO_MUTANT"), choices=sorted(MUTANT_BY_NAME))
+    parser.add_argument("--mutant", default=os.environ.get("KALYPSO_MUTANT"),
+                        help="a named mutant (reference.conformance.mutants) or a generated one, gen:<module>:<function>:<k>")
     args = parser.parse_args(argv)
+    if args.mutant and not args.mutant.startswith("gen:") and args.mutant not in MUTANT_BY_NAME:
+        parser.error(f"--mutant: unknown mutant {args.mutant!r}")
     if args.mutant:
         try:
             install(args.mutant)

@@ -237,8 +237,14 @@ MUTANT_BY_NAME = {m.name: m for m in MUTANTS}
 def install(name: str) -> Mutant:
     """Replace each function the mutant edits by its edited version wherever a spec module holds
     it: as a module attribute or as a value of a module-level dict (the transition table, ...)."""
-    m = MUTANT_BY_NAME[name]
-    module_name = m.target.partition(":")[0]
+    if name.startswith("gen:"):
+        from reference.conformance.generated import find
+
+        m = find(name)
+        module_name = m.module
+    else:
+        m = MUTANT_BY_NAME[name]
+        module_name = m.target.partition(":")[0]
     module = sys.modules[module_name] if module_name in sys.modules else importlib.import_module(module_name)
     for function, source in m.mutated_sources().items():
         original = getattr(module, function)

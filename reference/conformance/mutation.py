@@ -66,7 +66,12 @@ class MutationReport:
 
 
 def run_mutant(name: str, vectors_dir: Path, timeout: float) -> MutantResult:
-    m = MUTANT_BY_NAME[name]
+    if name.startswith("gen:"):
+        from reference.conformance.generated import find
+
+        m = find(name)
+    else:
+        m = MUTANT_BY_NAME[name]
     try:
         m.mutated_sources()
     except StaleMutant as exc:
@@ -85,7 +90,7 @@ def mutation_score(names: Optional[Sequence[str]] = None, vectors_dir: Path = VE
     after checking (unless told not to) that the unmutated adapter passes every case."""
     start = time.perf_counter()
     names = list(names) if names is not None else [m.name for m in MUTANTS if m.applicable()]
-    unknown = sorted(set(names) - set(MUTANT_BY_NAME))
+    unknown = sorted(n for n in set(names) - set(MUTANT_BY_NAME) if not n.startswith("gen:"))
     if unknown:
         raise ValueError(f"unknown mutants: {unknown}")
     if check_baseline:

@@ -17,5 +17,6 @@ def test_deployed_section_reports_every_finding(tmp_path):
     if reason:
         assert "NOT AVAILABLE" in md.upper() and "needs the contracts and the npm toolchain" in md
     else:
-        assert md.count("replayed on the bytecode | PASS") == len(FINDINGS)
+        native = [line for line in md.splitlines() if line.startswith("| finding ") and "replayed on the bytecode | PASS" in line]
+        assert len(native) == len(FINDINGS), native
         assert "balances.mallory.POND=300" in md

@@ -21,6 +21,11 @@ PARAMS = RESTAKING_PARAMS
 MAX_PROOF_TIME = max_restaked_proof_time(PARAMS)
 
 
+def sent_part(*args, params=PARAMS):
+    """A snapshot part as the transmitter sends it under `params` (stamped with its bounds)."""
+    return SnapshotPart(*args, epoch_duration=params.epoch_duration, veto_duration=params.veto_duration)
+
+
 def run(state, *operations, env=spec.DEFAULT_ENV):
     events = []
     for op in operations:
@@ -139,10 +144,66 @@ def test_set_restaking_parameters():
     rejects(state, ops.SetRestakingParameters("mallory", **args), "NOT_GOVERNOR", "sender")
     rejects(state, ops.SetRestakingParameters("governor", **{**args, "bridge_delay_max": 0}), "INVALID_RESTAKING_PARAMETER", "bridge_delay_max")
     rejects(state, ops.SetRestakingParameters("governor", **{**args, "epoch_duration": 401}), "KEY_SAFETY_RULE", "epoch_duration")
-    error = rejects(state, ops.SetRestakingParameters("governor", **{**args, "veto_duration": 400}), "KEY_SAFETY_RULE")
+    # task 0 (deadline 650, capture 100, vault epoch 1000, veto 200) allows a bridge bound of at most 249
+    error = rejects(state, ops.SetRestakingParameters("governor", **{**args, "bridge_delay_max": 250}), "KEY_SAFETY_RULE", "bridge_delay_max")
     assert "task 0" in error.rule
-    state, _ = run(state, ops.SetRestakingParameters("governor", **{**args, "veto_duration": 100}))
-    assert state.config.restaking.veto_duration == 100
+    wider, _ = run(state, ops.SetRestakingParameters("governor", **{**args, "bridge_delay_max": 249}))
+    assert inv.cross_chain_safety(wider) == []
+    # a longer accepted veto window binds vaults sent from now on, not the backing of task 0
+    state, _ = run(state, ops.SetRestakingParameters("governor", **{**args, "veto_duration": 400}))
+    assert state.config.restaking.veto_duration == 400 and inv.cross_chain_safety(state) == []
+
+
+def test_longer_bridge_bound_refused_while_a_slash_request_may_be_on_the_bridge():
+    """Task 0 (deadline 749) meets the rule with equality; once it is slashed its backing is
+    released, but the request may still be on the bridge: a longer bridge bound would let the
+    adversary deliver it after v0's window, so it is refused until the slash is resolved."""
+    state = ask(world(), proof_time=599)
+    state, _ = run(state, assign(0), ops.AdvanceTime(600), ops.SlashMissedDeadline("keeper", 0))
+    assert not state.restaking.backing and state.restaking.slashes[0].status == SlashStatus.REQUESTED
+    args = dict(epoch_length=100, offset=50, epoch_duration=1_000, veto_duration=200, bridge_delay_max=151)
+    error = rejects(state, ops.SetRestakingParameters("governor", **args), "KEY_SAFETY_RULE", "bridge_delay_max")
+    assert "unresolved slash 0" in error.rule
+    state = deliver_all(state)
+    state, _ = run(state, ops.AdvanceTime(200), ops.ExecuteSlash("keeper", 0))
+    state = deliver_all(state)
+    assert state.restaking.slashes[0].status == SlashStatus.EXECUTED
+    state, _ = run(state, ops.SetRestakingParameters("governor", **args))
+
+
+@pytest.mark.parametrize("change", [{"veto_duration": 100}, {"epoch_duration": 1_300}])
+def test_parameter_change_over_a_confirmed_snapshot_keeps_its_vaults_bounds(change):
+    """The escape: the snapshot of capture 100 holds vault v0 (epoch 1000, veto 200). Lowering
+    the network's veto bound or raising its epoch bound does not change v0, so a new task must
+    still meet the rule under the bounds the snapshot was sent under (deadline <= 749), not the
+    new ones. The change itself is accepted; a later snapshot carries the new bounds."""
+    args = {**dict(epoch_length=100, offset=50, epoch_duration=1_000, veto_duration=200, bridge_delay_max=150), **change}
+    state, _ = run(world(), ops.SetRestakingParameters("governor", **args))
+    assert confirmed_snapshot(state).epoch_duration == 1_000 and confirmed_snapshot(state).veto_duration == 200
+    new_params = state.config.restaking
+    assert key_safety_rule_holds(new_params, 800, 100) and not key_safety_rule_holds(PARAMS, 800, 100)
+    error = rejects(ask(state, proof_time=800 - state.time), assign(0), "KEY_SAFETY_RULE", "prover")
+    assert "epoch_duration 1000" in error.rule
+    ok, _ = run(ask(state, proof_time=749 - state.time), assign(0))
+    assert inv.cross_chain_safety(ok) == []
+    unsafe = attrs.evolve(spec.DEFAULT_ENV, unsafe_skip_key_safety_rule=True)
+    escaped, _ = run(ask(state, proof_time=800 - state.time), assign(0), env=unsafe)
+    assert any("vault 'v0'" in line for line in inv.cross_chain_safety(escaped))
+
+
+def test_snapshot_parts_carry_the_bounds_they_were_sent_under():
+    """Parts sent under different bounds: the snapshot keeps the weakest (least epoch, longest
+    veto window); the transmitter can send only vaults the network accepts when it sends."""
+    state, _ = run(world(), ops.CreateVault("curator", "v1", 900, "veto", 300, "resolver", {"p0": 1}), ops.AdvanceTime(150))
+    rejects(state, ops.TransmitSnapshotPart("transmitter", 200, 0, 1, (("p0", "v1", 5),)), "INVALID_SNAPSHOT_PART", "entries")
+    rejects(state, ops.TransmitSnapshotPart("transmitter", 200, 0, 1, (("p0", "nowhere", 5),)), "UNKNOWN_VAULT", "entries")
+    state, _ = run(state, ops.TransmitSnapshotPart("transmitter", 200, 0, 2, (("p0", "v0", 5),)))
+    loose = dict(epoch_length=100, offset=50, epoch_duration=900, veto_duration=300, bridge_delay_max=150)
+    state, _ = run(state, ops.SetRestakingParameters("governor", **loose))
+    state, _ = run(state, ops.TransmitSnapshotPart("transmitter", 200, 1, 2, (("p0", "v1", 5),)))
+    state = deliver_all(state)
+    snapshot = state.restaking.snapshots[200]
+    assert snapshot.complete and (snapshot.epoch_duration, snapshot.veto_duration) == (900, 300)
 
 
 def test_native_withdrawal_respects_i9_next_to_restaked_backing():
@@ -267,16 +328,16 @@ def _part(state, part):
 
 
 @pytest.mark.parametrize("part, code, field", [
-    (SnapshotPart(200, 2, 2, ()), "INVALID_SNAPSHOT_PART", "index"),
-    (SnapshotPart(200, 0, 0, ()), "INVALID_SNAPSHOT_PART", "count"),
-    (SnapshotPart(200, 0, 1, (("p0", "v1", 5), ("p0", "v0", 5))), "INVALID_SNAPSHOT_PART", "entries"),
-    (SnapshotPart(200, 0, 1, (("p0", "v0", 5), ("p0", "v0", 6))), "INVALID_SNAPSHOT_PART", "entries"),
-    (SnapshotPart(200, 0, 1, (("p0", "v0", -1),)), "INVALID_SNAPSHOT_PART", "entries"),
-    (SnapshotPart(200, 0, 1, (("ghost", "v0", 5),)), "UNKNOWN_OPERATOR", "entries"),
-    (SnapshotPart(150, 0, 1, ()), "INVALID_CAPTURE_TIMESTAMP", "capture_ts"),
-    (SnapshotPart(400, 0, 1, ()), "INVALID_CAPTURE_TIMESTAMP", "capture_ts"),
-    (SnapshotPart(100, 0, 1, ()), "STALE_CAPTURE", "capture_ts"),
-    (SnapshotPart(0, 0, 1, ()), "STALE_CAPTURE", "capture_ts"),
+    (sent_part(200, 2, 2, ()), "INVALID_SNAPSHOT_PART", "index"),
+    (sent_part(200, 0, 0, ()), "INVALID_SNAPSHOT_PART", "count"),
+    (sent_part(200, 0, 1, (("p0", "v1", 5), ("p0", "v0", 5))), "INVALID_SNAPSHOT_PART", "entries"),
+    (sent_part(200, 0, 1, (("p0", "v0", 5), ("p0", "v0", 6))), "INVALID_SNAPSHOT_PART", "entries"),
+    (sent_part(200, 0, 1, (("p0", "v0", -1),)), "INVALID_SNAPSHOT_PART", "entries"),
+    (sent_part(200, 0, 1, (("ghost", "v0", 5),)), "UNKNOWN_OPERATOR", "entries"),
+    (sent_part(150, 0, 1, ()), "INVALID_CAPTURE_TIMESTAMP", "capture_ts"),
+    (sent_part(400, 0, 1, ()), "INVALID_CAPTURE_TIMESTAMP", "capture_ts"),
+    (sent_part(100, 0, 1, ()), "STALE_CAPTURE", "capture_ts"),
+    (sent_part(0, 0, 1, ()), "STALE_CAPTURE", "capture_ts"),
 ])
 def test_bad_snapshot_parts_are_typed_errors(part, code, field):
     state, _ = run(world(), ops.AdvanceTime(150))
@@ -286,25 +347,25 @@ def test_bad_snapshot_parts_are_typed_errors(part, code, field):
 
 def test_snapshot_parts_out_of_order_and_contradicting_parts():
     state, _ = run(world(), ops.AdvanceTime(150))
-    state, second = _part(state, SnapshotPart(200, 1, 2, (("p0", "v1", 7),)))
+    state, second = _part(state, sent_part(200, 1, 2, (("p0", "v1", 7),)))
     state, _ = run(state, second)
-    state, clash = _part(state, SnapshotPart(200, 0, 3, ()))
+    state, clash = _part(state, sent_part(200, 0, 3, ()))
     rejects(state, clash, "INVALID_SNAPSHOT_PART", "count")
-    state, repeat = _part(state, SnapshotPart(200, 0, 2, (("p0", "v1", 1),)))
+    state, repeat = _part(state, sent_part(200, 0, 2, (("p0", "v1", 1),)))
     rejects(state, repeat, "INVALID_SNAPSHOT_PART", "entries")
-    state, other = _part(state, SnapshotPart(200, 1, 2, (("p0", "v1", 8),)))
+    state, other = _part(state, sent_part(200, 1, 2, (("p0", "v1", 8),)))
     rejects(state, other, "INVALID_SNAPSHOT_PART", "index")
-    state, first = _part(state, SnapshotPart(200, 0, 2, (("p0", "v0", 9),)))
+    state, first = _part(state, sent_part(200, 0, 2, (("p0", "v0", 9),)))
     state, events = run(state, first)
     assert events[-1].kind == "SnapshotCompleted"
     assert free_restaked_stake(state, "p0", "POND") == 16
-    state, late = _part(state, SnapshotPart(100, 0, 2, ()))
+    state, late = _part(state, sent_part(100, 0, 2, ()))
     rejects(state, late, "STALE_CAPTURE", "capture_ts")
 
 
 def test_stale_capture_no_longer_slashable():
     state, _ = run(world(), ops.AdvanceTime(1_050))
-    state, deliver = _part(state, SnapshotPart(200, 0, 1, ()))
+    state, deliver = _part(state, sent_part(200, 0, 1, ()))
     rejects(state, deliver, "STALE_CAPTURE", "capture_ts")
 
 

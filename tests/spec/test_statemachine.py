@@ -18,5 +18,21 @@ def test_one_rule_per_market_operation_named_after_it():
     from properties.strategies import MARKET_STRATEGIES
 
     rules = {r.function.__name__: r for r in LifecycleMachine.setup_state().rules}
-    assert set(rules) == set(MARKET_STRATEGIES) | {"any_operation"}
+    from properties.machines import EDGE_RULES, EDGE_WEIGHTS
+
+    assert set(rules) == set(MARKET_STRATEGIES) | {"any_operation"} | set(EDGE_WEIGHTS)
+    assert len(LifecycleMachine.setup_state().rules) == len(MARKET_STRATEGIES) + 1 + len(EDGE_RULES)
     assert {name for name, r in rules.items() if r.preconditions} == set(NEEDS_ASK_IN)
+
+
+def test_lifecycle_runs_reach_the_edges():
+    """In the default profile, >= 40 % of runs complete a proof, >= 20 % slash a task and >= 20 %
+    hit a prover's compute or stake limit (`properties.machines.RUNS`)."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from properties.machines import RUNS
+
+    RUNS.clear()
+    run_state_machine_as_test(LifecycleMachine, settings=settings(TestLifecycleStatemachine.settings, max_examples=100))
+    rates = {k: RUNS[k] / RUNS["runs"] for k in ("proof", "slash", "limit")}
+    assert rates["proof"] >= 0.4 and rates["slash"] >= 0.2 and rates["limit"] >= 0.2, (rates, dict(RUNS))

@@ -108,7 +108,22 @@ def machines(ctx) -> SectionOutput:
         raise NotAvailable(f"properties could not be imported: {missing}") from missing
     if not found:
         raise NotAvailable("no RuleBasedStateMachine in properties")
+    from properties.crosschain import COVERAGE, FAULTS
+    from properties.machines import RUNS
+
+    RUNS.clear()
+    COVERAGE.clear()
     checks = [run_machine(m, ctx.budget["max_examples"], ctx.budget["steps"], ctx.seed, ctx.progress) for m in found]
     return SectionOutput(checks=tuple(checks), notes=(
         f"Machines found: {', '.join(m.__qualname__ for m in found)}. Each runs under "
-        f"hypothesis.stateful.run_state_machine_as_test with database=None and the audit seed.",))
+        f"hypothesis.stateful.run_state_machine_as_test with database=None and the audit seed.",
+        coverage_note(RUNS, COVERAGE, FAULTS)))
+
+
+def coverage_note(runs, coverage, faults) -> str:
+    """How far the machines' runs reached: lifecycle runs that proved, slashed or hit a compute or
+    stake limit; cross-chain parameter changes and bridge faults."""
+    total = max(1, runs["runs"])
+    rates = ", ".join(f"{k} {runs[k] / total:.0%}" for k in ("proof", "slash", "limit"))
+    cross = ", ".join(f"{k} {coverage[k]}" for k in ("set_restaking_parameters", "parameter change over a confirmed snapshot", *faults))
+    return f"Coverage: of {runs['runs']} lifecycle runs, {rates}. Cross-chain steps: {cross}."

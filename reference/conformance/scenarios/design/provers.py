@@ -20,6 +20,15 @@ def register_prover_ok():
     return World().state, [ops.RegisterProver(P1, "p1-cold-wallet", 8), ops.RegisterProver(P2, P2, 1)]
 
 
+@scenario("deposit_stake", "INSUFFICIENT_BALANCE")
+def deposit_stake_one_without_a_balance():
+    """A prover that never held the stake token cannot deposit even 1 of it."""
+    w = World()
+    w.do(ops.Mint(P2, "USDC", 10))
+    w.prover(P2, stake=0)
+    return w.state, [ops.DepositStake(P2, "POND", 1)]
+
+
 @scenario("register_prover", "PROVER_ALREADY_REGISTERED")
 def register_prover_twice():
     """A prover registers once."""

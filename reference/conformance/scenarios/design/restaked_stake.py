@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from properties.fixtures import CAROL, GOVERNOR, MALLORY, RESTAKING_ARGS, restaking_config
-from properties.world import World, assigned_task, restaked_task, slash_requested
-from reference.conformance.scenarios.design.common import RESTAKED
+from properties.world import World, assigned_task, restaked_market, restaked_task, slash_requested
+from reference.conformance.scenarios.design.common import RESTAKED, assign
 from reference.conformance.scenarios.design.registry import scenario
 from spec import operations as ops
 
@@ -30,6 +30,49 @@ def set_restaking_parameters_rule_at_its_bound():
 def set_restaking_parameters_break_task_in_flight():
     """Parameters under which a restaked task in flight would break the key safety rule are refused."""
     return restaked_task().state, [_set_parameters(bridge_delay_max=600)]
+
+
+@scenario("set_restaking_parameters", "KEY_SAFETY_RULE", requires=RESTAKED + ("slash_missed_deadline",))
+def set_restaking_parameters_break_unresolved_slash():
+    """A slashed task's request may still be on the bridge (its backing is released): a bridge bound
+    under which its delivery would clear the veto window too late is refused (1200 + 1 + 600 + 200 > 2000)."""
+    return slash_requested().state, [_set_parameters(bridge_delay_max=600)]
+
+
+@scenario("set_restaking_parameters", requires=RESTAKED + ("slash_missed_deadline",))
+def set_restaking_parameters_unresolved_slash_at_its_bound():
+    """The same with the bound at the rule's equality (1200 + 1 + 599 + 200 = 2000): accepted."""
+    return slash_requested().state, [_set_parameters(bridge_delay_max=599)]
+
+
+@scenario("assign_task", "KEY_SAFETY_RULE", requires=RESTAKED + ("set_restaking_parameters",))
+def assign_task_restaked_rule_after_veto_bound_lowered():
+    """The escape through a parameter change, refused: the snapshot of 1000 holds vault v1 (epoch
+    1000, veto 200); the governor lowers the accepted veto window to 100. A deadline of 1700 meets
+    the rule under the new bound (1700 + 1 + 150 + 100 <= 2000) but not under the bounds the
+    snapshot was sent under (1700 + 1 + 150 + 200 > 2000): its slash would clear v1's veto window
+    after the stake stopped being slashable."""
+    w = restaked_market()
+    w.ask(proof_time=600)
+    return w.state, [_set_parameters(veto_duration=100), assign()]
+
+
+@scenario("assign_task", "KEY_SAFETY_RULE", requires=RESTAKED + ("set_restaking_parameters",))
+def assign_task_restaked_rule_after_epoch_bound_raised():
+    """The same escape through a longer accepted epoch (1300): v1 still holds stake captured at 1000
+    slashable only until 2000, so the snapshot's bound (epoch 1000) decides, not the new one."""
+    w = restaked_market()
+    w.ask(proof_time=600)
+    return w.state, [_set_parameters(epoch_duration=1_300), assign()]
+
+
+@scenario("assign_task", requires=RESTAKED + ("set_restaking_parameters",))
+def assign_task_restaked_rule_after_parameter_change_at_its_bound():
+    """After the veto bound is lowered, the snapshot still backs a deadline at its own bound:
+    1649 + 1 + 150 + 200 = 1000 + 1000."""
+    w = restaked_market()
+    w.ask(proof_time=549)
+    return w.state, [_set_parameters(veto_duration=100), assign()]
 
 
 @scenario("set_restaking_parameters", "KEY_SAFETY_RULE")

@@ -29,6 +29,21 @@ def create_vault_ok():
     return World(restaking_config()).state, [_vault(), _vault("v2", 500, "instant", 0, {P1: 1})]
 
 
+@scenario("create_vault")
+def create_vault_smallest_windows():
+    """The smallest parameters: an instant vault with a 1 s epoch, a veto vault with a 2 s epoch and a
+    1 s veto window, a veto vault whose window is one second shorter than its epoch."""
+    return World(restaking_config()).state, [_vault("v2", 1, "instant", 0), _vault("v3", 2, "veto", 1), _vault("v4", 1_000, "veto", 999)]
+
+
+@scenario("vault_deposit")
+def vault_deposit_one():
+    """The smallest deposit, 1, into an empty vault mints a share."""
+    w = World(restaking_config())
+    w.vault(deposit=0)
+    return w.state, [ops.VaultDeposit(STAKER, "v1", 1)]
+
+
 @scenario("create_vault", "VAULT_EXISTS")
 def create_vault_twice():
     """A vault id is used once."""

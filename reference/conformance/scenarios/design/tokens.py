@@ -53,6 +53,12 @@ def mint_stake_token_twice():
     return World().state, [ops.Mint(P0, "POND", 7), ops.Mint(P0, "POND", 2**128)]
 
 
+@scenario("mint", check=lambda pre, post: post.balances[(ALICE, "USDC")] == 1)
+def mint_one():
+    """The smallest mint, 1, is accepted."""
+    return World().state, [ops.Mint(ALICE, "USDC", 1)]
+
+
 @scenario("mint", "UNKNOWN_TOKEN")
 def mint_unknown_token():
     """Only the payment token and the stake tokens exist."""

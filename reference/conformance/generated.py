@@ -1,0 +1,159 @@
+"""Generated mutants of `spec/`: an AST mutator, not a hand-picked list.
+
+Every function of the chosen spec modules is parsed, and each mutation point gives one mutant:
+a comparison operator flipped (`<` / `<=`, `>` / `>=`, `==` / `!=`, `in` / `not in`, `is` /
+`is not`), an arithmetic operator swapped (`+` / `-`, `*` / `//`), `and` / `or` swapped, a `not`
+dropped, an integer constant moved by one, `min` / `max` swapped. String constants (messages and
+field names of errors) are not mutated: a message-only change is no behaviour change, so such
+mutants are left out rather than counted as survivors. A mutant is named
+`gen:<module>:<function>:<k>` (the k-th point of the function, in AST walk order), so the same
+names denote the same mutants on every run; it runs behind the mutant adapter like the named
+mutants (`reference.conformance.mutants.install`).
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import importlib
+import inspect
+import random
+import textwrap
+from typing import Iterable, Optional
+
+import attrs
+
+DEFAULT_MODULES = (
+    "spec.tokens", "spec.clock", "spec.markets", "spec.provers", "spec.asks", "spec.tasks", "spec.slashing",
+    "spec.engine", "spec.restaked_stake", "spec.restaking", "spec.bridge", "spec.relay",
+)
+COMPARE_FLIP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
+                ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+BINOP_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.FloorDiv, ast.FloorDiv: ast.Mult}
+
+
+@attrs.frozen
+class GeneratedMutant:
+    name: str
+    module: str
+    function: str
+    description: str
+    source: str
+    kind: str = "behaviour"  # or "message": the point lies inside an error message (an f-string)
+
+    def mutated_sources(self) -> dict[str, str]:
+        return {self.function: self.source}
+
+
+def _points(tree: ast.AST) -> list[tuple[ast.AST, str]]:
+    """(node, what) for every mutation point, in walk order."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for i, op in enumerate(node.ops):
+                if type(op) in COMPARE_FLIP:
+                    out.append((node, f"compare:{i}"))
+        elif isinstance(node, ast.BinOp) and type(node.op) in BINOP_SWAP:
+            out.append((node, "binop"))
+        elif isinstance(node, ast.BoolOp):
+            out.append((node, "boolop"))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            out.append((node, "not"))
+        elif isinstance(node, ast.Constant) and type(node.value) is int:
+            out.append((node, "int"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max"):
+            out.append((node, "minmax"))
+    return out
+
+
+def _mutate(tree: ast.AST, k: int) -> tuple[ast.AST, str]:
+    """A copy of `tree` with its k-th mutation point mutated, and a description."""
+    tree = copy.deepcopy(tree)
+    node, what = _points(tree)[k]
+    line = getattr(node, "lineno", 0)
+    if what.startswith("compare:"):
+        i = int(what.split(":")[1])
+        old = type(node.ops[i])
+        node.ops[i] = COMPARE_FLIP[old]()
+        desc = f"{old.__name__} -> {COMPARE_FLIP[old].__name__}"
+    elif what == "binop":
+        old = type(node.op)
+        node.op = BINOP_SWAP[old]()
+        desc = f"{old.__name__} -> {BINOP_SWAP[old].__name__}"
+    elif what == "boolop":
+        old = type(node.op)
+        node.op = ast.Or() if old is ast.And else ast.And()
+        desc = f"{old.__name__} -> {'Or' if old is ast.And else 'And'}"
+    elif what == "not":
+        replacement = node.operand
+        for parent in ast.walk(tree):
+            for field, value in ast.iter_fields(parent):
+                if value is node:
+                    setattr(parent, field, replacement)
+                elif isinstance(value, list):
+                    for j, item in enumerate(value):
+                        if item is node:
+                            value[j] = replacement
+        desc = "not dropped"
+    elif what == "int":
+        desc = f"{node.value} -> {node.value + 1}"
+        node.value = node.value + 1
+    else:
+        old = node.func.id
+        node.func.id = "max" if old == "min" else "min"
+        desc = f"{old} -> {node.func.id}"
+    return tree, f"line {line}: {desc}"
+
+
+def _functions(module_name: str) -> list[tuple[str, str]]:
+    module = importlib.import_module(module_name)
+    found = [(name, fn) for name, fn in vars(module).items() if inspect.isfunction(fn) and fn.__module__ == module_name]
+    return [(name, textwrap.dedent(inspect.getsource(fn))) for name, fn in sorted(found, key=lambda x: x[1].__code__.co_firstlineno)]
+
+
+def generated_mutants(modules: Iterable[str] = DEFAULT_MODULES) -> list[GeneratedMutant]:
+    """Every generated mutant of `modules`, in a fixed order."""
+    out = []
+    for module_name in modules:
+        for function, source in _functions(module_name):
+            tree = ast.parse(source)
+            body = tree.body[0]
+            # decorators and the docstring are no behaviour: mutate the body after the docstring
+            for k in range(len(_points(tree))):
+                node, _ = _points(tree)[k]
+                if _in_docstring_or_decorator(body, node):
+                    continue
+                mutated, desc = _mutate(tree, k)
+                kind = "message" if _in_fstring(tree, node) else "behaviour"
+                out.append(GeneratedMutant(f"gen:{module_name}:{function}:{k}", module_name, function,
+                                           f"{module_name}.{function} {desc}", ast.unparse(mutated), kind))
+    return out
+
+
+def _in_docstring_or_decorator(body, node) -> bool:
+    for decorator in getattr(body, "decorator_list", []):
+        if any(n is node for n in ast.walk(decorator)):
+            return True
+    return False
+
+
+def _in_fstring(tree, node) -> bool:
+    return any(any(n is node for n in ast.walk(j)) for j in ast.walk(tree) if isinstance(j, ast.JoinedStr))
+
+
+def find(name: str) -> Optional[GeneratedMutant]:
+    """The generated mutant called `name` (gen:<module>:<function>:<k>)."""
+    _, module_name, function, k = name.split(":")
+    for source_function, source in _functions(module_name):
+        if source_function == function:
+            tree = ast.parse(source)
+            mutated, desc = _mutate(tree, int(k))
+            return GeneratedMutant(name, module_name, function, f"{module_name}.{function} {desc}", ast.unparse(mutated))
+    return None
+
+
+def sample(mutants: list, count: Optional[int], seed: int) -> list:
+    """`count` mutants drawn with `seed` (all of them when count is None), in their order."""
+    if count is None or count >= len(mutants):
+        return mutants
+    chosen = set(random.Random(seed).sample(range(len(mutants)), count))
+    return [m for i, m in enumerate(mutants) if i in chosen]
