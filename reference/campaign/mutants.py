@@ -22,6 +22,17 @@ def named_mutants() -> dict[str, Mutant]:
     return {m.name: Mutant(m.description, lambda name=m.name: install(name)) for m in MUTANTS if m.applicable()}
 
 
+def generated_mutants() -> dict[str, Mutant]:
+    """The AST-generated mutants of reference.conformance.generated that change behaviour (a point
+    inside an error message is left out, as that module does)."""
+    from reference.conformance.generated import generated_mutants as every
+    from reference.conformance.mutants import install
+
+    return {m.name: Mutant(m.description, lambda name=m.name: install(name)) for m in every() if m.kind == "behaviour"}
+
+
 MUTANT_SOURCES: Mapping[str, Callable[[], dict[str, Mutant]]] = {
+    # in task order: a campaign's first tasks are the named mutants, then the generated ones
     "named": named_mutants,
+    "generated": generated_mutants,
 }

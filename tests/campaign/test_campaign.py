@@ -155,3 +155,13 @@ def test_a_mutant_that_crashes_the_spec_is_killed_by_the_traces():
     result = mutation.run(task.payload, params)
     assert result["status"] == "killed" and result["vectors"]["status"] == "killed"
     assert result["traces"]["status"] == "killed" and "the spec crashed" in result["traces"]["by"] and "KeyError" in result["traces"]["by"]
+
+
+def test_mutant_tasks_cover_every_source_in_order():
+    from reference.campaign.kinds import mutation
+    from reference.campaign.mutants import MUTANT_SOURCES
+
+    keys = [t.key for t in mutation.tasks(0, mutation.KIND.defaults)]
+    assert len(keys) == len(set(keys)) == sum(len(source()) for source in MUTANT_SOURCES.values())
+    assert keys[0].startswith("named:") and keys[-1].startswith("generated:gen:spec.")
+    assert [k.split(":")[0] for k in keys] == sorted((k.split(":")[0] for k in keys), key=list(MUTANT_SOURCES).index)
