@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 import attrs
 
@@ -151,10 +151,11 @@ def _source_files(contracts: Path) -> list[Path]:
     return sorted(p for p in (contracts / "contracts").rglob("*.sol") if p.is_file())
 
 
-def build_key(contracts: Path, sources: Mapping[str, str], extra_roots: Iterable[Path] = ()) -> str:
+def build_key(contracts: Path, sources: Mapping[str, str], extra_roots: Iterable[Path] = (),
+              settings: Optional[dict] = None) -> str:
     """Hash of the toolchain versions, settings, entry sources and every .sol under the roots."""
     h = hashlib.sha256()
-    h.update(json.dumps({"solc": EXPECTED_SOLC, "oz": EXPECTED_OZ, "settings": SETTINGS, "outputs": OUTPUTS},
+    h.update(json.dumps({"solc": EXPECTED_SOLC, "oz": EXPECTED_OZ, "settings": settings or SETTINGS, "outputs": OUTPUTS},
                         sort_keys=True).encode())
     h.update(DRIVER.read_bytes())
     for key in sorted(sources):
@@ -165,12 +166,13 @@ def build_key(contracts: Path, sources: Mapping[str, str], extra_roots: Iterable
     return h.hexdigest()[:32]
 
 
-def _run_solc(sources: Mapping[str, str], selection: Mapping[str, tuple], roots: list[Path]) -> dict:
+def _run_solc(sources: Mapping[str, str], selection: Mapping[str, tuple], roots: list[Path],
+              settings: Optional[dict] = None) -> dict:
     request = {
         "input": {
             "language": "Solidity",
             "sources": {k: {"content": v} for k, v in sources.items()},
-            "settings": {**SETTINGS, "outputSelection": {f: {c: OUTPUTS for c in cs} for f, cs in selection.items()}},
+            "settings": {**(settings or SETTINGS), "outputSelection": {f: {c: OUTPUTS for c in cs} for f, cs in selection.items()}},
         },
         "roots": [str(r) for r in roots],
     }
@@ -213,7 +215,14 @@ def compile_sources(selection: Mapping[str, tuple], roots: list[Path], *, genera
             return _build(doc, key, cached=True, seconds=time.perf_counter() - start)
         except (ValueError, KeyError):
             pass  # a damaged cache entry is rebuilt
-    answer = _run_solc(sources, selection, roots)
+    return compile_and_store(sources, selection, roots, key, target, start, lambda doc: _check_abi(doc, contracts))
+
+
+def compile_and_store(sources: Mapping[str, str], selection: Mapping[str, tuple], roots: list[Path], key: str,
+                      target: Path, start: float, check: Callable[[dict], None], settings: Optional[dict] = None) -> "Build":
+    """Compile `selection`, check the artifacts (`check` raises on a mismatch) and only then cache
+    them at `target` (written atomically: nothing is cached from a failed compile)."""
+    answer = _run_solc(sources, selection, roots, settings)
     doc = {"solc": answer["version"], "contracts": {}}
     for path, names in selection.items():
         for name in names:
@@ -222,12 +231,17 @@ def compile_sources(selection: Mapping[str, tuple], roots: list[Path], *, genera
                 raise ContractsVersionMismatch(f"{path} does not define contract {name}; {TOOLCHAIN}")
             doc["contracts"][name] = {"abi": out["abi"], "bytecode": out["evm"]["bytecode"]["object"],
                                       "runtime_size": len(out["evm"]["deployedBytecode"]["object"]) // 2}
-    _check_abi(doc, contracts)
+    check(doc)
+    store(target, doc)
+    return _build(doc, key, cached=False, seconds=time.perf_counter() - start)
+
+
+def store(target: Path, doc: dict) -> None:
+    """Write a build's artifacts to the cache atomically."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as tmp:
         json.dump(doc, tmp)
     os.replace(tmp.name, target)
-    return _build(doc, key, cached=False, seconds=time.perf_counter() - start)
 
 
 def _build(doc: dict, key: str, cached: bool, seconds: float) -> Build:

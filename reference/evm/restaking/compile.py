@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Mapping, Optional
@@ -84,12 +83,7 @@ def check_contracts_dir(contracts: Path) -> Path:
 
 
 def _key(contracts: Path, sources: Mapping[str, str]) -> str:
-    saved = base.SETTINGS
-    base.SETTINGS = SETTINGS  # the hash covers the viaIR settings
-    try:
-        return "restaking-" + base.build_key(contracts, sources, [base.OUR_SOURCES])
-    finally:
-        base.SETTINGS = saved
+    return "restaking-" + base.build_key(contracts, sources, [base.OUR_SOURCES], settings=SETTINGS)
 
 
 def _check_abi(doc: dict, contracts: Path) -> None:
@@ -132,26 +126,8 @@ def compile_restaking(contracts: Optional[Path] = None, use_cache: bool = True, 
             pass
     if cache_only:
         raise ContractsMissing(NOT_CACHED)
-    saved = base.SETTINGS
-    base.SETTINGS = SETTINGS
-    try:
-        answer = base._run_solc(sources, L2_SOURCES, roots)
-    finally:
-        base.SETTINGS = saved
-    doc = {"solc": answer["version"], "contracts": {}}
-    for path, names in L2_SOURCES.items():
-        for name in names:
-            out = answer["output"].get("contracts", {}).get(path, {}).get(name)
-            if out is None:
-                raise ContractsVersionMismatch(f"{path} does not define contract {name}; {TOOLCHAIN}")
-            doc["contracts"][name] = {"abi": out["abi"], "bytecode": out["evm"]["bytecode"]["object"],
-                                      "runtime_size": len(out["evm"]["deployedBytecode"]["object"]) // 2}
-    _check_abi(doc, contracts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as tmp:
-        json.dump(doc, tmp)
-    os.replace(tmp.name, target)
-    return base._build(doc, key, cached=False, seconds=time.perf_counter() - start)
+    return base.compile_and_store(sources, L2_SOURCES, roots, key, target, start,
+                                  lambda doc: _check_abi(doc, contracts), settings=SETTINGS)
 
 
 def main(argv=None) -> int:
@@ -195,20 +171,12 @@ def compile_middleware(contracts: Optional[Path] = None, cache_only: bool = Fals
         return base._build(json.loads(target.read_text()), key, cached=True, seconds=time.perf_counter() - start)
     if cache_only:
         raise ContractsMissing(NOT_CACHED)
-    saved = base.SETTINGS
-    base.SETTINGS = SETTINGS
-    try:
-        answer = base._run_solc(sources, L1_SOURCES, roots)
-    finally:
-        base.SETTINGS = saved
+    answer = base._run_solc(sources, L1_SOURCES, roots, settings=SETTINGS)
     out = answer["output"]["contracts"]["contracts/staking/Middleware/Middleware.sol"]["Middleware"]
     doc = {"solc": answer["version"], "contracts": {"Middleware": {
         "abi": out["abi"], "bytecode": out["evm"]["bytecode"]["object"],
         "runtime": out["evm"]["deployedBytecode"]["object"], "runtime_size": len(out["evm"]["deployedBytecode"]["object"]) // 2}}}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as tmp:
-        json.dump(doc, tmp)
-    os.replace(tmp.name, target)
+    base.store(target, doc)
     return base._build(doc, key, cached=False, seconds=time.perf_counter() - start)
 
 
