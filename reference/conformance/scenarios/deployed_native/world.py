@@ -7,15 +7,12 @@ from typing import Optional
 
 import attrs
 
-from spec.codec import encode_event
+from reference.conformance.scenarios.genesis import GenesisRecorder
 from spec.deployed_native import keys
 from spec.deployed_native import operations as ops
-from spec.deployed_native.codec import decode_op, encode_config, encode_op
-from spec.deployed_native.containers import Config, State, genesis
-from spec.deployed_native.projection import project
-from spec.deployed_native.transition import apply
+from spec.deployed_native.codec import encode_config
+from spec.deployed_native.containers import Config, State
 from spec.env import DEFAULT_ENV, STAND_IN_VERIFIER_ID, Env, stand_in_proof
-from spec.errors import SpecError
 
 FORK = "deployed_native"
 ADMIN, TREASURY = "admin", "treasury"
@@ -28,44 +25,15 @@ PRICE = 40
 REWARD = 100
 
 
-class ScenarioError(AssertionError):
-    """A step did not end the way the scenario says."""
-
-
 @attrs.define
-class World:
+class World(GenesisRecorder):
+    FORK = FORK
+    encode_config = staticmethod(encode_config)
+
     config: Config = Config()
     env: Env = DEFAULT_ENV
     state: State = None
     steps: list = attrs.field(factory=list)
-
-    def __attrs_post_init__(self):
-        if self.state is None:
-            self.state = genesis(self.config)
-
-    def do(self, op, expect: str = "ok") -> list:
-        """Apply `op` (an operation or its raw JSON), record the step; its outcome must be `expect`."""
-        data = op if isinstance(op, dict) else encode_op(op)
-        try:
-            self.state, events = apply(self.state, decode_op(data), self.env)
-            outcome, result = "ok", {"ok": True, "events": [encode_event(e) for e in events]}
-        except SpecError as error:
-            outcome, result, events = error.code, {"ok": False, "error_code": error.code}, []
-        self.steps.append({**data, "expect": result})
-        if outcome != expect:
-            raise ScenarioError(f"{data['op']}: expected {expect}, got {outcome}")
-        return events
-
-    def case(self, description: str, spec_version: str) -> dict:
-        return {
-            "format_version": 1,
-            "spec_version": spec_version,
-            "fork": FORK,
-            "description": description,
-            "genesis": {"config": encode_config(self.config)},
-            "operations": list(self.steps),
-            "post_state": project(self.state),
-        }
 
     # ---- builders: the usual road from genesis --------------------------------------------
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import attrs
 
-from spec.codec import encode_event
+from reference.conformance.scenarios.genesis import GenesisRecorder
 from spec.deployed_restaking import operations as ops
-from spec.deployed_restaking.codec import decode_op, encode_config, encode_op
-from spec.deployed_restaking.containers import Config, State, genesis
-from spec.deployed_restaking.projection import project
-from spec.deployed_restaking.transition import apply
+from spec.deployed_restaking.codec import encode_config
+from spec.deployed_restaking.containers import Config, State
 from spec.env import DEFAULT_ENV, STAND_IN_VERIFIER_ID, Env, stand_in_proof
-from spec.errors import SpecError
 from spec.operations import Mint
 
 FORK = "deployed_restaking"
@@ -25,37 +22,15 @@ PRICE, REWARD = 40, 100
 NATIVE_STAKE, RESTAKED = 1_000, 5_000
 
 
-class ScenarioError(AssertionError):
-    """A step did not end the way the scenario says."""
-
-
 @attrs.define
-class World:
+class World(GenesisRecorder):
+    FORK = FORK
+    encode_config = staticmethod(encode_config)
+
     config: Config = Config()
     env: Env = DEFAULT_ENV
     state: State = None
     steps: list = attrs.field(factory=list)
-
-    def __attrs_post_init__(self):
-        if self.state is None:
-            self.state = genesis(self.config)
-
-    def do(self, op, expect: str = "ok") -> list:
-        data = op if isinstance(op, dict) else encode_op(op)
-        try:
-            self.state, events = apply(self.state, decode_op(data), self.env)
-            outcome, result = "ok", {"ok": True, "events": [encode_event(e) for e in events]}
-        except SpecError as error:
-            outcome, result, events = error.code, {"ok": False, "error_code": error.code}, []
-        self.steps.append({**data, "expect": result})
-        if outcome != expect:
-            raise ScenarioError(f"{data['op']}: expected {expect}, got {outcome}")
-        return events
-
-    def case(self, description: str, spec_version: str) -> dict:
-        return {"format_version": 1, "spec_version": spec_version, "fork": FORK, "description": description,
-                "genesis": {"config": encode_config(self.config)}, "operations": list(self.steps),
-                "post_state": project(self.state)}
 
     # ---- builders -----------------------------------------------------------------------------
 
