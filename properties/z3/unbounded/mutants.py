@@ -1,0 +1,103 @@
+"""Encoder mutants of the unbounded encoding: hand edits that drift from the spec (a dropped
+guard, an off-by-one, a swapped recipient, a lost effect, a wrong lock). The deterministic tie
+(`properties.z3.unbounded.directed`: Z3-generated cases plus the vector steps) must catch each."""
+from __future__ import annotations
+
+from typing import Callable
+
+import attrs
+import z3
+
+from properties.z3.model import COMPLETE, PAYMENT
+from properties.z3.mutants import FLIP, _comparisons
+from properties.z3.unbounded import transitions as T
+from properties.z3.unbounded.state import put, row_lambda, write
+from spec import errors as E
+
+
+@attrs.frozen
+class UMutant:
+    name: str
+    operation: str
+    description: str
+    encoder: Callable
+
+    def encoders(self) -> dict:
+        return {**T.ENCODERS, self.operation: self.encoder}
+
+
+def _checks(operation: str, change) -> Callable:
+    def encoder(s, op):
+        encoded = T.ENCODERS[operation](s, op)
+        return attrs.evolve(encoded, checks=T.Checks(change(list(encoded.checks))))
+    return encoder
+
+
+def drop_guard(operation: str, error) -> Callable:
+    return _checks(operation, lambda checks: [(h, e) for h, e in checks if e is not error])
+
+
+def off_by_one(operation: str, error) -> Callable:
+    """The first ordering comparison of the guard raising `error` made strict / non-strict."""
+    def change(checks):
+        out = []
+        for holds, e in checks:
+            if e is error:
+                atom = next(a for a in _comparisons(holds) if a.decl().kind() in FLIP)
+                holds = z3.substitute(holds, (atom, FLIP[atom.decl().kind()](atom.arg(0), atom.arg(1))))
+            out.append((holds, e))
+        return out
+    return _checks(operation, change)
+
+
+def _with_effect(operation: str, effect: Callable) -> Callable:
+    def encoder(s, op):
+        return attrs.evolve(T.ENCODERS[operation](s, op), effect=effect(s, op))
+    return encoder
+
+
+def _proof_paying_the_requester(s, op):
+    """Swapped recipients: the price to the requester, max_price - price to the reward address."""
+    n = op.ask_id
+    price = s["a_price"][n]
+    out = T.release_task(s, n)
+    out = T.credit(out, s["a_requester"][n], PAYMENT, price)
+    out = T.credit(out, out["p_reward"][s["a_prover"][n]], PAYMENT, s["a_max"][n] - price)
+    out = put(out, treasury=T.add_token(out["treasury"], PAYMENT, s["a_fee"][n]))
+    return write(out, "asks", n, a_escrow=z3.IntVal(0), a_state=z3.IntVal(COMPLETE))
+
+
+def _withdrawal_to_reward_address(s, op):
+    """Swapped recipient: withdrawn stake credited to the prover's reward address."""
+    p, t = op.sender, op.token
+    amount = s["w_amount"][p][t]
+    out = T.credit(s, s["p_reward"][p], t, amount)
+    out = write(out, "provers", p, p_stake=T.add_token(out["p_stake"][p], t, -amount))
+    return T.set_withdrawal(out, p, t, z3.BoolVal(False), z3.IntVal(0), z3.IntVal(0))
+
+
+def _mint_without_supply(s, op):
+    return T.credit(s, op.account, op.token, op.amount)
+
+
+def _assign_locking_one_more(s, op):
+    """Off-by-one in an effect: the prover's locked stake grows by slash_amount + 1 per token."""
+    out = T.encode_process_assign_task(s, op).effect
+    p = op.prover
+    locked = out["p_locked"][p]
+    return write(out, "provers", p, p_locked=row_lambda(lambda t: z3.If(T.is_stake_token(s, t), locked[t] + 1, locked[t]), "mut.t"))
+
+
+UNBOUNDED_MUTANTS = (
+    UMutant("assign-free-compute-dropped", "assign_task", "dropped guard: free compute at assignment", drop_guard("assign_task", E.InsufficientCompute)),
+    UMutant("proof-deadline-dropped", "submit_proof", "dropped guard: the proof deadline", drop_guard("submit_proof", E.DeadlinePassed)),
+    UMutant("update-market-owner-dropped", "update_market", "dropped guard: only the owner", drop_guard("update_market", E.NotMarketOwner)),
+    UMutant("slash-at-deadline", "slash_missed_deadline", "off-by-one: slash at the deadline", off_by_one("slash_missed_deadline", E.DeadlineNotPassed)),
+    UMutant("withdraw-early", "withdraw_stake", "off-by-one: withdrawal a second early", off_by_one("withdraw_stake", E.WithdrawalNotReady)),
+    UMutant("expire-at-expiry", "expire_ask", "off-by-one: expiry at the expiry", off_by_one("expire_ask", E.AskNotExpired)),
+    UMutant("proof-pays-requester", "submit_proof", "swapped recipients: price and refund", _with_effect("submit_proof", _proof_paying_the_requester)),
+    UMutant("withdraw-to-reward-address", "withdraw_stake", "swapped recipient: withdrawal to the reward address",
+            _with_effect("withdraw_stake", _withdrawal_to_reward_address)),
+    UMutant("mint-without-supply", "mint", "lost effect: mint without supply", _with_effect("mint", _mint_without_supply)),
+    UMutant("assign-locks-one-more", "assign_task", "off-by-one effect: one more unit locked", _with_effect("assign_task", _assign_locking_one_more)),
+)

@@ -1,0 +1,222 @@
+"""Inductive proofs over the unbounded state: for every invariant and every operation,
+`Inv(s) ∧ ok_op(s) ⇒ I(effect_op(s))` (and I's step formula), where `Inv` is the conjunction of
+every state invariant: the proofs hold for any number of accounts, markets, asks, provers and
+stake tokens. Plus `Init ⇒ I` (genesis: any config satisfying A0, any time, nothing else).
+
+Each result has a kind, and only the first two count as proofs:
+- `obligation`: proved, and not provable from the step relation alone (without Inv);
+- `init`: holds at genesis;
+- `frame`: the operation writes none of the fields the invariant reads (not sent to Z3);
+- `step`: follows from the step relation alone, no invariant assumed (a guard restated; I10 by
+  the construction of the step relation; I11's enabling checks).
+Before an operation's proofs, Z3 finds a state satisfying every invariant that accepts the
+operation (else all its obligations are `vacuous`, a failure). Z3 runs with a fixed seed and a
+resource limit, so results do not depend on load.
+"""
+from __future__ import annotations
+
+import time
+from typing import Iterable, Optional
+
+import attrs
+import z3
+
+from properties.z3.operations import FOUNDATION_OPERATIONS
+from properties.z3.unbounded import invariants as U
+from properties.z3.unbounded.state import FIELDS, fresh
+from properties.z3.unbounded.transitions import ENCODERS, fresh_op, step
+
+RLIMIT = 5_000_000
+TIMEOUT_MS = 60_000
+OPERATIONS = FOUNDATION_OPERATIONS
+ALL_IDS = tuple(inv.id for inv in U.ALL) + ("I10",)
+# the invariants an obligation assumes besides itself when E-matching alone does not close it
+# (the bounded model's minimal strengthening, plus G1 for the ghosts)
+STRENGTHENING = {
+    "A3": ("I2",), "A4": ("A2", "A3"), "G1": ("A1", "A4", "I2"), "I1": ("A0", "A1", "A4", "I2", "I4", "I9", "G1"), "I2": ("A1",),
+    "I3": ("A1", "A2", "A3", "A4", "I2", "I7", "I9", "G1"), "I4": ("A1",), "I7": ("A1", "A2", "A4", "I2", "I9", "G1"),
+    "I9": ("I7", "G1"), "I11": ("A1",), "A1": (), "A2": (),
+}
+
+
+@attrs.frozen
+class UResult:
+    invariant: str
+    operation: str
+    kind: str
+    result: str
+    seconds: float
+    detail: str = ""
+
+
+class Query:
+    """Assertions and solver options; each `prove` runs a fresh, non-incremental solver (Z3's
+    incremental mode is far slower on quantifiers). E-matching on the invariants' patterns by
+    default; model-based quantifier instantiation with `mbqi`."""
+
+    def __init__(self, rlimit: int = RLIMIT, mbqi: bool = False):
+        self.rlimit, self.mbqi, self.assertions = rlimit, mbqi, []
+
+    def add(self, *facts) -> None:
+        self.assertions += facts
+
+    def verdict(self, *extra) -> z3.CheckSatResult:
+        solver = z3.Solver()
+        solver.set("timeout", TIMEOUT_MS, "rlimit", self.rlimit, "random_seed", 0, "smt.mbqi", self.mbqi, "auto_config", False)
+        solver.add(*self.assertions, *extra)
+        return solver.check()
+
+    def prove(self, goal) -> str:
+        verdict = self.verdict(z3.Not(goal))
+        return "proved" if verdict == z3.unsat else "counterexample" if verdict == z3.sat else "unknown"
+
+
+def reads(formula) -> set[str]:
+    """The state fields a formula mentions (by the name of their constants)."""
+    names, seen = set(), set()
+
+    def go(e):
+        if e.get_id() in seen:
+            return
+        seen.add(e.get_id())
+        if z3.is_quantifier(e):
+            go(e.body())
+            return
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            names.add(str(e).split(".", 1)[-1])
+        for child in e.children() if z3.is_app(e) else ():
+            go(child)
+
+    go(formula)
+    return names & set(FIELDS)
+
+
+def writes(pre: dict, effect: dict) -> set[str]:
+    return {f for f in FIELDS if effect[f] is not pre[f] and not z3.eq(z3.simplify(effect[f] == pre[f]), z3.BoolVal(True))}
+
+
+def initial(name: str = "init") -> dict:
+    """`spec.genesis(config, time)`: any config and clock, every collection empty."""
+    s = fresh(name)
+    zero, no = z3.K(z3.IntSort(), z3.IntVal(0)), z3.K(z3.IntSort(), z3.BoolVal(False))
+    out = dict(s)
+    for f, sort in FIELDS.items():
+        if f in ("now", "K", "fee", "delay", "comp_bps", "burn_bps", "restaking_token", "restaking_feasible"):
+            continue
+        if sort == z3.IntSort():
+            out[f] = z3.IntVal(0)
+        elif sort.range() == z3.IntSort():
+            out[f] = zero
+        elif sort.range() == z3.BoolSort():
+            out[f] = no
+        else:
+            out[f] = z3.K(z3.IntSort(), zero if sort.range().range() == z3.IntSort() else no)
+    return out
+
+
+def prove_initial(ids: Iterable[str]) -> list[UResult]:
+    init = initial()
+    out = []
+    for i in ids:
+        inv = U.BY_ID.get(i)
+        if inv is None or inv.state is None:
+            continue
+        started = time.perf_counter()
+        query = Query()
+        query.add(U.encode_config_valid(init))
+        out.append(UResult(i, "init", "init", query.prove(inv.state(init)), time.perf_counter() - started))
+    return out
+
+
+def _goal(inv: U.UInvariant, pre: dict, op, post: dict):
+    return z3.And([f for f in (inv.state(post) if inv.state else None, inv.step(pre, op, post) if inv.step else None) if f is not None])
+
+
+def prove_operation(name: str, ids: Iterable[str] = ALL_IDS, encoders: Optional[dict] = None, witness=None) -> list[UResult]:
+    """Every invariant in `ids` for operation `name` (see the module docstring for the kinds).
+    `witness(name, pre, op, every, ok)` decides whether the hypotheses are satisfiable (vacuity);
+    by default a Z3-generated concrete state (`witness.check_witness`)."""
+    from properties.z3.unbounded.witness import check_witness
+
+    pre, op = fresh("s"), fresh_op(name, "op")
+    st = step(pre, op, encoders)
+    written = writes(pre, st.effect)
+    after = fresh("t")
+    post = {**pre, **{f: after[f] for f in written}}
+    effect = [after[f] == st.effect[f] for f in sorted(written)]
+    every = U.hypothesis(pre)
+    started = time.perf_counter()
+    enabled = (witness or check_witness)(name, pre, op, every, st.ok)
+    witness_seconds = time.perf_counter() - started
+    base = Query()
+    base.add(every, st.ok, *effect)
+    alone = Query(RLIMIT // 10)
+    alone.add(st.ok, *effect)
+    out = []
+    for i in ids:
+        started = time.perf_counter()
+        if i == "I10":
+            rejected = Query()
+            rejected.add(z3.Not(st.ok))
+            result = rejected.prove(z3.And([st.post[f] == pre[f] for f in FIELDS]))
+            out.append(UResult(i, name, "step", result, time.perf_counter() - started, "the rejected step is the identity"))
+            continue
+        inv = U.BY_ID[i]
+        goal = _goal(inv, pre, op, post)
+        state_frame = inv.state is not None and not (reads(inv.state(post)) & written)
+        step_alone = inv.step is None or alone.prove(inv.step(pre, op, post)) == "proved"
+        if state_frame and step_alone:
+            out.append(UResult(i, name, "frame", "frame", time.perf_counter() - started,
+                               f"{name} writes none of {sorted(reads(inv.state(post)))}" + ("; its step part holds of the step alone" if inv.step else "")))
+            continue
+        if alone.prove(goal) == "proved":
+            out.append(UResult(i, name, "step", "proved", time.perf_counter() - started, "follows from the step relation alone"))
+            continue
+        if enabled != z3.sat:
+            out.append(UResult(i, name, "obligation", "vacuous", time.perf_counter() - started,
+                               f"no concrete state satisfying every invariant accepts {name} ({enabled})"))
+            continue
+        result = base.prove(goal)
+        if result == "unknown":  # E-matching ran out of instances: model-based instantiation on the strengthening
+            focused = Query(RLIMIT, mbqi=True)
+            focused.add(U.hypothesis(pre, (i,) + STRENGTHENING.get(i, ())), st.ok, *effect)
+            result = focused.prove(goal)
+        out.append(UResult(i, name, "obligation", result, time.perf_counter() - started + witness_seconds / max(1, len(list(ids)))))
+    return out
+
+
+def liveness_enabled() -> list[UResult]:
+    """I11 (enabling): past its bound an open ask can be closed now by anyone: expire_ask is
+    accepted for an existing UNASSIGNED ask once now > expiry, slash_missed_deadline for an
+    ASSIGNED one once now > deadline (from the step relation: `step` checks)."""
+    out = []
+    for name, state, bound in (("expire_ask", 0, "a_expiry"), ("slash_missed_deadline", 1, "a_deadline")):
+        started = time.perf_counter()
+        pre, op = fresh("s"), fresh_op(name, "op")
+        st = step(pre, op)
+        n = op.ask_id
+        query = Query()
+        query.add(0 <= n, n < pre["next_ask"], pre["a_state"][n] == state, pre["now"] > pre[bound][n])
+        out.append(UResult("I11", f"{name} enabled", "step", query.prove(st.ok), time.perf_counter() - started,
+                           f"{name} succeeds once now > {bound[2:]}"))
+    return out
+
+
+def prove_all(invariant: Optional[str] = None, operations: Iterable[str] = OPERATIONS, encoders: Optional[dict] = None,
+              progress=None) -> list[UResult]:
+    ids = ALL_IDS if invariant is None else (invariant,)
+    unknown = [i for i in ids if i not in ALL_IDS]
+    if unknown:
+        raise ValueError(f"invariant: {unknown[0]!r} is not one of {list(ALL_IDS)}")
+    out = prove_initial(ids)
+    for name in operations:
+        out += prove_operation(name, ids, encoders)
+        if progress:
+            progress(name)
+    if invariant in (None, "I11"):
+        out += liveness_enabled()
+    return out
+
+
+COUNTED = ("obligation", "init")
+FAILING = ("counterexample", "unknown", "vacuous")
