@@ -23,7 +23,16 @@ def forall(names, body: Callable, pattern: Callable) -> z3.BoolRef:
     xs = [z3.Int(n) for n in names]
     pats = pattern(*xs)
     pats = list(pats) if isinstance(pats, tuple) else [pats]
+    if not all(_plain(p) for p in pats):  # a concrete state (stores, constant arrays): no triggers needed
+        return z3.ForAll(xs, body(*xs))
     return z3.ForAll(xs, body(*xs), patterns=pats)
+
+
+def _plain(term) -> bool:
+    """A trigger term: selects over the state's uninterpreted array constants only."""
+    if z3.is_select(term):
+        return _plain(term.arg(0))
+    return z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED
 
 
 PATTERNS = {

@@ -31,12 +31,31 @@ def check_witness(name: str, pre: dict, op, every, ok) -> z3.CheckSatResult:
     if case is None:
         return z3.unknown
     bounds, universe = DIRECTED_BOUNDS, proof_universe(DIRECTED_BOUNDS)
-    values = embed(abstract_state(case.state, universe, bounds), bounds)
-    values["K"] = z3.IntVal(bounds.stake_tokens)
+    values = embed(abstract_state(case.state, universe, bounds), bounds)  # K a Python int: token quantifiers expanded
     concrete_op = embed_op(abstract_op(case.op, case.state, universe), bounds)
-    pairs = [(pre[f], values[f]) for f in pre]
-    pairs += [(getattr(op, f.name), lift(getattr(concrete_op, f.name))) for f in attrs.fields(type(op))]
-    solver = z3.Solver()
-    solver.set("timeout", 60_000, "random_seed", 0)
-    solver.add(z3.substitute(z3.And(every, ok), *pairs))
-    return solver.check()
+    pairs = [(getattr(op, f.name), lift(getattr(concrete_op, f.name))) for f in attrs.fields(type(op))]
+    pairs += [(pre[f], values[f]) for f in pre if f != "K"] + [(pre["K"], z3.IntVal(bounds.stake_tokens))]
+    # `every` is `U.hypothesis(pre)`, here built on the witness itself (the same formulas with K
+    # fixed, so no token quantifier is left); every conjunct is closed (true or false), so the
+    # conjunction holds iff each does: one small query per conjunct
+    from properties.z3.unbounded import invariants as U
+
+    conjuncts = [inv.state(values) for inv in U.ALL if inv.state is not None]
+    for formula in conjuncts + [z3.substitute(ok, *pairs)]:
+        solver = z3.Solver()
+        solver.set("timeout", 60_000, "random_seed", 0)
+        solver.add(formula)
+        verdict = solver.check()
+        if verdict == z3.unknown:  # the same closed formula, shown true the other way round
+            solver = z3.Solver()
+            solver.set("timeout", 60_000, "random_seed", 0)
+            solver.add(z3.Not(formula))
+            verdict = _flip(solver.check())
+        if verdict != z3.sat:
+            return verdict
+    return z3.sat
+
+
+def _flip(verdict: z3.CheckSatResult) -> z3.CheckSatResult:
+    """The verdict on a closed formula from the verdict on its negation."""
+    return z3.sat if verdict == z3.unsat else z3.unsat if verdict == z3.sat else z3.unknown
