@@ -1,7 +1,7 @@
 """The invariants over the unbounded state: ∀-formulas over account, market, ask, prover and
 token ids, each with explicit patterns (triggers), mirroring `properties/z3/invariants.py`.
 
-Sums are read from the ghost aggregates (`state.AGGREGATES`); `G1-G2` state what the bounded
+Sums are read from the ghost aggregates (`state.AGGREGATES`); `G1` states what the bounded
 model gets from the sums' definitions (a prover with no in-flight task holds no locks or
 compute, a non-member no tasks) and are proved inductive like the rest.
 """
@@ -13,7 +13,7 @@ import attrs
 import z3
 
 from properties.z3.model import ASK_STATES, ASSIGNED, COMPLETE, DEADLINE_CROSSED, INVALID_INPUTS, OPEN, PAYMENT, UNASSIGNED, WAS_ASSIGNED
-from properties.z3.unbounded.state import any_stake_token, is_stake_token
+from properties.z3.unbounded.state import SKOLEM, any_stake_token, is_stake_token
 from properties.z3.unbounded.transitions import ask_exists, market_exists
 from spec.types import BPS
 
@@ -90,7 +90,7 @@ def encode_markets_valid(s) -> z3.BoolRef:
     tokens, at least one > 0."""
     return z3.And(
         over(s, "m", lambda m: z3.Implies(market_exists(s, m), z3.And(
-            s["m_fee"][m] >= 0, s["m_key"][m] >= 0, any_stake_token(s, lambda t: s["m_slash"][m][t] > 0, "a2.t"))),
+            s["m_fee"][m] >= 0, s["m_key"][m] >= 0, any_stake_token(s, lambda t: s["m_slash"][m][t] > 0, "a2.t", lambda t: s["m_slash"][m][t], (m,)))),
             lambda m: s["m_slash"][m]),
         over(s, "mt", lambda m, t: z3.Implies(market_exists(s, m), z3.And(
             s["m_slash"][m][t] >= 0, z3.Implies(z3.Not(is_stake_token(s, t)), s["m_slash"][m][t] == 0))),
@@ -185,7 +185,7 @@ def encode_stake_backing(s) -> z3.BoolRef:
             s["p_locked"][p][t] == s["g_locks"][p][t],
             s["p_locked"][p][t] + z3.If(s["w_pending"][p][t], s["w_amount"][p][t], 0) <= s["p_stake"][p][t])),
             lambda p, t: (s["p_locked"][p][t], s["g_locks"][p][t])),
-        over(s, "n", lambda n: z3.Implies(in_flight(s, n), any_stake_token(s, lambda t: s["a_locked"][n][t] > 0, "i7.t")),
+        over(s, "n", lambda n: z3.Implies(in_flight(s, n), any_stake_token(s, lambda t: s["a_locked"][n][t] > 0, "i7.t", lambda t: s["a_locked"][n][t], (n,))),
                lambda n: s["a_locked"][n]),
     )
 
@@ -299,4 +299,6 @@ STATE_IDS = tuple(inv.id for inv in ALL if inv.state is not None)
 
 
 def hypothesis(s, ids=STATE_IDS) -> z3.BoolRef:
-    return z3.And([BY_ID[i].state(s) for i in ids if BY_ID[i].state is not None])
+    """The state formulas of `ids`, as hypotheses (existentials Skolemized)."""
+    marked = {**s, SKOLEM: f"sk.{s['now']}"}
+    return z3.And([BY_ID[i].state(marked) for i in ids if BY_ID[i].state is not None])

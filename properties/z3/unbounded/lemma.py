@@ -12,11 +12,14 @@ for every integer array `a` and every `n >= 0` (a finitely supported collection 
 some prefix `[0, n)`; entries beyond it are 0). `sum_to` is defined by recursion on `n`
 (`z3.RecFunction`), and the lemma is proved by induction on `n`: the base case and the
 inductive step are each discharged by Z3 (unsat of the negation), for every array, index and
-value. `prove_summation_lemma()` returns the four checks.
+value. `prove_summation_lemma()` returns the four checks. Its companion, the remainder lemma
+(`prove_remainder_lemma`: with every entry >= 0, the sum less one entry is >= 0), is proved the
+same way; a ghost that gives back an entry's contribution relies on it.
 """
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 import attrs
 import z3
@@ -32,6 +35,7 @@ class LemmaCheck:
     seconds: float
 
 
+@lru_cache(maxsize=None)
 def sum_to():
     """`sum_to(a, n) = Σ_{i<n} a[i]` (0 for n <= 0), by recursion on n."""
     f = z3.RecFunction("sum_to", ARRAY, INT, INT)
@@ -68,4 +72,23 @@ def prove_summation_lemma(claim=_claim) -> list[LemmaCheck]:
         # an unchanged contribution leaves the sum; a new entry at the end adds its value
         _check("corollary: an unchanged contribution leaves the sum", [n >= 0, claim(f, a, j, a[j], n)], f(z3.Store(a, j, a[j]), n) == f(a, n)),
         _check("corollary: a new entry at n adds its value", [n >= 0, claim(f, a, n, v, n + 1)], f(z3.Store(a, n, v), n + 1) == f(a, n) + v),
+    ]
+
+
+def _remainder(f, a, j, n):
+    """R(n): with every entry >= 0, the prefix sum is >= 0 and so is the sum of all entries but j."""
+    return z3.And(f(a, n) >= 0, z3.Implies(z3.And(0 <= j, j < n), f(a, n) - a[j] >= 0))
+
+
+def prove_remainder_lemma(claim=_remainder) -> list[LemmaCheck]:
+    """The remainder lemma, by induction on n: if every entry is >= 0, the sum less any one
+    entry is >= 0 (the sum of the others). A ghost moved by `write` away from an entry with a
+    non-negative contribution uses it (`state._remainder_fact`)."""
+    f = sum_to()
+    a, j, n = z3.Const("a", ARRAY), z3.Int("j"), z3.Int("n")
+    i = z3.Int("i")
+    nonneg = z3.ForAll([i], a[i] >= 0, patterns=[a[i]])
+    return [
+        _check("remainder base: n <= 0", [nonneg, n <= 0], claim(f, a, j, n)),
+        _check("remainder step: R(n) => R(n + 1) for n >= 0", [nonneg, n >= 0, claim(f, a, j, n)], claim(f, a, j, n + 1)),
     ]

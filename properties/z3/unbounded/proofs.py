@@ -39,6 +39,16 @@ STRENGTHENING = {
 }
 
 
+def _arithmetic() -> tuple:
+    """Facts of integer arithmetic the quantified (hence linear) solver needs: a product of
+    non-negative integers is non-negative (the slash shares `amount * bps`)."""
+    x, y = z3.Ints("arith.x arith.y")
+    return (z3.ForAll([x, y], z3.Implies(z3.And(x >= 0, y >= 0), x * y >= 0), patterns=[x * y]),)
+
+
+ARITHMETIC = _arithmetic()
+
+
 @attrs.frozen
 class UResult:
     invariant: str
@@ -67,8 +77,63 @@ class Query:
         return solver.check()
 
     def prove(self, goal) -> str:
-        verdict = self.verdict(z3.Not(goal))
-        return "proved" if verdict == z3.unsat else "counterexample" if verdict == z3.sat else "unknown"
+        """Each conjunct of `goal`, its universal variables replaced by fresh constants (the goal
+        holds iff every such instance does): ground goals, only the hypotheses quantified."""
+        results = set()
+        for part in goals(goal):
+            verdict = self.verdict(z3.Not(normalize(part)))
+            results.add("proved" if verdict == z3.unsat else "counterexample" if verdict == z3.sat else "unknown")
+            if verdict != z3.unsat:
+                break
+        return next((r for r in ("counterexample", "unknown") if r in results), "proved")
+
+
+_SKOLEMS = [0]
+
+
+def normalize(e):
+    """Reads of stores and lambdas reduced in a ground term: select(store(a, i, v), j) becomes
+    If(i == j, v, select(a, j)), select(lambda x. b, j) becomes b[x := j] (the array axioms, applied
+    up front, so that the hypotheses' triggers meet plain selects)."""
+    memo = {}
+
+    def go(x):
+        key = x.get_id()
+        if key in memo:
+            return memo[key]
+        if z3.is_quantifier(x) or not z3.is_app(x) or x.num_args() == 0:
+            out = x
+        else:
+            children = [go(c) for c in x.children()]
+            out = _select(children[0], children[1]) if z3.is_select(x) else x.decl()(*children) if children else x
+        memo[key] = out
+        return out
+
+    return go(e)
+
+
+def _select(arr, index):
+    if z3.is_store(arr):
+        return z3.If(arr.arg(1) == index, arr.arg(2), _select(arr.arg(0), index))
+    if z3.is_quantifier(arr) and arr.is_lambda():
+        return normalize(z3.substitute_vars(arr.body(), index))
+    if z3.is_app(arr) and arr.decl().kind() == z3.Z3_OP_ITE:
+        return z3.If(arr.arg(0), _select(arr.arg(1), index), _select(arr.arg(2), index))
+    if z3.is_const_array(arr):
+        return arr.arg(0)
+    return z3.Select(arr, index)
+
+
+def goals(goal) -> list:
+    """`goal` as a list of ground conjuncts: conjunctions split, ∀-variables made fresh constants."""
+    if z3.is_and(goal):
+        return [g for child in goal.children() for g in goals(child)]
+    if z3.is_quantifier(goal) and goal.is_forall():
+        _SKOLEMS[0] += 1
+        names = [goal.var_name(i) for i in range(goal.num_vars())]
+        consts = [z3.Const(f"sk{_SKOLEMS[0]}.{n}", goal.var_sort(i)) for i, n in enumerate(names)]
+        return goals(z3.substitute_vars(goal.body(), *reversed(consts)))
+    return [goal]
 
 
 def reads(formula) -> set[str]:
@@ -142,16 +207,19 @@ def prove_operation(name: str, ids: Iterable[str] = ALL_IDS, encoders: Optional[
     st = step(pre, op, encoders)
     written = writes(pre, st.effect)
     after = fresh("t")
-    post = {**pre, **{f: after[f] for f in written}}
-    effect = [after[f] == st.effect[f] for f in sorted(written)]
+    post = {**pre, **{f: after[f] for f in written}}  # fresh constants: what an invariant reads of the post-state
     every = U.hypothesis(pre)
     started = time.perf_counter()
     enabled = (witness or check_witness)(name, pre, op, every, st.ok)
     witness_seconds = time.perf_counter() - started
-    base = Query()
-    base.add(every, st.ok, *effect)
-    alone = Query(RLIMIT // 10)
-    alone.add(st.ok, *effect)
+
+    terms = {**pre, **st.effect}  # the goal is stated on the effect's terms (selects of stores and lambdas reduce)
+
+    def query(goal, hypotheses, rlimit=RLIMIT, mbqi=False) -> Query:
+        q = Query(rlimit, mbqi)
+        q.add(*hypotheses, st.ok, *st.facts, *ARITHMETIC)
+        return q
+
     out = []
     for i in ids:
         started = time.perf_counter()
@@ -162,25 +230,23 @@ def prove_operation(name: str, ids: Iterable[str] = ALL_IDS, encoders: Optional[
             out.append(UResult(i, name, "step", result, time.perf_counter() - started, "the rejected step is the identity"))
             continue
         inv = U.BY_ID[i]
-        goal = _goal(inv, pre, op, post)
+        goal = _goal(inv, pre, op, terms)
         state_frame = inv.state is not None and not (reads(inv.state(post)) & written)
-        step_alone = inv.step is None or alone.prove(inv.step(pre, op, post)) == "proved"
+        step_alone = inv.step is None or query(None, (), RLIMIT // 10).prove(inv.step(pre, op, terms)) == "proved"
         if state_frame and step_alone:
             out.append(UResult(i, name, "frame", "frame", time.perf_counter() - started,
                                f"{name} writes none of {sorted(reads(inv.state(post)))}" + ("; its step part holds of the step alone" if inv.step else "")))
             continue
-        if alone.prove(goal) == "proved":
+        if query(goal, (), RLIMIT // 10).prove(goal) == "proved":
             out.append(UResult(i, name, "step", "proved", time.perf_counter() - started, "follows from the step relation alone"))
             continue
         if enabled != z3.sat:
             out.append(UResult(i, name, "obligation", "vacuous", time.perf_counter() - started,
                                f"no concrete state satisfying every invariant accepts {name} ({enabled})"))
             continue
-        result = base.prove(goal)
+        result = query(goal, (every,)).prove(goal)
         if result == "unknown":  # E-matching ran out of instances: model-based instantiation on the strengthening
-            focused = Query(RLIMIT, mbqi=True)
-            focused.add(U.hypothesis(pre, (i,) + STRENGTHENING.get(i, ())), st.ok, *effect)
-            result = focused.prove(goal)
+            result = query(goal, (U.hypothesis(pre, (i,) + STRENGTHENING.get(i, ())),), mbqi=True).prove(goal)
         out.append(UResult(i, name, "obligation", result, time.perf_counter() - started + witness_seconds / max(1, len(list(ids)))))
     return out
 

@@ -67,6 +67,7 @@ class Aggregate:
     params: int
     reads: tuple
     contribution: Callable  # (record, *params) -> Int
+    nonnegative: bool = False  # its proofs need the remainder lemma (the others' sum is >= 0)
 
 
 AGGREGATES = (
@@ -74,11 +75,11 @@ AGGREGATES = (
     Aggregate("g_stake", "provers", 1, ("p_stake",), lambda r, t: r["p_stake"][t]),
     Aggregate("g_escrow", "asks", 0, ("a_escrow",), lambda r: r["a_escrow"]),
     Aggregate("g_locks", "asks", 2, ("a_state", "a_prover", "a_locked"),
-              lambda r, p, t: z3.If(_in_flight_of(r, p), r["a_locked"][t], 0)),
+              lambda r, p, t: z3.If(_in_flight_of(r, p), r["a_locked"][t], 0), nonnegative=True),
     Aggregate("g_compute", "asks", 1, ("a_state", "a_prover", "a_compute"),
-              lambda r, p: z3.If(_in_flight_of(r, p), r["a_compute"], 0)),
+              lambda r, p: z3.If(_in_flight_of(r, p), r["a_compute"], 0), nonnegative=True),
     Aggregate("g_active", "asks", 2, ("a_state", "a_prover", "a_market"),
-              lambda r, m, p: z3.If(z3.And(_in_flight_of(r, p), r["a_market"] == m), 1, 0)),
+              lambda r, m, p: z3.If(z3.And(_in_flight_of(r, p), r["a_market"] == m), 1, 0), nonnegative=True),
 )
 SUMMED = frozenset(f for c in COLLECTIONS.values() for f in c) | frozenset(GHOSTS)
 
@@ -129,7 +130,27 @@ def write(s: dict, collection: str, index, **fields) -> dict:
     for agg in AGGREGATES:
         if agg.collection == collection and set(agg.reads) & set(fields):
             out[agg.ghost] = _ghost_update(s[agg.ghost], agg, old, new)
+            if agg.nonnegative:
+                out[FACTS] = out.get(FACTS, ()) + (_remainder_fact(s, agg, index, old),)
     return out
+
+
+FACTS = "_facts"  # lemma instances the effect relies on (not a state field)
+
+
+def _remainder_fact(s: dict, agg: Aggregate, index, old: dict) -> z3.BoolRef:
+    """The remainder lemma (`lemma.py`) at this write: if every entry's contribution is >= 0,
+    the sum less the rewritten entry's old contribution (the sum of the others) is >= 0."""
+    i = z3.Int(f"{agg.ghost}.i")
+    xs = [z3.Int(f"{agg.ghost}.q{k}") for k in range(agg.params)]
+    entry = {f: s[f][i] for f in COLLECTIONS[agg.collection]}
+
+    def at(arr, k=0):
+        return arr if k == agg.params else at(arr[xs[k]], k + 1)
+
+    every_entry = z3.ForAll([i, *xs], agg.contribution(entry, *xs) >= 0)
+    rest = at(s[agg.ghost]) - agg.contribution(old, *xs) >= 0
+    return z3.Implies(every_entry, z3.ForAll(xs, rest) if xs else rest)
 
 
 # -- tokens: any number K of stake tokens (expanded when K is a Python int) ---------------------
@@ -149,13 +170,73 @@ def all_stake_tokens(s: dict, body: Callable, name: str = "t", pattern: Callable
     return z3.ForAll([t], z3.Implies(z3.And(1 <= t, t <= K), body(t)), **kwargs)
 
 
-def any_stake_token(s: dict, body: Callable, name: str = "t") -> z3.BoolRef:
-    """`body(t)` for some stake token t in 1..K."""
+SKOLEM = "_skolem"  # a state marked so is a hypothesis: its existentials get explicit Skolem functions
+
+
+def any_stake_token(s: dict, body: Callable, name: str = "t", pattern: Callable | None = None, outer: tuple = ()) -> z3.BoolRef:
+    """`body(t)` for some stake token t in 1..K (`pattern(t)` triggers its negation). In a
+    hypothesis (`s[SKOLEM]`), t is a Skolem function of the `outer` bound variables (the same
+    formula up to satisfiability, and E-matching can use it)."""
     K = s["K"]
     if isinstance(K, int):
         return z3.Or([body(z3.IntVal(t)) for t in range(1, K + 1)]) if K else z3.BoolVal(False)
+    if s.get(SKOLEM):
+        w = z3.Function(f"{s[SKOLEM]}.{name}", *[z3.IntSort()] * len(outer), z3.IntSort())(*outer) if outer else z3.Int(f"{s[SKOLEM]}.{name}")
+        return z3.And(1 <= w, w <= K, body(w))
     t = z3.Int(name)
-    return z3.Exists([t], z3.And(1 <= t, t <= K, body(t)))
+    triggers = _triggers(pattern(t), t) if pattern is not None else []
+    kwargs = {"patterns": triggers} if triggers else {}
+    return z3.Exists([t], z3.And(1 <= t, t <= K, body(t)), **kwargs)
+
+
+def _triggers(term, var) -> list:
+    """`term` if it is a trigger; else (a select through stores and lambdas, as a post-state term
+    is) the plain selects mentioning `var` it can reduce to, each one an alternative trigger."""
+    out = []
+    for reduced in _reductions(term):
+        for e in _subterms(reduced):
+            if z3.is_select(e) and _plain(e) and any(c.eq(var) for c in e.children()[1:]) and not any(e.eq(o) for o in out):
+                out.append(e)
+    return out
+
+
+def _reductions(term) -> list:
+    """The terms a select can reduce to: select(store(a, i, v), j) to select(a, j) or v,
+    select(lambda x. b, j) to b[x := j]."""
+    if not z3.is_select(term):
+        return [term]
+    out = []
+    for arr in _reductions(term.arg(0)):
+        index = term.arg(1)
+        if z3.is_store(arr):
+            out += _reductions(z3.Select(arr.arg(0), index)) + _reductions(arr.arg(2))
+        elif z3.is_quantifier(arr) and arr.is_lambda():
+            out.append(z3.substitute_vars(arr.body(), index))
+        else:
+            out.append(z3.Select(arr, index))
+    return out
+
+
+def _subterms(e) -> list:
+    out, seen = [], set()
+
+    def go(x):
+        if x.get_id() in seen:
+            return
+        seen.add(x.get_id())
+        out.append(x)
+        for child in x.children() if z3.is_app(x) else ():
+            go(child)
+
+    go(e)
+    return out
+
+
+def _plain(term) -> bool:
+    """A trigger term: selects over uninterpreted array constants only."""
+    if z3.is_select(term):
+        return _plain(term.arg(0)) and all(z3.is_var(a) or _plain(a) for a in term.children()[1:])
+    return z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED
 
 
 def is_stake_token(s: dict, t) -> z3.BoolRef:

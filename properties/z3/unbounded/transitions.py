@@ -17,7 +17,7 @@ from properties.z3.model import ASSIGNED, CANCELLED, COMPLETE, DEADLINE_CROSSED,
 from properties.z3.operations import SYMBOLIC_OPERATIONS
 from properties.z3.transitions import ERROR_INDEX, OK, Checks, Encoded
 from properties.z3.unbounded.state import (
-    A1, B1, all_stake_tokens, any_stake_token, is_known_token, is_stake_token, put, row_lambda, store2, write,
+    A1, B1, FACTS, all_stake_tokens, any_stake_token, is_known_token, is_stake_token, put, row_lambda, store2, write,
 )
 from spec import errors as E
 from spec.types import BPS
@@ -32,6 +32,7 @@ class Step:
     post: dict
     checks: list
     effect: dict
+    facts: tuple = ()  # instances of the remainder lemma the effect's ghost updates rely on
 
 
 def fresh_op(name: str, prefix: str):
@@ -53,8 +54,9 @@ def step(s: dict, op, encoders: dict | None = None) -> Step:
     for holds, cls in reversed(encoded.checks):
         error = z3.If(holds, error, ERROR_INDEX[cls])
     ok = z3.And([holds for holds, _ in encoded.checks])
-    post = {f: (v if v is s[f] else z3.If(ok, v, s[f])) for f, v in encoded.effect.items()}
-    return Step(error, ok, post, list(encoded.checks), encoded.effect)
+    effect = {f: v for f, v in encoded.effect.items() if f != FACTS}
+    post = {f: (v if v is s[f] else z3.If(ok, v, s[f])) for f, v in effect.items()}
+    return Step(error, ok, post, list(encoded.checks), effect, tuple(encoded.effect.get(FACTS, ())))
 
 
 # -- tokens -----------------------------------------------------------------------------------
