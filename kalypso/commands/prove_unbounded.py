@@ -17,14 +17,20 @@ def run_unbounded(args, console) -> int:
     from rich.table import Table
 
     from properties.z3.restaking import prove as prove_restaking
-    from properties.z3.unbounded.lemma import prove_summation_lemma
+    from properties.z3.unbounded.lemma import prove_remainder_lemma, prove_summation_lemma
     from properties.z3.unbounded.proofs import COUNTED, FAILING, OPERATIONS, prove_all
 
     started = time.perf_counter()
-    lemma = prove_summation_lemma()
-    with Progress(console=console, transient=True) as progress:
+    lemma = prove_summation_lemma() + prove_remainder_lemma()
+    # no refresh thread: a garbage collection there could free Z3 objects while Z3 runs here
+    with Progress(console=console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("proving (unbounded)", total=len(OPERATIONS))
-        results = [] if args.invariant == "I8" else prove_all(args.invariant, progress=lambda name: progress.advance(task))
+
+        def advance(name):
+            progress.advance(task)
+            progress.refresh()
+
+        results = [] if args.invariant == "I8" else prove_all(args.invariant, progress=advance)
         restaking = prove_restaking() if args.invariant in (None, "I8") else []
     total = time.perf_counter() - started
 
@@ -49,7 +55,7 @@ def run_unbounded(args, console) -> int:
     if results:
         console.print(table)
     for check in lemma:
-        console.print(f"summation lemma, {check.name}: [{'green' if check.result == 'proved' else 'red'}]{check.result}[/]")
+        console.print(f"lemma, {check.name}: [{'green' if check.result == 'proved' else 'red'}]{check.result}[/]")
     if restaking:
         rk = Counter(r.kind for r in restaking)
         rp = sum(r.kind == "obligation" and r.result == "proved" for r in restaking)

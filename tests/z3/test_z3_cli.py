@@ -19,3 +19,11 @@ def test_prove_with_timing_reports_the_key_safety_rule(capsys):
     assert main(["prove", "--invariant", "A0", "--bounds", "2,1,1,1", "--timing", "--summary"]) == 0
     out = capsys.readouterr().out
     assert "key_safety_rule: sufficient" in out and "rule_without_veto: ESCAPE" in out
+
+
+def test_prove_defaults_to_the_unbounded_proofs(capsys):
+    """`kalypso prove` without --bounded runs the unbounded proofs and reports them by kind."""
+    assert main(["prove", "--invariant", "I4", "--summary"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "unbounded market chain" in out and "inductive obligations" in out and "frame" in out
+    assert "lemma, step: P(n) => P(n + 1)" in out and "remainder step" in out
