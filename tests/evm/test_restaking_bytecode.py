@@ -1,8 +1,9 @@
 """The restaking lineage on its real L2 bytecode (initial-deploy-7cf6586, viaIR): the
 deployed_restaking vectors pass on it, each finding replays with its evidence, the readings
-replay, and bad input gets one clear error. Needs the contracts, npm and the cached viaIR
-build (the cold compile takes about two minutes and is a `slow` test); otherwise skipped with
-the reason."""
+replay, and bad input gets one clear error. Needs the contracts and npm; the builds (L2 viaIR,
+Symbiotic core, Middleware) come from the cache or are compiled once, side by side, under a
+lock shared with the other pytest worker (compile_two_chain: about 90 s of two cores cold);
+otherwise skipped with the reason."""
 from __future__ import annotations
 
 import subprocess
@@ -27,13 +28,18 @@ def _contracts() -> Path:
     return contracts
 
 
-@pytest.fixture(scope="module")
-def restaking_build():
+def two_chain_builds() -> tuple:
+    """(L2, Symbiotic core, Middleware) builds, compiled if not cached; skipped without the toolchain."""
     contracts = _contracts()
     try:
-        return rc.compile_restaking(contracts, cache_only=True)
-    except ContractsMissing as exc:
-        pytest.skip(str(exc))
+        return rc.compile_two_chain(contracts)
+    except (ContractsMissing, ToolchainMissing) as exc:
+        pytest.skip(f"restaking builds need the contracts and npm: {exc}")
+
+
+@pytest.fixture(scope="module")
+def restaking_build():
+    return two_chain_builds()[0]
 
 
 def test_vectors_pass_on_the_bytecode(restaking_build):
@@ -90,15 +96,11 @@ def test_a_draw_the_chain_does_not_make_is_reported(restaking_build):
 
 
 def test_middleware_never_calls_execute_slash():
-    contracts = _contracts()
     import json
 
     from reference.evm.restaking.findings import middleware_selectors
 
-    try:
-        build = rc.compile_middleware(contracts, cache_only=True)
-    except ContractsMissing as exc:
-        pytest.skip(str(exc))
+    build = two_chain_builds()[2]
     runtime = bytes.fromhex(json.loads((evm_compile.cache_root() / build.key / "artifacts.json").read_text())
                             ["contracts"]["Middleware"]["runtime"])
     assert middleware_selectors(runtime) == {"requestSlash pushed": True, "executeSlash pushed": False}
