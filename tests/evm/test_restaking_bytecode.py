@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reference.evm import compile as evm_compile
-from reference.evm.errors import ContractsMissing, ContractsVersionMismatch, ToolchainMissing
+from reference.evm.errors import ContractsVersionMismatch, ToolchainMissing
 from reference.evm.restaking import compile as rc
 
 
@@ -28,18 +28,9 @@ def _contracts() -> Path:
     return contracts
 
 
-def two_chain_builds() -> tuple:
-    """(L2, Symbiotic core, Middleware) builds, compiled if not cached; skipped without the toolchain."""
-    contracts = _contracts()
-    try:
-        return rc.compile_two_chain(contracts)
-    except (ContractsMissing, ToolchainMissing) as exc:
-        pytest.skip(f"restaking builds need the contracts and npm: {exc}")
-
-
 @pytest.fixture(scope="module")
-def restaking_build():
-    return two_chain_builds()[0]
+def restaking_build(restaking_builds):
+    return restaking_builds[0]
 
 
 def test_vectors_pass_on_the_bytecode(restaking_build):
@@ -95,12 +86,12 @@ def test_a_draw_the_chain_does_not_make_is_reported(restaking_build):
     assert answer["ok"] is False and "cannot carry assign_task.draw" in answer["error"]
 
 
-def test_middleware_never_calls_execute_slash():
+def test_middleware_never_calls_execute_slash(restaking_builds):
     import json
 
     from reference.evm.restaking.findings import middleware_selectors
 
-    build = two_chain_builds()[2]
+    build = restaking_builds[2]
     runtime = bytes.fromhex(json.loads((evm_compile.cache_root() / build.key / "artifacts.json").read_text())
                             ["contracts"]["Middleware"]["runtime"])
     assert middleware_selectors(runtime) == {"requestSlash pushed": True, "executeSlash pushed": False}

@@ -13,12 +13,10 @@ import pytest
 from reference.evm.errors import SymbioticVersionMismatch, ToolchainMissing, UncarriableMessage
 from reference.evm.restaking import symbiotic
 
-from tests.evm.test_restaking_bytecode import two_chain_builds
-
 
 @pytest.fixture(scope="module")
-def builds():
-    return two_chain_builds()
+def builds(restaking_builds):
+    return restaking_builds
 
 
 # ---- bytecode -------------------------------------------------------------------------------------
@@ -53,11 +51,11 @@ def test_instant_slash_in_time_and_with_a_stale_capture(builds):
 def test_transmitter_faults_across_the_chains(builds):
     """Duplicate, drop, delay, retransmit over the outbox: each is the transmitter's choice and
     each outcome is the contracts' (and the fork's: no disagreement)."""
-    from reference.evm.restaking.findings import _two_chain_task
+    from reference.evm.restaking.findings import two_chain_task
     from reference.evm.restaking.l1 import L1Config
     from reference.evm.restaking.twochain import SlashRequest, stake_evidence
 
-    tc, requests = _two_chain_task(builds, L1Config(vaults=("instant",)))
+    tc, requests = two_chain_task(builds, L1Config(vaults=("instant",)))
     snapshot = tc.capture()
     index = tc.outbox.index(snapshot)
     outcomes = [d.outcome for d in tc.transmit([("duplicate", index)])]
@@ -72,11 +70,11 @@ def test_transmitter_faults_across_the_chains(builds):
 
 
 def test_a_message_the_harness_cannot_carry_is_reported(builds):
-    from reference.evm.restaking.findings import _two_chain_task
+    from reference.evm.restaking.findings import two_chain_task
     from reference.evm.restaking.l1 import L1Config
     from reference.evm.restaking.twochain import SlashRequest, SlashResult, VaultSnapshot
 
-    tc, requests = _two_chain_task(builds, L1Config(vaults=("veto",)))
+    tc, requests = two_chain_task(builds, L1Config(vaults=("veto",)))
     head, log = tc.time, list(tc.log)
     bad = [
         ("a note", "not a VaultSnapshot"),

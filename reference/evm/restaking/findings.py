@@ -140,7 +140,7 @@ def middleware_selectors(runtime: bytes) -> dict:
 
 # ---- both chains: Symbiotic core + Kalypso's Middleware on L1, the L2 lineage, the harness's bridge ----
 
-def _two_chain_task(builds, l1_config, stale_days: int = 0):
+def two_chain_task(builds, l1_config, stale_days: int = 0):
     """A two-chain run up to a slash request bridged to L1: a market, BOB with native stake; a
     capture of BOB's stake on L1 carried to L2 (snapshot + empty slash result: confirmed);
     `stale_days` pass; a bid assigned to BOB (locks restaked stake under that capture); the
@@ -184,7 +184,7 @@ def replay_veto_escape(builds, callers=("admin", "network", "curator", "resolver
     from reference.evm.restaking.l1 import L1Config
     from reference.evm.restaking.twochain import stake_evidence
 
-    tc, requests = _two_chain_task(builds, L1Config(vaults=("veto",), resolver="resolver"))
+    tc, requests = two_chain_task(builds, L1Config(vaults=("veto",), resolver="resolver"))
     before = stake_evidence(tc, "veto")
     delivered = [tc.carry(r)[0] for r in requests]
     slasher = tc.l1.vaults["veto"].slasher
@@ -220,7 +220,7 @@ def replay_instant_slash(builds, stale_days: int = 0) -> dict:
     from reference.evm.restaking.l1 import L1Config
     from reference.evm.restaking.twochain import stake_evidence
 
-    tc, requests = _two_chain_task(builds, L1Config(vaults=("instant",)), stale_days=stale_days)
+    tc, requests = two_chain_task(builds, L1Config(vaults=("instant",)), stale_days=stale_days)
     before = stake_evidence(tc, "instant")
     delivered = [tc.carry(r)[0] for r in requests]
     a = tc.assignments.get(0)
