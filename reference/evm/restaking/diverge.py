@@ -1,0 +1,546 @@
+"""Design restaking vectors replayed on the restaking lineage's L2 bytecode: where deployed
+Kalypso's cross-chain rules depart from the design's.
+
+In scope: every `design` case of the modules restaking, restaked_stake, bridge and relay, and
+every other case whose pre-state holds restaking state (snapshots, restaked backing, slash
+requests, vaults, bridge messages) or whose operations include a restaking operation. Each is
+translated into a deployed_restaking trace and run on any deployed_restaking adapter (the L2
+bytecode: reference.evm.restaking.adapter):
+
+- genesis: the design's payment token; one native and one symbiotic stake token (the design's
+  stake token and restaking token), each locking the largest market slash amount, except that
+  the native amountToLock is 0 when no prover holds native stake in the pre-state (every
+  assignment locks in EVERY pool, StakingManager.sol:89: a positive native lock would refuse
+  every restaked-only prover before any restaking rule is reached);
+  submissionCooldown 0 (so the translation measures rules, not a parameter);
+- set-up, in design time (+ a shift when the set-up needs room): mints, markets, provers and
+  their memberships, native stake, then along the design's clock the confirmed snapshots (their
+  parts in index order, then an empty one-part slash result that confirms the capture), the open
+  and assigned asks as bids, and their assignments by the engine key;
+- operations, each mapped to what does its job on L2, with the design spec replayed beside it
+  (its in-flight messages name what a delivery carries): a snapshot part delivered = the
+  transmitter's `submitVaultSnapshot` of that part (the last part followed by the slash result);
+  a part transmitted, a message delayed, reordered, dropped, duplicated or retransmitted = no
+  transaction (the transmitter's choice of what to send when); a missed deadline slashed = the
+  next capture (a snapshot of the latest rows and a slash result naming the bid); L1 operations
+  (vaults, vetoes, executions, slash requests and results) have no L2 transaction.
+
+Each case is classified by the first rule it meets (diverge_rules.RULES): not expressible on L2
+(with why), an outcome that differs (accepted on one side, rejected on the other; the revert or
+the design error names the rule), or, when every outcome agrees, a different change of the
+restaked locks, the confirmed captures or the provers' native stake. Otherwise `agrees`."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+
+import attrs
+
+import spec
+from reference.conformance.cases import load_cases
+from reference.evm.restaking.diverge_rules import (
+    ACCEPTED_ON_CHAIN, BRIDGE_FAULTS, FAULT_REJECTED, KINDS, NO_COUNTERPART, PART_ACCEPTED, REJECTED_ON_CHAIN, RULES, SAME,
+    SETUP_REFUSED, STAKE_RULE,
+)
+from spec.codec import decode_op as decode_design_op, decode_state
+from spec.deployed_restaking import operations as ops
+from spec.deployed_restaking.codec import encode_config, encode_op
+from spec.deployed_restaking.containers import Config
+from spec.errors import SpecError
+from spec.operations import Mint
+from spec.restaking_state import SlashRequest, SlashResult
+from spec.signing import assignment_message, verify_signature
+
+MODULES = ("restaking", "restaked_stake", "bridge", "relay")
+RESTAKING_OPS = {"create_vault", "vault_deposit", "vault_withdraw", "vault_claim", "veto_slash", "execute_slash",
+                 "transmit_snapshot_part", "resend_slash_request", "set_restaking_parameters", "deliver_message",
+                 "delay_message", "reorder_messages", "duplicate_message", "drop_message", "retransmit_message"}
+ENGINE, NOT_ENGINE, TRANSMITTER, IVS_IMAGE = "engine-key", "not-an-engine", "transmitter", "ivs-image"
+DECODING_ERRORS = {"MALFORMED_OPERATION", "UNKNOWN_OPERATION"}
+MARGIN = 3
+
+
+class Unreplayable(Exception):
+    def __init__(self, rule: str, detail: str, at: Optional[int] = None):
+        super().__init__(detail)
+        self.rule, self.detail, self.at = rule, detail, at
+
+
+@attrs.frozen
+class Divergence:
+    case: str
+    rule: str
+    detail: str = ""
+    op_index: Optional[int] = None
+    op: str = ""
+
+    @property
+    def kind(self) -> str:
+        return RULES[self.rule][0]
+
+
+def in_scope(name: str, data: dict) -> bool:
+    """A design case with a pre-state that exercises restaking (module, pre-state or operation)."""
+    if "pre_state" not in data or "operations" not in data:
+        return False
+    if name.split("/")[0] in MODULES:
+        return True
+    r = data["pre_state"].get("restaking", {})
+    held = r.get("backing") or r.get("slashes") or r.get("locked") or r.get("snapshots") \
+        or r.get("vault_chain", {}).get("vaults") or r.get("bridge", {}).get("in_flight")
+    return bool(held) or any(op.get("op") in RESTAKING_OPS for op in data["operations"])
+
+
+def _i(v) -> int:
+    return int(v)
+
+
+def _complete(snapshot: dict) -> bool:
+    return len(snapshot["parts"]) == _i(snapshot["count"])
+
+
+def _pre_state_rule(pre: dict) -> None:
+    if pre.get("withdrawals"):
+        raise Unreplayable("pre-state/pending-withdrawal", "a timed stake withdrawal is pending")
+    if any(len(p["stake"]) > 1 or (p["stake"] and set(p["stake"]) != {pre["config"]["stake_tokens"][0]})
+           for p in pre["provers"].values()):
+        raise Unreplayable("pre-state/multi-token-stake", "native stake in more than one token")
+    for ask_id, ask in pre["asks"].items():
+        if ask["state"] not in ("UNASSIGNED", "ASSIGNED"):
+            raise Unreplayable("pre-state/terminal-ask", f"ask {ask_id} is {ask['state']}")
+        if ask.get("private_inputs"):
+            raise Unreplayable("no-counterpart/private-inputs", f"ask {ask_id} has private inputs")
+    for capture, snap in pre["restaking"].get("snapshots", {}).items():
+        received = sorted(_i(i) for i in snap["parts"])
+        if received != list(range(len(received))):
+            raise Unreplayable("pre-state/unordered-parts", f"capture {capture} holds parts {received}")
+
+
+class Translation:
+    """One design case as a deployed_restaking genesis, set-up and per-operation transactions."""
+
+    def __init__(self, case: dict):
+        pre = case["pre_state"]
+        self.pre, cfg = pre, pre["config"]
+        self.stake_token, self.restake_token = cfg["stake_tokens"][0], cfg["restaking"]["stake_token"]
+        self.payment_token = cfg["payment_token"]
+        slash = [_i(m["slash_amount"].get(t, "0")) for m in pre["markets"].values() for t in (self.stake_token,)]
+        rslash = [_i(m["slash_amount"].get(self.restake_token, "0")) for m in pre["markets"].values()]
+        native_held = any(_i(v) for p in pre["provers"].values() for v in p["stake"].values())
+        self.native_lock, self.symbiotic_lock = (max(slash + [1]) if native_held else 0), max(rslash + [1])
+        self.setup = self._setup(pre)
+        self.timeline = self._timeline(pre)
+        t0 = min([_i(pre["time"])] + [t for t, _, _ in self.timeline])
+        self.shift = max(0, len(self.setup) + MARGIN - t0)
+        self.genesis_time = t0 + self.shift - len(self.setup) - MARGIN
+        self.bid_of: dict[str, int] = {}
+        self.slash_results = 0
+        self.config = Config(payment_token=self.payment_token, treasury=cfg["treasury"], admin="admin",
+                             market_creation_cost=_i(cfg["market_creation_fee"]), native_tokens=(self.stake_token,),
+                             native_weights=(1,), native_lock=(self.native_lock,), symbiotic_tokens=(self.restake_token,),
+                             symbiotic_weights=(1,), symbiotic_lock=(self.symbiotic_lock,), submission_cooldown=0,
+                             engine_key=ENGINE, genesis_time=self.genesis_time)
+
+    # ---- set-up --------------------------------------------------------------------------------
+
+    def _setup(self, pre: dict) -> list:
+        minted: Counter = Counter()
+        for market in pre["markets"].values():
+            minted[(market["owner"], self.payment_token)] += _i(pre["config"]["market_creation_fee"])
+        for ask in pre["asks"].values():
+            minted[(ask["requester"], self.payment_token)] += _i(ask["max_price"])
+        for prover in pre["provers"].values():
+            minted[(prover["address"], self.stake_token)] += sum(_i(v) for v in prover["stake"].values())
+        for account, tokens in pre["balances"].items():
+            for token, amount in tokens.items():
+                minted[(account, token)] += _i(amount)
+        out = [Mint(a, t, n) for (a, t), n in sorted(minted.items()) if n > 0 and t in (self.payment_token, self.stake_token)]
+        for market in sorted(pre["markets"].values(), key=lambda m: _i(m["id"])):
+            out.append(self.market_op(market["owner"], market["verifier_id"]))
+        for prover in sorted(pre["provers"].values(), key=lambda p: p["address"]):
+            out.append(ops.RegisterProver(prover["address"], prover["reward_address"], _i(prover["declared_compute"]), b"prover"))
+        for market_id, members in sorted(pre["memberships"].items(), key=lambda kv: _i(kv[0])):
+            for prover, m in sorted(members.items()):
+                q = m["quote"] or {"compute_per_request": "1", "price": "0", "proposed_time": "1"}
+                out.append(ops.JoinMarket(prover, _i(market_id) + 1, _i(q["compute_per_request"]), _i(q["price"]), _i(q["proposed_time"])))
+        for prover in sorted(pre["provers"].values(), key=lambda p: p["address"]):
+            for token, amount in sorted(prover["stake"].items()):
+                if _i(amount):
+                    out.append(ops.Stake(prover["address"], token, prover["address"], _i(amount)))
+        return out
+
+    def _timeline(self, pre: dict) -> list:
+        """(design time, order, what) of the snapshots, asks and assignments, in design time."""
+        out = []
+        for capture, snap in pre["restaking"].get("snapshots", {}).items():
+            done = _i(snap.get("completed_at", capture)) if _complete(snap) and _i(snap.get("completed_at", "-1")) >= 0 else _i(capture)
+            out.append((max(done, _i(capture)), 0, ("snapshot", snap)))
+        for ask in pre["asks"].values():
+            out.append((_i(ask["created_at"]), 1, ("ask", ask)))
+            if ask["assignment"]:
+                out.append((_i(ask["assignment"]["assigned_at"]), 2, ("assign", ask)))
+        return sorted(out, key=lambda e: (e[0], e[1], str(e[2][1].get("id", e[2][1].get("capture_ts")))))
+
+    def market_op(self, sender: str, verifier_id: str):
+        return ops.CreateMarket(sender, b"market", verifier_id, "public", IVS_IMAGE)
+
+    def part_op(self, capture: int, index: int, count: int, entries) -> ops.SubmitVaultSnapshot:
+        rows = [(str(o), str(v), _i(s)) for o, v, s in entries]
+        if any(s < 0 for _, _, s in rows):
+            raise Unreplayable("untranslatable", "a snapshot row with a negative stake: no uint256 holds it")
+        return ops.SubmitVaultSnapshot(TRANSMITTER, index, count, capture + self.shift, [o for o, _, _ in rows], [v for _, v, _ in rows],
+                                       [self.restake_token] * len(rows), [s for _, _, s in rows])
+
+    def slash_result(self, capture: int, tasks=()) -> ops.SubmitSlashResult:
+        """The capture's one-part slash result (chain time: `capture` is already shifted)."""
+        self.slash_results += 1
+        return ops.SubmitSlashResult(TRANSMITTER, 0, 1, capture, 1_000 * self.slash_results, [b for b, _, _ in tasks],
+                                     [p for _, p, _ in tasks], [r for _, _, r in tasks])
+
+    def bid_op(self, ask: dict, sender: str) -> ops.CreateBid:
+        return ops.CreateBid(sender, _i(ask["market_id"]) + 1, _i(ask["max_price"]), _i(ask["expiry"]) + self.shift,
+                             _i(ask["proof_time"]), sender, bytes.fromhex(ask["public_inputs"][2:]))
+
+
+class Chain:
+    """The adapter session with the chain's clock kept beside it (each transaction: +1 s)."""
+
+    def __init__(self, adapter, t: Translation):
+        self.adapter, self.t = adapter, t
+        self.now = t.genesis_time
+        self.before: Optional[dict] = None
+
+    def ensure(self) -> None:
+        """Genesis and the pre-state's set-up, once, before the first L2 transaction."""
+        if self.before is None:
+            build_pre_state(self)
+            self.before = self.state()
+
+    def start(self) -> None:
+        answer = self.adapter.request({"cmd": "genesis", "fork": "deployed_restaking", "config": encode_config(self.t.config)}, 60)
+        if not answer.get("ok"):
+            raise Unreplayable("pre-state/refused", f"genesis refused: {answer.get('error')}")
+
+    def apply(self, op) -> dict:
+        answer = self.adapter.request({"cmd": "apply", "op": encode_op(op)}, 60)
+        if answer.get("ok"):
+            self.now += op.seconds if isinstance(op, ops.AdvanceTime) else 1
+        return answer
+
+    def must(self, op) -> dict:
+        answer = self.apply(op)
+        if not answer.get("ok"):
+            code = answer.get("error_code", answer.get("error"))
+            rule = SETUP_REFUSED.get((op.name, code)) or (REJECTED_ON_CHAIN.get(code) if op.name == "assign_task" else None)
+            rule = rule or "pre-state/refused"
+            raise Unreplayable(rule, f"rebuilding the pre-state: {op.name} refused on chain: {code}")
+        return answer
+
+    def catch_up(self, design_time: int) -> None:
+        """Advance so the next transaction runs at design time + shift (never backwards)."""
+        target = design_time + self.t.shift - 1
+        while target > self.now:
+            step = min(target - self.now, 10**9)
+            self.must(ops.AdvanceTime(step))
+
+    def state(self) -> dict:
+        return self.adapter.request({"cmd": "state"}, 60)["state"]
+
+
+def build_pre_state(chain: Chain) -> None:
+    t = chain.t
+    _pre_state_rule(t.pre)
+    chain.start()
+    for op in t.setup:
+        chain.must(op)
+    for at, _, (kind, item) in t.timeline:
+        chain.catch_up(at)
+        if kind == "snapshot":
+            capture = _i(item["capture_ts"])
+            for index in sorted(_i(i) for i in item["parts"]):
+                chain.must(t.part_op(capture, index, _i(item["count"]), item["parts"][str(index)]))
+            if _complete(item):
+                chain.must(t.slash_result(capture + t.shift))
+        elif kind == "ask":
+            chain.must(t.bid_op(item, item["requester"]))
+            t.bid_of[str(item["id"])] = len(t.bid_of)
+        else:
+            chain.must(ops.AssignTask(ENGINE, t.bid_of[str(item["id"])], item["assignment"]["prover"], 0))
+    chain.catch_up(_i(t.pre["time"]))
+
+
+def _latest_rows(design_state) -> list:
+    """The rows of the design's latest complete snapshot (what a new capture would report)."""
+    snaps = [s for s in design_state.restaking.snapshots.values() if len(s.parts) == s.count]
+    if not snaps:
+        return []
+    latest = max(snaps, key=lambda s: s.capture_ts)
+    return [row for i in sorted(latest.parts) for row in latest.parts[i]]
+
+
+def chain_ops(t: Translation, chain: Chain, design_state, op, design_ok: bool) -> tuple[list, str]:
+    """The L2 transactions doing the design operation's job, and how the outcome is read
+    ('tx': the transactions' acceptance; 'none': nothing is sent on L2)."""
+    name = op.name
+    if name in NO_COUNTERPART:
+        raise Unreplayable(NO_COUNTERPART[name], f"{name}: {RULES[NO_COUNTERPART[name]][1]}")
+    bid = lambda ask_id: t.bid_of.get(str(ask_id), 10**6 + ask_id)  # noqa: E731 - an ask the chain never saw
+    if name == "advance_time":
+        return [], "time"
+    if name in BRIDGE_FAULTS:
+        return [], "none"
+    if name == "mint":
+        if op.token not in (t.payment_token, t.stake_token):
+            raise Unreplayable("no-counterpart/other-token", f"token {op.token}")
+        return [Mint(op.account, op.token, op.amount)], "tx"
+    if name == "transmit_snapshot_part" and design_ok:
+        return [], "transmit"  # the TEE reads L1; L2 sees the part when it is delivered
+    if name == "deliver_message":
+        message = design_state.restaking.bridge.in_flight.get(op.message_id)
+        if message is None:
+            raise Unreplayable("no-counterpart/bridge-bookkeeping", f"message {op.message_id} is not in flight: no transaction")
+        if isinstance(message.payload, SlashRequest):
+            raise Unreplayable("l1/slash-request", "a slash request goes to L1 (Middleware.requestSlash)")
+        if isinstance(message.payload, SlashResult):
+            raise Unreplayable("no-counterpart/slash-outcome-to-l2", "an L1 slash outcome never reaches L2")
+    chain.ensure()
+    if name == "transmit_snapshot_part":  # the design refuses it: would the chain take it?
+        return [t.part_op(op.capture_ts, op.index, op.count, op.entries)], "part"
+    if name == "deliver_message":
+        payload = design_state.restaking.bridge.in_flight[op.message_id].payload
+        part = t.part_op(payload.capture_ts, payload.index, payload.count, payload.entries)
+        return [part], "part"
+    if name == "create_market":
+        return [t.market_op(op.sender, op.verifier_id)], "tx"
+    if name == "register_prover":
+        return [ops.RegisterProver(op.sender, op.reward_address, op.declared_compute, b"prover")], "tx"
+    if name == "join_market":
+        return [ops.JoinMarket(op.sender, op.market_id + 1, op.compute_per_request, op.price, op.proposed_time)], "tx"
+    if name in ("deposit_stake", "request_stake_withdrawal", "withdraw_stake") and op.token != t.stake_token:
+        raise Unreplayable("no-counterpart/other-token", f"{name} in {op.token}")
+    if name == "deposit_stake":
+        return [ops.Stake(op.sender, op.token, op.sender, op.amount)], "tx"
+    if name == "request_stake_withdrawal":
+        return [ops.RequestStakeWithdrawal(op.sender, op.sender, op.token, op.amount)], "tx"
+    if name == "withdraw_stake":
+        pending = chain.state()["native"]["withdrawals"].get(f"{op.sender}/{op.sender}", [])
+        indices = [i for i, w in enumerate(pending) if _i(w["amount"])]
+        return [ops.WithdrawStake(op.sender, op.sender, indices)], "tx"
+    if name == "create_ask":
+        if op.private_inputs:
+            raise Unreplayable("no-counterpart/private-inputs", "an ask with private inputs")
+        return [ops.CreateBid(op.sender, op.market_id + 1, op.max_price, op.expiry + t.shift, op.proof_time, op.sender,
+                              op.public_inputs)], "ask"
+    if name == "cancel_ask":
+        return [ops.CancelBid(op.sender, bid(op.ask_id))], "tx"
+    if name == "submit_proof":
+        return [ops.SubmitProof(op.sender, bid(op.ask_id), op.proof)], "tx"
+    if name == "assign_task":
+        ask = design_state.asks.get(op.ask_id)
+        market = design_state.markets.get(ask.market_id) if ask else None
+        key = market.engine_key if market and market.engine_key else ""
+        valid = bool(key) and verify_signature(key, assignment_message(market.id, op.ask_id, op.prover, op.price), op.signature)
+        return [ops.AssignTask(ENGINE if valid else NOT_ENGINE, bid(op.ask_id), op.prover, 0)], "tx"
+    if name == "slash_missed_deadline":
+        ask = design_state.asks.get(op.ask_id)
+        prover = ask.assignment.prover if ask and ask.assignment else op.sender
+        chain_bid = chain.state()["bids"].get(str(bid(op.ask_id)))
+        if design_ok and chain_bid:  # the chain's clock may run a few seconds behind: slash once ITS deadline passed
+            chain.catch_up(max(design_state.time, _i(chain_bid["deadline"]) - t.shift + 1))
+        capture = chain.now + 1
+        rows = _latest_rows(design_state)
+        snapshot = ops.SubmitVaultSnapshot(TRANSMITTER, 0, 1, capture, [str(o) for o, _, _ in rows], [str(v) for _, v, _ in rows],
+                                           [t.restake_token] * len(rows), [_i(s) for _, _, s in rows])
+        return [snapshot, t.slash_result(capture, [(bid(op.ask_id), prover, op.sender)])], "slash"
+    raise Unreplayable("untranslatable", f"{name} is not translated")
+
+
+class _Session:
+    """An in-process adapter session with the runner's `request(message, timeout)` shape."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def request(self, message: dict, timeout: float = 0) -> dict:
+        return self.session.handle(message)
+
+
+def _restaked(design_state) -> dict:
+    return {str(a): sum(b.amounts.values()) for a, b in design_state.restaking.backing.items()}
+
+
+def _chain_restaked(state: dict, t: Translation) -> dict:
+    ask_of = {b: a for a, b in t.bid_of.items()}
+    return {ask_of.get(b, f"bid {b}"): _i(lock["amount"]) for b, lock in ((_i(k), v) for k, v in state["symbiotic"]["locks"].items())}
+
+
+def _confirmed(design_state) -> set:
+    return {c for c, s in design_state.restaking.snapshots.items() if len(s.parts) == s.count}
+
+
+def _chain_confirmed(state: dict, t: Translation) -> set:
+    return {_i(c["capture_timestamp"]) - t.shift for c in state["symbiotic"]["confirmed"]}
+
+
+def _stake(design_state) -> dict:
+    return {p: sum(g.stake.values()) for p, g in design_state.provers.items()}
+
+
+def _chain_stake(state: dict) -> dict:
+    return {p: sum(_i(v) for v in by.values()) for p, by in _by_prover(state["native"]["prover_stake"]).items()}
+
+
+def _by_prover(nested: dict) -> dict:
+    out: dict = {}
+    for token, provers in nested.items():
+        for prover, amount in provers.items():
+            out.setdefault(prover, {})[token] = amount
+    return out
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after) if after.get(k, 0) != before.get(k, 0)}
+
+
+def replay_case(adapter, name: str, case: dict) -> Divergence:
+    """Translate one design case, replay it on a deployed_restaking adapter and classify it."""
+    state = decode_state(case["pre_state"])
+    try:
+        t = Translation(case)
+        chain = Chain(adapter, t)
+        accepted, design_before = [], None
+        for i, step in enumerate(case["operations"]):
+            if not step["expect"]["ok"] and step["expect"]["error_code"] in DECODING_ERRORS:
+                continue  # the design cannot decode it: no transaction carries it
+            op = decode_design_op({"op": step["op"], "args": step["args"]})
+            try:
+                new, _ = spec.apply(state, op)
+                design_ok, design_code = True, ""
+            except SpecError as exc:
+                new, design_ok, design_code = state, False, exc.code
+            try:
+                txs, mode = chain_ops(t, chain, state, op, design_ok)
+            except Unreplayable as exc:
+                exc.at = i
+                raise
+            except SpecError as exc:  # a design value no contract argument holds (e.g. a negative uint)
+                raise Unreplayable("untranslatable", f"{op.name}: {exc}", i) from None
+            if chain.before is not None and design_before is None:
+                design_before = state
+            if mode == "time":
+                state = new  # the chain catches up before its next transaction
+                continue
+            if mode in ("none", "transmit"):
+                if not design_ok:
+                    rule = FAULT_REJECTED.get(design_code, "no-counterpart/bridge-bookkeeping")
+                    return Divergence(name, rule, f"design rejects {design_code}; on L2 no transaction", i, op.name)
+                state = new
+                continue
+            chain.catch_up(state.time)
+            answers = []
+            for tx in txs:
+                answers.append(chain.apply(tx))
+                if not answers[-1].get("ok"):
+                    break
+            chain_ok = all(a.get("ok") for a in answers)
+            code = next((a.get("error_code", a.get("error", "?")) for a in answers if not a.get("ok")), "")
+            if design_ok and not chain_ok:
+                return Divergence(name, REJECTED_ON_CHAIN.get(code, "rejected-on-chain"), f"design accepts; chain reverts {code}", i, op.name)
+            if not design_ok and chain_ok:
+                table = PART_ACCEPTED if mode == "part" else {}
+                rule = table.get(design_code) or ACCEPTED_ON_CHAIN.get((op.name, design_code), "accepted-on-chain")
+                return Divergence(name, rule, f"design rejects {design_code}; chain accepts", i, op.name)
+            if mode == "part" and chain_ok and answers and txs[0].index == txs[0].num_txs - 1:
+                capture = txs[0].capture_timestamp
+                if not chain.apply(t.slash_result(capture)).get("ok"):
+                    return Divergence(name, "bridge/confirmation-needs-slash-result", "the capture's slash result refused", i, op.name)
+            if mode == "ask" and chain_ok:
+                t.bid_of[str(state.next_ask_id)] = len(t.bid_of)
+            if design_ok:
+                accepted.append((i, op.name))
+            state = new
+        if chain.before is None:
+            return Divergence(name, SAME, "no operation sends an L2 transaction")
+        before, after = chain.before, chain.state()
+    except Unreplayable as exc:
+        return Divergence(name, exc.rule, exc.detail, exc.at, case["operations"][exc.at]["op"] if exc.at is not None else "")
+    d_locks = _diff(_restaked(design_before), _restaked(state))
+    c_locks = _diff(_chain_restaked(before, t), _chain_restaked(after, t))
+    if set(d_locks) != set(c_locks):
+        at = next(((i, n) for i, n in accepted if n == "assign_task"), (None, ""))
+        return Divergence(name, "locks/every-pool-locks", f"restaked locks change: design {d_locks}, chain {c_locks}", *at)
+    if d_locks != c_locks:
+        at = next(((i, n) for i, n in accepted if n == "assign_task"), (None, ""))
+        return Divergence(name, "locks/fixed-amount", f"restaked locks change: design {d_locks}, chain {c_locks}", *at)
+    d_conf = _confirmed(state) - _confirmed(design_before)
+    c_conf = _chain_confirmed(after, t) - _chain_confirmed(before, t)
+    if d_conf != c_conf:
+        at = next(((i, n) for i, n in accepted if n == "deliver_message"), (None, ""))
+        return Divergence(name, "bridge/confirmation-needs-slash-result",
+                          f"captures confirmed: design {sorted(d_conf)}, chain {sorted(c_conf)}", *at)
+    d_stake = _diff(_stake(design_before), _stake(state))
+    c_stake = _diff(_chain_stake(before), _chain_stake(after))
+    if d_stake != c_stake:
+        i, n = next(((i, n) for i, n in accepted if n in STAKE_RULE), (None, ""))
+        return Divergence(name, STAKE_RULE.get(n, "stake-differs"), f"native stake moves: design {d_stake}, chain {c_stake}", i, n)
+    return Divergence(name, SAME)
+
+
+@attrs.frozen
+class DivergenceReport:
+    vectors_dir: str
+    results: tuple
+
+    def counts(self) -> Counter:
+        return Counter(r.rule for r in self.results)
+
+    def kinds(self) -> Counter:
+        return Counter(r.kind for r in self.results)
+
+
+def divergence_report(vectors_dir: Path, adapter=None, build=None, select=None) -> DivergenceReport:
+    """Replay every in-scope design case under `vectors_dir` on `adapter` (default: the restaking
+    EVM adapter in process, on `build`, else the cached restaking build)."""
+    if adapter is None:
+        from reference.evm.restaking.adapter import RestakingSession
+        from reference.evm.restaking.compile import compile_restaking
+
+        adapter = _Session(RestakingSession(build or compile_restaking(None, cache_only=True)))
+    results = []
+    for case in load_cases(Path(vectors_dir)):
+        if not in_scope(case.name, case.data) or (select and select not in case.name):
+            continue
+        results.append(replay_case(adapter, case.name, case.data))
+    return DivergenceReport(str(vectors_dir), tuple(results))
+
+
+def render_markdown(report: DivergenceReport, command: str) -> str:
+    counts, kinds, total = report.counts(), report.kinds(), len(report.results)
+    lines = [
+        "# Design vs deployed, restaking lineage: divergence report",
+        "",
+        f"Generated by `{command}`: every `design` case that exercises restaking ({total}: the modules "
+        f"{', '.join(MODULES)}, and the cases whose pre-state or operations hold restaking) translated into a "
+        "`deployed_restaking` trace (reference/evm/restaking/diverge.py), replayed on the adapter (the L2 bytecode of "
+        "`initial-deploy-7cf6586`) and classified by the first rule it meets. Rows are computed, never edited; "
+        "docs/divergence-restaking.md says how the translation works.",
+        "",
+        "| kind | cases |",
+        "|---|---:|",
+    ]
+    for kind in ("same", "rule", "none"):
+        lines.append(f"| {KINDS[kind]} | {kinds.get(kind, 0)} |")
+    lines += ["", "| rule | kind | cases | what the deployed contracts do | where |", "|---|---|---:|---|---|"]
+    for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        kind, text, where = RULES[rule]
+        lines.append(f"| `{rule}` | {kind} | {n} | {text} | {where} |")
+    lines += ["", "## Cases", "", "| case | rule | operation | detail |", "|---|---|---|---|"]
+    for r in sorted(report.results, key=lambda r: (r.rule == SAME, r.rule, r.case)):
+        if r.rule == SAME:
+            continue
+        op = f"#{r.op_index} `{r.op}`" if r.op_index is not None else ""
+        lines.append(f"| `{r.case}` | `{r.rule}` | {op} | {r.detail.replace('|', '/')} |")
+    agree = sorted(r.case for r in report.results if r.rule == SAME)
+    lines += ["", f"Cases that agree ({len(agree)}): " + (", ".join(f"`{c}`" for c in agree) or "none") + "."]
+    return "\n".join(lines) + "\n"
