@@ -48,7 +48,6 @@ RULES = {
                        "no uint256 holds).", "ABI uint256"),
     # ---- pre-states the L2 cannot be brought to ----
     "pre-state/terminal-ask": ("none", "The pre-state holds a settled ask; the translation rebuilds open and assigned asks only.", ""),
-    "pre-state/pending-withdrawal": ("none", "The pre-state holds a pending timed withdrawal; the translation does not rebuild it.", ""),
     "pre-state/multi-token-stake": ("none", "Native stake in more than one token; the translation deploys one native token.", ""),
     "pre-state/unordered-parts": ("none", "The pre-state holds snapshot parts received out of order: L2 takes parts in strict index order "
                                   "only, so no sequence of transactions leaves that state.", "SymbioticStaking.sol:441 _checkValidity (NotIdxToSubmit)"),
