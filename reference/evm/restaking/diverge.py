@@ -406,6 +406,11 @@ class _Session:
         return self.session.handle(message)
 
 
+def _encumbered(design_state, prover: str) -> bool:
+    """The design holds an unresolved restaked slash of `prover` (its stake is encumbered)."""
+    return any(x.prover == prover and x.status.value == "REQUESTED" for x in design_state.restaking.slashes.values())
+
+
 def _restaked(design_state) -> dict:
     return {str(a): sum(b.amounts.values()) for a, b in design_state.restaking.backing.items()}
 
@@ -490,6 +495,8 @@ def replay_case(adapter, name: str, case: dict) -> Divergence:
             if not design_ok and chain_ok:
                 table = PART_ACCEPTED if mode == "part" else {}
                 rule = table.get(design_code) or ACCEPTED_ON_CHAIN.get((op.name, design_code), "accepted-on-chain")
+                if (op.name, design_code) == ("assign_task", "INSUFFICIENT_STAKE") and _encumbered(state, op.prover):
+                    rule = "locks/unencumbered-by-slash-requests"
                 return Divergence(name, rule, f"design rejects {design_code}; chain accepts", i, op.name)
             if mode == "part" and chain_ok and answers and txs[0].index == txs[0].num_txs - 1:
                 capture = txs[0].capture_timestamp
