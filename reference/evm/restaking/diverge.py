@@ -13,7 +13,7 @@ bytecode: reference.evm.restaking.adapter):
   assignment locks in EVERY pool, StakingManager.sol:89: a positive native lock would refuse
   every restaked-only prover before any restaking rule is reached);
   submissionCooldown 0 (so the translation measures rules, not a parameter);
-- set-up, in design time (+ a shift when the set-up needs room): mints, markets, provers and
+- set-up, in design time + SHIFT (chain seconds; attestations need a realistic clock): mints, markets, provers and
   their memberships, native stake, then along the design's clock the confirmed snapshots (their
   parts in index order, then an empty one-part slash result that confirms the capture), the open
   and assigned asks as bids, and their assignments by the engine key;
@@ -60,6 +60,9 @@ RESTAKING_OPS = {"create_vault", "vault_deposit", "vault_withdraw", "vault_claim
 ENGINE, NOT_ENGINE, TRANSMITTER, IVS_IMAGE = "engine-key", "not-an-engine", "transmitter", "ivs-image"
 DECODING_ERRORS = {"MALFORMED_OPERATION", "UNKNOWN_OPERATION"}
 MARGIN = 3
+SHIFT = 1_700_000_000
+"""Chain time = design time + SHIFT (the fork's default genesis timestamp): attestations carry
+timestamps the contracts compare with block.timestamp."""
 ADAPTER = ".venv/bin/python -m reference.evm.restaking.adapter"
 REPORT = Path("docs/divergence-restaking.md")
 
@@ -141,7 +144,9 @@ class Translation:
         self.setup = self._setup(pre)
         self.timeline = self._timeline(pre)
         t0 = min([_i(pre["time"])] + [t for t, _, _ in self.timeline])
-        self.shift = max(0, len(self.setup) + MARGIN - t0)
+        self.shift = SHIFT  # the attestation checks on chain need a realistic clock
+        if t0 + SHIFT < len(self.setup) + MARGIN:
+            raise Unreplayable("untranslatable", f"design time {t0} leaves no room for the set-up")
         self.genesis_time = t0 + self.shift - len(self.setup) - MARGIN
         self.bid_of: dict[str, int] = {}
         self.slash_results = 0
