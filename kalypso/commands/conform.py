@@ -87,6 +87,10 @@ def run_divergence(args, console) -> int:
 
         command = f"kalypso conform --adapter {shlex.quote(args.adapter)} --vectors {args.vectors} --divergence {args.divergence}"
     with SubprocessAdapter(args.adapter) as adapter:
+        if args.against == "deployed_restaking":  # one clear error, not 291 refused genesis
+            probe = adapter.request({"cmd": "genesis", "fork": "deployed_restaking", "config": None}, 60)
+            if not probe.get("ok"):
+                raise BadArgument("--adapter", f"does not run the deployed_restaking fork: {probe.get('error', probe)}")
         report = divergence_report(args.vectors, adapter=adapter, select=args.select)
     if not report.results:
         raise BadFile("--vectors", f"no design cases with a pre-state under {args.vectors}")

@@ -95,3 +95,17 @@ def test_the_committed_report_regenerates_on_the_bytecode(reference_report):
     differ = [(a.case, a.rule, b.rule, b.detail) for a, b in zip(reference_report.results, chain.results) if a != b]
     assert not differ, differ[:5]
     assert render_markdown(chain, command()) == (ROOT / REPORT).read_text()
+
+
+def test_an_adapter_without_the_fork_gets_one_clear_error(tmp_path):
+    import shlex
+    import subprocess
+    import sys
+
+    refuses = "import sys, json\nfor line in sys.stdin: print(json.dumps({'ok': False, 'error': 'no such fork'}), flush=True)"
+    adapter = shlex.join([sys.executable, "-c", refuses])
+    out = tmp_path / "d.md"
+    done = subprocess.run([sys.executable, "-m", "kalypso.cli", "conform", "--adapter", adapter, "--vectors", str(VECTORS),
+                           "--against", "deployed_restaking", "--divergence", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "does not run the deployed_restaking fork: no such fork" in done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
