@@ -97,9 +97,10 @@ def restaking_part(ctx) -> tuple[list, list, list]:
     from kalypso.audit.sections.restaking_divergence import divergence_part, escape_part
 
     checks += escape_part(ctx)
-    more_checks, more_tables = divergence_part(ctx, build)
-    checks += more_checks
-    tables += more_tables
+    if ctx.budget["divergence"]:
+        more_checks, more_tables = divergence_part(ctx, build)
+        checks += more_checks
+        tables += more_tables
     rows = []
     for f in findings_mod.FINDINGS:
         case, detail = fork_rows[(f.invariant, f.name)]
