@@ -35,9 +35,11 @@ from reference.evm.errors import UncarriableMessage, UnknownRevert
 from reference.evm.restaking.adapter import RestakingSession, error_code
 from reference.evm.restaking.l1 import L1, MIDDLEWARE_TYPE, L1Config, deploy_l1, middleware_proof
 from spec.deployed_restaking import operations as ops
+from spec.deployed_restaking.codec import encode_op
 from spec.deployed_restaking.containers import Config
 
 L1_GENESIS_BLOCK = 20_000
+ENCLAVE_KEY = "bridge-key"  # the enclave key the fork's bridge operations sign with (operations.py defaults)
 
 
 @attrs.frozen
@@ -107,7 +109,7 @@ class TwoChain:
 
     def l2_op(self, op) -> dict:
         """One fork operation on the L2 bytecode and on the spec; their answers must agree."""
-        data = self.world_op_json(op)
+        data = encode_op(op)
         answer = self.l2.handle({"cmd": "apply", "op": data})
         outcome = "ok" if answer.get("ok") else answer.get("error_code", "error")
         try:
@@ -121,11 +123,6 @@ class TwoChain:
         if answer.get("ok") and op.name == "assign_task":
             self._record_assignment(op.bid_id, op.prover)
         return answer
-
-    @staticmethod
-    def world_op_json(op) -> dict:
-        from spec.deployed_restaking.codec import encode_op
-        return encode_op(op)
 
     def advance(self, seconds: int) -> None:
         self.l2_op(ops.AdvanceTime(seconds))
@@ -246,14 +243,12 @@ class TwoChain:
         A = self.l1.chain.addr
         data = encode(["uint256", "address", "address", "address", "uint256", "uint48"],
                       [m.job_id, A(m.reward_address), m.vault, A(m.operator), m.amount, m.capture_timestamp])
-        proof = middleware_proof(data, self.config_enclave_key, self.config.bridge_image, self.time)
+        proof = middleware_proof(data, ENCLAVE_KEY, self.config.bridge_image, self.time)
         fn = "requestSlash" if kind == MIDDLEWARE_TYPE["veto"] else "slash"
         receipt, outcome = self.l1_transact(mw, fn, m.job_id, A(m.reward_address), m.vault, A(m.operator), m.amount,
                                             m.capture_timestamp, b"", proof, sender=sender)
         events = [e.name for e in receipt.events] if receipt is not None and receipt.ok else []
         return Delivery(m, "L1", outcome, f"Middleware.{fn}" + (f": {', '.join(events)}" if events else ""))
-
-    config_enclave_key = "bridge-key"  # the enclave key the fork's bridge operations sign with
 
     def transmit(self, schedule) -> list[Delivery]:
         """Run the transmitter's choices over the outbox: each step is (action, outbox index[, arg])
