@@ -68,8 +68,9 @@ class Cluster:
                     raise RuntimeError(f"{n} workers did not join")
                 time.sleep(0.2)
 
-    def kill_busy_worker(self, want=lambda keys: bool(keys)) -> tuple[str, list[str]]:
-        """SIGKILL a worker process that holds tasks (`want(its task keys)`); its address and those keys."""
+    def kill_busy_worker(self, want=lambda keys: bool(keys)) -> tuple[str, list[str], float]:
+        """SIGKILL a worker process that holds tasks (`want(its task keys)`): its address, those keys
+        and the time it was dead by."""
         from distributed import Client
 
         with Client(self.address, timeout=START_TIMEOUT, set_as_default=False) as client:
@@ -80,7 +81,7 @@ class Cluster:
             keys = [str(k) for k in processing.get(address, ())]
             if address and want(keys):
                 self.kill(worker)
-                return address, keys
+                return address, keys, time.time()
         raise AssertionError(f"no worker holds tasks to kill it with: {processing}")
 
     def kill(self, worker: subprocess.Popen) -> None:
