@@ -102,8 +102,8 @@ def run_campaign_bench(quick: bool = False) -> str:
     lines = ["## Campaigns (reference.campaign)", "",
              f"`kalypso bench --only campaign{' --quick' if quick else ''}`: {os.cpu_count()} CPUs; the same tasks (seed {SEED}) "
              "serially in one process (warmed), then on a local Dask cluster of 1, then of 2 worker processes (the engine's "
-             f"own, one thread each; started and warmed beforehand; run {repeats} times, the median wall kept, the range in "
-             "brackets). Task CPU = the tasks' own CPU per task. Engine CPU = the CPU of every process of the run (client, "
+             f"own, one thread each; started and warmed beforehand; run {'once' if repeats == 1 else f'{repeats} times'}, the "
+             "median wall kept, the range in brackets). Task CPU = the tasks' own CPU per task. Engine CPU = the CPU of every process of the run (client, "
              "scheduler, nannies, workers) beyond the tasks' own, per task: what Dask, the result transport and the writing of "
              "results cost the machine. Wall overhead = (1-worker wall - the tasks' own seconds) / tasks. Worker busy = the "
              "tasks' own seconds over workers x wall (the rest: waiting for work, the tail of the last tasks, Dask's threads).",
