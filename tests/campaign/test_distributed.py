@@ -167,3 +167,21 @@ def test_a_scheduler_without_workers_is_one_error_naming_it(tmp_path, monkeypatc
     assert err.startswith(f"error: CampaignError [--scheduler {empty.address}]: no worker joined within 2s")
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not store.load_results(tmp_path / "o", "sweep").lines
+
+
+def _profiling(dask_worker) -> bool:
+    return "profile" in dask_worker.periodic_callbacks
+
+
+def test_a_local_cluster_has_quiet_workers_and_gives_the_serial_results(tmp_path):
+    from distributed import Client
+
+    from reference.campaign.engine import local_cluster
+
+    with local_cluster(1) as cluster, Client(cluster, set_as_default=False) as client:
+        assert list(client.run(_profiling).values()) == [False]  # LOCAL_CONFIG reached the worker process
+    count, params = SMALL["sweep"]
+    run_campaign("sweep", Budget(count=count), SEED, tmp_path / "serial", params=params, serial=True)
+    local = run_campaign("sweep", Budget(count=count), SEED, tmp_path / "local", params=params, workers=1)
+    assert local.complete and local.workers == 1
+    assert merged(tmp_path / "local") == merged(tmp_path / "serial")
