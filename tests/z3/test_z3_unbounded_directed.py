@@ -9,7 +9,7 @@ from properties.z3.unbounded.directed import check_directed, check_vectors
 from properties.z3.unbounded.mutants import UNBOUNDED_MUTANTS
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "design"
-SAMPLE = ("mint", "withdraw_stake", "expire_ask", "submit_proof", "slash_missed_deadline")
+SAMPLE = ("withdraw_stake", "submit_proof", "slash_missed_deadline")  # every ghost moves in one of them
 
 
 def test_directed_cases_agree_with_the_spec():
@@ -17,13 +17,13 @@ def test_directed_cases_agree_with_the_spec():
     assert not bad, "\n".join(f"{d.case.operation} [{d.case.label}]: {d.detail}" for d in bad[:10])
     assert {c.operation for c in cases} == set(SAMPLE)
     assert sum(c.label.startswith("effect on ghost") for c in cases) >= 5
-    assert len(cases) >= 150, len(cases)
+    assert len(cases) >= 80, len(cases)
 
 
 def test_vector_steps_agree_with_the_encoding():
     checked, skipped, bad = check_vectors(VECTORS, operations=SAMPLE)
     assert not bad, "\n".join(f"{d.case.label}: {d.detail}" for d in bad[:10])
-    assert checked >= 30, (checked, skipped)
+    assert checked >= 15, (checked, skipped)
 
 
 FAST = ("expire-at-expiry", "withdraw-to-reward-address", "update-market-owner-dropped")  # one of each kind
