@@ -56,3 +56,38 @@ def test_key_safety_rule_must_hold_and_weakened_rules_must_escape():
     checks = synthesis_checks(bad, 0.1)
     assert [c.status for c in checks] == [Status.FAIL] * 3
     assert "ESCAPE" in checks[0].trace and checks[2].trace == "regions differ"
+
+
+@attrs.frozen
+class UResult:
+    invariant: str
+    operation: str
+    kind: str
+    result: str
+    seconds: float = 0.1
+    detail: str = ""
+
+
+@attrs.frozen
+class Lemma:
+    name: str
+    result: str
+
+
+def test_unbounded_obligations_are_counted_by_kind():
+    """Only obligations and genesis checks count; frames and step-only checks are listed apart;
+    an unknown or vacuous obligation, or a lemma not proved, fails."""
+    from kalypso.audit.sections.z3 import unbounded_checks
+
+    results = [UResult("I1", "init", "init", "proved"), UResult("I1", "mint", "obligation", "proved"),
+               UResult("I1", "advance_time", "frame", "frame"), UResult("I5", "mint", "step", "proved"),
+               UResult("I7", "assign_task", "obligation", "unknown", detail="rlimit"), UResult("I9", "mint", "obligation", "vacuous")]
+    checks, table, note = unbounded_checks(results, [Lemma("base", "proved"), Lemma("step", "unknown")], 1.0)
+    status = {c.name.split(" ")[0]: c for c in checks}
+    assert status["I1"].status == Status.PASS and status["I1"].count == 2
+    assert status["I5"].status == Status.PASS and status["I5"].count == 0
+    assert status["I7"].status == Status.FAIL and "rlimit" in status["I7"].trace
+    assert status["I9"].status == Status.FAIL
+    assert status["summation"].status == Status.FAIL
+    assert ("I1", "1", "1", "1", "0", "-") in table.rows
+    assert "2 proofs counted" in note and "1 frame conditions" in note and "1 that follow from the step relation alone" in note
