@@ -342,14 +342,21 @@ def _export(args) -> int:
     return 0
 
 
-def run(args) -> int:
-    from reference.zk.backend import BackendError
-    from reference.zk.binfile import BinFormatError
-    from reference.zk.groth16 import Groth16Error
-    from reference.zk.r1cs import CircuitError
-    from reference.zk.snarkjs import SnarkjsFormatError
-    from reference.zk.wasm_witness import WitnessError
+# the typed errors of the zk modules: bad input, exit 2 (looked up only in modules already imported:
+# an error of a module that was never imported cannot have been raised)
+_TYPED_ERRORS = {
+    "reference.zk.backend": "BackendError", "reference.zk.binfile": "BinFormatError",
+    "reference.zk.groth16": "Groth16Error", "reference.zk.r1cs": "CircuitError",
+    "reference.zk.snarkjs": "SnarkjsFormatError", "reference.zk.wasm_witness": "WitnessError",
+}
 
+
+def _typed_errors() -> tuple[type, ...]:
+    found = tuple(getattr(sys.modules[m], name) for m, name in _TYPED_ERRORS.items() if m in sys.modules)
+    return found + (ValueError, OSError, MemoryError)
+
+
+def run(args) -> int:
     from spec.errors import BadInput
 
     step = {"setup": _setup, "prove": _prove, "prove-batch": _prove_batch, "witness": _witness, "verify": _verify, "export": _export}[args.zk_command]
@@ -357,8 +364,9 @@ def run(args) -> int:
         return step(args)
     except BadInput:
         raise
-    except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, WitnessError, ValueError,
-            OSError, MemoryError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _typed_errors()):
+            raise
         field = getattr(exc, "filename", None) or getattr(exc, "field", None) or f"zk {args.zk_command}"
         from kalypso.args import one_line
 
