@@ -189,15 +189,17 @@ def _witness_source(args, circuit):
 
 def _prove_persistent(args, r: int, s: int):
     """The fast path: the key as limb arrays (``reference.fast.cpu_prover``)."""
-    from reference.fast.cpu_prover import Prover, read_file
-    from reference.zk.binfile import write_r1cs
+    from reference.fast.cpu_keys import read_file
+    from reference.fast.native_prover import load_prover
 
     if args.circuit.suffix == ".r1cs":
         r1cs, circuit = read_file(args.circuit, "r1cs"), None
     else:
+        from reference.zk.binfile import write_r1cs
+
         circuit = _load_circuit(args.circuit)[1]
         r1cs = write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs))
-    prover = Prover.load(args.zkey, r1cs=r1cs)
+    prover = load_prover(args.zkey, r1cs=r1cs)
     return prover.prove(_witness_source(args, circuit), r, s)
 
 
@@ -244,13 +246,14 @@ def _prove_batch(args) -> int:
     """Load the key once, prove every witness; a witness that fails is reported and skipped."""
     import time
 
-    from reference.fast.cpu_prover import Prover, read_file
+    from reference.fast.cpu_keys import read_file
+    from reference.fast.native_prover import load_prover
     from reference.zk.binfile import BinFormatError
     from reference.zk.groth16 import blinding_from_seed
     from reference.zk.r1cs import CircuitError
 
     start = time.perf_counter()
-    prover = Prover.load(args.zkey, r1cs=read_file(args.circuit, "r1cs"))
+    prover = load_prover(args.zkey, r1cs=read_file(args.circuit, "r1cs"))
     loaded = time.perf_counter()
     done = failed = 0
     for path in _witness_paths(args.witnesses):
