@@ -28,10 +28,11 @@ import numpy as np
 from py_ecc.optimized_bn128 import b as G1_B
 from py_ecc.optimized_bn128 import b2 as G2_B
 
-from reference.zk.binfile import BinFormatError, R1csArrays, _below, _field_header, _need, _sections
+from reference.zk.binfile import BinFormatError, R1csArrays, _below, _field_header, _need, _sections, read_wtns_rows
 from reference.zk.curve import CurveError, g1_from_affine, g2_from_affine
 from reference.zk.field import Q, R
 from reference.zk.groth16 import VerifyingKey
+from reference.zk.r1cs import CircuitError
 
 MAX_KEY_BYTES = 1 << 34
 
@@ -313,3 +314,20 @@ def check_matches(key: ZkeyArrays, r1cs: R1csArrays) -> None:
         same = _merged(*ours) == _merged(*theirs)
     if not same:
         raise BinFormatError("zkey: QAP coefficients differ from the r1cs constraints (a key for another circuit?)")
+
+
+def witness_rows(witness, n_vars: int) -> np.ndarray:
+    """A witness (.wtns path or bytes, limb rows, or ints) as checked normal-form limb rows."""
+    if isinstance(witness, np.ndarray):
+        rows = witness
+    elif isinstance(witness, (bytes, bytearray, memoryview, str, os.PathLike)):
+        rows = read_wtns_rows(source_bytes(witness, "wtns"))
+    else:
+        from reference.fast.convert import pack_fr
+
+        rows = pack_fr(list(witness), "witness")
+    if rows.shape != (n_vars, 4):
+        raise CircuitError(f"witness: {rows.shape[0]} values, the key is for {n_vars} signals (a witness for another circuit?)")
+    if rows[0].tolist() != [1, 0, 0, 0]:
+        raise CircuitError("witness[0]: the constant signal must be 1")
+    return rows

@@ -27,9 +27,8 @@ from reference.fast import _kernels_fr as kf
 from reference.fast.cpu import PARALLEL_FROM
 from reference.fast.convert import g1_from_jacobian, g2_from_jacobian, pack, unpack
 from reference.fast.cpu_keys import (
-    MAX_KEY_BYTES, ZkeyArrays, check_matches, compiled_key, parse_zkey_arrays, read_file, source_bytes,
+    MAX_KEY_BYTES, ZkeyArrays, check_matches, compiled_key, parse_zkey_arrays, read_file, source_bytes, witness_rows,
 )
-from reference.fast.native_prover import witness_rows
 from reference.fast.limbs import fr_montgomery, from_montgomery, signed_digit_windows, to_montgomery, twiddles, window_bits
 from reference.zk.binfile import R1csArrays, read_r1cs_arrays
 from reference.zk.curve import add, multiply

@@ -21,17 +21,16 @@ mcl loads and ``cpu_prover.Prover`` otherwise.
 from __future__ import annotations
 
 import ctypes
-import os
 
 import numpy as np
 
 from reference.fast.cpu_keys import (
-    ZkeyArrays, _known_valid, _remember_valid, check_matches, key_points, parse_zkey_arrays, source_bytes,
+    ZkeyArrays, _known_valid, _remember_valid, check_matches, key_points, parse_zkey_arrays, source_bytes, witness_rows,
 )
-from reference.zk.binfile import BinFormatError, R1csArrays, read_r1cs_arrays, read_wtns_rows
+from reference.zk.binfile import BinFormatError, R1csArrays, read_r1cs_arrays
 from reference.zk.field import Q, R, check_scalar, root_of_unity
 from reference.zk.groth16 import Proof
-from reference.zk.r1cs import CircuitError, UnsatisfiedConstraint
+from reference.zk.r1cs import UnsatisfiedConstraint
 
 NATIVE_BELOW = 1 << 13
 _RINV_Q = pow(1 << 256, -1, Q)
@@ -100,23 +99,6 @@ def _mcl_bases(*parts: np.ndarray) -> np.ndarray:
     else:
         out[finite, 2, 0] = _ONE_Q
     return out
-
-
-def witness_rows(witness, n_vars: int) -> np.ndarray:
-    """A witness (.wtns path or bytes, limb rows, or ints) as checked normal-form limb rows."""
-    if isinstance(witness, np.ndarray):
-        rows = witness
-    elif isinstance(witness, (bytes, bytearray, memoryview, str, os.PathLike)):
-        rows = read_wtns_rows(source_bytes(witness, "wtns"))
-    else:
-        from reference.fast.convert import pack_fr
-
-        rows = pack_fr(list(witness), "witness")
-    if rows.shape != (n_vars, 4):
-        raise CircuitError(f"witness: {rows.shape[0]} values, the key is for {n_vars} signals (a witness for another circuit?)")
-    if _ints(rows[:1]) != [1]:
-        raise CircuitError("witness[0]: the constant signal must be 1")
-    return rows
 
 
 def normal_key(key: ZkeyArrays) -> ZkeyArrays:
