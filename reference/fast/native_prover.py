@@ -210,13 +210,13 @@ class NativeProver:
         return proof, w[1 : self.n_public + 1]
 
 
-def load_prover(zkey, r1cs=None, native_below: int = NATIVE_BELOW):
+def load_prover(zkey, r1cs=None, native_below: int | None = None):
     """The prover for ``zkey`` (path or bytes), checked against ``r1cs`` when given: this module's for
     domains below ``native_below`` where mcl loads, ``cpu_prover.Prover`` (numba) otherwise."""
     from reference.zk import native
 
     key = parse_zkey_arrays(source_bytes(zkey, "zkey"))
-    if key.domain_size < native_below and native.available():
+    if key.domain_size < (NATIVE_BELOW if native_below is None else native_below) and native.available():
         return NativeProver.from_parsed(key, r1cs)
     from reference.fast.cpu_prover import Prover
 
