@@ -54,7 +54,12 @@ def test_findings_replay_with_their_evidence(restaking_build):
     s1 = replays["S1 slash_compensation/counterexample"].evidence
     assert s1["TaskSlashed events in the slash step"] == 0 and s1["NativeStaking POND (chain)"] == "1000"
     assert replays["I7 stake_backing/counterexample"].evidence["bob's matured withdrawal afterwards"] == "ERC20InsufficientBalance"
-    assert replays["I8 cross_chain_safety/counterexample"].evidence["age at deadline, s"] > 7 * 86_400
+    i8 = replays["I8 cross_chain_safety/counterexample"].evidence
+    assert i8["age at deadline, s"] > 7 * 86_400
+    # the escape search's trace on chain: the missed task's slash lands after the vault epoch closed
+    assert i8["escaped: the slash lands after the epoch closed"] is True
+    assert i8["slash result naming the bid landed at (block.timestamp)"] > i8["slashable on L1 until (capture + vault epoch)"]
+    assert i8["TaskSlashed events in the slash step"] == 0 and i8["restaked stake of bob still locked after it"] == "0"
 
 
 def test_the_assigner_picks_the_stake_token(restaking_build):

@@ -2,7 +2,9 @@
 vectors on the reference adapter and, where the contracts, npm and the cached viaIR build are
 present, on the L2 bytecode; each finding's trace on the fork, its replay on the bytecode with
 the evidence read from the chain, its fix and the Z3 obligations; the readings replayed on the
-bytecode that are not invariant violations (the stake-token draw, the VetoSlasher path)."""
+bytecode that are not invariant violations (the stake-token draw, the VetoSlasher path); the
+escape search and the design's restaking cases classified against the deployed rules
+(kalypso/audit/sections/restaking_divergence.py)."""
 from __future__ import annotations
 
 import json
@@ -92,6 +94,13 @@ def restaking_part(ctx) -> tuple[list, list, list]:
         except EvmHarnessError as exc:
             checks.append(Check("restaking reading: Middleware never calls VetoSlasher.executeSlash", Status.NOT_AVAILABLE,
                                 detail=f"Middleware build not cached: {exc}"))
+    from kalypso.audit.sections.restaking_divergence import divergence_part, escape_part
+
+    checks += escape_part(ctx)
+    if ctx.budget["divergence"]:
+        more_checks, more_tables = divergence_part(ctx, build)
+        checks += more_checks
+        tables += more_tables
     rows = []
     for f in findings_mod.FINDINGS:
         case, detail = fork_rows[(f.invariant, f.name)]
