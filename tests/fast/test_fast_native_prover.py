@@ -113,3 +113,22 @@ def test_small_prove_imports_no_numba(mimc, tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "0 False True", done.stderr
     assert (tmp_path / "o" / "proof.json").is_file()
+
+
+def test_verify_process_imports_neither_numpy_nor_the_state_machine(mimc, tmp_path):
+    """`kalypso zk verify` is a short process: it imports what verification needs and no more."""
+    import json
+
+    from reference.zk.snarkjs import public_to_json, vk_to_json
+
+    circuit, pk, zkey, r1cs = mimc
+    witness = circuit.witness({"preimage": 4})
+    proof, public = NativeProver.load(zkey, r1cs).prove(witness, 7, 8)
+    (tmp_path / "vk.json").write_text(json.dumps(vk_to_json(pk.vk)))
+    (tmp_path / "proof.json").write_text(json.dumps(proof_to_json(proof)))
+    (tmp_path / "public.json").write_text(json.dumps(public_to_json(public)))
+    code = ("import sys; from kalypso.cli import main\n"
+            "code = main(['zk', 'verify', '--vk', 'vk.json', '--public', 'public.json', '--proof', 'proof.json'])\n"
+            "print(code, *(m in sys.modules for m in ('numpy', 'numba', 'spec.transition', 'rich')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines() == ["valid", "0 False False False False"], done.stderr
