@@ -132,3 +132,21 @@ def test_verify_process_imports_neither_numpy_nor_the_state_machine(mimc, tmp_pa
             "print(code, *(m in sys.modules for m in ('numpy', 'numba', 'spec.transition', 'rich')))")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip().splitlines() == ["valid", "0 False False False False"], done.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the decoded library is cached on Linux only")
+def test_mcl_library_is_cached_decoded_and_loads_from_the_cache(tmp_path):
+    """The bindings' hex-encoded library is decoded once into $KALYPSO_CACHE; later processes load it
+    from there and pass the same self-check (the generators' pairing) as through the bindings."""
+    import os
+
+    code = ("import sys; from reference.zk import native; lib = native._lib()\n"
+            "print(native.available(), 'mclbn256.mclbn256' in sys.modules)")
+    runs = []
+    for cache in (str(tmp_path), str(tmp_path), "off"):
+        env = dict(os.environ, KALYPSO_CACHE=cache)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+        runs.append(done.stdout.strip())
+    assert runs == ["True True", "True False", "True True"]  # decoded once, then loaded without the bindings
+    folders = list(tmp_path.glob("mcl-*"))
+    assert len(folders) == 1 and (folders[0] / "complete").is_file() and (folders[0] / "libmclbn256.so").is_file()
