@@ -45,14 +45,20 @@ def slash_compensation(pre: State, op, post: State) -> list[str]:
 
 
 def cross_chain_safety(pre: State, op, post: State) -> list[str]:
-    """I8: an assignment backed by restaked stake has its deadline within KEY_SAFETY_BOUND of
-    the capture that stake was read from."""
+    """I8: an assignment backed by restaked stake leaves the slash of a missed deadline time to
+    reach L1 while the capture that stake was read from is still slashable: deadline + 1 (the
+    first second the task is slashable) + submissionCooldown (the most the transmitter's next
+    capture, whose slash result names it, may wait) <= capture + KEY_SAFETY_BOUND. This is the
+    design's key safety rule (deadline + 1 + bridge delay + veto window <= capture + epoch) with
+    the bridge delay the cooldown and no veto window (Kalypso's Middleware slashes instantly)."""
     if not isinstance(op, ops.AssignTask) or op.bid_id not in post.symbiotic.locks or not post.symbiotic.confirmed:
         return []
     capture = post.symbiotic.confirmed[-1].capture_timestamp
     deadline = post.bids[op.bid_id].deadline
-    if deadline - capture > KEY_SAFETY_BOUND:
-        return [f"bid {op.bid_id}: deadline {deadline} is {deadline - capture} s after the capture {capture} backing it"]
+    arrives = deadline + 1 + post.config.submission_cooldown
+    if arrives > capture + KEY_SAFETY_BOUND:
+        return [f"bid {op.bid_id}: deadline {deadline} (slash by {arrives}) but the capture {capture} backing it is "
+                f"slashable only until {capture + KEY_SAFETY_BOUND}"]
     return []
 
 

@@ -3,7 +3,10 @@ safety rule (properties.crosschain.find_escape), run against the deployed rules,
 such rule. After the world's road (a market, a prover with native stake), Hypothesis
 draws lists of abstract actions (a capture, i.e. a vault snapshot of the prover's restaked stake and a slash result naming every
 task past its deadline; waits; a bid assigned to the prover; a proof; and the keeper's road for
-a missed deadline: wait until the deadline has passed, then the next capture reports it), each
+a missed deadline: wait until the deadline has passed, then the transmitter's latency within its
+cooldown, then the next capture reports it; and boundary tasks: a bid whose deadline is drawn
+relative to the remaining epoch budget of the latest capture, `slack` seconds before capture +
+VAULT_EPOCH, so the search reaches the window a bound on `deadline - capture` alone leaves open), each
 expanded into the fork's operations; `find` shrinks a list whose trace escapes, then operations
 are dropped while it still escapes (1-minimal).
 
@@ -29,7 +32,7 @@ from hypothesis.errors import NoSuchExample
 from properties.deployed_restaking import KEY_SAFETY_BOUND
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.bids import BidState, bid_state
-from spec.deployed_restaking.containers import State, genesis
+from spec.deployed_restaking.containers import Config, State, genesis
 from spec.deployed_restaking.pools import latest_timestamp
 from spec.deployed_restaking.transition import apply
 from spec.env import DEFAULT_ENV, STAND_IN_VERIFIER_ID, stand_in_proof
@@ -42,6 +45,10 @@ until c + VAULT_EPOCH."""
 CREATOR, PROVER, REQUESTER, TRANSMITTER, ENGINE, VAULT = "alice", "bob", "carol", "transmitter", "engine-key", "vault-1"
 INPUTS = b"public inputs"
 NATIVE_STAKE = 1_000
+COOLDOWN = Config().submission_cooldown
+"""The world's `submissionCooldown` (600 s): the keeper's latency bound (a capture may wait this long
+for the next)."""
+MAX_PROOF_TIME = 86_400
 
 
 @attrs.define
@@ -110,11 +117,32 @@ class Run:
             self.apply(ops.AssignTask(ENGINE, bid_id, PROVER))
         elif kind == "prove" and self._open():
             self.apply(ops.SubmitProof(PROVER, self._open()[-1], stand_in_proof(INPUTS)))
+        elif kind == "edge" and s.symbiotic.confirmed:
+            self.edge_task(*a)
         elif kind == "miss" and self._open():
             deadline = s.bids[self._open()[-1]].deadline
             if deadline >= s.now:
                 self.apply(ops.AdvanceTime(deadline - s.now + 1))
+            if a and a[0]:
+                self.apply(ops.AdvanceTime(a[0]))
             self.capture()
+
+    def edge_task(self, slack: int, proof_time: int) -> None:
+        """A bid assigned to the prover whose deadline is `slack` seconds before latest capture +
+        VAULT_EPOCH: wait until the assignment lands `proof_time` before that deadline (or, if
+        that moment has passed, shorten the proof time to reach it). The mint and the bid are two
+        transactions, so the assignment runs at now + 2."""
+        target = latest_timestamp(self.state) + VAULT_EPOCH - slack
+        start = target - proof_time - 2
+        if start > self.state.now:
+            self.apply(ops.AdvanceTime(start - self.state.now))
+        proof_time = target - (self.state.now + 2)
+        if not 1 <= proof_time <= MAX_PROOF_TIME:
+            return
+        bid_id = len(self.state.bids)
+        self.apply(Mint(REQUESTER, "USDC", 100))
+        self.apply(ops.CreateBid(REQUESTER, 1, 100, self.state.now + 600, proof_time, REQUESTER, INPUTS))
+        self.apply(ops.AssignTask(ENGINE, bid_id, PROVER))
 
     def _open(self) -> list:
         return [b for b in sorted(self.state.bids) if bid_state(self.state, b) in (BidState.ASSIGNED, BidState.DEADLINE_CROSSED)
@@ -137,18 +165,29 @@ class Run:
         return out
 
 
+SLACKS = st.one_of(st.sampled_from([0, 1, 2, COOLDOWN - 1, COOLDOWN, COOLDOWN + 1, COOLDOWN + 2]),
+                   st.integers(-2, 2 * COOLDOWN))
+"""Where a boundary task's deadline lies, in seconds before capture + VAULT_EPOCH: targeted draws
+at the bounds of the keeper's window (a slash result lands 1 to COOLDOWN + 1 s after the
+deadline), and any value around it."""
+DELAYS = st.one_of(st.sampled_from([0, COOLDOWN - 2, COOLDOWN - 1]), st.integers(0, COOLDOWN))
+"""The transmitter's latency after a missed deadline before it captures (the capture's slash
+result lands 2 s after the deadline plus this; up to COOLDOWN - 1 it is within the keeper's bound)."""
+
 ACTIONS = st.one_of(
     st.tuples(st.just("capture"), st.sampled_from([1_000, 5_000])),
     st.tuples(st.just("wait"), st.sampled_from([3_600, 86_400, 8 * 86_400])),
     st.tuples(st.just("task"), st.sampled_from([60, 3_600, 86_400])),
-    st.tuples(st.sampled_from(["prove", "miss"])),
+    st.tuples(st.just("edge"), SLACKS, st.sampled_from([60, 3_600, MAX_PROOF_TIME])),
+    st.tuples(st.just("prove")),
+    st.tuples(st.just("miss"), DELAYS),
 )
 
 
-def run_actions(actions, rules: Callable = apply) -> Run:
+def run_actions(actions, rules: Callable = apply, config: Config = Config()) -> Run:
     """The world's road first (a market; the prover registered, joined, with native stake), then
     the drawn actions."""
-    run = Run(rules)
+    run = Run(rules, genesis(config))
     for action in [("ready",)] + list(actions):
         run.act(action)
     return run

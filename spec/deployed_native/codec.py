@@ -55,7 +55,10 @@ def decode_op(d, operations=None):
 
 
 def encode_op(op) -> dict:
-    return {"op": op.name, "args": {f.name: encode(getattr(op, f.name)) for f in attrs.fields(type(op))}}
+    """An operation's JSON: every field, except one marked `omit_default` at its default (an
+    optional field added later leaves the operations that do not use it as they were)."""
+    return {"op": op.name, "args": {f.name: encode(getattr(op, f.name)) for f in attrs.fields(type(op))
+                                    if not (f.metadata.get("omit_default") and getattr(op, f.name) == f.default)}}
 
 
 def encode_config(config: Config) -> dict:

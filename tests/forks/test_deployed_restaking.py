@@ -76,5 +76,5 @@ def test_z3_obligations_deployed_sat_fixed_unsat():
     from properties.z3.deployed_restaking import CHECKS
 
     results = [r for check in CHECKS for r in check()]
-    assert len(results) == 6 and all(r.holds for r in results), [r.name for r in results if not r.holds]
-    assert all(r.witness for r in results if " deployed:" in r.name)
+    assert len(results) == 7 and all(r.holds for r in results), [r.name for r in results if not r.holds]
+    assert all(r.witness for r in results if " deployed:" in r.name or "deadline-only" in r.name)

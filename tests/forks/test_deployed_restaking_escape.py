@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from properties.deployed_restaking_escape import VAULT_EPOCH, Run, find_escape, run_ops
+from properties.deployed_restaking_escape import COOLDOWN, VAULT_EPOCH, Run, find_escape, run_actions, run_ops
 from reference.conformance.deployed_restaking.findings import FINDINGS
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.codec import encode_op
@@ -54,3 +54,28 @@ def test_the_committed_i8_finding_is_the_searched_trace(found):
     committed = json.loads(finding.path.read_text())
     assert [{"op": s["op"], "args": s["args"]} for s in committed["operations"]] == [encode_op(op) for op in found]
     assert committed["operations"][committed["finding"]["step"]]["op"] == "assign_task"
+
+
+def test_the_deadline_only_fix_escapes_and_the_latency_fix_does_not():
+    """The earlier fix (deadline - capture <= epoch) lets the search find a deadline within one
+    cooldown of the bound whose prompt report lands after the epoch; the current fix (deadline + 1
+    + submissionCooldown <= capture + epoch) refuses that assignment."""
+    old = apply_with("I8-deadline-only")
+    trace = find_escape(old, max_examples=BUDGET)
+    assert trace is not None, "the deadline-only fix no longer escapes: the search lost the boundary window"
+    run = run_ops(trace, old)
+    [(bid_id, capture)] = run.backing.items()
+    assert run.escapes() and run.state.bids[bid_id].deadline - capture <= VAULT_EPOCH  # within the old bound
+    fixed = Run(apply_with("I8"))
+    assert not all(fixed.apply(op) for op in trace) and not fixed.escapes()
+
+
+@pytest.mark.parametrize("slack, delay, escapes_old", [(1, 0, True), (COOLDOWN, COOLDOWN - 1, True), (COOLDOWN + 1, COOLDOWN - 1, False)])
+def test_the_fix_bound_is_tight(slack, delay, escapes_old):
+    """A deadline `slack` s before capture + epoch, reported `delay` s after it became slashable:
+    the fix refuses exactly the assignments (slack <= cooldown) that can escape, accepts the next
+    second, and nothing it accepts escapes."""
+    old = run_actions([("capture", 5_000), ("edge", slack, 3_600), ("miss", delay)], apply_with("I8-deadline-only"))
+    new = run_actions([("capture", 5_000), ("edge", slack, 3_600), ("miss", delay)], apply_with("I8"))
+    assert bool(old.escapes()) == escapes_old
+    assert bool(new.backing) == (slack > COOLDOWN) and not new.escapes()

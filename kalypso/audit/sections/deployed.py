@@ -41,7 +41,8 @@ def _finding_rows(findings, replays, fork_violations) -> tuple:
             evm = "bytecode agrees on every step and the projection" if replay.agrees else f"DISAGREES: {replay.outcome}"
             seen = ", ".join(f"{k}={v if v is not None else 0}" for k, v in replay.evidence.items())
         rows.append((f.invariant, f.rule, f"{len(json.loads(f.path.read_text())['operations'])} steps: "
-                     f"{f.path.parent.name}/{f.path.name}", "; ".join(fork_violations[(f.invariant, f.name)]), evm, seen))
+                     f"{f.path.parent.name}/{f.path.name}", "; ".join(fork_violations[(f.invariant, f.name)]), evm, seen,
+                     f"{f.fix} (spec/deployed_native/fixes.py, Z3-proven)" if f.fix else "-"))
     return tuple(rows)
 
 
@@ -116,7 +117,8 @@ def deployed(ctx) -> SectionOutput:
         if ctx.budget["divergence"]:
             tables.append(_divergence(ctx, checks))
     tables.insert(0, Table("Invariants the deployed contracts violate (findings)",
-                           ("Invariant", "Deployed rule that breaks it", "Trace", "Violation (fork)", "EVM replay", "Evidence read from the bytecode"),
+                           ("Invariant", "Deployed rule that breaks it", "Trace", "Violation (fork)", "EVM replay", "Evidence read from the bytecode",
+                            "Smallest fix"),
                            _finding_rows(findings_mod.FINDINGS, replays, fork_violations)))
     held = sorted(f"{i.id} {i.name}" for i in props.ALL if f"{i.id} {i.name}" not in props.VIOLATED)
     notes.append("Invariants checked on the fork and not violated by any trace searched (Hypothesis machine "

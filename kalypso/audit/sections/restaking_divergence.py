@@ -53,8 +53,9 @@ def divergence_part(ctx, build) -> tuple[list, list]:
 
 
 def escape_part(ctx) -> list:
-    """The escape search under the deployed rules (must find one) and under the I8 fix (must not;
-    600 examples, 2,000 in the thorough profile)."""
+    """The escape search under the deployed rules (must find one), under the earlier deadline-only
+    I8 rule (must find one: the slash's latency escapes within one cooldown of its bound) and
+    under the I8 fix (must not; 600 examples, 2,000 in the thorough profile)."""
     from properties.deployed_restaking_escape import find_escape, run_ops
     from spec.deployed_restaking.fixes import apply_with
 
@@ -67,8 +68,15 @@ def escape_part(ctx) -> list:
                     seconds=time.perf_counter() - start, detail=escapes[0] if escapes else "no escape found")]
     start = time.perf_counter()
     budget = 2_000 if ctx.budget["search"] else 600  # the deployed rules need about 500 examples
+    old = find_escape(apply_with("I8-deadline-only"), max_examples=budget)
+    old_escapes = run_ops(old, apply_with("I8-deadline-only")).escapes() if old else []
+    checks.append(Check("restaking escape search under the earlier fix (deadline - capture <= epoch, no latency): an escape "
+                        "within one submissionCooldown of the bound", _status(bool(old_escapes)), count=len(old or []),
+                        seconds=time.perf_counter() - start, detail=old_escapes[0] if old_escapes else f"none found in {budget} examples"))
+    start = time.perf_counter()
     fixed = find_escape(apply_with("I8"), max_examples=budget)
-    checks.append(Check("restaking escape search with the key safety rule on (fix I8): no escape", _status(fixed is None),
+    checks.append(Check("restaking escape search with the key safety rule on (fix I8: deadline + 1 + submissionCooldown <= "
+                        "capture + epoch): no escape", _status(fixed is None),
                         seconds=time.perf_counter() - start, detail=f"none found in {budget} examples" if fixed is None
                         else f"escape found: {run_ops(fixed, apply_with('I8')).escapes()[:1]}"))
     return checks

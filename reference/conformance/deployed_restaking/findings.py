@@ -98,7 +98,9 @@ FINDINGS = (
             "capture it used. Found by the escape search: the prover then misses its deadline and the slash result naming "
             "it lands after the stake it was locked against stopped being slashable on L1 (the vault epoch): it keeps it.",
             _escape, "I8",
-            f"assignTask requires deadline - latestConfirmedTimestamp <= {KEY_SAFETY_BOUND} s (the key safety bound).",
+            f"assignTask requires deadline + 1 + submissionCooldown <= latestConfirmedTimestamp + {KEY_SAFETY_BOUND} s (the key "
+            "safety rule with the slash's latency: the next capture may wait one cooldown; a bound on deadline - capture alone "
+            "still escapes within one cooldown of it).",
             ("symbiotic.confirmed", "bids.0.deadline", "symbiotic.locks")),
     Finding("I7 stake_backing", "counterexample",
             "NativeStaking.sol:343 emergencyWithdraw (DEFAULT_ADMIN_ROLE) sends the contract's WHOLE token balance, staked "

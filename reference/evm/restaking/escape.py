@@ -43,4 +43,6 @@ def escape_evidence(build, case: dict) -> dict:
     out["slashable on L1 until (capture + vault epoch)"] = capture + VAULT_EPOCH
     landed = out.get("slash result naming the bid landed at (block.timestamp)")
     out["escaped: the slash lands after the epoch closed"] = landed is not None and landed > capture + VAULT_EPOCH
+    cooldown = int(s.symbiotic.call("submissionCooldown"))
+    out["reported promptly (landed <= deadline + 1 + submissionCooldown)"] = landed is not None and landed <= deadline + 1 + cooldown
     return out
