@@ -222,7 +222,7 @@ def v1_obligations() -> list[Result]:
     stake, amount, age, veto, epoch = z3.Ints("stake amount age veto epoch")
     out = []
     domain, after, take = _v1_model(stake, amount, age, veto, epoch, z3.BoolVal(False))
-    w = _solve(domain + [after > stake - take])
+    w = _solve(domain + [after > stake - take, epoch == KEY_SAFETY_BOUND, veto == 86_400])  # the L1 harness's vault, for a readable witness
     got = w and _v1_spec(min(w["stake"], 10**9), min(w["amount"], 10**9), w["age"], w["veto"], w["epoch"], False)
     tied = bool(got) and bool(veto_slash_compensation(got[0])) and got[0].stake == min(w["stake"], 10**9) \
         and set(got[1].values()) == {"NoSuchFunction", "NotNetworkMiddleware"}
