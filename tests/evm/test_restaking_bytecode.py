@@ -1,8 +1,9 @@
 """The restaking lineage on its real L2 bytecode (initial-deploy-7cf6586, viaIR): the
 deployed_restaking vectors pass on it, each finding replays with its evidence, the readings
-replay, and bad input gets one clear error. Needs the contracts, npm and the cached viaIR
-build (the cold compile takes about two minutes and is a `slow` test); otherwise skipped with
-the reason."""
+replay, and bad input gets one clear error. Needs the contracts and npm; the builds (L2 viaIR,
+Symbiotic core, Middleware) come from the cache or are compiled once, side by side, under a
+lock shared with the other pytest worker (compile_two_chain: about 90 s of two cores cold);
+otherwise skipped with the reason."""
 from __future__ import annotations
 
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reference.evm import compile as evm_compile
-from reference.evm.errors import ContractsMissing, ContractsVersionMismatch, ToolchainMissing
+from reference.evm.errors import ContractsVersionMismatch, ToolchainMissing
 from reference.evm.restaking import compile as rc
 
 
@@ -28,12 +29,8 @@ def _contracts() -> Path:
 
 
 @pytest.fixture(scope="module")
-def restaking_build():
-    contracts = _contracts()
-    try:
-        return rc.compile_restaking(contracts, cache_only=True)
-    except ContractsMissing as exc:
-        pytest.skip(str(exc))
+def restaking_build(restaking_builds):
+    return restaking_builds[0]
 
 
 def test_vectors_pass_on_the_bytecode(restaking_build):
@@ -95,16 +92,12 @@ def test_a_draw_the_chain_does_not_make_is_reported(restaking_build):
     assert answer["ok"] is False and "cannot carry assign_task.draw" in answer["error"]
 
 
-def test_middleware_never_calls_execute_slash():
-    contracts = _contracts()
+def test_middleware_never_calls_execute_slash(restaking_builds):
     import json
 
     from reference.evm.restaking.findings import middleware_selectors
 
-    try:
-        build = rc.compile_middleware(contracts, cache_only=True)
-    except ContractsMissing as exc:
-        pytest.skip(str(exc))
+    build = restaking_builds[2]
     runtime = bytes.fromhex(json.loads((evm_compile.cache_root() / build.key / "artifacts.json").read_text())
                             ["contracts"]["Middleware"]["runtime"])
     assert middleware_selectors(runtime) == {"requestSlash pushed": True, "executeSlash pushed": False}

@@ -74,23 +74,11 @@ def test_the_committed_report_regenerates_on_the_reference_adapter(reference_rep
     assert render_markdown(reference_report, command()) == (ROOT / REPORT).read_text()
 
 
-def test_the_committed_report_regenerates_on_the_bytecode(reference_report):
-    from reference.evm import compile as evm_compile
-    from reference.evm.errors import ContractsMissing, ToolchainMissing
-    from reference.evm.restaking import compile as rc
+def test_the_committed_report_regenerates_on_the_bytecode(reference_report, restaking_builds):
+    """Builds from tests/evm/conftest.py (cached, or compiled once; skipped with the reason)."""
     from reference.evm.restaking.adapter import RestakingSession
 
-    try:
-        evm_compile.check_toolchain()
-    except ToolchainMissing as exc:
-        pytest.skip(f"the bytecode report needs the npm toolchain: {exc}")
-    contracts = rc.default_contracts_dir()
-    if contracts is None:
-        pytest.skip(f"the {rc.LINEAGE} snapshot is not beside the repo root and $KALYPSO_RESTAKING_CONTRACTS is not set")
-    try:
-        build = rc.compile_restaking(contracts, cache_only=True)
-    except ContractsMissing as exc:
-        pytest.skip(str(exc))
+    build = restaking_builds[0]
     chain = divergence_report(VECTORS, adapter=_Session(RestakingSession(build)))
     differ = [(a.case, a.rule, b.rule, b.detail) for a, b in zip(reference_report.results, chain.results) if a != b]
     assert not differ, differ[:5]

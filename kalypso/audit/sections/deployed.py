@@ -94,6 +94,16 @@ def deployed(ctx) -> SectionOutput:
 
     replays = {}
     reason = evm_compile.missing_reason() if ctx.budget["evm"] else "not in this profile"
+    if not reason:
+        # compile (or load) once here: an adapter compiling cold in its own process answers no
+        # 'genesis' within the runner's case timeout, and every case would restart it
+        from reference.evm.errors import EvmHarnessError
+
+        ctx.progress("compiling the master-66d489f contracts (cached after the first run)", completed=0, total=None)
+        try:
+            evm_compile.compile_kalypso(evm_compile.default_contracts_dir())
+        except EvmHarnessError as exc:
+            reason = str(exc)
     if reason:
         for name in ("fork conformance, EVM adapter (master-66d489f bytecode)", "findings replayed on the bytecode",
                      "design vectors on the bytecode: divergence report"):
