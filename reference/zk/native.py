@@ -153,6 +153,11 @@ def _product_is_one(lib, g1s: list, g2s: list) -> bool:
     return lib.mclBnGT_isOne(e) == 1
 
 
+def g1_is_point(x: int, y: int) -> bool:
+    """Whether (x, y) (coordinates < q, checked by the caller; (0, 0) is infinity) is on G1."""
+    return _g1(_lib(), x, y) is not None
+
+
 def g2_in_subgroup(x: tuple[int, int], y: tuple[int, int]) -> bool:
     """Whether the affine point (on the twist; coordinates < q, checked by the caller) has order r."""
     return _g2(_lib(), x, y) is not None
