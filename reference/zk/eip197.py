@@ -312,16 +312,16 @@ def dumps(content: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    seed = DEFAULT_SEED
-    if "--seed" in argv:
-        i = argv.index("--seed")
-        seed = int(argv[i + 1])
-        argv = argv[:i] + argv[i + 2 :]
-    outdir = Path(argv[0]) if argv else DEFAULT_OUTDIR
-    outdir.mkdir(parents=True, exist_ok=True)
-    for name, content in expected(seed).items():
-        (outdir / f"{name}.json").write_text(dumps(content))
-        print(f"{outdir / name}.json: {len(content['vectors'])} vectors")
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m reference.zk.eip197", description=__doc__.split("\n")[0])
+    parser.add_argument("outdir", nargs="?", type=Path, default=DEFAULT_OUTDIR)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed (default %(default)s)")
+    args = parser.parse_args(argv)  # a bad argument: usage and exit 2
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    for name, content in expected(args.seed).items():
+        (args.outdir / f"{name}.json").write_text(dumps(content))
+        print(f"{args.outdir / name}.json: {len(content['vectors'])} vectors")
     return 0
 
 
