@@ -20,9 +20,9 @@ import sys
 from pathlib import Path
 from typing import Callable, Optional
 
-from py_ecc.optimized_bn128 import FQ2, G1, G2, Z1, add, b2, is_on_curve, multiply, neg, normalize
+from py_ecc.optimized_bn128 import FQ2, G1, G2, Z1, Z2, add, b2, is_on_curve, multiply, neg
 
-from reference.zk.curve import pairing_check_reference
+from reference.zk.curve import g1_to_affine, g2_to_affine, pairing_check_reference
 from reference.zk.field import Q, R
 
 DEFAULT_SEED = 197
@@ -40,19 +40,10 @@ def _w(*values: int) -> bytes:
     return b"".join(v.to_bytes(32, "big") for v in values)
 
 
-def _g1(point) -> tuple[int, int]:
-    if point[2] == point[2].zero():
-        return (0, 0)
-    x, y = normalize(point)
-    return (int(x), int(y))
-
-
 def _g2(point) -> tuple[int, int, int, int]:
     """(x_imag, x_real, y_imag, y_real): the precompile's word order; zeros for infinity."""
-    if point[2] == point[2].zero():
-        return (0, 0, 0, 0)
-    x, y = normalize(point)
-    return (int(x.coeffs[1]), int(x.coeffs[0]), int(y.coeffs[1]), int(y.coeffs[0]))
+    (x0, x1), (y0, y1) = g2_to_affine(point)
+    return (x1, x0, y1, y0)
 
 
 def _words(data: bytes, n: int) -> list[int]:
@@ -64,6 +55,17 @@ def _coords(values, name: str) -> None:
     for i, v in enumerate(values):
         if v >= Q:
             raise Malformed(f"{name}[{i}]: coordinate >= q")
+
+
+def _ec_args(name: str, data: bytes) -> tuple[list[tuple[int, int]], list[int]]:
+    """ecAdd: two points, scalars (1, 1); ecMul: one point, its scalar mod r (G1 has order r)."""
+    if name == "ecadd":
+        x1, y1, x2, y2 = _words(data, 4)
+        _coords((x1, y1, x2, y2), "input")
+        return [(x1, y1), (x2, y2)], [1, 1]
+    x, y, k = _words(data, 3)
+    _coords((x, y), "input")
+    return [(x, y)], [k % R]
 
 
 def _pairs(data: bytes) -> list[tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]]:
@@ -89,15 +91,9 @@ def run_native(name: str, data: bytes) -> Result:
         return (x, y)
 
     try:
-        if name == "ecadd":
-            x1, y1, x2, y2 = _words(data, 4)
-            _coords((x1, y1, x2, y2), "input")
-            p, q = point(x1, y1, "p"), point(x2, y2, "q")
-            return True, _w(*native.g1_lincomb([p, q], [1, 1]))
-        if name == "ecmul":
-            x, y, k = _words(data, 3)
-            _coords((x, y), "input")
-            return True, _w(*native.g1_lincomb([point(x, y, "p")], [k % R]))
+        if name != "ecpairing":
+            points, scalars = _ec_args(name, data)
+            return True, _w(*native.g1_lincomb([point(x, y, "input") for x, y in points], scalars))
         pairs = _pairs(data)
         for i, (p, (qx, qy)) in enumerate(pairs):
             point(*p, f"pairs[{i}].g1")
@@ -122,21 +118,18 @@ def run_py_ecc(name: str, data: bytes) -> Result:
 
     def g2(qx, qy, what):
         if qx == (0, 0) and qy == (0, 0):
-            return (FQ2.one(), FQ2.one(), FQ2.zero())
+            return Z2
         q = (FQ2(list(qx)), FQ2(list(qy)), FQ2.one())
         if not is_on_curve(q, b2) or multiply(q, R)[2] != FQ2.zero():
             raise Malformed(f"{what}: not in G2")
         return q
 
     try:
-        if name == "ecadd":
-            x1, y1, x2, y2 = _words(data, 4)
-            _coords((x1, y1, x2, y2), "input")
-            return True, _w(*_g1(add(g1(x1, y1, "p"), g1(x2, y2, "q"))))
-        if name == "ecmul":
-            x, y, k = _words(data, 3)
-            _coords((x, y), "input")
-            return True, _w(*_g1(multiply(g1(x, y, "p"), k % R)))
+        if name != "ecpairing":
+            acc = Z1
+            for (x, y), k in zip(*_ec_args(name, data)):
+                acc = add(acc, multiply(g1(x, y, "input"), k))
+            return True, _w(*g1_to_affine(acc))
         pairs = [(g1(*p, f"pairs[{i}].g1"), g2(*q, f"pairs[{i}].g2")) for i, (p, q) in enumerate(_pairs(data))]
         return True, _w(int(pairing_check_reference(pairs)))
     except Malformed:
@@ -185,7 +178,7 @@ def _twist_point_outside_subgroup(rng: random.Random):
                 return point
 
 
-def _off_curve_g1(rng: random.Random) -> tuple[int, int]:
+def _off_curveg1_to_affine(rng: random.Random) -> tuple[int, int]:
     while True:
         x, y = rng.randrange(Q), rng.randrange(Q)
         if (y * y - x**3 - 3) % Q:
@@ -207,46 +200,46 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, list[dict]]:
 
     rand1 = lambda: multiply(G1, _scalar(rng))  # noqa: E731
     rand2 = lambda: multiply(G2, _scalar(rng))  # noqa: E731
-    off = _off_curve_g1(rng)
+    off = _off_curveg1_to_affine(rng)
     twist = _g2(_twist_point_outside_subgroup(rng))
     # ecAdd
     for i in range(6):
-        put("ecadd", f"random_{i}", "valid", _w(*_g1(rand1()), *_g1(rand1())))
+        put("ecadd", f"random_{i}", "valid", _w(*g1_to_affine(rand1()), *g1_to_affine(rand1())))
     p = rand1()
-    put("ecadd", "doubling", "valid", _w(*_g1(p), *_g1(p)))
-    put("ecadd", "p_plus_minus_p", "valid", _w(*_g1(p), *_g1(neg(p))))
-    put("ecadd", "p_plus_infinity", "valid", _w(*_g1(p), 0, 0))
+    put("ecadd", "doubling", "valid", _w(*g1_to_affine(p), *g1_to_affine(p)))
+    put("ecadd", "p_plus_minus_p", "valid", _w(*g1_to_affine(p), *g1_to_affine(neg(p))))
+    put("ecadd", "p_plus_infinity", "valid", _w(*g1_to_affine(p), 0, 0))
     put("ecadd", "infinity_plus_infinity", "valid", _w(0, 0, 0, 0))
     put("ecadd", "empty", "padding", b"")
-    put("ecadd", "one_point_64_bytes", "padding", _w(*_g1(p)))
-    put("ecadd", "truncated_100_bytes", "padding", _w(*_g1(p), *_g1(G1))[:100])
-    put("ecadd", "truncated_second_infinity", "padding", _w(*_g1(p), 0, 0)[:70])
-    put("ecadd", "trailing_bytes_ignored", "padding", _w(*_g1(p), *_g1(G1)) + bytes([rng.randrange(256)] * 31))
-    put("ecadd", "x_plus_q", "malformed", _w(1 + Q, 2, *_g1(p)))
-    put("ecadd", "y_equals_q", "malformed", _w(*_g1(p), 0, Q))
+    put("ecadd", "one_point_64_bytes", "padding", _w(*g1_to_affine(p)))
+    put("ecadd", "truncated_100_bytes", "padding", _w(*g1_to_affine(p), *g1_to_affine(G1))[:100])
+    put("ecadd", "truncated_second_infinity", "padding", _w(*g1_to_affine(p), 0, 0)[:70])
+    put("ecadd", "trailing_bytes_ignored", "padding", _w(*g1_to_affine(p), *g1_to_affine(G1)) + bytes([rng.randrange(256)] * 31))
+    put("ecadd", "x_plus_q", "malformed", _w(1 + Q, 2, *g1_to_affine(p)))
+    put("ecadd", "y_equals_q", "malformed", _w(*g1_to_affine(p), 0, Q))
     put("ecadd", "all_ones", "malformed", b"\xff" * 128)
-    put("ecadd", "p_off_curve", "malformed", _w(*off, *_g1(p)))
-    put("ecadd", "q_off_curve", "malformed", _w(*_g1(p), *off))
+    put("ecadd", "p_off_curve", "malformed", _w(*off, *g1_to_affine(p)))
+    put("ecadd", "q_off_curve", "malformed", _w(*g1_to_affine(p), *off))
     put("ecadd", "one_two_three", "malformed", _w(1, 3, 0, 0))
     put("ecadd", "truncated_off_curve", "malformed", _w(*off)[:40])
     # ecMul
     for i in range(6):
-        put("ecmul", f"random_{i}", "valid", _w(*_g1(rand1()), rng.randrange(2**256)))
+        put("ecmul", f"random_{i}", "valid", _w(*g1_to_affine(rand1()), rng.randrange(2**256)))
     p = rand1()
     for label, k in (("zero", 0), ("one", 1), ("r_minus_1", R - 1), ("r", R), ("r_plus_1", R + 1), ("max", 2**256 - 1)):
-        put("ecmul", f"scalar_{label}", "valid", _w(*_g1(p), k))
+        put("ecmul", f"scalar_{label}", "valid", _w(*g1_to_affine(p), k))
     put("ecmul", "infinity_times_k", "valid", _w(0, 0, _scalar(rng)))
     put("ecmul", "empty", "padding", b"")
-    put("ecmul", "point_without_scalar", "padding", _w(*_g1(p)))
-    put("ecmul", "short_scalar", "padding", _w(*_g1(p), 2**255 + 7)[:80])
-    put("ecmul", "trailing_bytes_ignored", "padding", _w(*_g1(p), 5, 2**200))
+    put("ecmul", "point_without_scalar", "padding", _w(*g1_to_affine(p)))
+    put("ecmul", "short_scalar", "padding", _w(*g1_to_affine(p), 2**255 + 7)[:80])
+    put("ecmul", "trailing_bytes_ignored", "padding", _w(*g1_to_affine(p), 5, 2**200))
     put("ecmul", "x_plus_q", "malformed", _w(1 + Q, 2, 3))
     put("ecmul", "y_plus_q", "malformed", _w(1, 2 + Q, 3))
     put("ecmul", "off_curve", "malformed", _w(*off, _scalar(rng)))
     put("ecmul", "off_curve_scalar_zero", "malformed", _w(*off, 0))
     put("ecmul", "truncated_off_curve", "malformed", _w(*off)[:50])
     # ecPairing
-    pair = lambda a, b_: _w(*_g1(a), *_g2(b_))  # noqa: E731
+    pair = lambda a, b_: _w(*g1_to_affine(a), *_g2(b_))  # noqa: E731
     put("ecpairing", "empty", "valid", b"")
     for i in range(2):
         a, b_ = _scalar(rng), _scalar(rng)
@@ -260,10 +253,10 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, list[dict]]:
     put("ecpairing", "four_pairs_false", "valid", many + pair(multiply(G1, sum(a * b_ for a, b_ in scalars) % R), G2))
     put("ecpairing", "one_pair_false", "valid", pair(rand1(), rand2()))
     put("ecpairing", "g1_infinity", "valid", pair(Z1, rand2()))
-    put("ecpairing", "g2_infinity", "valid", _w(*_g1(rand1()), 0, 0, 0, 0))
+    put("ecpairing", "g2_infinity", "valid", _w(*g1_to_affine(rand1()), 0, 0, 0, 0))
     put("ecpairing", "both_infinity_twice", "valid", _w(*[0] * 12))
     good = pair(G1, G2) + pair(neg(G1), G2)
-    x, y = _g1(G1)
+    x, y = g1_to_affine(G1)
     qxi, qxr, qyi, qyr = _g2(G2)
     for label, kind, data in (
         ("length_191", "malformed", good[:191]),
