@@ -165,16 +165,18 @@ def g2_in_subgroup(x: tuple[int, int], y: tuple[int, int]) -> bool:
 
 def pairing_check(pairs: Sequence[tuple]) -> bool:
     """prod e(P_i, Q_i) == 1 for affine ``P_i = (x, y)`` and ``Q_i = ((x0, x1), (y0, y1))``
-    (all zeros: infinity). Points must already be checked on their curves and, for G2, in the
-    subgroup; a point mcl refuses raises ValueError."""
+    (all zeros: infinity). Every point, beside an infinity too, is checked in its prime-order group
+    as EIP-197 requires; a point mcl refuses raises ValueError."""
     lib = _lib()
     g1s, g2s = [], []
     for i, (p, q) in enumerate(pairs):
-        if p == (0, 0) or q == ((0, 0), (0, 0)):
-            continue
-        a, b = _g1(lib, *p), _g2(lib, *q)
-        if a is None or b is None:
+        p_inf, q_inf = p == (0, 0), q == ((0, 0), (0, 0))
+        a = None if p_inf else _g1(lib, *p)
+        b = None if q_inf else _g2(lib, *q)
+        if (a is None and not p_inf) or (b is None and not q_inf):
             raise ValueError(f"pairs[{i}]: not a point of the prime-order groups")
+        if p_inf or q_inf:
+            continue  # e(O, Q) = e(P, O) = 1, once both are known to be group points (EIP-197)
         g1s.append(a)
         g2s.append(b)
     return _product_is_one(lib, g1s, g2s)

@@ -83,3 +83,14 @@ def test_fresh_seed_native_agrees_with_revm_live():
         for row in rows:
             data = bytes.fromhex(row["input"])
             assert run_native(name, data) == revm(name, data), (name, row["name"])
+
+
+@needs_native
+@pytest.mark.parametrize("name", ["g2_not_in_subgroup_g1_infinity", "g1_off_curve_g2_infinity"])
+def test_native_pairing_check_alone_refuses_a_bad_point_beside_an_infinity(name):
+    """EIP-197: every point is checked, also one paired with the point at infinity (whose pairing
+    would be 1 whatever the other point is); `native.pairing_check` must not skip the check."""
+    v = next(v for v in json.loads((DEFAULT_OUTDIR / "ecpairing.json").read_text())["vectors"] if v["name"] == name)
+    assert v["success"] is False
+    with pytest.raises(ValueError, match="prime-order groups"):
+        native.pairing_check(_pairs(bytes.fromhex(v["input"].removeprefix("0x"))))
