@@ -8,11 +8,12 @@ from __future__ import annotations
 import attrs
 import z3
 
-from properties.deployed_restaking import KEY_SAFETY_BOUND
+from properties.deployed_restaking import KEY_SAFETY_BOUND, veto_keeper_run, veto_slash_compensation
 from properties.deployed_restaking_escape import COOLDOWN, run_actions
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.containers import NATIVE, Config, genesis
-from spec.deployed_restaking.fixes import apply_with
+from spec.deployed_restaking.fixes import apply_l1_with, apply_with
+from spec.deployed_restaking.l1veto import apply_l1
 from spec.deployed_restaking.transition import apply
 from spec.errors import SpecError
 from spec.operations import Mint
@@ -195,4 +196,56 @@ def i7_obligations() -> list[Result]:
                    "unsat; grid replayed through the fixed rules keeps the stake")]
 
 
-CHECKS = (s1_obligations, i8_obligations, i7_obligations)
+# ---- V1: a veto slash requested through the Middleware is executed (L1 slash model) ------------
+
+def _v1_model(stake, amount, age, veto, epoch, fixed):
+    """One veto slash (spec/deployed_restaking/l1veto.py): requested at 0 against a capture `age`
+    s old, accepted by VetoSlasher.requestSlash (veto - epoch <= -age < 0, veto < epoch); not
+    vetoed; the keeper calls the execute path at the deadline t = veto. Deployed: no path (no
+    account is the network's middleware, the Middleware has no executeSlash): the stake stays.
+    Fix: Middleware.executeSlash, accepted iff t >= deadline and t + age <= epoch; it takes
+    min(amount, stake). Returns (domain, the operator's stake once the capture's period ends)."""
+    t = veto
+    domain = [stake > 0, stake < U128, amount > 0, amount < U128, age > 0, veto >= 0, veto < epoch, epoch < 2**48,
+              -age >= veto - epoch]
+    executes = z3.And(fixed, t >= veto, t + age <= epoch)
+    take = z3.If(amount < stake, amount, stake)
+    return domain, z3.If(executes, stake - take, stake), take
+
+
+def _v1_spec(stake: int, amount: int, age: int, veto: int, epoch: int, fixed: bool):
+    rules = apply_l1_with("V1") if fixed else apply_l1
+    return veto_keeper_run(rules, stake, amount, age, veto, epoch)
+
+
+def v1_obligations() -> list[Result]:
+    stake, amount, age, veto, epoch = z3.Ints("stake amount age veto epoch")
+    out = []
+    domain, after, take = _v1_model(stake, amount, age, veto, epoch, z3.BoolVal(False))
+    w = _solve(domain + [after > stake - take, epoch == KEY_SAFETY_BOUND, veto == 86_400])  # the L1 harness's vault, for a readable witness
+    got = w and _v1_spec(min(w["stake"], 10**9), min(w["amount"], 10**9), w["age"], w["veto"], w["epoch"], False)
+    tied = bool(got) and bool(veto_slash_compensation(got[0])) and got[0].stake == min(w["stake"], 10**9) \
+        and set(got[1].values()) == {"NoSuchFunction", "NotNetworkMiddleware"}
+    out.append(Result("V1 deployed: a veto slash requested through the Middleware, unvetoed, is never executed (the "
+                      "operator keeps the stake after the capture's slash period)", tied,
+                      "sat; witness replayed through the fork's L1 slash model: every execute path refused, oracle V1 violated", w or {}))
+    domain, after, take = _v1_model(stake, amount, age, veto, epoch, z3.BoolVal(True))
+    fix_cex = _solve(domain + [after > stake - take])
+    grid_ok = True
+    for e in (3_600, KEY_SAFETY_BOUND):
+        for vd in (0, 1, e // 7, e - 1):
+            for a in (1, e - vd, e - vd + 1):  # the capture age: fresh, at requestSlash's bound, one past it
+                for s_, amt in ((5_000, 500), (5_000, 5_000), (500, 5_000)):
+                    got = _v1_spec(s_, amt, a, vd, e, True)
+                    model_accepts = a <= e - vd
+                    grid_ok &= (got is not None) == model_accepts and (
+                        got is None or (not veto_slash_compensation(got[0]) and got[0].stake == s_ - min(s_, amt)))
+    out.append(Result("V1 fixed (Middleware.executeSlash after the veto window): every unvetoed veto slash the Middleware "
+                      "requests takes min(amount, stake), for every amount < 2^128 and times < 2^48",
+                      fix_cex is None and grid_ok,
+                      "unsat; grid of epochs, veto windows, capture ages (fresh, at requestSlash's bound, one past) and "
+                      "amounts replayed through the fixed L1 model: requests refused exactly past the bound, else executed"))
+    return out
+
+
+CHECKS = (s1_obligations, i8_obligations, i7_obligations, v1_obligations)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import attrs
 
-from spec.deployed_restaking import bids, bridge, pools, transition
+from spec.deployed_restaking import bids, bridge, l1veto, pools, transition
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.containers import NATIVE, BidState, State
 from spec.deployed_restaking.errors import need
@@ -107,3 +107,16 @@ def apply_with(fix: str):
         return new, events
 
     return apply
+
+
+L1_FIXES = {  # the L1 slash model's fixes (spec/deployed_restaking/l1veto.py)
+    "V1": {l1veto.MiddlewareExecuteSlash: l1veto.process_middleware_execute_slash_fixed},
+}
+"""Fix V1: Kalypso's Middleware gets an `executeSlash(index)` that calls VetoSlasher.executeSlash
+as the network's middleware once the veto window passed; nothing else changes."""
+
+
+def apply_l1_with(fix: str):
+    """The L1 slash model's `apply_l1` with `L1_FIXES[fix]` in place of the deployed rules."""
+    table = {**l1veto.L1_PROCESSORS, **L1_FIXES[fix]}
+    return lambda v, op: l1veto.apply_l1(v, op, table)

@@ -35,6 +35,19 @@ def test_veto_slash_can_never_execute(builds):
     # the control: the same request executes once an account that can call it is the middleware
     assert r["control: executeSlash by that account"] == "ok"
     assert r["vault after the control"] == {"activeStake": 4_500, "burner collateral": 500}
+    # V1 on the fork's L1 slash model, with this replay's numbers: the deployed rules leave what the
+    # chain leaves after the window, the fix (Middleware.executeSlash) what the control executes
+    from properties.deployed_restaking import veto_keeper_run, veto_slash_compensation
+    from spec.deployed_restaking.fixes import apply_l1_with
+    from spec.deployed_restaking.l1veto import apply_l1
+
+    [(amount, age)] = r["request (amount, capture age at the request, s)"]
+    veto, epoch = r["veto window, epoch, s"]
+    deployed, refusals = veto_keeper_run(apply_l1, 5_000, amount, age, veto, epoch)
+    fixed, _ = veto_keeper_run(apply_l1_with("V1"), 5_000, amount, age, veto, epoch)
+    assert deployed.stake == r["vault after veto window"]["activeStake"] and veto_slash_compensation(deployed)
+    assert set(v for k, v in refusals.items() if k.startswith("ExecuteSlash")) == set(r["executeSlash(0) after the veto window, by caller"].values())
+    assert (fixed.stake, fixed.burned) == tuple(r["vault after the control"].values()) and not veto_slash_compensation(fixed)
 
 
 def test_instant_slash_in_time_and_with_a_stale_capture(builds):
@@ -46,6 +59,24 @@ def test_instant_slash_in_time_and_with_a_stale_capture(builds):
     assert stale["slash requests bridged to L1"] == [("InvalidCaptureTimestamp", "Middleware.slash")]
     assert stale["vault after"] == stale["vault before"] == {"activeStake": 5_000, "burner collateral": 0}
     assert fresh["fork/bytecode disagreements on L2"] == stale["fork/bytecode disagreements on L2"] == []
+
+
+def test_the_escape_search_trace_on_both_chains(builds):
+    """The search's own I8 trace (the committed finding): every L2 step as committed on bytecode
+    and fork, the captures read from L1, and the slash of the restaked lock carried to L1's
+    Middleware.slash: Symbiotic refuses the capture (older than the vault's epoch), the vault
+    keeps bob's stake."""
+    from reference.evm.restaking.findings import replay_search_escape_two_chain
+
+    r = replay_search_escape_two_chain(builds)
+    assert r["trace steps"] == 16 and not r["genesis differs from the trace's"]
+    assert r["L2 differences from the committed trace"] == [] and r["fork/bytecode disagreements on L2"] == []
+    assert [c["bids"] for c in r["slash results carried"]] == [[], [], [0]] and {c["L2"] for c in r["slash results carried"]} == {"ok"}
+    assert r["restaked lock"] == ("POND", 500) and r["deadline"] - r["lock's capture"] == r["vault epoch, s"]
+    assert r["capture age at the L1 slash, s"] > r["vault epoch, s"] >= r["capture age at the L1 slash, s"] - 600 - 2
+    assert r["slash requests"] == [(0, 500, r["lock's capture"])]
+    assert r["slash requests bridged to L1"] == [("InvalidCaptureTimestamp", "Middleware.slash")]
+    assert r["vault after"] == r["vault before"] == {"activeStake": 1_000, "burner collateral": 0}
 
 
 def test_transmitter_faults_across_the_chains(builds):

@@ -184,6 +184,7 @@ def replay_veto_escape(builds, callers=("admin", "network", "curator", "resolver
 
     tc, requests = two_chain_task(builds, L1Config(vaults=("veto",), resolver="resolver"))
     before = stake_evidence(tc, "veto")
+    requested_at = tc.time + 1  # the L1 transaction's block timestamp
     delivered = [tc.carry(r)[0] for r in requests]
     slasher = tc.l1.vaults["veto"].slasher
     index = tc.l1_view(slasher, "slashRequestsLength")
@@ -201,6 +202,8 @@ def replay_veto_escape(builds, callers=("admin", "network", "curator", "resolver
     return {"L2 slash result carried": [d.outcome for d in tc.log if type(d.message).__name__ == "SlashResult"],
             "slash requests bridged to L1": [(d.outcome, d.detail) for d in delivered],
             "VetoSlasher slashRequestsLength": index,
+            "request (amount, capture age at the request, s)": [(r.amount, requested_at - r.capture_timestamp) for r in requests],
+            "veto window, epoch, s": (tc.l1.config.veto_duration, tc.l1.config.epoch_duration),
             "executeSlash(0) after the veto window, by caller": tries,
             "Middleware functions": names, "Middleware has executeSlash": "executeSlash" in names,
             "vault before request": before, "vault after veto window": after,
@@ -227,3 +230,68 @@ def replay_instant_slash(builds, stale_days: int = 0) -> dict:
             "slash requests bridged to L1": [(d.outcome, d.detail) for d in delivered],
             "vault before": before, "vault after": stake_evidence(tc, "instant"),
             "fork/bytecode disagreements on L2": tc.disagreements}
+
+
+def replay_search_escape_two_chain(builds, case: Optional[dict] = None) -> dict:
+    """The escape search's own trace (the committed I8 finding, which `make vectors` rebuilds by
+    running properties.deployed_restaking_escape) on both chains. L2: every step as committed, on
+    the bytecode and the fork, each answer compared with the committed expectation. The bridge
+    steps are carried by the harness: each vault snapshot is read from L1 (one INSTANT_SLASH vault,
+    bob's 1,000 POND of stake: the trace's amount) at the trace's capture timestamp; each slash
+    result names what the harness finds past its deadline (must be the trace's bids), with the
+    trace's reward address and block number. Then the slash of the task's restaked lock, under
+    the capture it was locked against, is carried to L1's Middleware.slash: Symbiotic refuses the
+    stale capture and the vault keeps the stake."""
+    from reference.conformance.deployed_restaking.findings import FINDINGS_DIR
+    from reference.evm.restaking.l1 import L1Config
+    from reference.evm.restaking.twochain import SlashRequest, TwoChain, VaultSnapshot, stake_evidence
+    from spec.deployed_restaking.codec import decode_op
+
+    if case is None:
+        case = json.loads((FINDINGS_DIR / "I8_cross_chain_safety" / "counterexample.json").read_text())
+    tc = TwoChain(*builds, l1=L1Config(vaults=("instant",), deposit=1_000, network_limit=1_000))
+    genesis_differs = tc.world.case("", "")["genesis"]["config"] != case["genesis"]["config"]
+    differences, bridged = [], []
+    for i, step in enumerate(case["operations"]):
+        args, want = step["args"], step["expect"]
+        if step["op"] == "submit_vault_snapshot":
+            ts = int(args["capture_timestamp"])
+            rows = []
+            for address in tc.l1_view(tc.l1.middleware, "getVaults"):
+                vault = tc.l1.vault_of(address)
+                amount = tc.l1_view(vault.delegator, "stakeAt", tc.l1.subnetwork, tc.l1.chain.addr(BOB), ts, b"")
+                rows.append((BOB, vault.vault.address, tc.l1_view(tc.l1.collateral, "symbol"), amount))
+            if [str(r[3]) for r in rows] != args["amounts"]:
+                differences.append(f"step {i}: L1 reads {[r[3] for r in rows]} at {ts}, the trace {args['amounts']}")
+            got = tc.carry(VaultSnapshot(ts, tuple(rows)))
+        elif step["op"] == "submit_slash_result":
+            ts = int(args["capture_timestamp"])
+            result = tc.slash_result(ts, reward_address=(args["reward_addresses"] or [None])[0],
+                                     last_block_number=int(args["last_block_number"]))
+            if [str(t[0]) for t in result.tasks] != args["bid_ids"]:
+                differences.append(f"step {i}: the harness finds {result.tasks} past their deadline, the trace {args['bid_ids']}")
+            got = tc.carry(result)
+            bridged.append({"capture": ts, "bids": [t[0] for t in result.tasks], "L2": got[0].outcome})
+        else:
+            answer = tc.l2_op(decode_op({"op": step["op"], "args": args}))
+            if answer.get("ok") != want["ok"] or (want["ok"] and answer.get("events") != want.get("events")):
+                differences.append(f"step {i} {step['op']}: chain {answer}, the trace {want}")
+            continue
+        if [d.outcome for d in got] != ["ok"] * len(got) and want["ok"]:
+            differences.append(f"step {i} {step['op']}: {[d.outcome for d in got]}")
+    requests = [m for m in tc.outbox if isinstance(m, SlashRequest)]
+    before = stake_evidence(tc, "instant")
+    slashed_at = tc.time + 1  # the L1 transaction's block timestamp
+    delivered = [tc.carry(r)[0] for r in requests]
+    a = tc.assignments.get(0)
+    return {"trace steps": len(case["operations"]), "genesis differs from the trace's": genesis_differs,
+            "L2 differences from the committed trace": differences,
+            "fork/bytecode disagreements on L2": tc.disagreements,
+            "slash results carried": bridged,
+            "lock's capture": a.capture if a else None, "deadline": a.deadline if a else None,
+            "restaked lock": (a.token, a.amount) if a else None,
+            "L1 slash at": slashed_at, "capture age at the L1 slash, s": slashed_at - a.capture if a else None,
+            "vault epoch, s": tc.l1.config.epoch_duration,
+            "slash requests": [(r.job_id, r.amount, r.capture_timestamp) for r in requests],
+            "slash requests bridged to L1": [(d.outcome, d.detail) for d in delivered],
+            "vault before": before, "vault after": stake_evidence(tc, "instant")}
