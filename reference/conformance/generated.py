@@ -230,3 +230,48 @@ def sample(mutants: list, count: Optional[int], seed: int) -> list:
         return mutants
     chosen = set(random.Random(seed).sample(range(len(mutants)), count))
     return [m for i, m in enumerate(mutants) if i in chosen]
+
+
+def render_generated_markdown(report, mutants: list, command: str) -> str:
+    """docs/mutation-generated.md: the vectors' score on the generated mutants, the survivors, and
+    every mutant counted apart (argued equivalent, message-only) with why."""
+    counts = {kind: sum(m.kind == kind for m in mutants) for kind in ("behaviour", "equivalent", "message")}
+    modules = sorted({m.module for m in mutants}, key=lambda name: DEFAULT_MODULES.index(name) if name in DEFAULT_MODULES else 99)
+    lines = [
+        "# Generated mutants of `spec/`", "",
+        "The hand-written mutants of [mutation.md](mutation.md) were chosen by the people who wrote the vectors. These",
+        "are not: `reference/conformance/generated.py` walks the AST of every function of the modules `spec.apply` runs",
+        "(" + ", ".join(f"`{m}`" for m in modules) + ") and makes one mutant per mutation point:",
+        "a comparison flipped (`<`/`<=`, `>`/`>=`, `==`/`!=`, `in`/`not in`, `is`/`is not`), `+`/`-` and `*`/`//` swapped,",
+        "`and`/`or` swapped, a `not` dropped, an integer constant moved by one, `min`/`max` swapped. Each runs behind",
+        "the mutant adapter (its code swapped into the function object, so an attrs validator that captured the",
+        "function runs the mutant too) and the design vectors are replayed until one fails (killed) or all pass",
+        "(survived). `tests/vectors/test_generated_mutants.py` checks that the modules cover every spec module whose",
+        "functions run under `spec.apply`. Not mutated: the wire format (`spec.codec`, `spec.wellformed`,",
+        "`spec.jsonsafe`), the matching protocols (`spec.matching`, the engine's and not the chain's), the deployed",
+        "forks (their own vectors) and methods of containers (`Snapshot.complete`, `Snapshot.stakes`).", "",
+        f"Command: `{command}` ({report.jobs} processes, {report.seconds:.0f} s, {report.cases} cases).", "",
+        f"**Vectors' score on generated mutants: {len(report.killed)} killed of {len(report.killed) + len(report.survivors)} "
+        f"behavioural mutants = {report.score:.1%}.** Counted apart: {counts['equivalent']} argued equivalent with respect",
+        f"to `spec.apply` (below) and {counts['message']} message-only (a mutation point inside an error message).", "",
+        "`kalypso audit` runs a seeded sample of the behavioural mutants (40 by default, all with `--budget thorough`)",
+        "and reports the score, the survivors and the equivalents; an argument whose mutant's change no longer matches",
+        "(the spec moved under it) fails the audit.", "",
+        "Errors: the vectors compare error codes, not the field an error names. The case format holds no field (an",
+        "implementation on the EVM reports a custom error, which maps to a code; a field name would have to be",
+        "invented per implementation and would fail conformance for no behavioural reason), and no generated mutant",
+        "needs it: where a mutant only moved an error to another check, a boundary vector now reaches a state where",
+        "the other check passes (e.g. a zero epoch on an instant vault, whose veto window 0 is valid).", "",
+        "## Survivors", "",
+    ]
+    if report.survivors:
+        lines += ["| mutant | change |", "|---|---|"] + [f"| `{r.name}` | {r.description} |" for r in report.survivors]
+    else:
+        lines.append("None.")
+    lines += ["", "## Equivalent with respect to `spec.apply`", "",
+              "Each argument is stored with the change it is about (`EQUIVALENT` in `generated.py`).", "",
+              "| mutant | change | why it behaves as the spec |", "|---|---|---|"]
+    lines += [f"| `{m.name}` | {m.description.split(' ', 1)[1]} | {m.reason} |" for m in mutants if m.kind == "equivalent"]
+    lines += ["", "## Message-only", "", "| mutant | change |", "|---|---|"]
+    lines += [f"| `{m.name}` | {m.description.split(' ', 1)[1]} |" for m in mutants if m.kind == "message"]
+    return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from spec import operations as ops
 from spec.env import STAND_IN_VERIFIER_ID
 from spec.operations import INT_BOUND
 from spec.signing import HALF_N, _sha256, assignment_message
+from spec.types import NAME_MAX
 
 G_X = 0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798
 """The x-coordinate of secp256k1's generator: a valid `r` for a crafted signature."""
@@ -65,3 +66,9 @@ def assign_task_signature_s_one():
 def assign_task_signature_s_half_order():
     """s = n // 2, the largest low s, is valid."""
     return _assign_with(HALF_N)
+
+
+@scenario("mint", check=lambda pre, post: post.balances[("a" * NAME_MAX, "USDC")] == 1)
+def mint_longest_name():
+    """A name of NAME_MAX (256) characters is valid."""
+    return World().state, [ops.Mint("a" * NAME_MAX, "USDC", 1)]
