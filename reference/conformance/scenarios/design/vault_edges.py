@@ -6,7 +6,9 @@ A slash request reaches the vault chain as a bridge message. Here it is put on t
 directly (`_request`): any (vault, operator, capture at a protocol epoch start, amount) request
 is one the market chain sends after a transmitter overstated a snapshot (the market chain trusts
 snapshots; the vault chain checks requests against its own history), so these pre-states are
-reachable; building each through a whole market would bury the rule under fifty steps."""
+reachable, except in the two scenarios of the vault chain's own checks of requests the market
+chain never sends (amount 0, a capture not in the past). Building each through a whole market
+would bury the rule under fifty steps."""
 from __future__ import annotations
 
 from pyrsistent import pmap
