@@ -21,7 +21,7 @@ RUNS: Counter = Counter()
 """Per run of the lifecycle machine (one Hypothesis example): how many runs there were, and how
 many completed a proof, slashed a task, or hit a compute or stake limit."""
 LIMIT_CODES = frozenset({"INSUFFICIENT_COMPUTE", "INSUFFICIENT_STAKE"})
-EDGE_WEIGHTS = {"complete_a_task": 6, "slash_an_overdue_task": 3, "fill_a_prover": 1}
+EDGE_WEIGHTS = {"complete_a_task": 8, "slash_an_overdue_task": 3, "fill_a_prover": 1}
 """Rule weights, swarm-style: a rule of weight w is registered w times (`<name>`, `<name>_2`, ...),
 so Hypothesis picks it w times as often as a plain rule."""
 EDGE_RULES = tuple(name if i == 1 else f"{name}_{i}" for name, w in EDGE_WEIGHTS.items() for i in range(1, w + 1))

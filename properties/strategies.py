@@ -20,11 +20,11 @@ from spec.errors import SpecError
 
 
 def pick(options: Sequence) -> st.SearchStrategy:
-    """One of `options`, drawn as its index. Not `st.sampled_from`: Hypothesis labels that strategy
-    with the `hash()` of its elements, and strings hash differently under each PYTHONHASHSEED, which
-    made the machines' draws depend on the hash seed."""
+    """One of `options`, sampled as its index. Not `st.sampled_from(options)`: Hypothesis labels
+    that strategy with the `hash()` of its elements, and strings hash differently under each
+    PYTHONHASHSEED, which made the machines' draws depend on the hash seed (integers hash alike)."""
     options = tuple(options)
-    return st.integers(0, len(options) - 1).map(options.__getitem__)
+    return st.sampled_from(range(len(options))).map(options.__getitem__)
 
 
 class HypothesisSource:
