@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sys
 
 from kalypso.args import one_line
-from kalypso.commands import audit, bench, campaign, conform, prove, simulate, vectors, zk
 from spec.errors import BadFile, BadInput, SpecError
 
 USAGE_ERROR = 2
@@ -33,16 +33,36 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(field, f"{rule} (see {self.prog} --help)")
 
 SUBCOMMANDS = {
-    # name: (module with register(parser) and run(args), help)
-    "audit": (audit, "run every check and write report/audit.md and report/audit.html"),
-    "prove": (prove, "prove the invariants with Z3 (inductive proofs, bounded checks)"),
-    "vectors": (vectors, "generate, check and mutation-test the conformance vectors"),
-    "conform": (conform, "replay the vectors against an implementation through an adapter"),
-    "zk": (zk, "Groth16 on BN254: setup, prove, verify, export"),
-    "bench": (bench, "run the benchmarks and write docs/benchmarks.md"),
-    "simulate": (simulate, "market simulator: compare matching protocols"),
-    "campaign": (campaign, "long distributed searches (differential, machines, mutation, sweep) on Dask, resumable"),
+    # name: (module of kalypso.commands with register(parser) and run(args), help)
+    "audit": ("audit", "run every check and write report/audit.md and report/audit.html"),
+    "prove": ("prove", "prove the invariants with Z3 (inductive proofs, bounded checks)"),
+    "vectors": ("vectors", "generate, check and mutation-test the conformance vectors"),
+    "conform": ("conform", "replay the vectors against an implementation through an adapter"),
+    "zk": ("zk", "Groth16 on BN254: setup, prove, verify, export"),
+    "bench": ("bench", "run the benchmarks and write docs/benchmarks.md"),
+    "simulate": ("simulate", "market simulator: compare matching protocols"),
+    "campaign": ("campaign", "long distributed searches (differential, machines, mutation, sweep) on Dask, resumable"),
 }
+
+
+class LazySubcommands(argparse._SubParsersAction):
+    """Subcommands whose module is imported when the command line names them (or asks for their
+    help), so `kalypso zk verify` does not import what `kalypso audit` needs."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if values and values[0] in SUBCOMMANDS:
+            register(values[0], self._name_parser_map[values[0]])
+        super().__call__(parser, namespace, values, option_string)
+
+
+def register(name: str, parser: argparse.ArgumentParser) -> None:
+    """Import the subcommand's module once and let it add its arguments to ``parser``."""
+    if getattr(parser, "_kalypso_registered", False):
+        return
+    module = importlib.import_module(f"kalypso.commands.{SUBCOMMANDS[name][0]}")
+    module.register(parser)
+    parser.set_defaults(_run=module.run)
+    parser._kalypso_registered = True
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,12 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kalypso",
         description="Kalypso Spec: executable, formally checked reference of a ZK proof marketplace.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser, action=LazySubcommands)
     sub.required = True
-    for name, (module, help_text) in SUBCOMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        module.register(p)
-        p.set_defaults(_run=module.run)
+    for name, (_, help_text) in SUBCOMMANDS.items():
+        sub.add_parser(name, help=help_text, description=help_text)
     return parser
 
 

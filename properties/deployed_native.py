@@ -265,6 +265,22 @@ def compute_decrease_exact(steps) -> list[str]:
     return out
 
 
+INTENDED_ATTESTATION_AGE_MS = 60_000
+"""What Helper.sol:102 says ACCEPTABLE_ATTESTATION_DELAY means: "60 seconds, 60,000 milliseconds"."""
+
+
+def attestation_freshness(pre: State, op, post: State, events) -> list[str]:
+    """A1: a key becomes verified only under an attestation at most 60 s old: a step after which
+    the registry verifies a key it did not before was attested at most 60,000 ms before its
+    block (the operation's `attestation_age_ms`: the trace's own input, read raw)."""
+    new = sorted(k for k in post.keys.verified if k not in pre.keys.verified)
+    age = getattr(op, "attestation_age_ms", 0)
+    if new and age > INTENDED_ATTESTATION_AGE_MS:
+        return [f"{k} verified under an attestation {age} ms ({age / 1000:g} s) old, more than "
+                f"{INTENDED_ATTESTATION_AGE_MS} ms" for k in new]
+    return []
+
+
 STATE_INVARIANTS = (
     Invariant("I1", "conservation", "Tokens are conserved; the marketplace holds what it owes, the registry the stakes.", conservation),
     Invariant("I2", "single_assignment", "An in-flight ask has one prover; active requests count the asks in flight.", single_assignment),
@@ -280,6 +296,8 @@ TRANSITION_INVARIANTS = (
     Invariant("I6", "bounds", "Assignments respect the quote, happen before expiry, by the engine key.", bounds_step),
     Invariant("S1", "slash_compensation", "A missed-deadline slash compensates the requester; no caller takes the stake.", slash_compensation),
     Invariant("I4", "escrow_refund", "What a requester pays is held for its ask and comes back to it but the prover's price.", escrow_refund),
+    Invariant("A1", "attestation_freshness", "An enclave key is verified only under an attestation at most 60 s old.",
+              attestation_freshness),
 )
 
 TRACE_INVARIANTS = (
@@ -289,7 +307,8 @@ TRACE_INVARIANTS = (
 
 ALL = STATE_INVARIANTS + TRANSITION_INVARIANTS + TRACE_INVARIANTS
 
-VIOLATED = frozenset({"S1 slash_compensation", "I9 withdrawal", "I4 escrow_refund", "D1 parallel_limit", "D2 compute_decrease_exact"})
+VIOLATED = frozenset({"S1 slash_compensation", "I9 withdrawal", "I4 escrow_refund", "D1 parallel_limit", "D2 compute_decrease_exact",
+                      "A1 attestation_freshness"})
 """The invariants the deployed contracts violate: each has a committed counterexample replayed on
 the bytecode (vectors/deployed_native/findings). Every other invariant must hold."""
 

@@ -4,6 +4,7 @@ the fork's process functions it checks. A violated invariant is a finding
 (reference.conformance.deployed_restaking.findings), never a reason to weaken it."""
 from __future__ import annotations
 
+from spec.deployed_restaking import l1veto
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.containers import NATIVE, State
 
@@ -45,14 +46,20 @@ def slash_compensation(pre: State, op, post: State) -> list[str]:
 
 
 def cross_chain_safety(pre: State, op, post: State) -> list[str]:
-    """I8: an assignment backed by restaked stake has its deadline within KEY_SAFETY_BOUND of
-    the capture that stake was read from."""
+    """I8: an assignment backed by restaked stake leaves the slash of a missed deadline time to
+    reach L1 while the capture that stake was read from is still slashable: deadline + 1 (the
+    first second the task is slashable) + submissionCooldown (the most the transmitter's next
+    capture, whose slash result names it, may wait) <= capture + KEY_SAFETY_BOUND. This is the
+    design's key safety rule (deadline + 1 + bridge delay + veto window <= capture + epoch) with
+    the bridge delay the cooldown and no veto window (Kalypso's Middleware slashes instantly)."""
     if not isinstance(op, ops.AssignTask) or op.bid_id not in post.symbiotic.locks or not post.symbiotic.confirmed:
         return []
     capture = post.symbiotic.confirmed[-1].capture_timestamp
     deadline = post.bids[op.bid_id].deadline
-    if deadline - capture > KEY_SAFETY_BOUND:
-        return [f"bid {op.bid_id}: deadline {deadline} is {deadline - capture} s after the capture {capture} backing it"]
+    arrives = deadline + 1 + post.config.submission_cooldown
+    if arrives > capture + KEY_SAFETY_BOUND:
+        return [f"bid {op.bid_id}: deadline {deadline} (slash by {arrives}) but the capture {capture} backing it is "
+                f"slashable only until {capture + KEY_SAFETY_BOUND}"]
     return []
 
 
@@ -96,10 +103,58 @@ def capacity(state: State) -> list[str]:
             if g.compute_consumed > g.declared_compute]
 
 
+def veto_slash_compensation(vault: l1veto.VetoVault) -> list[str]:
+    """V1 (slash compensation on L1, a VETO_SLASH vault): a slash request the resolver did not
+    veto, whose veto window closed while its capture was still slashable (vetoDeadline <= capture
+    + epoch), has been executed once that capture's slash period is over (now > capture + epoch):
+    otherwise the operator keeps the stake for good. Reads the vault's raw request records."""
+    out = []
+    for i, r in enumerate(vault.requests):
+        if r.vetoed or r.completed or r.veto_deadline > r.capture + vault.epoch or vault.time <= r.capture + vault.epoch:
+            continue
+        out.append(f"slash request {i} ({r.amount}, capture {r.capture}) passed its veto window unvetoed at {r.veto_deadline} "
+                   f"and its capture's slash period ended at {r.capture + vault.epoch}: never executed, the operator keeps {vault.stake}")
+    return out
+
+
+KEEPER_ACCOUNTS = ("transmitter", "resolver", "network", "curator", "admin", "bob", "carol", "mallory")
+
+
+def veto_keeper_run(apply_l1, stake: int, amount: int, age: int, veto_duration: int = 86_400,
+                    epoch: int = KEY_SAFETY_BOUND, start: int = 1_700_000_000):
+    """The keeper's road for one veto slash under `apply_l1` (the deployed L1 rules or a fix): at
+    `start` the Middleware requests `amount` against a capture `age` seconds old; the veto window
+    passes unvetoed; at the deadline the keeper tries every execute path the contracts offer
+    (the Middleware's executeSlash, then VetoSlasher.executeSlash from each account we hold),
+    refusals recorded; then the capture's slash period ends. Returns (vault, refusals), or None
+    if the request itself is refused."""
+    from spec.errors import SpecError
+
+    v = l1veto.VetoVault(time=start, stake=stake, epoch=epoch, veto_duration=veto_duration)
+    try:
+        v = apply_l1(v, l1veto.RequestSlash(amount, start - age))
+    except SpecError:
+        return None
+    v = apply_l1(v, l1veto.Advance(veto_duration))
+    refusals = {}
+    for op in [l1veto.MiddlewareExecuteSlash("transmitter", 0)] + [l1veto.ExecuteSlash(a, 0) for a in KEEPER_ACCOUNTS]:
+        try:
+            v = apply_l1(v, op)
+            refusals[f"{type(op).__name__}({op.sender})"] = "ok"
+            break
+        except SpecError as exc:
+            refusals[f"{type(op).__name__}({op.sender})"] = exc.code
+    v = apply_l1(v, l1veto.Advance(max(0, start - age + epoch + 1 - v.time)))
+    return v, refusals
+
+
 STATE_INVARIANTS = {"I7 stake_backing": stake_backing, "I1 conservation": conservation, "L1 lock_accounting": lock_accounting,
                     "I3 capacity": capacity}
 VIOLATED = frozenset({"I7 stake_backing", "S1 slash_compensation", "I8 cross_chain_safety"})
-"""The invariants the deployed contracts violate, each backed by a committed, replayed finding."""
+"""The invariants the deployed contracts violate, each backed by a committed, replayed finding.
+V1 veto_slash_compensation (over the L1 slash model, spec/deployed_restaking/l1veto.py) is
+violated too; its replay is on both EVMs (reference.evm.restaking.findings.replay_veto_escape),
+not an L2 vector."""
 STEP_INVARIANTS = {"S1 slash_compensation": slash_compensation, "I8 cross_chain_safety": cross_chain_safety}
 
 

@@ -17,7 +17,7 @@ from spec.jsonsafe import read_bytes
 def zk_bench(quick: bool) -> str:
     from reference.zk.bench import run_zk_bench
 
-    return run_zk_bench()
+    return run_zk_bench(quick=quick)
 
 
 def fast_bench(quick: bool) -> str:

@@ -38,6 +38,9 @@ def register(parser) -> None:
     parser.add_argument("--divergence", type=Path, default=None, metavar="FILE",
                         help="instead of conformance: replay design cases on a deployed_native adapter (the EVM one) "
                              "and write the classified divergence report (markdown) to FILE (docs/evm.md)")
+    parser.add_argument("--against", choices=("deployed_native", "deployed_restaking"), default="deployed_native",
+                        help="with --divergence: the deployed fork the adapter runs (deployed_restaking: the design's restaking "
+                             "cases on the restaking lineage, docs/divergence-restaking.md)")
 
 
 def summary_table(report) -> Table:
@@ -74,10 +77,20 @@ def _check_json_target(path) -> None:
 def run_divergence(args, console) -> int:
     """Design cases translated to deployed_native traces, replayed through the adapter, classified."""
     from reference.conformance.runner import SubprocessAdapter
-    from reference.evm.diverge import divergence_report, render_markdown
 
-    command = f"kalypso conform --adapter {shlex.quote(args.adapter)} --vectors {args.vectors} --divergence {args.divergence}"
+    if args.against == "deployed_restaking":
+        from reference.evm.restaking.diverge import command as restaking_command, divergence_report, render_markdown
+
+        command = restaking_command(args.adapter, args.vectors, args.divergence)
+    else:
+        from reference.evm.diverge import divergence_report, render_markdown
+
+        command = f"kalypso conform --adapter {shlex.quote(args.adapter)} --vectors {args.vectors} --divergence {args.divergence}"
     with SubprocessAdapter(args.adapter) as adapter:
+        if args.against == "deployed_restaking":  # one clear error, not 291 refused genesis
+            probe = adapter.request({"cmd": "genesis", "fork": "deployed_restaking", "config": None}, 60)
+            if not probe.get("ok"):
+                raise BadArgument("--adapter", f"does not run the deployed_restaking fork: {probe.get('error', probe)}")
         report = divergence_report(args.vectors, adapter=adapter, select=args.select)
     if not report.results:
         raise BadFile("--vectors", f"no design cases with a pre-state under {args.vectors}")

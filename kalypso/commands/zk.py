@@ -189,15 +189,17 @@ def _witness_source(args, circuit):
 
 def _prove_persistent(args, r: int, s: int):
     """The fast path: the key as limb arrays (``reference.fast.cpu_prover``)."""
-    from reference.fast.cpu_prover import Prover, read_file
-    from reference.zk.binfile import write_r1cs
+    from reference.fast.cpu_keys import read_file
+    from reference.fast.native_prover import load_prover
 
     if args.circuit.suffix == ".r1cs":
         r1cs, circuit = read_file(args.circuit, "r1cs"), None
     else:
+        from reference.zk.binfile import write_r1cs
+
         circuit = _load_circuit(args.circuit)[1]
         r1cs = write_r1cs(circuit.r1cs, n_outputs=len(circuit.outputs))
-    prover = Prover.load(args.zkey, r1cs=r1cs)
+    prover = load_prover(args.zkey, r1cs=r1cs)
     return prover.prove(_witness_source(args, circuit), r, s)
 
 
@@ -250,6 +252,8 @@ def _prove_batch(args) -> int:
     from reference.zk.r1cs import CircuitError
 
     start = time.perf_counter()
+    # many proofs: the numba prover at every size (its start-up, about a second, is paid once and
+    # each proof is faster than mcl's at every size measured)
     prover = Prover.load(args.zkey, r1cs=read_file(args.circuit, "r1cs"))
     loaded = time.perf_counter()
     done = failed = 0
@@ -342,14 +346,21 @@ def _export(args) -> int:
     return 0
 
 
-def run(args) -> int:
-    from reference.zk.backend import BackendError
-    from reference.zk.binfile import BinFormatError
-    from reference.zk.groth16 import Groth16Error
-    from reference.zk.r1cs import CircuitError
-    from reference.zk.snarkjs import SnarkjsFormatError
-    from reference.zk.wasm_witness import WitnessError
+# the typed errors of the zk modules: bad input, exit 2 (looked up only in modules already imported:
+# an error of a module that was never imported cannot have been raised)
+_TYPED_ERRORS = {
+    "reference.zk.backend": "BackendError", "reference.zk.binfile": "BinFormatError",
+    "reference.zk.groth16": "Groth16Error", "reference.zk.r1cs": "CircuitError",
+    "reference.zk.snarkjs": "SnarkjsFormatError", "reference.zk.wasm_witness": "WitnessError",
+}
 
+
+def _typed_errors() -> tuple[type, ...]:
+    found = tuple(getattr(sys.modules[m], name) for m, name in _TYPED_ERRORS.items() if m in sys.modules)
+    return found + (ValueError, OSError, MemoryError)
+
+
+def run(args) -> int:
     from spec.errors import BadInput
 
     step = {"setup": _setup, "prove": _prove, "prove-batch": _prove_batch, "witness": _witness, "verify": _verify, "export": _export}[args.zk_command]
@@ -357,8 +368,9 @@ def run(args) -> int:
         return step(args)
     except BadInput:
         raise
-    except (BackendError, BinFormatError, Groth16Error, CircuitError, SnarkjsFormatError, WitnessError, ValueError,
-            OSError, MemoryError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _typed_errors()):
+            raise
         field = getattr(exc, "filename", None) or getattr(exc, "field", None) or f"zk {args.zk_command}"
         from kalypso.args import one_line
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import attrs
 import z3
 
-from properties.deployed_restaking import KEY_SAFETY_BOUND
+from properties.deployed_restaking import KEY_SAFETY_BOUND, veto_keeper_run, veto_slash_compensation
+from properties.deployed_restaking_escape import COOLDOWN, run_actions
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.containers import NATIVE, Config, genesis
-from spec.deployed_restaking.fixes import apply_with
+from spec.deployed_restaking.fixes import apply_l1_with, apply_with
+from spec.deployed_restaking.l1veto import apply_l1
 from spec.deployed_restaking.transition import apply
 from spec.errors import SpecError
 from spec.operations import Mint
@@ -99,33 +101,75 @@ def s1_obligations() -> list[Result]:
     return out
 
 
-# ---- I8: the capture backing a task is fresh -------------------------------------------------
+# ---- I8: the slash of a missed deadline reaches L1 while its capture is slashable ----------
 
-def _i8_spec(age: int, proof_time: int, fixed: bool) -> bool:
-    """Whether the assignment is accepted `age` seconds after the only capture."""
-    rules = apply_with("I8") if fixed else apply
-    state = _run(Config(), _task_ops(1_000, age=age), rules)
-    state = _run_more(state, [ops.CreateBid(CAROL, 1, 100, state.now + 600, proof_time, CAROL, b"x")], rules)
-    try:
-        rules(state, ops.AssignTask("engine-key", 0, BOB))
-        return True
-    except SpecError:
-        return False
+EPOCH = KEY_SAFETY_BOUND
+
+
+def _i8_model(capture, deadline, cooldown, landed):
+    """The escape over all times: a task backed by restaked stake captured at `capture` misses
+    `deadline`; the slash result naming it lands at `landed`, within the keeper's latency (from
+    deadline + 1, the first second it is slashable, to deadline + 1 + submissionCooldown: the
+    transmitter's next capture waits at most one cooldown), yet after capture + EPOCH, when
+    Symbiotic's InstantSlasher no longer slashes that capture."""
+    domain = [capture >= 0, deadline >= capture + 3, deadline < 2**64, cooldown >= 0, cooldown < 2**64,
+              landed >= deadline + 1, landed <= deadline + 1 + cooldown]
+    return domain, landed > capture + EPOCH
+
+
+I8_RULES = {
+    "deployed": lambda c, d, k: z3.BoolVal(True),  # assignTask reads the latest capture, whatever its age
+    "I8-deadline-only": lambda c, d, k: d - c <= EPOCH,
+    "I8": lambda c, d, k: d + 1 + k <= c + EPOCH,
+}
+
+
+def _i8_replay(rules_name: str, slack: int, delay: int, config: Config = Config()):
+    """The fork's run of the escape search's boundary actions: a capture, a task whose deadline is
+    `slack` s before capture + EPOCH, the deadline missed and reported `delay` s later (the slash
+    result lands at deadline + 2 + delay). None if the assignment is refused."""
+    rules = apply if rules_name == "deployed" else apply_with(rules_name)
+    run = run_actions([("capture", 5_000), ("edge", slack, 3_600), ("miss", delay)], rules, config)
+    if not run.backing:
+        return None
+    [(bid_id, capture)] = run.backing.items()
+    return capture, run.state.bids[bid_id].deadline, run.reported.get(bid_id), bool(run.escapes())
+
+
+def _i8_witness(rules_name: str, *extra):
+    """A model of the escape under `rules_name` (and `extra`), restricted to what the search can
+    replay (the world's cooldown, a report at least 2 s after the deadline, a capture at most 30
+    days old)."""
+    c, d, k, landed = z3.Ints("capture deadline cooldown landed")
+    domain, escape = _i8_model(c, d, k, landed)
+    replayable = [k == COOLDOWN, landed >= d + 2, d - c <= 30 * 86_400]
+    return _solve(domain + replayable + [I8_RULES[rules_name](c, d, k), escape] + [e(c, d) for e in extra])
 
 
 def i8_obligations() -> list[Result]:
-    capture, now, proof_time = z3.Ints("capture now proof_time")
-    domain = [capture >= 0, now >= capture, now < 2**64, proof_time >= 1, proof_time <= 86_400]
-    stale = (now + proof_time) - capture > KEY_SAFETY_BOUND
-    witness = _solve(domain + [stale])  # deployed: no guard, every domain point is accepted
-    tied = witness is not None and _i8_spec(min(witness["now"] - witness["capture"], 30 * 86_400) + KEY_SAFETY_BOUND, 60, False)
-    fixed_guard = (now + proof_time) - capture <= KEY_SAFETY_BOUND
-    fix_cex = _solve(domain + [fixed_guard, stale])
-    grid = not _i8_spec(KEY_SAFETY_BOUND, 60, True) and _i8_spec(3_600, 60, True)
-    return [Result("I8 deployed: an assignment is accepted on a capture older than the bound", bool(tied),
-                   "sat; witness replayed through the fork: accepted", witness or {}),
-            Result(f"I8 fixed (deadline - capture <= {KEY_SAFETY_BOUND} s): no accepted assignment is backed by a stale capture",
-                   fix_cex is None and grid, "unsat; grid replayed: stale refused, fresh accepted")]
+    out = []
+    for name, label, extra in (("deployed", "no rule: here a capture older than the epoch", lambda c, d: d - c > EPOCH),
+                               ("I8-deadline-only", f"the earlier fix, deadline - capture <= {EPOCH} s", lambda c, d: d - c <= EPOCH)):
+        w = _i8_witness(name, extra)
+        got = w and _i8_replay(name, w["capture"] + EPOCH - w["deadline"], w["landed"] - w["deadline"] - 2)
+        tied = bool(got) and got[3] and got[1] - got[0] == w["deadline"] - w["capture"] and got[2] - got[1] == w["landed"] - w["deadline"]
+        out.append(Result(f"I8 {name}: ({label}) a promptly reported missed deadline lands after its capture's epoch", tied,
+                          "sat; witness replayed through the fork by the escape search's actions: the prover escapes", w or {}))
+    c, d, k, landed = z3.Ints("capture deadline cooldown landed")
+    domain, escape = _i8_model(c, d, k, landed)
+    fix_cex = _solve(domain + [I8_RULES["I8"](c, d, k), escape])
+    grid_ok = True
+    for slack in (-1, 0, 1, COOLDOWN - 1, COOLDOWN, COOLDOWN + 1, COOLDOWN + 2, 2 * COOLDOWN):
+        for delay in (0, COOLDOWN - 2, COOLDOWN - 1):
+            got = _i8_replay("I8", slack, delay)
+            model_accepts = slack >= COOLDOWN + 1  # deadline = capture + EPOCH - slack under the model's guard
+            grid_ok &= (got is not None) == model_accepts and (got is None or not got[3])
+    out.append(Result(f"I8 fixed (deadline + 1 + submissionCooldown <= capture + {EPOCH} s): no promptly reported "
+                      "missed deadline lands after its capture's epoch, for every time and cooldown < 2^64",
+                      fix_cex is None and grid_ok,
+                      "unsat; grid of deadlines around the bound and report delays replayed: refused exactly where the "
+                      "guard fails, no escape where it holds"))
+    return out
 
 
 # ---- I7: NativeStaking keeps what it owes ----------------------------------------------------
@@ -152,4 +196,56 @@ def i7_obligations() -> list[Result]:
                    "unsat; grid replayed through the fixed rules keeps the stake")]
 
 
-CHECKS = (s1_obligations, i8_obligations, i7_obligations)
+# ---- V1: a veto slash requested through the Middleware is executed (L1 slash model) ------------
+
+def _v1_model(stake, amount, age, veto, epoch, fixed):
+    """One veto slash (spec/deployed_restaking/l1veto.py): requested at 0 against a capture `age`
+    s old, accepted by VetoSlasher.requestSlash (veto - epoch <= -age < 0, veto < epoch); not
+    vetoed; the keeper calls the execute path at the deadline t = veto. Deployed: no path (no
+    account is the network's middleware, the Middleware has no executeSlash): the stake stays.
+    Fix: Middleware.executeSlash, accepted iff t >= deadline and t + age <= epoch; it takes
+    min(amount, stake). Returns (domain, the operator's stake once the capture's period ends)."""
+    t = veto
+    domain = [stake > 0, stake < U128, amount > 0, amount < U128, age > 0, veto >= 0, veto < epoch, epoch < 2**48,
+              -age >= veto - epoch]
+    executes = z3.And(fixed, t >= veto, t + age <= epoch)
+    take = z3.If(amount < stake, amount, stake)
+    return domain, z3.If(executes, stake - take, stake), take
+
+
+def _v1_spec(stake: int, amount: int, age: int, veto: int, epoch: int, fixed: bool):
+    rules = apply_l1_with("V1") if fixed else apply_l1
+    return veto_keeper_run(rules, stake, amount, age, veto, epoch)
+
+
+def v1_obligations() -> list[Result]:
+    stake, amount, age, veto, epoch = z3.Ints("stake amount age veto epoch")
+    out = []
+    domain, after, take = _v1_model(stake, amount, age, veto, epoch, z3.BoolVal(False))
+    w = _solve(domain + [after > stake - take, epoch == KEY_SAFETY_BOUND, veto == 86_400])  # the L1 harness's vault, for a readable witness
+    got = w and _v1_spec(min(w["stake"], 10**9), min(w["amount"], 10**9), w["age"], w["veto"], w["epoch"], False)
+    tied = bool(got) and bool(veto_slash_compensation(got[0])) and got[0].stake == min(w["stake"], 10**9) \
+        and set(got[1].values()) == {"NoSuchFunction", "NotNetworkMiddleware"}
+    out.append(Result("V1 deployed: a veto slash requested through the Middleware, unvetoed, is never executed (the "
+                      "operator keeps the stake after the capture's slash period)", tied,
+                      "sat; witness replayed through the fork's L1 slash model: every execute path refused, oracle V1 violated", w or {}))
+    domain, after, take = _v1_model(stake, amount, age, veto, epoch, z3.BoolVal(True))
+    fix_cex = _solve(domain + [after > stake - take])
+    grid_ok = True
+    for e in (3_600, KEY_SAFETY_BOUND):
+        for vd in (0, 1, e // 7, e - 1):
+            for a in (1, e - vd, e - vd + 1):  # the capture age: fresh, at requestSlash's bound, one past it
+                for s_, amt in ((5_000, 500), (5_000, 5_000), (500, 5_000)):
+                    got = _v1_spec(s_, amt, a, vd, e, True)
+                    model_accepts = a <= e - vd
+                    grid_ok &= (got is not None) == model_accepts and (
+                        got is None or (not veto_slash_compensation(got[0]) and got[0].stake == s_ - min(s_, amt)))
+    out.append(Result("V1 fixed (Middleware.executeSlash after the veto window): every unvetoed veto slash the Middleware "
+                      "requests takes min(amount, stake), for every amount < 2^128 and times < 2^48",
+                      fix_cex is None and grid_ok,
+                      "unsat; grid of epochs, veto windows, capture ages (fresh, at requestSlash's bound, one past) and "
+                      "amounts replayed through the fixed L1 model: requests refused exactly past the bound, else executed"))
+    return out
+
+
+CHECKS = (s1_obligations, i8_obligations, i7_obligations, v1_obligations)

@@ -1,6 +1,7 @@
 """Run a campaign on Dask distributed: the kind's tasks in order, minus those `--out` already
 holds, submitted a window at a time to a scheduler (given, or a local cluster of this machine's
-cores); each result is appended to `results.jsonl` as it arrives and, at the end, all are
+cores), in batches sized so that Dask's cost per task stays small beside the tasks' own (see
+`batch_size`); each result is appended to `results.jsonl` as it arrives and, at the end, all are
 merged in task order into `merged.json`.
 
 Dask does the distribution and the fault tolerance: a worker that dies mid-task has its tasks
@@ -11,6 +12,7 @@ reference a distributed run must match.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -25,6 +27,19 @@ from reference.campaign.tasks import Budget, CampaignError, Task, version_tag
 
 CONNECT_TIMEOUT = 10.0
 WORKER_WAIT = 30.0
+BATCH_SECONDS = 0.5  # a Dask task runs campaign tasks for about this long: Dask's few ms per Dask task become < 1%
+MAX_BATCH = 32
+# Dask's diagnostics cost a worker CPU all the time, beside its task: the statistical profiler
+# samples the running thread's stack every 10 ms (holding the GIL the task needs), the event loop's
+# tick is timed every 20 ms, memory read every 100 ms. A campaign needs none of them at that rate
+# (docs/benchmarks.md measures the difference); local clusters run with this, and `dask worker`
+# processes take the same as DASK_* variables (docs/campaigns.md).
+LOCAL_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "500ms",
+}
 
 
 def execute(kind_name: str, task: Task, params: Mapping) -> dict:
@@ -45,6 +60,23 @@ def execute(kind_name: str, task: Task, params: Mapping) -> dict:
     return {"key": task.key, "index": task.index, "kind": kind_name, "result": result,
             "meta": {"worker": worker, "seconds": round(finished - started, 6), "cpu": round(time.process_time() - cpu, 6),
                      "finished": finished, "version": version_tag()}}
+
+
+def execute_batch(kind_name: str, tasks: tuple, params: Mapping) -> list[dict]:
+    """Consecutive tasks in one Dask task: their result lines, in order."""
+    return [execute(kind_name, task, params) for task in tasks]
+
+
+def batch_size(mean_seconds: Optional[float], remaining: Optional[int], slots: int) -> int:
+    """How many campaign tasks one Dask task runs: one until a task's time is known, then about
+    BATCH_SECONDS' worth (at most MAX_BATCH); with the end in sight (`remaining`, for a count
+    budget), no more than a share of the rest that keeps every slot busy to the end."""
+    if not mean_seconds or mean_seconds <= 0:
+        return 1
+    size = max(1, min(MAX_BATCH, int(BATCH_SECONDS / mean_seconds)))
+    if remaining is not None:
+        size = min(size, max(1, remaining // (2 * slots)))
+    return size
 
 
 @attrs.frozen
@@ -88,7 +120,7 @@ def _check_version(line: dict, local: str) -> None:
 def _client(scheduler: Optional[str], workers: Optional[int]):
     """A connected client and how many task slots it has; the caller closes both."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError as exc:  # a declared dependency; say so rather than fail later
         raise CampaignError("distributed", f"Dask distributed is not installed: {exc}") from None
     if scheduler:
@@ -103,11 +135,20 @@ def _client(scheduler: Optional[str], workers: Optional[int]):
             client.close()
             raise CampaignError(f"--scheduler {scheduler}", f"no worker joined within {WORKER_WAIT:g}s: {exc}") from None
     else:
-        n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        cluster = local_cluster(workers or os.cpu_count() or 1)
         client = Client(cluster, set_as_default=False)
     return client, cluster
+
+
+def local_cluster(n: int):
+    """A Dask cluster on this machine: `n` single-threaded worker processes (each under a nanny
+    that restarts it if it dies), with Dask's diagnostics slowed to LOCAL_CONFIG."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(LOCAL_CONFIG):  # the nannies hand this config to the worker processes they start
+        return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                            silence_logs=logging.ERROR)
 
 
 def _check_workers(client, local: str, kind) -> int:
@@ -168,7 +209,7 @@ def run_campaign(kind_name: str, budget: Budget, seed: int, out: Path, *, schedu
                     break
                 accept(execute(kind_name, task, params))
         else:
-            slots = _distributed(kind_name, params, pending, deadline, scheduler, workers, local, accept)
+            slots = _distributed(kind_name, params, pending, deadline, budget.count, scheduler, workers, local, accept)
     finally:
         appender.close()
         store.write_merged(out, lines)
@@ -176,43 +217,56 @@ def run_campaign(kind_name: str, budget: Budget, seed: int, out: Path, *, schedu
     return Outcome(out, kind_name, len(lines), new, findings, loaded.skipped, time.perf_counter() - start, slots, complete)
 
 
-def _distributed(kind_name, params, pending, deadline, scheduler, workers, local, accept) -> int:
+def _distributed(kind_name, params, pending, deadline, count, scheduler, workers, local, accept) -> int:
+    """Keep `2 x slots` Dask tasks on the cluster (each worker has its next batch at hand when one
+    ends), refilled one per finished batch; results are fetched by Dask's event loop as they
+    complete (`as_completed(with_results=True)`), so writing them never delays the next. A batch
+    lost with its worker is rerun by Dask; its results are the same wherever it runs."""
     from distributed import as_completed
 
     client, cluster = _client(scheduler, workers)
     try:
         slots = _check_workers(client, local, get_kind(kind_name))
-        window = max(2, 2 * slots)
-        futures = {}
+        queue = as_completed(loop=client.loop, with_results=True, raise_errors=False)
+        in_flight, ahead = set(), []
+        timing = [0.0, 0]  # seconds and count of the tasks finished in this run
 
         def submit() -> bool:
-            task = next(pending, None)
-            if task is None or (deadline is not None and time.monotonic() >= deadline):
+            if deadline is not None and time.monotonic() >= deadline:
                 return False
-            future = client.submit(execute, kind_name, task, params, key=f"campaign-{kind_name}-{local}-{task.index}", pure=False)
-            futures[future] = task
-            if queue is not None:
-                queue.add(future)
+            if not ahead:
+                ahead.extend(itertools.islice(pending, 1))
+            if not ahead:
+                return False
+            remaining = None if count is None else count - ahead[0].index
+            size = batch_size(timing[0] / timing[1] if timing[1] else None, remaining, slots)
+            ahead.extend(itertools.islice(pending, size - len(ahead)))
+            batch = tuple(ahead[:size])
+            del ahead[:size]
+            future = client.submit(execute_batch, kind_name, batch, params, pure=False,
+                                   key=f"campaign-{kind_name}-{local}-{batch[0].index}+{len(batch)}")
+            in_flight.add(future)
+            queue.add(future)
             return True
 
-        queue = None
-        for _ in range(window):
+        for _ in range(max(2, 2 * slots)):
             if not submit():
                 break
-        if not futures:
+        if not in_flight:
             return slots
-        queue = as_completed(list(futures), loop=client.loop)
-        for future in queue:
-            futures.pop(future)
+        for future, result in queue:
+            in_flight.discard(future)
             if future.status == "error":
-                exc = future.exception()
-                raise CampaignError(f"task {future.key}", f"failed on the cluster: {type(exc).__name__}: {exc}")
+                raise CampaignError(f"task {future.key}", f"failed on the cluster: {type(result).__name__}: {result}")
             if future.status == "cancelled":
                 continue
-            accept(future.result())
             future.release()
+            for line in result:
+                timing[0] += line["meta"]["seconds"]
+                timing[1] += 1
+                accept(line)
             if deadline is not None and time.monotonic() >= deadline:
-                for waiting in list(futures):
+                for waiting in list(in_flight):
                     waiting.cancel()
                 break
             submit()

@@ -17,6 +17,8 @@ from typing import Mapping
 import attrs
 
 from reference.campaign.tasks import CampaignError
+from spec import jsonsafe
+from spec.errors import BadFile, MalformedJSON
 
 MANIFEST, RESULTS, MERGED = "manifest.json", "results.jsonl", "merged.json"
 LINE_FIELDS = ("key", "index", "kind", "result", "meta")
@@ -61,12 +63,12 @@ def open_campaign(out: Path, manifest: dict) -> None:
 
 def read_manifest(out: Path) -> dict:
     path = Path(out) / MANIFEST
+    if not path.exists() and not path.is_symlink():
+        raise CampaignError(str(path), "no campaign here (manifest.json is missing)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CampaignError(str(path), "no campaign here (manifest.json is missing)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CampaignError(str(path), f"corrupt campaign manifest: {exc}") from None
+        data = jsonsafe.load_path(path, str(path), max_bytes=MAX_LINE)
+    except (BadFile, MalformedJSON) as exc:
+        raise CampaignError(str(path), f"corrupt campaign manifest: {exc.rule}") from None
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str) or not isinstance(data.get("params"), dict) \
             or not isinstance(data.get("seed"), int) or not isinstance(data.get("version"), str):
         raise CampaignError(str(path), "corrupt campaign manifest: needs kind (string), seed (integer), params (object), version (string)")
@@ -85,7 +87,13 @@ def _problem(line: dict, kind: str, version: str | None) -> str | None:
         return f"kind {line['kind']!r} in a {kind} campaign"
     if not isinstance(line["result"], dict) or not isinstance(line["meta"], dict):
         return "result and meta must be objects"
-    if version is not None and line["meta"].get("version") != version:
+    meta, result = line["meta"], line["result"]
+    if not isinstance(meta.get("worker"), str) or not all(
+            isinstance(meta.get(f), (int, float)) and not isinstance(meta.get(f), bool) for f in ("seconds", "finished")):
+        return "meta needs worker (a string), seconds and finished (numbers)"
+    if not isinstance(result.get("coverage", []), list) or not isinstance(result.get("finding", {}), dict):
+        return "result coverage must be a list and finding an object"
+    if version is not None and meta.get("version") != version:
         return f"computed by project version {line['meta'].get('version')!r}, the campaign's is {version!r}"
     return None
 
@@ -104,16 +112,16 @@ def load_results(out: Path, kind: str, version: str | None = None) -> Loaded:
     except OSError as exc:
         raise CampaignError(str(path), f"cannot read: {exc.strerror or exc}") from None
     with handle:
-        for number, raw in enumerate(handle, 1):
-            if len(raw) > MAX_LINE:
+        for number, raw in enumerate(_lines(handle), 1):
+            if raw is None:
                 skipped.append(f"{path}:{number}: line longer than {MAX_LINE} bytes")
                 continue
             if not raw.strip():
                 continue
-            try:
-                line = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                skipped.append(f"{path}:{number}: not JSON ({exc})")
+            try:  # bounded: too deep a nesting is refused before parsing, whatever the recursion limit
+                line = jsonsafe.loads(raw, f"{path}:{number}", max_bytes=MAX_LINE, surrogates=True)
+            except MalformedJSON as exc:
+                skipped.append(f"{path}:{number}: {exc.rule}")
                 continue
             problem = _problem(line, kind, version)
             if problem:
@@ -124,6 +132,21 @@ def load_results(out: Path, kind: str, version: str | None = None) -> Loaded:
                 seen.add(line["key"])
                 lines.append(line)
     return Loaded(tuple(lines), tuple(skipped))
+
+
+def _lines(handle):
+    """The file's lines, each read with at most MAX_LINE + 1 bytes in memory; a longer line is
+    read through to its end and given as None."""
+    while True:
+        raw = handle.readline(MAX_LINE + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE:
+            while raw and not raw.endswith(b"\n"):
+                raw = handle.readline(MAX_LINE + 1)
+            yield None
+        else:
+            yield raw
 
 
 class Appender:

@@ -167,7 +167,8 @@ def build_key(contracts: Path, sources: Mapping[str, str], extra_roots: Iterable
 
 
 def _run_solc(sources: Mapping[str, str], selection: Mapping[str, tuple], roots: list[Path],
-              settings: Optional[dict] = None) -> dict:
+              settings: Optional[dict] = None, compiler: str = "solc") -> dict:
+    """Run the npm solc package `compiler` (an npm alias such as ``solc-0.8.25`` picks another version)."""
     request = {
         "input": {
             "language": "Solidity",
@@ -175,6 +176,7 @@ def _run_solc(sources: Mapping[str, str], selection: Mapping[str, tuple], roots:
             "settings": {**(settings or SETTINGS), "outputSelection": {f: {c: OUTPUTS for c in cs} for f, cs in selection.items()}},
         },
         "roots": [str(r) for r in roots],
+        "compiler": compiler,
     }
     try:
         proc = subprocess.run(["node", str(DRIVER)], input=json.dumps(request), capture_output=True, text=True,
@@ -219,10 +221,12 @@ def compile_sources(selection: Mapping[str, tuple], roots: list[Path], *, genera
 
 
 def compile_and_store(sources: Mapping[str, str], selection: Mapping[str, tuple], roots: list[Path], key: str,
-                      target: Path, start: float, check: Callable[[dict], None], settings: Optional[dict] = None) -> "Build":
-    """Compile `selection`, check the artifacts (`check` raises on a mismatch) and only then cache
-    them at `target` (written atomically: nothing is cached from a failed compile)."""
-    answer = _run_solc(sources, selection, roots, settings)
+                      target: Path, start: float, check: Callable[[dict], None], settings: Optional[dict] = None,
+                      compiler: str = "solc") -> "Build":
+    """Compile `selection` with the npm package `compiler`, check the artifacts (`check` raises on a
+    mismatch) and only then cache them at `target` (written atomically: nothing is cached from a
+    failed compile)."""
+    answer = _run_solc(sources, selection, roots, settings, compiler)
     doc = {"solc": answer["version"], "contracts": {}}
     for path, names in selection.items():
         for name in names:

@@ -48,3 +48,21 @@ class UnknownRevert(EvmHarnessError):
                          + (f" in {context}" if context else ""))
         self.selector = selector
         self.data = data
+
+
+class SymbioticVersionMismatch(ContractsVersionMismatch):
+    """The installed Symbiotic core (npm `@symbioticfi/core`), its OpenZeppelin or its solc are not
+    the pinned ones, or its sources are of another lineage: one error naming every mismatch."""
+
+    kind = "symbiotic-version"
+
+
+class UncarriableMessage(EvmHarnessError):
+    """A cross-chain message the two-chain harness cannot carry; the message is quoted, never dropped."""
+
+    kind = "uncarriable-message"
+
+    def __init__(self, message, why: str):
+        super().__init__(f"cannot carry {message!r}: {why}")
+        self.message = message
+        self.why = why

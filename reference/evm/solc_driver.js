@@ -1,12 +1,11 @@
 // Compile a Solidity standard-JSON input with the npm `solc` package (solc-js).
-// stdin: {"input": <standard JSON>, "roots": [dir, ...]}; stdout: {"version": ..., "output": <standard JSON output>}.
+// stdin: {"input": <standard JSON>, "roots": [dir, ...], "compiler": npm package (default "solc")}; stdout: {"version": ..., "output": <standard JSON output>}.
 // Imports are resolved against each root in turn (the contracts folder, node_modules, our sources).
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const solc = require("solc");
-
 const request = JSON.parse(fs.readFileSync(0, "utf8"));
+const solc = require(request.compiler || "solc");
 const roots = request.roots;
 
 function findImports(name) {

@@ -58,7 +58,7 @@ def _a(name: str) -> str:
 def call_for(system: Kalypso, op, block_timestamp: int) -> tuple:
     """(contract, function name, args) of one operation's transaction."""
     pmp, gr = system.marketplace, system.generators
-    ts_ms = block_timestamp * 1000
+    ts_ms = block_timestamp * 1000 - getattr(op, "attestation_age_ms", 0)  # the attestation's time (operations.AGE)
     table: dict[str, Callable[[], tuple]] = {
         "flush": lambda: (pmp, "flush", (_a(op.account),)),
         "set_matching_engine_image": lambda: (pmp, "setMatchingEngineImage", (keys.encoded_pcrs(op.image),)),

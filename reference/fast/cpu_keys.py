@@ -12,6 +12,10 @@ already checked skips the curve checks; counts, ranges and coordinates < q are c
 
 ``check_matches(key, r1cs)`` compares the zkey's QAP coefficients with a circom ``.r1cs`` (arrays)
 without leaving numpy.
+
+``parse_zkey_arrays`` is the part without compiled code (numpy only: counts, ranges, coordinates < q,
+coefficients as stored); ``read_zkey_arrays`` adds the curve checks and the Montgomery coefficients on
+numba kernels, ``reference.fast.native_prover`` its own checks on Python ints.
 """
 from __future__ import annotations
 
@@ -24,13 +28,34 @@ import numpy as np
 from py_ecc.optimized_bn128 import b as G1_B
 from py_ecc.optimized_bn128 import b2 as G2_B
 
-from reference.fast import _kernels as k
-from reference.fast import _kernels_fr as kf
-from reference.fast.limbs import from_montgomery, to_montgomery
-from reference.zk.binfile import BinFormatError, R1csArrays, _below, _field_header, _need, _sections
-from reference.zk.curve import g1_from_affine, g2_from_affine
+from reference.zk.binfile import BinFormatError, R1csArrays, _below, _field_header, _need, _sections, read_wtns_rows
+from reference.zk.curve import CurveError, g1_from_affine, g2_from_affine
 from reference.zk.field import Q, R
 from reference.zk.groth16 import VerifyingKey
+from reference.zk.r1cs import CircuitError
+
+MAX_KEY_BYTES = 1 << 34
+
+
+def read_file(path: str | os.PathLike, what: str, limit: int = MAX_KEY_BYTES) -> bytearray:
+    """The bytes of ``path`` in one writable buffer (no second copy), refusing files over ``limit``."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > limit:
+        raise BinFormatError(f"{what}: {path} is {size} bytes, over the {limit}-byte limit")
+    buf = bytearray(size)
+    with path.open("rb") as f:
+        if f.readinto(buf) != size:
+            raise BinFormatError(f"{what}: {path} changed while it was read")
+    return buf
+
+
+def source_bytes(source, what: str):
+    """``source`` itself when it is bytes, else the bytes of the file it names (``read_file``)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return source
+    return read_file(source, what)
+
 
 _COEF = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
 _VALIDATED: set[bytes] = set()
@@ -88,6 +113,7 @@ class ZkeyArrays:
     coef_value: np.ndarray
     vk: VerifyingKey
     digest: bytes
+    coef_form: str = "montgomery"  # of coef_value: "montgomery" (v 2^256), "stored" (v 2^512) or "normal" (v), mod r
 
 
 def _points(raw, count: int, degree: int, what: str) -> np.ndarray:
@@ -119,6 +145,7 @@ _B_ROWS = {}
 def _curve_b(degree: int) -> np.ndarray:
     if degree not in _B_ROWS:
         from reference.fast.convert import pack
+        from reference.fast.limbs import to_montgomery
 
         b = [G1_B.n] if degree == 1 else [int(c) for c in G2_B.coeffs]
         shape = (1, 1, 4) if degree == 1 else (1, 1, 2, 4)
@@ -134,6 +161,8 @@ def _below_q(rows: np.ndarray, degree: int, what: str) -> None:
 
 def _validate_points(rows: np.ndarray, degree: int, what: str) -> None:
     if rows.shape[0]:
+        from reference.fast import _kernels_fr as kf
+
         i = kf.off_curve(rows, _curve_b(degree))
         if i >= 0:
             raise BinFormatError(f"zkey: {what}[{i}] is not on the BN254 {'G1 curve' if degree == 1 else 'G2 twist'}")
@@ -141,6 +170,35 @@ def _validate_points(rows: np.ndarray, degree: int, what: str) -> None:
 
 def read_zkey_arrays(data: bytes | bytearray | memoryview) -> ZkeyArrays:
     """Parse and validate a snarkjs Groth16 .zkey (v1, BN254); see the module docstring."""
+    return compiled_key(parse_zkey_arrays(data))
+
+
+def compiled_key(key: ZkeyArrays) -> ZkeyArrays:
+    """A parsed key with every point checked on its curve (numba, once per digest) and the
+    coefficients in Montgomery form."""
+    from reference.fast.limbs import from_montgomery, to_montgomery
+
+    if not _known_valid(key.digest):
+        for name, rows, degree in key_points(key):
+            _validate_points(rows, degree, name)
+        _remember_valid(key.digest)
+    if key.coef_form == "montgomery":
+        return key
+    convert = from_montgomery if key.coef_form == "stored" else to_montgomery
+    return attrs.evolve(key, coef_value=convert(key.coef_value.copy(), "r"), coef_form="montgomery")
+
+
+def key_points(key: ZkeyArrays) -> list[tuple[str, np.ndarray, int]]:
+    """(name, affine Montgomery rows, degree) of the key's points not in its verifying key (those
+    were checked on their curves when it was built)."""
+    return [("beta1", key.beta1, 1), ("delta1", key.delta1, 1),
+            ("A", key.a, 1), ("B1", key.b1, 1), ("B2", key.b2, 2), ("C", key.c, 1), ("H", key.h, 1)]
+
+
+def parse_zkey_arrays(data: bytes | bytearray | memoryview) -> ZkeyArrays:
+    """The zkey's sections as arrays, checked with numpy only (counts, section sizes, coefficient
+    indices and values < r, every coordinate < q); points not checked on their curves, coefficients
+    as stored (``coef_form="stored"``)."""
     if isinstance(data, bytes) or (isinstance(data, memoryview) and data.readonly):
         data = bytearray(data)  # the point arrays are views of a writable buffer (one kernel specialization)
     digest = hashlib.sha256(data).digest()
@@ -180,22 +238,30 @@ def read_zkey_arrays(data: bytes | bytearray | memoryview) -> ZkeyArrays:
     points += [(name, rows, degree) for name, (rows, degree) in queries.items()]
     for name, rows, degree in points:
         _below_q(rows, degree, name)
-    if not _known_valid(digest):
-        for name, rows, degree in points:
-            _validate_points(rows, degree, name)
-        _remember_valid(digest)
-    vk = VerifyingKey(
-        alpha1=_g1_point(alpha1, "alpha1"), beta2=_g2_point(beta2, "beta2"), gamma2=_g2_point(gamma2, "gamma2"),
-        delta2=_g2_point(delta2, "delta2"), ic=tuple(_g1_point(ic[i], f"IC[{i}]") for i in range(n_public + 1)),
-    )
+    try:
+        vk = VerifyingKey(
+            alpha1=_g1_point(alpha1, "alpha1"), beta2=_g2_point(beta2, "beta2"), gamma2=_g2_point(gamma2, "gamma2"),
+            delta2=_g2_point(delta2, "delta2"), ic=tuple(_g1_point(ic[i], f"IC[{i}]") for i in range(n_public + 1)),
+        )
+    except CurveError as exc:
+        raise BinFormatError(f"zkey: {exc}") from None
     return ZkeyArrays(
         n_vars=n_vars, n_public=n_public, domain_size=domain_size,
         a=queries["A"][0], b1=queries["B1"][0], b2=queries["B2"][0], c=queries["C"][0], h=queries["H"][0],
         alpha1=alpha1, beta1=beta1, delta1=delta1, beta2=beta2, delta2=delta2,
         coef_matrix=table["matrix"].astype(np.int64), coef_row=table["row"].astype(np.int64),
-        coef_signal=table["signal"].astype(np.int64), coef_value=from_montgomery(value, "r"),
-        vk=vk, digest=digest,
+        coef_signal=table["signal"].astype(np.int64), coef_value=value, vk=vk, digest=digest, coef_form="stored",
     )
+
+
+def normal_coefficients(key: ZkeyArrays) -> np.ndarray:
+    """The key's QAP coefficient values in normal form (a new array)."""
+    if key.coef_form == "normal":
+        return key.coef_value.copy()
+    from reference.fast.limbs import from_montgomery
+
+    value = from_montgomery(key.coef_value.copy(), "r")
+    return value if key.coef_form == "montgomery" else from_montgomery(value, "r")
 
 
 def _sorted_terms(matrix, row, signal, value) -> tuple[np.ndarray, np.ndarray] | None:
@@ -240,7 +306,7 @@ def check_matches(key: ZkeyArrays, r1cs: R1csArrays) -> None:
         np.concatenate([r1cs.wire[ab], pub]),
         np.concatenate([r1cs.coeff[ab], one]),
     )
-    theirs = (key.coef_matrix, key.coef_row, key.coef_signal, from_montgomery(key.coef_value.copy(), "r"))
+    theirs = (key.coef_matrix, key.coef_row, key.coef_signal, normal_coefficients(key))
     a, b = _sorted_terms(*ours), _sorted_terms(*theirs)
     if a is not None and b is not None:
         same = a[0].shape == b[0].shape and bool((a[0] == b[0]).all()) and bool((a[1] == b[1]).all())
@@ -248,3 +314,20 @@ def check_matches(key: ZkeyArrays, r1cs: R1csArrays) -> None:
         same = _merged(*ours) == _merged(*theirs)
     if not same:
         raise BinFormatError("zkey: QAP coefficients differ from the r1cs constraints (a key for another circuit?)")
+
+
+def witness_rows(witness, n_vars: int) -> np.ndarray:
+    """A witness (.wtns path or bytes, limb rows, or ints) as checked normal-form limb rows."""
+    if isinstance(witness, np.ndarray):
+        rows = witness
+    elif isinstance(witness, (bytes, bytearray, memoryview, str, os.PathLike)):
+        rows = read_wtns_rows(source_bytes(witness, "wtns"))
+    else:
+        from reference.fast.convert import pack_fr
+
+        rows = pack_fr(list(witness), "witness")
+    if rows.shape != (n_vars, 4):
+        raise CircuitError(f"witness: {rows.shape[0]} values, the key is for {n_vars} signals (a witness for another circuit?)")
+    if rows[0].tolist() != [1, 0, 0, 0]:
+        raise CircuitError("witness[0]: the constant signal must be 1")
+    return rows

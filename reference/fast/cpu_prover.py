@@ -18,8 +18,6 @@ The proof equals ``reference.zk.groth16.prove`` with the same key, witness and (
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 import attrs
 import numba
 import numpy as np
@@ -27,36 +25,16 @@ import numpy as np
 from reference.fast import _kernels as k
 from reference.fast import _kernels_fr as kf
 from reference.fast.cpu import PARALLEL_FROM
-from reference.fast.convert import g1_from_jacobian, g2_from_jacobian, pack, pack_fr, unpack
-from reference.fast.cpu_keys import ZkeyArrays, check_matches, read_zkey_arrays
+from reference.fast.convert import g1_from_jacobian, g2_from_jacobian, pack, unpack
+from reference.fast.cpu_keys import (
+    MAX_KEY_BYTES, ZkeyArrays, check_matches, compiled_key, parse_zkey_arrays, read_file, source_bytes, witness_rows,
+)
 from reference.fast.limbs import fr_montgomery, from_montgomery, signed_digit_windows, to_montgomery, twiddles, window_bits
-from reference.zk.binfile import BinFormatError, R1csArrays, read_r1cs_arrays, read_wtns_rows
+from reference.zk.binfile import R1csArrays, read_r1cs_arrays
 from reference.zk.curve import add, multiply
 from reference.zk.field import R, check_scalar, inv, root_of_unity
 from reference.zk.groth16 import Groth16Error, Proof
 from reference.zk.r1cs import CircuitError, UnsatisfiedConstraint
-
-MAX_KEY_BYTES = 1 << 34
-
-
-def read_file(path: str | os.PathLike, what: str, limit: int = MAX_KEY_BYTES) -> bytearray:
-    """The bytes of ``path`` in one writable buffer (no second copy), refusing files over ``limit``."""
-    path = Path(path)
-    size = path.stat().st_size
-    if size > limit:
-        raise BinFormatError(f"{what}: {path} is {size} bytes, over the {limit}-byte limit")
-    buf = bytearray(size)
-    with path.open("rb") as f:
-        if f.readinto(buf) != size:
-            raise BinFormatError(f"{what}: {path} changed while it was read")
-    return buf
-
-
-def _bytes(source, what: str):
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return source
-    return read_file(source, what)
-
 
 def _with(rows: np.ndarray, *extra: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate((rows,) + extra))
@@ -100,10 +78,15 @@ class Prover:
     def load(cls, zkey, r1cs=None) -> "Prover":
         """A prover for ``zkey`` (path or bytes); with ``r1cs`` (path, bytes or arrays) the key is
         checked to be that circuit's and every witness is checked against its constraints."""
-        key = read_zkey_arrays(_bytes(zkey, "zkey"))
+        return cls.from_parsed(parse_zkey_arrays(source_bytes(zkey, "zkey")), r1cs)
+
+    @classmethod
+    def from_parsed(cls, key: ZkeyArrays, r1cs=None) -> "Prover":
+        """``load`` from a key parsed by ``cpu_keys.parse_zkey_arrays``."""
+        key = compiled_key(key)
         arrays = None
         if r1cs is not None:
-            arrays = r1cs if isinstance(r1cs, R1csArrays) else read_r1cs_arrays(_bytes(r1cs, "r1cs"))
+            arrays = r1cs if isinstance(r1cs, R1csArrays) else read_r1cs_arrays(source_bytes(r1cs, "r1cs"))
             check_matches(key, arrays)
         return cls(key, arrays)
 
@@ -113,17 +96,7 @@ class Prover:
 
     def witness_rows(self, witness) -> np.ndarray:
         """A witness (.wtns path or bytes, limb rows, or ints) as checked normal-form limb rows."""
-        if isinstance(witness, np.ndarray):
-            rows = witness
-        elif isinstance(witness, (bytes, bytearray, memoryview, str, os.PathLike)):
-            rows = read_wtns_rows(_bytes(witness, "wtns"))
-        else:
-            rows = pack_fr(list(witness), "witness")
-        if rows.shape != (self.key.n_vars, 4):
-            raise CircuitError(f"witness: {rows.shape[0]} values, the key is for {self.key.n_vars} signals (a witness for another circuit?)")
-        if unpack(rows[:1]) != [1]:
-            raise CircuitError("witness[0]: the constant signal must be 1")
-        return rows
+        return witness_rows(witness, self.key.n_vars)
 
     def h_scalars(self, w_mont: np.ndarray) -> np.ndarray:
         """``a*b - c`` on the coset ``w_2n * <w_n>`` as normal-form limb rows."""
@@ -189,7 +162,7 @@ class Prover:
         return Proof(a=a, b=b2, c=c), public
 
 
-__all__ = ["Prover", "read_file", "Groth16Error"]
+__all__ = ["Prover", "read_file", "Groth16Error", "MAX_KEY_BYTES"]
 
 
 def warm_up() -> None:

@@ -14,7 +14,8 @@ Timed, each the median of ``repeats`` runs, wall time and peak RSS of the whole 
 - snarkjs: ``snarkjs groth16 prove circuit.zkey witness.wtns proof.json public.json``;
 - arkworks: ``python -c 'groth16py.import_zkey(...); groth16py.prove_wtns(...)'`` (PyPI ``groth16py``,
   installed by ``make bench``, not a test dependency);
-- ours: ``kalypso zk prove circuit.r1cs --zkey circuit.zkey --wtns witness.wtns --backend cpu``;
+- ours: ``kalypso zk prove circuit.r1cs --zkey circuit.zkey --wtns witness.wtns --backend cpu`` (below a
+  domain of 2^13 it proves with mcl and never imports numba, ``reference.fast.native_prover``);
 - ours warm: ``Prover.load`` once in this process, then ``prove`` (the prover-operator workload);
 - verify: ``snarkjs groth16 verify`` and ``kalypso zk verify`` (whole process) and the market
   verifier in process.
@@ -214,7 +215,8 @@ def run_zk_bench(log_sizes: Sequence[int] = SIZES, repeats: int = 3, say: Say | 
         f"circomlib Poseidon(2) ({PER_HASH} constraints each) filling the domain, circom2 --O2; one key per size "
         "(our INSECURE seeded setup, written as a snarkjs .zkey) and snarkjs' witness, the same files for all "
         f"three. Medians of {repeats} runs of the whole process (start-up, reading the key, proving, writing "
-        "the proof), peak RSS from `wait4`. Ours is timed after one untimed run, as on any machine after its "
+        "the proof), peak RSS from `wait4`. Ours proves below a domain of 2^13 with mcl's MSM and no numba "
+        "(`reference.fast.native_prover`), above with the numba prover. Ours is timed after one untimed run, as on any machine after its "
         "first proof: numba's compiled kernels and the key's validation record are then on disk (the very first "
         "run also compiles the kernels, about 25 s, and checks every key point).",
         "",

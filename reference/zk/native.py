@@ -10,7 +10,10 @@ checks them; results are differential-tested against py_ecc (``tests/zk/test_zk_
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Sequence
 
 _MCL_BN_SNARK1 = 4
@@ -25,13 +28,69 @@ class NativeUnavailable(RuntimeError):
     """mcl cannot be loaded or initialised here."""
 
 
+def _cache_root() -> Path | None:
+    where = os.environ.get("KALYPSO_CACHE", "")
+    if where == "off":
+        return None
+    return Path(where) if where else Path.home() / ".cache" / "kalypso"
+
+
+def _cached_library():
+    """mcl from the cache folder, or None. The bindings module holds its shared objects as hex text
+    and decodes and writes them at every import (about 0.3 s, most of a ``kalypso zk verify``); the
+    decoded files are kept under ``$KALYPSO_CACHE`` (default ``~/.cache/kalypso``), keyed by the
+    bindings file's path, size and modification time, in the layout the bindings load them from."""
+    import importlib.util
+
+    root = _cache_root()
+    found = importlib.util.find_spec("mclbn256")
+    if root is None or found is None or not found.origin:
+        return None
+    source = Path(found.origin).parent / "mclbn256.py"
+    stat = source.stat()
+    key = hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    folder = root / f"mcl-{key}"
+    if not (folder / "complete").is_file():
+        from mclbn256 import mclbn256 as bindings
+
+        tmp = root / f"mcl-{key}.{os.getpid()}"
+        (tmp / "lib").mkdir(parents=True, exist_ok=True)
+        if len(getattr(bindings, "mcl_bs", b"")):
+            (tmp / "lib" / "libmcl.so").write_bytes(bindings.mcl_bs)
+        (tmp / "libmclbn256.so").write_bytes(bindings.mclbn256_bs)
+        (tmp / "complete").touch()
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process was first
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+    if (folder / "lib" / "libmcl.so").is_file():
+        ctypes.cdll.LoadLibrary(str(folder / "lib" / "libmcl.so"))
+    return ctypes.cdll.LoadLibrary(str(folder / "libmclbn256.so"))
+
+
+def _load():
+    import platform
+
+    if platform.system() == "Linux":
+        try:
+            lib = _cached_library()
+            if lib is not None:
+                return lib
+        except OSError:
+            pass  # an unwritable cache, a file another process is writing: load as the bindings do
+    from mclbn256 import mclbn256 as bindings
+
+    return bindings.lib
+
+
 @lru_cache(maxsize=1)
 def _lib():
     try:
-        from mclbn256 import mclbn256 as bindings
+        lib = _load()
     except Exception as exc:  # ImportError, OSError from the bundled shared object
         raise NativeUnavailable(f"mclbn256: {exc}") from exc
-    lib = bindings.lib
     if lib.mclBn_init(_MCL_BN_SNARK1, _COMPILED_TIME_VAR) != 0:
         raise NativeUnavailable("mclbn256: mclBn_init(MCL_BN_SNARK1) failed")
     for name in ("mclBn_verifyOrderG1", "mclBn_verifyOrderG2"):
@@ -94,6 +153,11 @@ def _product_is_one(lib, g1s: list, g2s: list) -> bool:
     return lib.mclBnGT_isOne(e) == 1
 
 
+def g1_is_point(x: int, y: int) -> bool:
+    """Whether (x, y) (coordinates < q, checked by the caller; (0, 0) is infinity) is on G1."""
+    return _g1(_lib(), x, y) is not None
+
+
 def g2_in_subgroup(x: tuple[int, int], y: tuple[int, int]) -> bool:
     """Whether the affine point (on the twist; coordinates < q, checked by the caller) has order r."""
     return _g2(_lib(), x, y) is not None
@@ -101,16 +165,18 @@ def g2_in_subgroup(x: tuple[int, int], y: tuple[int, int]) -> bool:
 
 def pairing_check(pairs: Sequence[tuple]) -> bool:
     """prod e(P_i, Q_i) == 1 for affine ``P_i = (x, y)`` and ``Q_i = ((x0, x1), (y0, y1))``
-    (all zeros: infinity). Points must already be checked on their curves and, for G2, in the
-    subgroup; a point mcl refuses raises ValueError."""
+    (all zeros: infinity). Every point, beside an infinity too, is checked in its prime-order group
+    as EIP-197 requires; a point mcl refuses raises ValueError."""
     lib = _lib()
     g1s, g2s = [], []
     for i, (p, q) in enumerate(pairs):
-        if p == (0, 0) or q == ((0, 0), (0, 0)):
-            continue
-        a, b = _g1(lib, *p), _g2(lib, *q)
-        if a is None or b is None:
+        p_inf, q_inf = p == (0, 0), q == ((0, 0), (0, 0))
+        a = None if p_inf else _g1(lib, *p)
+        b = None if q_inf else _g2(lib, *q)
+        if (a is None and not p_inf) or (b is None and not q_inf):
             raise ValueError(f"pairs[{i}]: not a point of the prime-order groups")
+        if p_inf or q_inf:
+            continue  # e(O, Q) = e(P, O) = 1, once both are known to be group points (EIP-197)
         g1s.append(a)
         g2s.append(b)
     return _product_is_one(lib, g1s, g2s)

@@ -55,7 +55,10 @@ def decode_op(d, operations=None):
 
 
 def encode_op(op) -> dict:
-    return {"op": op.name, "args": {f.name: encode(getattr(op, f.name)) for f in attrs.fields(type(op))}}
+    """An operation's JSON: every field, except one marked `omit_default` at its default (an
+    optional field added later leaves the operations that do not use it as they were)."""
+    return {"op": op.name, "args": {f.name: encode(getattr(op, f.name)) for f in attrs.fields(type(op))
+                                    if not (f.metadata.get("omit_default") and getattr(op, f.name) == f.default)}}
 
 
 def encode_config(config: Config) -> dict:
@@ -65,24 +68,34 @@ def encode_config(config: Config) -> dict:
 def decode_config(d) -> Config:
     """A genesis config: every field optional (docs/forks.md); unknown or malformed fields raise
     `InvalidConfig` naming the field."""
+    return decode_fields(d, Config, "deployed_native")
+
+
+def decode_fields(d, cls, fork: str, list_fields: tuple = ()):
+    """A fork's genesis config of class `cls`: integers as decimal strings, lists (in
+    `list_fields`) as JSON arrays of integers or, for a `*tokens` field, of names."""
     if d is None:
-        return Config()
+        return cls()
     if not isinstance(d, dict):
         raise InvalidConfig("config", "must be an object")
-    names = {f.name: f for f in attrs.fields(Config)}
+    names = {f.name: f for f in attrs.fields(cls)}
     unknown = sorted(set(d) - set(names))
     if unknown:
-        raise InvalidConfig(unknown[0], "not a field of the deployed_native config")
+        raise InvalidConfig(unknown[0], f"not a field of the {fork} config")
     kwargs = {}
     for name, value in d.items():
-        if names[name].type in (int, "int"):
-            try:
+        try:
+            if name in list_fields:
+                if not isinstance(value, list):
+                    raise ValueError("must be a list")
+                kwargs[name] = tuple(v if name.endswith("tokens") else _int(v) for v in value)
+            elif names[name].type in (int, "int"):
                 kwargs[name] = _int(value)
-            except ValueError as exc:
-                raise InvalidConfig(name, str(exc)) from None
-        else:
-            kwargs[name] = value
-    return Config(**kwargs)
+            else:
+                kwargs[name] = value
+        except (ValueError, TypeError) as exc:
+            raise InvalidConfig(name, str(exc)) from None
+    return cls(**kwargs)
 
 
 def _nest(pairs) -> dict:

@@ -22,6 +22,7 @@ _NAMES = (
     "CannotModifyImagesForPublicMarkets", "ImageAlreadyInFamily", "CannotRemoveDefaultImageFromMarket",
     # periphery/AttestationAutherUpgradeable.sol
     "AttestationAutherImageNotWhitelisted", "AttestationAutherImageNotInFamily", "AttestationAutherKeyNotVerified",
+    "AttestationAutherAttestationTooOld",
     # OpenZeppelin 5.1
     "AccessControlUnauthorizedAccount", "EnforcedPause", "ExpectedPause", "ERC20InsufficientBalance", "ERC20InvalidReceiver",
     "ECDSAInvalidSignature", "ECDSAInvalidSignatureLength", "ECDSAInvalidSignatureS",

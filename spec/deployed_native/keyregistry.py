@@ -15,6 +15,19 @@ from spec.events import Event, event
 
 MARKETPLACE_NAME = "marketplace"  # how events name the ProofMarketplace contract
 
+ATTESTATION_MAX_AGE = 60_000
+"""Helper.sol:102 ACCEPTABLE_ATTESTATION_DELAY = 60000 ("60 seconds, 60,000 milliseconds"), passed
+as ATTESTATION_MAX_AGE to AttestationAutherUpgradeable (EntityKeyRegistry.sol:32), which compares
+it with SECONDS (AttestationAutherUpgradeable.sol:165)."""
+
+
+def attestation_accepted(age_ms: int) -> bool:
+    """AttestationAutherUpgradeable.sol:165: `timestampInMilliseconds / 1000 > block.timestamp -
+    ATTESTATION_MAX_AGE`, with timestampInMilliseconds = block.timestamp * 1000 - age_ms: the
+    attestation's whole seconds, block.timestamp - ceil(age_ms / 1000), must exceed block.timestamp
+    - 60000. An attestation up to 59,999 s (16.7 h) old passes."""
+    return -(-age_ms // 1000) < ATTESTATION_MAX_AGE
+
 
 def whitelist_image(state: State, family: bytes, image: str, field: str) -> tuple[State, list[Event]]:
     """EntityKeyRegistry.sol:106/128 whitelistImageUsingPcrs: the image must be an enclave
@@ -32,12 +45,18 @@ def whitelist_image(state: State, family: bytes, image: str, field: str) -> tupl
     return attrs.evolve(state, keys=registry), events
 
 
-def verify_key(state: State, key: str, image: str, field: str) -> tuple[State, list[Event]]:
+def verify_key(state: State, key: str, image: str, field: str, age_ms: int = 0,
+               accepted=attestation_accepted) -> tuple[State, list[Event]]:
     """EntityKeyRegistry.sol:112 _verifyKeyInternal -> AttestationAutherUpgradeable.sol:160: the
-    attested image must be whitelisted; a key already verified makes `_verifyEnclaveKey` return
-    false and the call revert with EnclaveKeyNotVerified (a key is verified once, for one image)."""
+    attested image must be whitelisted; the attestation, taken `age_ms` before the block, must
+    pass the age check (:165, `attestation_accepted`: AttestationAutherAttestationTooOld); a key
+    already verified makes `_verifyEnclaveKey` return false and the call revert with
+    EnclaveKeyNotVerified (a key is verified once, for one image). `accepted` is the age rule (a
+    fix replaces it: spec/deployed_native/fixes.py)."""
     iid = image_id(image)
     need(iid in state.keys.images, "AttestationAutherImageNotWhitelisted", field, f"image {image!r} is not whitelisted")
+    need(accepted(age_ms), "AttestationAutherAttestationTooOld", "attestation_age_ms",
+         f"an attestation {age_ms} ms old is too old")
     need(key not in state.keys.verified, "EnclaveKeyNotVerified", "key", f"key {key!r} is already verified")
     registry = attrs.evolve(state.keys, verified=state.keys.verified.set(key, iid))
     return attrs.evolve(state, keys=registry), [event("EnclaveKeyVerified", enclavePubKey=keccak(public_key(key)), imageId=iid)]
@@ -63,22 +82,22 @@ def process_set_matching_engine_image(state: State, op: ops.SetMatchingEngineIma
     return whitelist_image(state, matching_engine_family(), op.image, "image")
 
 
-def process_verify_matching_engine(state: State, op: ops.VerifyMatchingEngine, env: Env):
+def process_verify_matching_engine(state: State, op: ops.VerifyMatchingEngine, env: Env, accepted=attestation_accepted):
     """ProofMarketplace.sol:72 verifyMatchingEngine (UPDATER_ROLE): store `key` as the
     marketplace's key 0 (EntityKeyRegistry.sol:79 updatePubkey) and verify it for its attested
     image; the image need only be whitelisted here, the family is checked when the key signs."""
     require_updater(state, op.sender)
     registry = attrs.evolve(state.keys, pub_keys=state.keys.pub_keys.set((MARKETPLACE_NAME, 0), public_key(op.key)))
-    state, events = verify_key(attrs.evolve(state, keys=registry), op.key, op.image, "image")
+    state, events = verify_key(attrs.evolve(state, keys=registry), op.key, op.image, "image", op.attestation_age_ms, accepted)
     return state, events + [event("UpdateKey", user=MARKETPLACE_NAME, keyIndex=0)]
 
 
-def process_add_ivs_key(state: State, op: ops.AddIvsKey, env: Env):
+def process_add_ivs_key(state: State, op: ops.AddIvsKey, env: Env, accepted=attestation_accepted):
     """GeneratorRegistry.sol:448 addIvsKey (anyone holding the enclave key): the attested image
     must be in the market's IVS family (IncorrectImageId); the key is verified."""
     need((ivs_family(op.market_id), image_id(op.image)) in state.keys.families, "IncorrectImageId", "image",
          f"image {op.image!r} is not in market {op.market_id}'s IVS family")
-    state, events = verify_key(state, op.key, op.image, "image")
+    state, events = verify_key(state, op.key, op.image, "image", op.attestation_age_ms, accepted)
     return state, events + [event("AddIvsKey", marketId=op.market_id, signer=op.key)]
 
 
@@ -93,7 +112,8 @@ def remove_from_family(state: State, family: bytes, image: str) -> tuple[State, 
     return attrs.evolve(state, keys=registry), [event("EnclaveImageRemovedFromFamily", imageId=iid, family=family)]
 
 
-def update_encryption_key(state: State, prover: str, market_id: int, key: str, image: str) -> tuple[State, list[Event]]:
+def update_encryption_key(state: State, prover: str, market_id: int, key: str, image: str, age_ms: int = 0,
+                          accepted=attestation_accepted) -> tuple[State, list[Event]]:
     """GeneratorRegistry.sol:414 _updateEncryptionKey: a registered prover (CannotBeZero) of a
     private market (PublicMarketsDontNeedKey; no market: EMPTY_REVERT from the marketData getter)
     stores an enclave key whose image is in the market's generator family (IncorrectImageId) as
@@ -105,13 +125,13 @@ def update_encryption_key(state: State, prover: str, market_id: int, key: str, i
     need((generator_family(market_id), image_id(image)) in state.keys.families, "IncorrectImageId", "image",
          f"image {image!r} is not in market {market_id}'s generator family")
     registry = attrs.evolve(state.keys, pub_keys=state.keys.pub_keys.set((prover, market_id), public_key(key)))
-    state, events = verify_key(attrs.evolve(state, keys=registry), key, image, "image")
+    state, events = verify_key(attrs.evolve(state, keys=registry), key, image, "image", age_ms, accepted)
     return state, events + [event("UpdateKey", user=prover, keyIndex=market_id)]
 
 
-def process_update_encryption_key(state: State, op: ops.UpdateEncryptionKey, env: Env):
+def process_update_encryption_key(state: State, op: ops.UpdateEncryptionKey, env: Env, accepted=attestation_accepted):
     """GeneratorRegistry.sol:409 updateEncryptionKey: `update_encryption_key` for the sender."""
-    return update_encryption_key(state, op.sender, op.market_id, op.key, op.image)
+    return update_encryption_key(state, op.sender, op.market_id, op.key, op.image, op.attestation_age_ms, accepted)
 
 
 def process_remove_encryption_key(state: State, op: ops.RemoveEncryptionKey, env: Env):

@@ -7,7 +7,7 @@ import attrs
 from spec.deployed_native import operations as ops
 from spec.deployed_native.containers import EXPONENT, PARALLEL_REQUESTS_UPPER_LIMIT, REGISTRY, GeneratorState, Membership, State
 from spec.deployed_native.errors import need
-from spec.deployed_native.keyregistry import update_encryption_key
+from spec.deployed_native.keyregistry import attestation_accepted, update_encryption_key
 from spec.deployed_native.ledger import transfer
 from spec.deployed_native.uint import add, mul
 from spec.env import Env
@@ -60,7 +60,7 @@ def require_market(state: State, market_id: int) -> None:
     need(market_id in state.markets, "EMPTY_REVERT", "market_id", f"no market {market_id}: the marketData getter reverts")
 
 
-def process_join_market(state: State, op: ops.JoinMarket, env: Env):
+def process_join_market(state: State, op: ops.JoinMarket, env: Env, accepted=attestation_accepted):
     """GeneratorRegistry.sol:470 joinMarketplace: a registered prover (CannotBeZero) with
     proposed_time and compute_per_request > 0 joins a market once (AlreadyJoinedMarket), at its
     quoted `price` (proofGenerationCost); the sum of its per-market allocations must stay <=
@@ -79,7 +79,7 @@ def process_join_market(state: State, op: ops.JoinMarket, env: Env):
     state = attrs.evolve(state, provers=state.provers.set(op.sender, g), memberships=state.memberships.set((op.market_id, op.sender), membership))
     events: list[Event] = []
     if op.key is not None:  # :521 updateMarketDedicatedKey
-        state, events = update_encryption_key(state, op.sender, op.market_id, op.key, op.image)
+        state, events = update_encryption_key(state, op.sender, op.market_id, op.key, op.image, op.attestation_age_ms, accepted)
     return state, events + [event("JoinedMarketplace", generator=op.sender, marketId=op.market_id, computeAllocation=op.compute_per_request)]
 
 

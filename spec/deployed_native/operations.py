@@ -57,6 +57,23 @@ def _canonical_name(value):
     return value
 
 
+MAX_ATTESTATION_AGE_MS = 10**12
+"""The largest attestation age an operation may state (31 years): the attestation's timestamp,
+block.timestamp * 1000 - age, stays positive on any chain past 2001."""
+
+
+def _age(instance, attribute, value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ATTESTATION_AGE_MS:
+        raise MalformedOperation(attribute.name, f"must be an integer in [0, {MAX_ATTESTATION_AGE_MS}] (milliseconds)")
+
+
+def AGE():
+    """`attestation_age_ms`: how long before the transaction's block the enclave's attestation
+    was taken, in milliseconds; its `timestampInMilliseconds` is block.timestamp * 1000 - age.
+    0 (fresh) by default, and then left out of the operation's JSON."""
+    return attrs.field(default=0, validator=_age, metadata={"omit_default": True})
+
+
 def NAME():
     """An account or key name (docs/forks.md)."""
     return attrs.field(converter=_canonical_name, validator=_str)
@@ -117,6 +134,7 @@ class VerifyMatchingEngine:
     sender: str = NAME()
     key: str = NAME()
     image: str = STR()
+    attestation_age_ms: int = AGE()
 
 
 @_op("update_cost_per_bytes", "PMP.updateCostPerBytes(SecretType, uint256)")
@@ -256,6 +274,7 @@ class JoinMarket:
     proposed_time: int = INT()
     key: Optional[str] = attrs.field(default=None, converter=lambda v: _canonical_name(v) if v is not None else None, validator=_optional_name)
     image: Optional[str] = attrs.field(default=None, validator=_optional_name)
+    attestation_age_ms: int = AGE()
 
     def __attrs_post_init__(self):
         if (self.key is None) != (self.image is None):
@@ -294,6 +313,7 @@ class AddIvsKey:
     market_id: int = INT()
     key: str = NAME()
     image: str = STR()
+    attestation_age_ms: int = AGE()
 
 
 @_op("update_encryption_key", "GR.updateEncryptionKey(uint256 marketId, bytes attestationData, bytes enclaveSignature)")
@@ -304,6 +324,7 @@ class UpdateEncryptionKey:
     market_id: int = INT()
     key: str = NAME()
     image: str = STR()
+    attestation_age_ms: int = AGE()
 
 
 @_op("remove_encryption_key", "GR.removeEncryptionKey(uint256 marketId)")

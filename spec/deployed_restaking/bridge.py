@@ -37,7 +37,10 @@ def _check_validity(state: State, op, kind: str) -> None:
     (ZeroNumOfTxs), capture >= latest confirmed + submissionCooldown (CooldownPeriodNotPassed),
     capture <= now (InvalidCaptureTimestamp), parts in strict order (NotIdxToSubmit); the image is
     registered (ImageNotFound). The harness signs with `enclave_key` and attests it for `image`,
-    so the key and image checks hold."""
+    so the key and image checks hold. The attestation's age is not a rule here: _verifyProof
+    (:470-492) checks its signature, key and image, never its timestampInMilliseconds (unlike the
+    key registry's AttestationAutherUpgradeable.sol:165, whose 60,000 "ms" bound is compared with
+    seconds: the deployed_native finding A1)."""
     need(state.symbiotic.status.get((op.capture_timestamp, op.sender), 0) != SUBMISSION_COMPLETE, "SubmissionAlreadyCompleted",
          "capture_timestamp", "this transmitter completed the capture")
     need(op.index < op.num_txs, "InvalidIndex", "index", "must be < num_txs")

@@ -2,13 +2,10 @@
 strings, bytes as 0x hex, lists as JSON arrays)."""
 from __future__ import annotations
 
-import attrs
-
-from spec.codec import _int, encode
+from spec.codec import encode
 from spec.deployed_native import codec as parent
 from spec.deployed_restaking.containers import Config
 from spec.deployed_restaking.operations import OPERATIONS
-from spec.errors import InvalidConfig
 
 LIST_FIELDS = ("native_tokens", "native_weights", "native_lock", "symbiotic_tokens", "symbiotic_weights", "symbiotic_lock")
 
@@ -28,25 +25,4 @@ def encode_config(config: Config) -> dict:
 def decode_config(d) -> Config:
     """A genesis config: every field optional (docs/forks.md); unknown or malformed fields raise
     `InvalidConfig` naming the field."""
-    if d is None:
-        return Config()
-    if not isinstance(d, dict):
-        raise InvalidConfig("config", "must be an object")
-    names = {f.name: f for f in attrs.fields(Config)}
-    unknown = sorted(set(d) - set(names))
-    if unknown:
-        raise InvalidConfig(unknown[0], "not a field of the deployed_restaking config")
-    kwargs = {}
-    for name, value in d.items():
-        try:
-            if name in LIST_FIELDS:
-                if not isinstance(value, list):
-                    raise ValueError("must be a list")
-                kwargs[name] = tuple(v if name.endswith("tokens") else _int(v) for v in value)
-            elif names[name].type in (int, "int"):
-                kwargs[name] = _int(value)
-            else:
-                kwargs[name] = value
-        except (ValueError, TypeError) as exc:
-            raise InvalidConfig(name, str(exc)) from None
-    return Config(**kwargs)
+    return parent.decode_fields(d, Config, "deployed_restaking", LIST_FIELDS)

@@ -267,6 +267,9 @@ def genesis(config: Config = Config()) -> State:
     (ProofMarketplace.sol:117), the matching engine's image in its family and its key verified,
     the bridge image added to SymbioticStaking; no market, prover, stake or snapshot."""
     me = image_id(config.engine_image)
+    # the engine key is verified at genesis (verifyMatchingEngine) under an attestation taken at genesis_time, so the key
+    # registry's age rule (AttestationAutherUpgradeable.sol:165, finding A1 of deployed_native) passes; the fork verifies no
+    # key after genesis
     keys = KeyRegistry(images={me}, families={(matching_engine_family(), me)}, verified={config.engine_key: me})
     placeholder = Market("", b"\x00" * 32, b"\x00" * 32, "0x" + "00" * 20, b"")
     return State(config=config, block=config.genesis_block, time=config.genesis_time, markets={0: placeholder},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import attrs
 
-from spec.deployed_restaking import bids, bridge, pools, transition
+from spec.deployed_restaking import bids, bridge, l1veto, pools, transition
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.containers import NATIVE, BidState, State
 from spec.deployed_restaking.errors import need
@@ -17,6 +17,9 @@ from spec.events import event
 StaleCapture = _error("StaleCapture", "StaleCapture", "(fix I8) the capture backing a task is older than the bound.")
 
 KEY_SAFETY_BOUND = 7 * 86_400
+"""The vault epoch on L1 (seven days): stake captured at c is slashable by Symbiotic's
+InstantSlasher until c + KEY_SAFETY_BOUND (Slasher.slash reverts InvalidCaptureTimestamp when
+captureTimestamp < now - epochDuration)."""
 
 
 def _refund_keeping_locks(state: State, bid_ids):
@@ -49,11 +52,26 @@ def _fixed_slash_result(state, op, env):
 
 
 def _fixed_assign(state, op, env):
-    """Fix I8: an assignment's deadline is within KEY_SAFETY_BOUND of the latest confirmed
-    capture (SymbioticStaking records the capture; a stale snapshot cannot back a task)."""
+    """Fix I8 (the key safety rule with the slash's latency): an assignment requires
+    `deadline + 1 + submissionCooldown <= latestConfirmedTimestamp + KEY_SAFETY_BOUND`. A missed
+    deadline is slashable from deadline + 1; the transmitter's next capture, whose slash result
+    names it, may wait up to one submissionCooldown (SymbioticStaking.sol:453); the slash must
+    reach the vault while the capture is in its epoch. Kalypso's Middleware adds no window of its
+    own on L1 (Middleware.slash calls InstantSlasher.slash at once; a VetoSlasher vault would
+    subtract its vetoDuration too, but Middleware never executes a veto slash)."""
     new, events = bids.process_assign_task(state, op, env)
     capture = pools.latest_timestamp(state)
-    if new.bids[op.bid_id].deadline - capture > KEY_SAFETY_BOUND:
+    if new.bids[op.bid_id].deadline + 1 + state.config.submission_cooldown > capture + KEY_SAFETY_BOUND:
+        raise StaleCapture("bid_id", "the latest confirmed capture may leave its epoch before a missed deadline's slash arrives")
+    return new, events
+
+
+def _deadline_only_assign(state, op, env):
+    """The earlier I8 fix, kept to show it insufficient: `deadline - latestConfirmedTimestamp <=
+    KEY_SAFETY_BOUND` ignores the slash's latency, so a deadline within one cooldown of the
+    bound still escapes (properties.deployed_restaking_escape finds it)."""
+    new, events = bids.process_assign_task(state, op, env)
+    if new.bids[op.bid_id].deadline - pools.latest_timestamp(state) > KEY_SAFETY_BOUND:
         raise StaleCapture("bid_id", "the latest confirmed capture is too old to back this task")
     return new, events
 
@@ -70,9 +88,10 @@ def _fixed_emergency(state, op, env):
     return transfer(state, NATIVE, op.to, op.token, free, "token"), []
 
 
-FIXES = {
+FIXES = {  # "I8-deadline-only" is not a fix: the rejected earlier rule, for the negative control
     "S1": {ops.RefundFees: _fixed_refund_fees, ops.SubmitSlashResult: _fixed_slash_result},
     "I8": {ops.AssignTask: _fixed_assign},
+    "I8-deadline-only": {ops.AssignTask: _deadline_only_assign},
     "I7": {ops.EmergencyWithdraw: _fixed_emergency},
 }
 
@@ -88,3 +107,16 @@ def apply_with(fix: str):
         return new, events
 
     return apply
+
+
+L1_FIXES = {  # the L1 slash model's fixes (spec/deployed_restaking/l1veto.py)
+    "V1": {l1veto.MiddlewareExecuteSlash: l1veto.process_middleware_execute_slash_fixed},
+}
+"""Fix V1: Kalypso's Middleware gets an `executeSlash(index)` that calls VetoSlasher.executeSlash
+as the network's middleware once the veto window passed; nothing else changes."""
+
+
+def apply_l1_with(fix: str):
+    """The L1 slash model's `apply_l1` with `L1_FIXES[fix]` in place of the deployed rules."""
+    table = {**l1veto.L1_PROCESSORS, **L1_FIXES[fix]}
+    return lambda v, op: l1veto.apply_l1(v, op, table)

@@ -68,6 +68,22 @@ class Cluster:
                     raise RuntimeError(f"{n} workers did not join")
                 time.sleep(0.2)
 
+    def kill_busy_worker(self, want=lambda keys: bool(keys)) -> tuple[str, list[str], float]:
+        """SIGKILL a worker process that holds tasks (`want(its task keys)`): its address, those keys
+        and the time it was dead by."""
+        from distributed import Client
+
+        with Client(self.address, timeout=START_TIMEOUT, set_as_default=False) as client:
+            pids = {pid: address for address, pid in client.run(os.getpid).items()}
+            processing = client.processing()
+        for worker in self.alive_workers():
+            address = pids.get(worker.pid)
+            keys = [str(k) for k in processing.get(address, ())]
+            if address and want(keys):
+                self.kill(worker)
+                return address, keys, time.time()
+        raise AssertionError(f"no worker holds tasks to kill it with: {processing}")
+
     def kill(self, worker: subprocess.Popen) -> None:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)

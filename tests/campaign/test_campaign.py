@@ -165,3 +165,68 @@ def test_mutant_tasks_cover_every_source_in_order():
     assert len(keys) == len(set(keys)) == sum(len(source()) for source in MUTANT_SOURCES.values())
     assert keys[0].startswith("named:") and keys[-1].startswith("generated:gen:spec.")
     assert [k.split(":")[0] for k in keys] == sorted((k.split(":")[0] for k in keys), key=list(MUTANT_SOURCES).index)
+
+
+def test_overlong_deep_and_mistyped_lines_are_skipped_in_bounded_memory(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "c"
+    engine.run_campaign("sweep", Budget(count=2), SEED, out, params=PARAMS, serial=True)
+    good = (out / store.RESULTS).read_text().splitlines()
+    import sys
+
+    depth = sys.getrecursionlimit() + 100  # deeper than the C parser could go
+    monkeypatch.setattr(store, "MAX_LINE", 2 * depth)
+    bad_meta = json.loads(good[1])
+    bad_meta["meta"]["finished"] = "yesterday"
+    bad_cover = json.loads(good[1])
+    bad_cover["result"]["coverage"] = 5
+    huge = "x" * (3 * store.MAX_LINE)  # read through in pieces, never held whole
+    (out / store.RESULTS).write_text("\n".join([good[0], huge, "[" * depth, json.dumps(bad_meta), json.dumps(bad_cover),
+                                                good[1]]) + "\n")
+    loaded = store.load_results(out, "sweep")
+    assert [line["key"] for line in loaded.lines] == [json.loads(good[0])["key"], json.loads(good[1])["key"]]
+    assert [s.split(": ", 1)[0].rsplit(":", 1)[1] for s in loaded.skipped] == ["2", "3", "4", "5"]
+    assert "longer than" in loaded.skipped[0] and "nested" in loaded.skipped[1]
+    assert "meta needs" in loaded.skipped[2] and "coverage must be a list" in loaded.skipped[3]
+    # the CLI says so, line by line, and still merges and reports the good ones
+    assert main(["campaign", "sweep", "--budget", "2", "--seed", str(SEED), "--serial", "--no-progress", "--out", str(out)] +
+                [f"--param={k}={json.dumps(v)}" for k, v in PARAMS.items()]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("kalypso campaign: skipped a corrupt line: ") == 4 and "Traceback" not in captured.err
+    assert [r["key"] for r in merged(out)] == [json.loads(g)["key"] for g in good]
+
+
+def test_a_result_from_other_code_stops_the_campaign_naming_the_worker(tmp_path, monkeypatch):
+    real = engine.execute
+
+    def stranger(kind_name, task, params):
+        line = real(kind_name, task, params)
+        line["meta"]["version"] = "0.0.0+elsewhere"
+        return line
+
+    monkeypatch.setattr(engine, "execute", stranger)
+    with pytest.raises(CampaignError) as error:
+        engine.run_campaign("sweep", Budget(count=2), SEED, tmp_path / "v", params=PARAMS, serial=True)
+    assert error.value.field.startswith("worker serial:") and "0.0.0+elsewhere" in error.value.rule
+    assert merged(tmp_path / "v") == [] and not store.load_results(tmp_path / "v", "sweep").lines
+
+
+def test_a_worker_without_the_contracts_is_refused_by_name(tmp_path, monkeypatch):
+    from reference.campaign.kinds import differential
+
+    import attrs
+
+    here = attrs.evolve(differential.KIND, precheck=lambda params: None)  # as if this process had them, the worker not
+    monkeypatch.setattr(engine, "get_kind", lambda name: here)
+    with pytest.raises(CampaignError) as error:
+        engine.run_campaign("differential", Budget(count=1), SEED, tmp_path / "d", serial=True,
+                            params={"contracts": str(tmp_path / "none")})
+    assert error.value.field.startswith("worker serial:") and "missing on this worker" in error.value.rule
+    assert not store.load_results(tmp_path / "d", "differential").lines
+
+
+def test_batches_grow_to_the_target_and_shrink_at_the_end():
+    assert engine.batch_size(None, 100, 2) == 1  # no timing yet
+    assert engine.batch_size(0.05, None, 2) == int(engine.BATCH_SECONDS / 0.05)
+    assert engine.batch_size(0.0001, None, 2) == engine.MAX_BATCH
+    assert engine.batch_size(5.0, None, 2) == 1  # long tasks go one by one
+    assert engine.batch_size(0.05, 12, 2) == 3 and engine.batch_size(0.05, 3, 2) == 1  # the rest shared by 2 x slots

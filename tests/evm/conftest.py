@@ -27,3 +27,24 @@ def system(build):
     from reference.evm.deploy import deploy_kalypso
 
     return deploy_kalypso(build)
+
+
+@pytest.fixture(scope="session")
+def restaking_builds():
+    """(L2, Symbiotic core, Middleware) builds of the restaking lineage: from the cache, or compiled
+    once side by side under a lock the other pytest worker waits on (compile_two_chain); skipped
+    with the reason without the contracts or the npm toolchain."""
+    from reference.evm.errors import ContractsMissing, ToolchainMissing
+    from reference.evm.restaking import compile as rc
+
+    try:
+        evm_compile.check_toolchain()
+    except ToolchainMissing as exc:
+        pytest.skip(f"restaking EVM checks need the npm toolchain: {exc}")
+    contracts = rc.default_contracts_dir()
+    if contracts is None:
+        pytest.skip(f"the {rc.LINEAGE} snapshot is not beside the repo root and $KALYPSO_RESTAKING_CONTRACTS is not set")
+    try:
+        return rc.compile_two_chain(contracts)
+    except (ContractsMissing, ToolchainMissing) as exc:
+        pytest.skip(f"restaking builds need the contracts and npm: {exc}")

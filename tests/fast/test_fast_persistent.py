@@ -120,4 +120,4 @@ def test_validated_keys_are_remembered_by_digest_on_disk(mimc, tmp_path, monkeyp
     assert calls == []  # known valid: the curve checks are skipped
     monkeypatch.setenv("KALYPSO_CACHE", "off")
     read_zkey_arrays(zkey)
-    assert len(calls) == 12
+    assert len(calls) == 7  # beta1, delta1 and the five queries; the verifying key's points are checked as it is built

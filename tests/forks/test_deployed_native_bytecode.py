@@ -10,6 +10,7 @@ from reference.conformance.deployed_native.findings import FINDINGS
 from reference.conformance.deployed_native.generate import FORK_DIR
 from reference.conformance.runner import run_conformance
 from reference.evm import compile as evm_compile
+from spec.deployed_native import keys
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,8 @@ def test_every_finding_replays_on_the_bytecode(evm_adapter):
     assert replays[("D1 parallel_limit", "counterexample")].evidence["memberships.0.bob.active_requests"] == "101"
     assert replays[("D2 compute_decrease_exact", "counterexample")].evidence["provers.bob.declared_compute"] == "1"
     assert replays[("I4 escrow_refund", "invalid_inputs")].evidence["claimable.carol"] is None
+    a1 = replays[("A1 attestation_freshness", "counterexample")]  # an attestation 3,600 s old verifies the engine key
+    assert a1.evidence["verified_keys.engine-key"] == "0x" + keys.image_id("me-image").hex() and a1.evidence["engine_pubkey"] not in (None, "0x")
     assert len(replays) == len(FINDINGS)
 
 

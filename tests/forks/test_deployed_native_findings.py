@@ -41,3 +41,24 @@ def test_the_cheapest_search_runs_in_the_default_suite():
     """The search itself (not only its committed output) is exercised by default."""
     finding = next(f for f in FINDINGS if f.invariant == "I9 withdrawal")
     assert search(finding) == committed_operations(finding)
+
+
+def test_attestation_finding_fix_refuses_the_stale_key():
+    """A1: under the fix (compare in milliseconds) the finding's verification is refused with
+    AttestationAutherAttestationTooOld and no key is verified; a fresh attestation still verifies."""
+    from spec.deployed_native import operations as ops
+    from spec.deployed_native.containers import genesis
+    from spec.deployed_native.fixes import apply_with
+    from spec.errors import SpecError
+
+    finding = next(f for f in FINDINGS if f.invariant == "A1 attestation_freshness")
+    operations = committed_operations(finding)
+    assert [type(op).__name__ for op in operations] == ["SetMatchingEngineImage", "VerifyMatchingEngine"]
+    assert operations[-1].attestation_age_ms == 3_600_000
+    fixed = apply_with("A1")
+    state, _ = fixed(genesis(), operations[0])
+    with pytest.raises(SpecError) as err:
+        fixed(state, operations[1])
+    assert err.value.code == "AttestationAutherAttestationTooOld" and err.value.field == "attestation_age_ms"
+    fresh, _ = fixed(state, ops.VerifyMatchingEngine("admin", "engine-key", "me-image", 59_999))
+    assert "engine-key" in fresh.keys.verified

@@ -76,5 +76,36 @@ def test_z3_obligations_deployed_sat_fixed_unsat():
     from properties.z3.deployed_restaking import CHECKS
 
     results = [r for check in CHECKS for r in check()]
-    assert len(results) == 6 and all(r.holds for r in results), [r.name for r in results if not r.holds]
-    assert all(r.witness for r in results if " deployed:" in r.name)
+    assert len(results) == 9 and all(r.holds for r in results), [r.name for r in results if not r.holds]
+    assert all(r.witness for r in results if " deployed:" in r.name or "deadline-only" in r.name)
+
+
+def test_veto_slash_l1_model_deployed_refuses_every_path_and_the_fix_executes():
+    """V1 on the fork's L1 slash model: under the deployed rules the keeper's every execute path
+    is refused with the contracts' error and the oracle reports the unexecuted request; under the
+    fix the same road takes min(amount, stake) and the oracle is clean. A refused step leaves the
+    vault as it was; a vetoed request is not owed."""
+    from properties.deployed_restaking import veto_keeper_run, veto_slash_compensation
+    from spec.deployed_restaking import l1veto
+    from spec.deployed_restaking.fixes import apply_l1_with
+    from spec.errors import SpecError
+
+    vault, refusals = veto_keeper_run(l1veto.apply_l1, 5_000, 500, 600)
+    assert refusals["MiddlewareExecuteSlash(transmitter)"] == "NoSuchFunction"
+    assert {v for k, v in refusals.items() if k.startswith("ExecuteSlash")} == {"NotNetworkMiddleware"}
+    assert vault.stake == 5_000 and len(veto_slash_compensation(vault)) == 1
+    fixed, refusals = veto_keeper_run(apply_l1_with("V1"), 5_000, 500, 600)
+    assert refusals == {"MiddlewareExecuteSlash(transmitter)": "ok"} and fixed.stake == 4_500 and fixed.burned == 500
+    assert veto_slash_compensation(fixed) == []
+    assert veto_keeper_run(l1veto.apply_l1, 5_000, 500, 7 * 86_400) is None  # capture past requestSlash's bound
+    v = l1veto.VetoVault(time=1_000_000, stake=5_000)
+    v = l1veto.apply_l1(v, l1veto.RequestSlash(500, 999_000))
+    with pytest.raises(SpecError, match="NotResolver"):
+        l1veto.apply_l1(v, l1veto.VetoSlash("mallory", 0))
+    with pytest.raises(SpecError, match="VetoPeriodNotEnded"):
+        apply_l1_with("V1")(v, l1veto.MiddlewareExecuteSlash("transmitter", 0))
+    vetoed = l1veto.apply_l1(l1veto.apply_l1(v, l1veto.VetoSlash("resolver", 0)), l1veto.Advance(8 * 86_400))
+    assert veto_slash_compensation(vetoed) == [] and vetoed.stake == 5_000
+    late = l1veto.apply_l1(v, l1veto.Advance(8 * 86_400))
+    with pytest.raises(SpecError, match="SlashPeriodEnded"):
+        apply_l1_with("V1")(late, l1veto.MiddlewareExecuteSlash("transmitter", 0))

@@ -41,7 +41,8 @@ def _finding_rows(findings, replays, fork_violations) -> tuple:
             evm = "bytecode agrees on every step and the projection" if replay.agrees else f"DISAGREES: {replay.outcome}"
             seen = ", ".join(f"{k}={v if v is not None else 0}" for k, v in replay.evidence.items())
         rows.append((f.invariant, f.rule, f"{len(json.loads(f.path.read_text())['operations'])} steps: "
-                     f"{f.path.parent.name}/{f.path.name}", "; ".join(fork_violations[(f.invariant, f.name)]), evm, seen))
+                     f"{f.path.parent.name}/{f.path.name}", "; ".join(fork_violations[(f.invariant, f.name)]), evm, seen,
+                     f"{f.fix} (spec/deployed_native/fixes.py, Z3-proven)" if f.fix else "-"))
     return tuple(rows)
 
 
@@ -93,6 +94,16 @@ def deployed(ctx) -> SectionOutput:
 
     replays = {}
     reason = evm_compile.missing_reason() if ctx.budget["evm"] else "not in this profile"
+    if not reason:
+        # compile (or load) once here: an adapter compiling cold in its own process answers no
+        # 'genesis' within the runner's case timeout, and every case would restart it
+        from reference.evm.errors import EvmHarnessError
+
+        ctx.progress("compiling the master-66d489f contracts (cached after the first run)", completed=0, total=None)
+        try:
+            evm_compile.compile_kalypso(evm_compile.default_contracts_dir())
+        except EvmHarnessError as exc:
+            reason = str(exc)
     if reason:
         for name in ("fork conformance, EVM adapter (master-66d489f bytecode)", "findings replayed on the bytecode",
                      "design vectors on the bytecode: divergence report"):
@@ -116,7 +127,8 @@ def deployed(ctx) -> SectionOutput:
         if ctx.budget["divergence"]:
             tables.append(_divergence(ctx, checks))
     tables.insert(0, Table("Invariants the deployed contracts violate (findings)",
-                           ("Invariant", "Deployed rule that breaks it", "Trace", "Violation (fork)", "EVM replay", "Evidence read from the bytecode"),
+                           ("Invariant", "Deployed rule that breaks it", "Trace", "Violation (fork)", "EVM replay", "Evidence read from the bytecode",
+                            "Smallest fix"),
                            _finding_rows(findings_mod.FINDINGS, replays, fork_violations)))
     held = sorted(f"{i.id} {i.name}" for i in props.ALL if f"{i.id} {i.name}" not in props.VIOLATED)
     notes.append("Invariants checked on the fork and not violated by any trace searched (Hypothesis machine "

@@ -29,6 +29,8 @@ class Finding:
     name: str = "counterexample"
     match: str = ""  # a text the violation must contain (one invariant, several ways to break it)
     evidence: tuple = ()  # dotted paths into the on-chain projection that show the violation
+    alphabet: str = ""  # the search's action alphabet (properties.deployed_native_search.ALPHABETS)
+    fix: str = ""  # the smallest rule change (spec/deployed_native/fixes.py), where one is given
 
     @property
     def statement(self) -> str:
@@ -62,6 +64,13 @@ FINDINGS = (
     Finding("D1 parallel_limit", 0, "GeneratorRegistry.sol:709 assignGeneratorTask checks activeRequests > PARALLEL_REQUESTS_UPPER_LIMIT "
             "before incrementing: a prover takes 101 parallel tasks in a market whose limit is 100.",
             evidence=("memberships.0.bob.active_requests", "provers.bob.stake_locked")),
+    Finding("A1 attestation_freshness", 0, "Helper.sol:102 ACCEPTABLE_ATTESTATION_DELAY = 60000 (\"60 seconds, 60,000 milliseconds\") is "
+            "ATTESTATION_MAX_AGE of AttestationAutherUpgradeable (EntityKeyRegistry.sol:32), which compares it with seconds "
+            "(AttestationAutherUpgradeable.sol:165: timestampInMilliseconds / 1000 > block.timestamp - ATTESTATION_MAX_AGE): an "
+            "attestation up to 59,999 s (16.7 h) old verifies a key. Both lineages (initial-deploy-7cf6586 the same lines).",
+            evidence=("verified_keys.engine-key", "engine_pubkey"), alphabet="attestation",
+            fix="compare in milliseconds: timestampInMilliseconds > block.timestamp * 1000 - ATTESTATION_MAX_AGE (or keep seconds "
+                "with ATTESTATION_MAX_AGE = 60)"),
     Finding("D2 compute_decrease_exact", 0, "GeneratorRegistry.sol:251 and :281 round the compute intent through a utilisation "
             "(floor twice): asking to remove 1 of 3 removes 2.", evidence=("provers.bob.declared_compute",)),
 )
@@ -82,6 +91,8 @@ def case_of(finding: Finding, operations: list) -> dict:
         "violations": [v for v in violations(steps, final).get(finding.invariant, []) if finding.match in v],
         "search": {"seed": str(finding.seed), "command": "kalypso vectors generate --search-findings"},
     }
+    if finding.fix:
+        case["finding"]["fix"] = finding.fix
     return case
 
 
@@ -92,7 +103,7 @@ def committed_operations(finding: Finding) -> list:
 
 def search(finding: Finding) -> list:
     """Find the finding's trace anew (seconds to a minute)."""
-    operations = find_counterexample(finding.invariant, seed=finding.seed, match=finding.match)
+    operations = find_counterexample(finding.invariant, seed=finding.seed, match=finding.match, alphabet=finding.alphabet)
     if operations is None:
         raise LookupError(f"no counterexample for {finding.invariant} with seed {finding.seed}")
     return operations

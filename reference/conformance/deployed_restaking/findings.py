@@ -11,9 +11,10 @@ from typing import Callable
 import attrs
 
 from properties.deployed_restaking import KEY_SAFETY_BOUND, violations
+from properties.deployed_restaking_escape import find_escape
 from reference.conformance.cases import spec_version, write_json
 from reference.conformance.deployed_restaking.generate import FORK_DIR
-from reference.conformance.scenarios.deployed_restaking.world import ADMIN, BOB, CAROL, ENGINE, MALLORY, VAULT, World
+from reference.conformance.scenarios.deployed_restaking.world import ADMIN, BOB, CAROL, MALLORY, VAULT, World
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.codec import decode_op
 from spec.deployed_restaking.containers import genesis
@@ -41,11 +42,17 @@ def _anyone_refunds_first() -> World:
     return w
 
 
-def _stale_snapshot() -> World:
-    w = World().ready()
-    w.do(ops.AdvanceTime(30 * 86_400))
-    bid_id = w.bid()
-    w.do(ops.AssignTask(ENGINE, bid_id, BOB))
+def _escape() -> World:
+    """The trace the escape search finds (properties.deployed_restaking_escape, deployed rules):
+    a prover assigned against a capture older than the vault epoch misses its deadline, the
+    slash result naming it lands promptly, and the stake it was locked against is no longer
+    slashable on L1."""
+    found = find_escape()
+    if found is None:
+        raise AssertionError("the escape search found no escape under the deployed rules")
+    w = World()
+    for op in found:
+        w.do(op)
     return w
 
 
@@ -88,9 +95,12 @@ FINDINGS = (
     Finding("I8 cross_chain_safety", "counterexample",
             "SymbioticStaking.sol:553 _selectStakeToken / :403 getProverActiveStakeAmount read the LATEST confirmed capture "
             "whatever its age; no rule bounds its age against the task's deadline, and the lock (:293) does not record the "
-            "capture it used.",
-            _stale_snapshot, "I8",
-            f"assignTask requires deadline - latestConfirmedTimestamp <= {KEY_SAFETY_BOUND} s (the key safety bound).",
+            "capture it used. Found by the escape search: the prover then misses its deadline and the slash result naming "
+            "it lands after the stake it was locked against stopped being slashable on L1 (the vault epoch): it keeps it.",
+            _escape, "I8",
+            f"assignTask requires deadline + 1 + submissionCooldown <= latestConfirmedTimestamp + {KEY_SAFETY_BOUND} s (the key "
+            "safety rule with the slash's latency: the next capture may wait one cooldown; a bound on deadline - capture alone "
+            "still escapes within one cooldown of it).",
             ("symbiotic.confirmed", "bids.0.deadline", "symbiotic.locks")),
     Finding("I7 stake_backing", "counterexample",
             "NativeStaking.sol:343 emergencyWithdraw (DEFAULT_ADMIN_ROLE) sends the contract's WHOLE token balance, staked "

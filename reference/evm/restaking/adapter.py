@@ -18,13 +18,13 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from reference.evm.adapter import serve
 from reference.evm.deploy import FAUCET
-from reference.evm.errors import EvmHarnessError, UnknownRevert
+from reference.evm.errors import EvmHarnessError
 from reference.evm.restaking.compile import compile_restaking
 from reference.evm.restaking.deploy import Restaking, deploy_restaking
-from reference.evm.restaking.translate import BLOCKHASH_INIT, ZERO, account_names, call_for, chain_draw, token_address
+from reference.evm.restaking.translate import BLOCKHASH_INIT, account_names, call_for, chain_draw, token_address
 from reference.evm.restaking import view
+from reference.evm.session import ChainSession, serve
 from reference.evm.translate import Names, encode_event
 from spec.deployed_restaking.codec import decode_config, decode_op
 from spec.deployed_restaking.pools import select_stake_token
@@ -32,7 +32,6 @@ from spec.deployed_restaking.transition import MAX_ADVANCE
 from spec.errors import SpecError
 
 FORK = "deployed_restaking"
-MAX_UINT = 2**256 - 1
 PAYLOAD_EVENTS = {"VaultSnapshotSubmitted": ("vaultSnapshotData", "proof"), "SlashResultSubmitted": ("slashResultData", "proof")}
 
 
@@ -44,7 +43,12 @@ def error_code(revert) -> str:
     return "EMPTY_REVERT" if revert.name == "EmptyRevert" else revert.name
 
 
-class RestakingSession:
+class RestakingSession(ChainSession):
+    """One adapter session: the deployed L2 system, its head block and time, the names it met."""
+
+    FORK = FORK
+    LABEL = "the restaking EVM adapter"
+
     def __init__(self, build):
         self.build = build
         self.system: Optional[Restaking] = None
@@ -52,23 +56,15 @@ class RestakingSession:
         self.head = self.time = 0
         self.blockhash_reader = ""
 
-    def handle(self, request) -> dict:
-        if not isinstance(request, dict) or request.get("cmd") not in ("load", "genesis", "apply", "state"):
-            return {"ok": False, "error": "a request is an object with cmd in load|genesis|apply|state"}
-        if request["cmd"] == "load":
-            return {"ok": False, "error": f"the restaking EVM adapter starts only from a {FORK} genesis (no pre-state load)"}
-        if request["cmd"] == "genesis":
-            return self.genesis(request.get("fork", FORK), request.get("config"))
-        if self.system is None:
-            return {"ok": False, "error": "no genesis yet"}
-        if request["cmd"] == "apply":
-            return self.apply(request.get("op"))
+    def project(self) -> dict:
         self.system.chain.set_head(self.head + 1, self.time + 1)
-        return {"state": view.project(self.system, self.names, self.head, self.time)}
+        return view.project(self.system, self.names, self.head, self.time)
 
-    def genesis(self, fork, config) -> dict:
-        if fork != FORK:
-            return {"ok": False, "error": f"the restaking EVM adapter runs the {FORK} fork only, not {fork!r}"}
+    def approvals(self):
+        s = self.system
+        return tuple(s.tokens.values()), (s.marketplace, s.native)
+
+    def genesis(self, config) -> dict:
         try:
             config = decode_config(config)
         except SpecError as exc:
@@ -78,16 +74,8 @@ class RestakingSession:
         self.head, self.time = config.genesis_block, config.genesis_time
         self.blockhash_reader = self.system.chain.evm.deploy(self.system.chain.addr(FAUCET), BLOCKHASH_INIT, gas=10**6)
         for name in (config.admin, config.treasury):
-            self._meet(name)
+            self.meet(name)
         return {"ok": True}
-
-    def _meet(self, name: str) -> None:
-        address, new = self.names.add(name)
-        if new and address.lower() != ZERO:
-            s = self.system
-            for token in s.tokens.values():
-                for spender in (s.marketplace, s.native):
-                    token.must("approve", spender.address, MAX_UINT, sender=name)
 
     def apply(self, data) -> dict:
         try:
@@ -95,7 +83,7 @@ class RestakingSession:
         except SpecError as exc:
             return {"ok": False, "error_code": exc.code}
         for name in account_names(op):
-            self._meet(name)
+            self.meet(name)
         if op.name == "advance_time":
             if not 0 < op.seconds <= MAX_ADVANCE:
                 return {"ok": False, "error_code": "INVALID_TIME_STEP"}
@@ -140,23 +128,18 @@ class RestakingSession:
         if op.amount <= 0:
             return {"ok": False, "error_code": "INVALID_AMOUNT"}
         self.system.chain.set_head(self.head + 1, self.time + 1)
-        receipt = self.system.tokens[op.token].transact("transfer", self.system.chain.addr(op.account), op.amount, sender=FAUCET)
-        if not receipt.ok:
-            return {"ok": False, "error_code": error_code(receipt.revert)}
+        receipt = self.send(self.system.tokens[op.token], "transfer", (self.system.chain.addr(op.account), op.amount), FAUCET, error_code)
+        if isinstance(receipt, dict):
+            return receipt
         self.head, self.time = self.head + 1, self.time + 1
         return {"ok": True, "events": [{"event": "Minted", "account": op.account, "token": op.token, "amount": str(op.amount)}]}
 
     def _transact(self, op) -> dict:
         s = self.system
         contract, fn, args = call_for(s, op)
-        try:
-            receipt = contract.transact(fn, *args, sender=op.sender)
-        except UnknownRevert as exc:
-            return {"ok": False, "error_code": f"UNKNOWN_REVERT_{exc.selector}", "error": str(exc)}
-        except RuntimeError as exc:
-            return {"ok": False, "error_code": "EVM_HALT", "error": str(exc)[:300]}
-        if not receipt.ok:
-            return {"ok": False, "error_code": error_code(receipt.revert)}
+        receipt = self.send(contract, fn, args, op.sender, error_code)
+        if isinstance(receipt, dict):
+            return receipt
         self.head, self.time = self.head + 1, self.time + 1
         ours = {c.address for c in (s.marketplace, s.provers, s.keys, s.manager, s.native, s.symbiotic, s.reward)}
         events = []

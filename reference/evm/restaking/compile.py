@@ -139,12 +139,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reference.evm.restaking.compile")
     parser.add_argument("--contracts", type=Path, default=None)
     parser.add_argument("--no-cache", action="store_true")
-    parser.add_argument("--l1", action="store_true", help="also Kalypso's L1 Middleware")
+    parser.add_argument("--l1", action="store_true", help="also the L1: Kalypso's Middleware and Symbiotic core (in parallel)")
     args = parser.parse_args(argv)
     try:
-        builds = [compile_restaking(args.contracts, use_cache=not args.no_cache)]
-        if args.l1:
-            builds.append(compile_middleware(args.contracts))
+        builds = list(compile_two_chain(args.contracts)) if args.l1 and not args.no_cache else \
+            [compile_restaking(args.contracts, use_cache=not args.no_cache)]
     except (EvmHarnessError, CompileFailed) as exc:
         print(f"reference.evm.restaking.compile: {exc.kind}: {exc}", file=sys.stderr)
         return 2
@@ -178,6 +177,35 @@ def compile_middleware(contracts: Optional[Path] = None, cache_only: bool = Fals
         "runtime": out["evm"]["deployedBytecode"]["object"], "runtime_size": len(out["evm"]["deployedBytecode"]["object"]) // 2}}}
     base.store(target, doc)
     return base._build(doc, key, cached=False, seconds=time.perf_counter() - start)
+
+
+def compile_two_chain(contracts: Optional[Path] = None, cache_only: bool = False) -> tuple:
+    """(L2 build, Symbiotic core build, Middleware build), each from the cache or compiled; the
+    cold compiles run side by side (three solc processes: the L2 viaIR build is the long one),
+    under a lock file in the cache root so that concurrent callers (pytest workers) compile once
+    and the others load the result."""
+    import fcntl
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reference.evm.restaking import symbiotic
+
+    base.check_toolchain()
+    symbiotic.check_symbiotic()
+    contracts = contracts or default_contracts_dir()
+    if contracts is None:
+        raise ContractsMissing(f"no restaking contracts folder: set $KALYPSO_RESTAKING_CONTRACTS; {TOOLCHAIN}")
+    contracts = check_contracts_dir(contracts)
+    jobs = (lambda: compile_restaking(contracts, cache_only=cache_only), lambda: symbiotic.compile_symbiotic(cache_only=cache_only),
+            lambda: compile_middleware(contracts, cache_only=cache_only))
+    base.cache_root().mkdir(parents=True, exist_ok=True)
+    with open(base.cache_root() / "restaking.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with ThreadPoolExecutor(len(jobs)) as pool:
+                futures = [pool.submit(job) for job in jobs]
+                return tuple(f.result() for f in futures)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 if __name__ == "__main__":

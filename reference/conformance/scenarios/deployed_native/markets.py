@@ -104,6 +104,28 @@ def verify_matching_engine_twice():
     return w
 
 
+@scenario("verify_matching_engine")
+def verify_matching_engine_attestation_16h_old():
+    """ATTESTATION_MAX_AGE is 60000 (Helper.sol:102, "60 seconds, 60,000 milliseconds") but is
+    compared with seconds (AttestationAutherUpgradeable.sol:165): an attestation 59,999 s (16.7 h)
+    old is accepted (finding A1 attestation_freshness)."""
+    w = World()
+    w.do(ops.SetMatchingEngineImage(ADMIN, ME_IMAGE))
+    w.do(ops.VerifyMatchingEngine(ADMIN, ENGINE, ME_IMAGE, 59_999_000))
+    assert w.state.keys.verified[ENGINE] == keys.image_id(ME_IMAGE)
+    return w
+
+
+@scenario("verify_matching_engine", "AttestationAutherAttestationTooOld")
+def verify_matching_engine_attestation_too_old():
+    """One millisecond more (59,999.001 s: its whole seconds are 60,000 before the block) is
+    refused with AttestationAutherAttestationTooOld; nothing changes."""
+    w = World()
+    w.do(ops.SetMatchingEngineImage(ADMIN, ME_IMAGE))
+    w.do(ops.VerifyMatchingEngine(ADMIN, ENGINE, ME_IMAGE, 59_999_001), "AttestationAutherAttestationTooOld")
+    return w
+
+
 @scenario("update_cost_per_bytes")
 def update_cost_per_bytes_ok():
     """UPDATER_ROLE sets a per-byte platform fee for a secret type."""
