@@ -82,7 +82,7 @@ class CrossChainMachine(RuleBasedStateMachine):
         native=st.lists(st.integers(0, 150), min_size=3, max_size=3),
         deposits=st.lists(st.integers(300, 2_000), min_size=2, max_size=2),
         veto_epoch=st.integers(1_000, 1_400),
-        instant_epoch=st.sampled_from((900, 1_000, 1_200)),
+        instant_epoch=strat.pick((900, 1_000, 1_200)),
     )
     def bootstrap(self, native, deposits, veto_epoch, instant_epoch):
         for account in strat.ACCOUNTS:
@@ -153,11 +153,11 @@ class CrossChainMachine(RuleBasedStateMachine):
 
     def create_ask(self, data) -> None:
         """A requester asks; usually the engine matches it at once to a prover at its quote."""
-        proof_time = data.draw(st.sampled_from((st.integers(20, 300),) * 3 + (st.integers(300, 1_100),)).flatmap(lambda s: s), label="proof_time")
+        proof_time = data.draw(strat.pick((st.integers(20, 300),) * 3 + (st.integers(300, 1_100),)).flatmap(lambda s: s), label="proof_time")
         expiry = self.state.time + data.draw(st.integers(1, 200), label="expiry")
-        matched = data.draw(st.one_of(st.none(), st.sampled_from(strat.PROVERS), st.sampled_from(strat.PROVERS)), label="matched")
+        matched = data.draw(st.one_of(st.none(), strat.pick(strat.PROVERS), strat.pick(strat.PROVERS)), label="matched")
         ask_id = self.state.next_ask_id
-        if self.execute(ops.CreateAsk(data.draw(st.sampled_from(strat.REQUESTERS)), 0, 200, expiry, proof_time, 0, b"\x01")) and matched:
+        if self.execute(ops.CreateAsk(data.draw(strat.pick(strat.REQUESTERS)), 0, 200, expiry, proof_time, 0, b"\x01")) and matched:
             quote = self.state.memberships[(0, matched)].quote if (0, matched) in self.state.memberships else None
             price = quote.price if quote is not None else 10
             signature = sign(strat.ENGINE_SECRETS[0], assignment_message(0, ask_id, matched, price))
@@ -176,7 +176,7 @@ class CrossChainMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def market(self, data):
         """Requesters, provers and the engine on the market chain."""
-        name = data.draw(st.sampled_from(("create_ask",) * 4 + MARKET_OPS), label="market")
+        name = data.draw(strat.pick(("create_ask",) * 4 + MARKET_OPS), label="market")
         if name == "create_ask":
             self.create_ask(data)
         else:
@@ -185,13 +185,13 @@ class CrossChainMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def vault_chain(self, data):
         """Stakers on the vault chain."""
-        self.execute(self._draw(data.draw(st.sampled_from(VAULT_OPS), label="vault_chain"), data))
+        self.execute(self._draw(data.draw(strat.pick(VAULT_OPS), label="vault_chain"), data))
 
     @rule(data=st.data(), count=st.integers(1, 3))
     def transmitter(self, data, count):
         """The transmitter sends the latest snapshot (usually honestly, in 1-3 parts); a relayer
         resends slash requests."""
-        name = data.draw(st.sampled_from(("honest",) * 3 + ("transmit_snapshot_part", "resend_slash_request")), label="transmitter")
+        name = data.draw(strat.pick(("honest",) * 3 + ("transmit_snapshot_part", "resend_slash_request")), label="transmitter")
         if name == "honest":
             self.transmit(count)
         else:
@@ -199,10 +199,10 @@ class CrossChainMachine(RuleBasedStateMachine):
 
     @rule(
         act=st.integers(0, 99),
-        epoch_duration=st.sampled_from((PARAMS.epoch_duration, 800, 1_200, 1_400)),
-        veto_duration=st.sampled_from((PARAMS.veto_duration, 50, 100, 300)),
-        bridge_delay_max=st.sampled_from((PARAMS.bridge_delay_max, 100, 250)),
-        offset=st.sampled_from((PARAMS.offset, 20)),
+        epoch_duration=strat.pick((PARAMS.epoch_duration, 800, 1_200, 1_400)),
+        veto_duration=strat.pick((PARAMS.veto_duration, 50, 100, 300)),
+        bridge_delay_max=strat.pick((PARAMS.bridge_delay_max, 100, 250)),
+        offset=strat.pick((PARAMS.offset, 20)),
     )
     def governor(self, act, epoch_duration, veto_duration, bridge_delay_max, offset):
         """Now and then (`governor_percent` of the draws) the governor changes the restaking
@@ -219,19 +219,19 @@ class CrossChainMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def resolver(self, data):
         """The resolver of a vault with a pending slash vetoes it, or anyone tries to execute it."""
-        self.execute(self._draw(data.draw(st.sampled_from(("veto_slash", "veto_slash", "execute_slash")), label="resolver"), data))
+        self.execute(self._draw(data.draw(strat.pick(("veto_slash", "veto_slash", "execute_slash")), label="resolver"), data))
 
     @precondition(lambda self: bool(self.state.restaking.bridge.in_flight or self.state.restaking.bridge.dropped))
     @rule(data=st.data())
     def bridge(self, data):
         """The bridge adversary: deliver, or one of the faults."""
-        self.execute(self._draw(data.draw(st.sampled_from(("deliver_message",) * 3 + FAULTS), label="bridge"), data))
+        self.execute(self._draw(data.draw(strat.pick(("deliver_message",) * 3 + FAULTS), label="bridge"), data))
 
     @precondition(lambda self: bool(self.state.restaking.bridge.in_flight or self.state.restaking.bridge.dropped))
     @rule(data=st.data())
     def bridge_fault(self, data):
         """The bridge adversary strikes."""
-        self.execute(self._draw(data.draw(st.sampled_from(FAULTS), label="fault"), data))
+        self.execute(self._draw(data.draw(strat.pick(FAULTS), label="fault"), data))
 
     @invariant()
     def every_invariant(self):

@@ -155,7 +155,9 @@ def restaked_backing(state: State) -> list[str]:
 
 def vault_conservation(state: State) -> list[str]:
     """I1 (vault chain): collateral deposited == active + withdrawal buckets + slashed + claimed;
-    every amount is >= 0 and a vault's last checkpoint is its active stake."""
+    every amount is >= 0 and a vault's last checkpoint is its active stake. A share is worth at
+    most one unit: active stake <= active shares, each bucket <= its shares (rounding favours the
+    vault, slashes only lower the stake; docs/mutation-generated.md relies on it)."""
     chain = state.restaking.vault_chain
     out = []
     held = 0
@@ -164,6 +166,11 @@ def vault_conservation(state: State) -> list[str]:
         held += sum(parts)
         if min(parts) < 0 or (vault.history and vault.history[-1][1] != vault.active):
             out.append(f"vault {vault.id}: negative amount or stale checkpoint")
+        if vault.active > sum(vault.active_shares.values()):
+            out.append(f"vault {vault.id}: active stake {vault.active} > active shares {sum(vault.active_shares.values())}")
+        for epoch, bucket in vault.buckets.items():
+            if bucket > vault.bucket_shares.get(epoch, 0):
+                out.append(f"vault {vault.id}: bucket {epoch} holds {bucket} > its shares {vault.bucket_shares.get(epoch, 0)}")
     if held + chain.claimed != chain.deposited:
         out.append(f"vault chain holds {held} + claimed {chain.claimed} != deposited {chain.deposited}")
     return out

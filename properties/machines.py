@@ -21,7 +21,7 @@ RUNS: Counter = Counter()
 """Per run of the lifecycle machine (one Hypothesis example): how many runs there were, and how
 many completed a proof, slashed a task, or hit a compute or stake limit."""
 LIMIT_CODES = frozenset({"INSUFFICIENT_COMPUTE", "INSUFFICIENT_STAKE"})
-EDGE_WEIGHTS = {"complete_a_task": 6, "slash_an_overdue_task": 3, "fill_a_prover": 1}
+EDGE_WEIGHTS = {"complete_a_task": 8, "slash_an_overdue_task": 3, "fill_a_prover": 1}
 """Rule weights, swarm-style: a rule of weight w is registered w times (`<name>`, `<name>_2`, ...),
 so Hypothesis picks it w times as often as a plain rule."""
 EDGE_RULES = tuple(name if i == 1 else f"{name}_{i}" for name, w in EDGE_WEIGHTS.items() for i in range(1, w + 1))
@@ -97,9 +97,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         quoted = sorted({mid for (mid, _), m in self.state.memberships.items() if m.quote is not None})
         if not quoted:
             return
-        market_id = data.draw(st.sampled_from(quoted), label=f"{label} market")
+        market_id = data.draw(strat.pick(quoted), label=f"{label} market")
         quotes = [m.quote for (mid, _), m in self.state.memberships.items() if mid == market_id and m.quote is not None]
-        requester = data.draw(st.sampled_from(strat.REQUESTERS), label=f"{label} requester")
+        requester = data.draw(strat.pick(strat.REQUESTERS), label=f"{label} requester")
         self.execute(ops.CreateAsk(requester, market_id, max(q.price for q in quotes) + 10, self.state.time + 100,
                                    max(q.proposed_time for q in quotes) + 10, 5_000, b"\x01"))
 
@@ -114,8 +114,8 @@ class LifecycleMachine(RuleBasedStateMachine):
                 self._fresh_ask(data, label)
             candidates = self._candidates(data)
             if candidates:
-                self._assign(*data.draw(st.sampled_from(candidates), label=f"{label} assignment"))
-        return data.draw(st.sampled_from(tasks()), label=label) if tasks() else None
+                self._assign(*data.draw(strat.pick(candidates), label=f"{label} assignment"))
+        return data.draw(strat.pick(tasks()), label=label) if tasks() else None
 
     @rule(data=st.data())
     def complete_a_task(self, data):
@@ -142,7 +142,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         candidates = self._candidates(data)
         if not candidates:
             return
-        prover = data.draw(st.sampled_from(sorted({p for _, p in candidates})), label="fill prover")
+        prover = data.draw(strat.pick(sorted({p for _, p in candidates})), label="fill prover")
         for ask, p in candidates:
             if p == prover and self.state.asks[ask.id].state == AskState.UNASSIGNED and not self._assign(ask, prover):
                 if "limit" in self.reached:

@@ -41,6 +41,10 @@ def register(parser) -> None:
     m.add_argument("--jobs", type=positive_int, default=2, help="adapter processes at a time (default %(default)s)")
     m.add_argument("--out", type=Path, default=DOCS / "mutation.md", help="markdown report (default: docs/mutation.md)")
     m.add_argument("--list", action="store_true", help="list the mutants and exit")
+    m.add_argument("--generated", action="store_true",
+                   help="the AST-generated mutants of spec/ instead of the named ones (report: docs/mutation-generated.md)")
+    m.add_argument("--module", action="append", default=None,
+                   help="with --generated: only this spec module's mutants, e.g. spec.restaking (repeatable)")
 
 
 def run(args) -> int:
@@ -130,6 +134,10 @@ def _mutation(args, console) -> int:
     from reference.conformance.mutants import MUTANTS
     from reference.conformance.mutation import mutation_score, render_markdown
 
+    if args.generated:
+        return _generated_mutation(args, console)
+    if args.module:
+        raise BadArgument("--module", "only with --generated")
     if args.list:
         for m in MUTANTS:
             print(f"{m.name:36} {m.target:36} {m.description}" + ("" if m.applicable() else " (not applicable to this spec)"))
@@ -167,3 +175,47 @@ def _mutation(args, console) -> int:
     for r in report.stale:
         console.print(f"[yellow]stale[/yellow] {r.reason}")
     return 0 if not report.survivors and not report.stale else 1
+
+
+def _generated_mutation(args, console) -> int:
+    from reference.conformance.generated import DEFAULT_MODULES, generated_mutants, render_generated_markdown
+    from reference.conformance.mutation import mutation_score
+
+    modules = tuple(args.module or DEFAULT_MODULES)
+    unknown = [m for m in modules if m not in DEFAULT_MODULES]
+    if unknown:
+        raise BadArgument("--module", f"{unknown[0]!r} is not one of {list(DEFAULT_MODULES)}")
+    if args.mutant:
+        raise BadArgument("--mutant", "not with --generated (use --module)")
+    every = generated_mutants(modules)
+    if args.list:
+        for m in every:
+            print(f"{m.name:56} {m.kind:10} {m.description}")
+        return 0
+    _vectors_dir(args.vectors)
+    out = args.out if args.out != DOCS / "mutation.md" else DOCS / "mutation-generated.md"
+    if out:
+        output_file(out)
+    names = [m.name for m in every if m.kind == "behaviour"]
+    with Progress(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("mutants", total=len(names))
+
+        def show(result):
+            progress.advance(task)
+            if result.status != "killed":
+                progress.console.print(f"[red]{result.status:8}[/red] {result.name} {result.description}")
+
+        report = mutation_score(names, args.vectors, jobs=args.jobs, progress=show)
+    if not report.baseline_ok:
+        console.print(f"[red]the unmutated adapter fails the vectors[/red]: {report.baseline_failure}")
+        return 2
+    command = "kalypso vectors mutation --generated" + "".join(f" --module {m}" for m in args.module or ())
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_generated_markdown(report, every, command))
+    counted = len(report.killed) + len(report.survivors)
+    console.print(f"generated mutants: score {report.score:.3f}, {len(report.killed)}/{counted} killed in {report.seconds:.0f} s "
+                  f"with {report.jobs} processes" + (f"; written to {out}" if out else ""))
+    console.print("survivors: " + (", ".join(r.name for r in report.survivors) or "none"))
+    return 0 if not report.survivors else 1

@@ -252,6 +252,9 @@ def install(name: str) -> Mutant:
         namespace: dict = {}
         exec(code, vars(module), namespace)
         mutated = namespace[function]
+        if mutated.__code__.co_freevars == original.__code__.co_freevars:
+            # every holder of the function sees the mutant, even one that captured it (an attrs validator, a closure)
+            original.__code__ = mutated.__code__
         for mod_name, mod in list(sys.modules.items()):
             if mod_name == "spec" or mod_name.startswith("spec."):
                 for attr, value in list(vars(mod).items()):

@@ -120,7 +120,8 @@ def render_markdown(report: MutationReport, command: str) -> str:
         "`reference/conformance/mutants.py`) and runs behind the mutant adapter",
         "(`python -m reference.conformance.mutant_adapter --mutant NAME`); the vectors are replayed until",
         "a case fails (killed) or all pass (survived). Stale mutants (their edit no longer matches the",
-        "spec) are listed and left out of the score.", "",
+        "spec) are listed and left out of the score. Mutants no one chose, generated from the AST of every",
+        "module `spec.apply` runs, are scored in [mutation-generated.md](mutation-generated.md).", "",
         f"Command: `{command}` ({report.jobs} processes, {report.seconds:.1f} s, {report.cases} cases).", "",
     ]
     if not report.baseline_ok:
