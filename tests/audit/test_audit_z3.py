@@ -91,3 +91,16 @@ def test_unbounded_obligations_are_counted_by_kind():
     assert status["summation"].status == Status.FAIL
     assert ("I1", "1", "1", "1", "0", "-") in table.rows
     assert "2 proofs counted" in note and "1 frame conditions" in note and "1 that follow from the step relation alone" in note
+
+
+def test_step_invariants_are_counted_apart():
+    """I13-I17 are checked as step invariants; only their real obligations count."""
+    from kalypso.audit.sections.z3 import unbounded_checks
+
+    results = [UResult("I14", "submit_proof", "obligation", "proved"), UResult("I17", "assign_task", "step", "proved"),
+               UResult("I14", "mint", "frame", "frame"), UResult("I13", "update_market", "obligation", "unknown")]
+    checks, _, note = unbounded_checks(results, [Lemma("base", "proved")], 1.0)
+    status = {c.name.split(" ")[0]: c for c in checks}
+    assert "holds of every step" in status["I14"].name and status["I14"].count == 1
+    assert status["I17"].count == 0 and status["I13"].status == Status.FAIL
+    assert "I13-I17: 1 obligations counted, 1 from the transition alone, 1 frames" in note

@@ -6,9 +6,13 @@ stake tokens. Plus `Init ⇒ I` (genesis: any config satisfying A0, any time, no
 Each result has a kind, and only the first two count as proofs:
 - `obligation`: proved, and not provable from the step relation alone (without Inv);
 - `init`: holds at genesis;
-- `frame`: the operation writes none of the fields the invariant reads (not sent to Z3);
+- `frame`: the operation writes none of the fields the invariant reads (not sent to Z3); for a
+  step invariant (I13-I17, `behaviour.py`), its formula simplifies to true on the operation's
+  effect (nothing it constrains is written, or it does not apply, as I14 to an operation that
+  ends no task);
 - `step`: follows from the step relation alone, no invariant assumed (a guard restated; I10 by
-  the construction of the step relation; I11's enabling checks).
+  the construction of the step relation; I11's enabling checks; a step invariant that the
+  transition satisfies by its guards and effect alone).
 Before an operation's proofs, Z3 finds a state satisfying every invariant that accepts the
 operation (else all its obligations are `vacuous`, a failure). Z3 runs with a fixed seed and a
 resource limit, so results do not depend on load.
@@ -23,19 +27,24 @@ import z3
 
 from properties.z3.operations import FOUNDATION_OPERATIONS
 from properties.z3.unbounded import invariants as U
+from properties.z3.unbounded.behaviour import BEHAVIOUR
 from properties.z3.unbounded.state import FIELDS, fresh
 from properties.z3.unbounded.transitions import ENCODERS, fresh_op, step
 
 RLIMIT = 5_000_000
 TIMEOUT_MS = 60_000
 OPERATIONS = FOUNDATION_OPERATIONS
-ALL_IDS = tuple(inv.id for inv in U.ALL) + ("I10",)
+STEP_INVARIANTS = BEHAVIOUR  # I13-I17: two-state, over the behaviour (`behaviour.py`)
+BY_ID = {**U.BY_ID, **{inv.id: inv for inv in STEP_INVARIANTS}}
+ALL_IDS = tuple(inv.id for inv in U.ALL) + ("I10",) + tuple(inv.id for inv in STEP_INVARIANTS)
 # the invariants an obligation assumes besides itself when E-matching alone does not close it
 # (the bounded model's minimal strengthening, plus G1 for the ghosts)
 STRENGTHENING = {
     "A3": ("I2",), "A4": ("A2", "A3"), "G1": ("A1", "A4", "I2"), "I1": ("A0", "A1", "A4", "I2", "I4", "I9", "G1"), "I2": ("A1",),
     "I3": ("A1", "A2", "A3", "A4", "I2", "I7", "I9", "G1"), "I4": ("A1",), "I7": ("A1", "A2", "A4", "I2", "I9", "G1"),
     "I9": ("I7", "G1"), "I11": ("A1",), "A1": (), "A2": (),
+    "I13": ("A0", "A1", "A4", "I2", "I4", "I9", "G1"), "I14": ("A0", "A1", "A4", "I2", "I4"), "I15": ("I9", "G1"),
+    "I16": ("A1", "A2", "I7", "I9"), "I17": ("A1",),
 }
 
 
@@ -183,7 +192,7 @@ def prove_initial(ids: Iterable[str]) -> list[UResult]:
     init = initial()
     out = []
     for i in ids:
-        inv = U.BY_ID.get(i)
+        inv = BY_ID.get(i)
         if inv is None or inv.state is None:
             continue
         started = time.perf_counter()
@@ -235,15 +244,18 @@ def prove_operation(name: str, ids: Iterable[str] = ALL_IDS, encoders: Optional[
             result = rejected.prove(z3.And([st.post[f] == pre[f] for f in FIELDS]))
             out.append(UResult(i, name, "step", result, time.perf_counter() - started, "the rejected step is the identity"))
             continue
-        inv = U.BY_ID[i]
+        inv = BY_ID[i]
         goal = _goal(inv, pre, op, terms)
+        if inv.state is None and z3.is_true(z3.simplify(goal)):
+            out.append(UResult(i, name, "frame", "frame", time.perf_counter() - started, f"{name}'s effect makes {i} true by simplification (it writes nothing {i} constrains, or {i} does not apply)"))
+            continue
         state_frame = inv.state is not None and not (reads(inv.state(post)) & written)
         step_alone = inv.step is None or query(None, (), RLIMIT // 10).prove(inv.step(pre, op, terms)) == "proved"
         if state_frame and step_alone:
             out.append(UResult(i, name, "frame", "frame", time.perf_counter() - started,
                                f"{name} writes none of {sorted(reads(inv.state(post)))}" + ("; its step part holds of the step alone" if inv.step else "")))
             continue
-        if query(goal, (), RLIMIT // 10).prove(goal) == "proved":
+        if (inv.state is None and step_alone) or query(goal, (), RLIMIT // 10).prove(goal) == "proved":
             out.append(UResult(i, name, "step", "proved", time.perf_counter() - started, "follows from the step relation alone"))
             continue
         if enabled() != z3.sat:
@@ -252,7 +264,8 @@ def prove_operation(name: str, ids: Iterable[str] = ALL_IDS, encoders: Optional[
             continue
         result = query(goal, (every,)).prove(goal)
         if result == "unknown":  # E-matching ran out of instances: model-based instantiation on the strengthening
-            result = query(goal, (U.hypothesis(pre, (i,) + STRENGTHENING.get(i, ())),), mbqi=True).prove(goal)
+            strengthening = tuple(j for j in (i,) + STRENGTHENING.get(i, ()) if j in U.BY_ID)  # state invariants only
+            result = query(goal, (U.hypothesis(pre, strengthening),), mbqi=True).prove(goal)
         out.append(UResult(i, name, "obligation", result, time.perf_counter() - started))
     return out
 
