@@ -27,3 +27,11 @@ def test_prove_defaults_to_the_unbounded_proofs(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "unbounded market chain" in out and "inductive obligations" in out and "frame" in out
     assert "lemma, step: P(n) => P(n + 1)" in out and "remainder step" in out
+
+
+def test_prove_reports_the_step_invariants_apart(capsys):
+    """`kalypso prove --invariant I14`: exact payouts proved unbounded, its real obligations
+    counted apart from what the transition satisfies alone."""
+    assert main(["prove", "--invariant", "I14", "--summary"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "step invariants I13-I17 (two-state, every operation): 4 obligations counted; not counted: 2 that the transition satisfies alone" in out, out[-600:]
