@@ -37,7 +37,7 @@ def _solve(constraints) -> dict | None:
     if s.check() != z3.sat:
         return None
     m = s.model()
-    return {str(d): m[d].as_long() for d in m.decls()}
+    return {str(d): m[d].as_long() for d in m.decls() if d.arity() == 0}  # constants; not an interpretation of division by zero
 
 
 # ---- S1: the slash takes the native lock ---------------------------------------------------

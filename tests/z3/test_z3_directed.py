@@ -1,6 +1,10 @@
 """The deterministic tie between `spec/` and the Z3 encoding: Z3-generated boundary and effect
 cases and the spec's own vector steps, each run through `spec.apply` and the encoding, agree;
-and every encoder mutant (a dropped guard, an off-by-one, a swapped recipient, ...) is caught."""
+and every encoder mutant (a dropped guard, an off-by-one, a swapped recipient, ...) is caught.
+
+This is the tie of the BOUNDED model (`kalypso prove --bounded`, the audit's thorough budget): it runs
+in `make fuzz`. The default model's tie (the unbounded encoding `kalypso prove` runs) is checked in
+every default run by tests/z3/test_z3_unbounded_directed.py."""
 import subprocess
 import sys
 from collections import Counter
@@ -11,6 +15,8 @@ import pytest
 from properties.z3.directed import DIRECTED_BOUNDS, check_directed, check_vectors, directed_cases, targets
 from properties.z3.mutants import ENCODER_MUTANTS
 from properties.z3.operations import FOUNDATION_OPERATIONS
+
+pytestmark = pytest.mark.slow
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "design"
 

@@ -137,7 +137,8 @@ ACCEPTED_ON_CHAIN = {
     ("transmit_snapshot_part", "INVALID_CAPTURE_TIMESTAMP"): "bridge/capture-any-time",
 }
 # design error of a delivered snapshot part the chain accepts -> rule
-PART_ACCEPTED = {"STALE_CAPTURE": "bridge/capture-any-time", "INVALID_SNAPSHOT_PART": "bridge/rows-unchecked",
+PART_ACCEPTED = {"STALE_CAPTURE": "bridge/capture-any-time", "INVALID_CAPTURE_TIMESTAMP": "bridge/capture-any-time",
+                 "INVALID_SNAPSHOT_PART": "bridge/rows-unchecked",
                  "UNKNOWN_OPERATOR": "bridge/rows-unchecked", "MESSAGE_NOT_DUE": "bridge/no-transit-time"}
 # a set-up transaction the chain refuses -> rule
 SETUP_REFUSED = {("join_market", "CannotBeMoreThanDeclaredCompute"): "compute/sum-of-allocations",
