@@ -112,15 +112,9 @@ def _small(terms, bound: int):
     return z3.And([z3.And(-bound <= t, t <= bound) for t in terms if z3.is_int(t)])
 
 
-def directed_cases(name: str, bounds: Bounds = DIRECTED_BOUNDS, encoders: Optional[dict] = None) -> tuple[list[Case], list[str]]:
-    """Concrete cases for every satisfiable target of `name` (with small numbers where
-    possible), and the labels of targets no invariant state reaches (unsat, or not concretizable)."""
-    universe = proof_universe(bounds)
-    pre, op, wanted = targets(name, bounds, encoders)
-    solver = z3.Solver()
-    solver.set("timeout", QUERY_TIMEOUT_MS, "random_seed", SEED)
-    solver.add(op_domain(op, bounds), zinv.hypothesis(pre, bounds, tuple(i.id for i in zinv.AUXILIARY + zinv.PROTOCOL)))
-    terms = leaves(pre) + leaves(op)
+def concretize(solver, terms, wanted, name: str, pre, op, universe, bounds) -> tuple[list[Case], list[str]]:
+    """One spec case per reachable target (a model with small numbers where possible: |x| <= 10,
+    then <= 1000, then any), and the labels of targets with no model or no concrete state."""
     cases, missed = [], []
     for target in wanted:
         solver.push()
@@ -146,6 +140,18 @@ def directed_cases(name: str, bounds: Bounds = DIRECTED_BOUNDS, encoders: Option
         except ModelGap as gap:
             missed.append(f"{target.label} ({gap})")
     return cases, missed
+
+
+def directed_cases(name: str, bounds: Bounds = DIRECTED_BOUNDS, encoders: Optional[dict] = None) -> tuple[list[Case], list[str]]:
+    """Concrete cases for every satisfiable target of `name` (with small numbers where
+    possible), and the labels of targets no invariant state reaches (unsat, or not concretizable)."""
+    universe = proof_universe(bounds)
+    pre, op, wanted = targets(name, bounds, encoders)
+    solver = z3.Solver()
+    solver.set("timeout", QUERY_TIMEOUT_MS, "random_seed", SEED)
+    solver.add(op_domain(op, bounds), zinv.hypothesis(pre, bounds, tuple(i.id for i in zinv.AUXILIARY + zinv.PROTOCOL)))
+    terms = leaves(pre) + leaves(op)
+    return concretize(solver, terms, wanted, name, pre, op, universe, bounds)
 
 
 def check_case(case: Case, universe: Universe, bounds: Bounds, evaluate_fn=None) -> Optional[Disagreement]:

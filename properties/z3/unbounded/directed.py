@@ -21,8 +21,8 @@ import z3
 
 import spec
 from properties.z3 import invariants as zinv
-from properties.z3.concrete import ModelGap, Universe, abstract_state, proof_universe, to_spec_op, to_spec_state
-from properties.z3.directed import COMPARISONS, DIRECTED_BOUNDS, QUERY_TIMEOUT_MS, SEED, VECTOR_BOUNDS, Case, Disagreement, Target, _atoms, _small, spec_vector_cases
+from properties.z3.concrete import ModelGap, Universe, abstract_state, proof_universe
+from properties.z3.directed import COMPARISONS, DIRECTED_BOUNDS, QUERY_TIMEOUT_MS, SEED, VECTOR_BOUNDS, Case, Disagreement, Target, _atoms, concretize, spec_vector_cases
 from properties.z3.model import Bounds, SState, as_python, fresh_state, leaf_names, leaves, lift, rebuild
 from properties.z3.operations import FOUNDATION_OPERATIONS, fresh_op, op_domain
 from properties.z3.proofs import _parse_values
@@ -136,33 +136,8 @@ def directed_cases(name: str, bounds: Bounds = DIRECTED_BOUNDS, encoders: Option
     every = tuple(i.id for i in zinv.AUXILIARY + zinv.PROTOCOL)
     solver.add(op_domain(op_v, bounds), zinv.hypothesis(pre_v, bounds, every), defaults(pre_v, bounds))
     terms = leaves(pre_v) + leaves(op_v)
-    cases, missed = [], []
-    for target in targets(name, bounds, encoders):
-        if only is not None and target.label not in only:
-            continue
-        solver.push()
-        solver.add(target.constraint)
-        found = None
-        for size in (10, 1000, None):
-            solver.push()
-            if size is not None:
-                solver.add(_small(terms, size))
-            if solver.check() == z3.sat:
-                found = solver.model()
-            solver.pop()
-            if found is not None:
-                break
-        solver.pop()
-        if found is None:
-            missed.append(target.label)
-            continue
-        values = lambda s: rebuild(s, [as_python(found.eval(leaf, model_completion=True)) for leaf in leaves(s)])  # noqa: E731
-        try:
-            state = to_spec_state(values(pre_v), universe, bounds)
-            cases.append(Case(name, target.label, state, to_spec_op(values(op_v), state, universe)))
-        except ModelGap as gap:
-            missed.append(f"{target.label} ({gap})")
-    return cases, missed
+    wanted = [t for t in targets(name, bounds, encoders) if only is None or t.label in only]
+    return concretize(solver, terms, wanted, name, pre_v, op_v, universe, bounds)
 
 
 def check_directed(operations: Iterable[str] = FOUNDATION_OPERATIONS, bounds: Bounds = DIRECTED_BOUNDS,
