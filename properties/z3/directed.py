@@ -158,20 +158,25 @@ def check_case(case: Case, universe: Universe, bounds: Bounds, evaluate_fn=None)
     """Run the case through `spec.apply` and the encoding; a disagreement, or None."""
     from properties.z3.proofs import evaluate
 
-    evaluate_fn = evaluate_fn or evaluate
-    error, post = evaluate_fn(case.state, case.op, universe, bounds)
+    error, post = (evaluate_fn or evaluate)(case.state, case.op, universe, bounds)
+    return spec_disagreement(case, error, post, universe, bounds)[0]
+
+
+def spec_disagreement(case: Case, error, post, universe: Universe, bounds: Bounds):
+    """(the disagreement of an encoding's outcome `error`, `post` with `spec.apply` on the case, or
+    None; the spec's post-state abstracted as the encoding states it)."""
     try:
         expected, _ = spec.apply(case.state, case.op)
         expected_error = None
     except SpecError as exc:
         expected, expected_error = case.state, type(exc)
     if error is not expected_error:
-        return Disagreement(case, f"encoding: {error and error.code}, spec: {expected_error and expected_error.code}")
+        return Disagreement(case, f"encoding: {error and error.code}, spec: {expected_error and expected_error.code}"), None
     want = abstract_state(expected, universe, bounds)
     if post != want:
         diff = [n for n, a, b in zip(leaf_names(post), leaves(post), leaves(want)) if a != b]
-        return Disagreement(case, f"post-states differ at {', '.join(diff[:6])}")
-    return None
+        return Disagreement(case, f"post-states differ at {', '.join(diff[:6])}"), want
+    return None, want
 
 
 def check_directed(operations: Iterable[str] = FOUNDATION_OPERATIONS, bounds: Bounds = DIRECTED_BOUNDS,

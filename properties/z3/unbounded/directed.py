@@ -19,17 +19,15 @@ from typing import Iterable, Optional
 
 import z3
 
-import spec
 from properties.z3 import invariants as zinv
 from properties.z3.concrete import ModelGap, Universe, abstract_state, proof_universe
-from properties.z3.directed import COMPARISONS, DIRECTED_BOUNDS, QUERY_TIMEOUT_MS, SEED, VECTOR_BOUNDS, Case, Disagreement, Target, _atoms, concretize, spec_vector_cases
+from properties.z3.directed import COMPARISONS, DIRECTED_BOUNDS, QUERY_TIMEOUT_MS, SEED, VECTOR_BOUNDS, Case, Disagreement, Target, _atoms, concretize, spec_disagreement, spec_vector_cases
 from properties.z3.model import Bounds, SState, as_python, fresh_state, leaf_names, leaves, lift, rebuild
 from properties.z3.operations import FOUNDATION_OPERATIONS, fresh_op, op_domain
 from properties.z3.proofs import _parse_values
 from properties.z3.transitions import ERRORS, OK
 from properties.z3.unbounded.embed import embed, embed_op, flat_ghosts, ghost_sums, project, project_ghosts
 from properties.z3.unbounded.transitions import ENCODERS, step
-from spec.errors import SpecError
 
 __all__ = ["COMPARISONS", "check_directed", "check_vectors", "defaults", "directed_cases", "evaluator"]
 
@@ -88,17 +86,9 @@ def evaluator(encoders: Optional[dict] = None):
 
 def check_case(case: Case, universe: Universe, bounds: Bounds, run) -> Optional[Disagreement]:
     error, post, ghosts = run(case.state, case.op, universe, bounds)
-    try:
-        expected, _ = spec.apply(case.state, case.op)
-        expected_error = None
-    except SpecError as exc:
-        expected, expected_error = case.state, type(exc)
-    if error is not expected_error:
-        return Disagreement(case, f"encoding: {error and error.code}, spec: {expected_error and expected_error.code}")
-    want = abstract_state(expected, universe, bounds)
-    if post != want:
-        diff = [n for n, a, b in zip(leaf_names(post), leaves(post), leaves(want)) if a != b]
-        return Disagreement(case, f"post-states differ at {', '.join(diff[:6])}")
+    found, want = spec_disagreement(case, error, post, universe, bounds)
+    if found is not None:
+        return found
     sums = [as_python(z3.simplify(g)) for g in flat_ghosts(ghost_sums(want, bounds))]
     if ghosts != sums:
         return Disagreement(case, f"ghost aggregates {ghosts} != the sums of the spec's post-state {sums}")
