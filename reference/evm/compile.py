@@ -211,13 +211,20 @@ def compile_sources(selection: Mapping[str, tuple], roots: list[Path], *, genera
     key = build_key(contracts or roots[0], sources, [OUR_SOURCES])
     target = cache_root() / key / "artifacts.json"
     start = time.perf_counter()
-    if use_cache and target.is_file():
-        try:
-            doc = json.loads(target.read_text())
-            return _build(doc, key, cached=True, seconds=time.perf_counter() - start)
-        except (ValueError, KeyError):
-            pass  # a damaged cache entry is rebuilt
+    cached = load_cached(target, key, start) if use_cache else None
+    if cached is not None:
+        return cached
     return compile_and_store(sources, selection, roots, key, target, start, lambda doc: _check_abi(doc, contracts))
+
+
+def load_cached(target: Path, key: str, start: float) -> Optional["Build"]:
+    """The build cached at `target`, or None where there is none or it is damaged (then rebuilt)."""
+    if not target.is_file():
+        return None
+    try:
+        return _build(json.loads(target.read_text()), key, cached=True, seconds=time.perf_counter() - start)
+    except (ValueError, KeyError):
+        return None
 
 
 def compile_and_store(sources: Mapping[str, str], selection: Mapping[str, tuple], roots: list[Path], key: str,

@@ -6,7 +6,6 @@ native lineage's (reference.evm.compile), the settings included, so a second run
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -119,11 +118,9 @@ def compile_restaking(contracts: Optional[Path] = None, use_cache: bool = True, 
     key = _key(contracts, sources)
     target = base.cache_root() / key / "artifacts.json"
     start = time.perf_counter()
-    if use_cache and target.is_file():
-        try:
-            return base._build(json.loads(target.read_text()), key, cached=True, seconds=time.perf_counter() - start)
-        except (ValueError, KeyError):
-            pass
+    cached = base.load_cached(target, key, start) if use_cache else None
+    if cached is not None:
+        return cached
     if cache_only:
         raise ContractsMissing(NOT_CACHED)
     return base.compile_and_store(sources, L2_SOURCES, roots, key, target, start,
@@ -166,8 +163,9 @@ def compile_middleware(contracts: Optional[Path] = None, cache_only: bool = Fals
     key = "l1-" + _key(contracts, sources)
     target = base.cache_root() / key / "artifacts.json"
     start = time.perf_counter()
-    if target.is_file():
-        return base._build(json.loads(target.read_text()), key, cached=True, seconds=time.perf_counter() - start)
+    cached = base.load_cached(target, key, start)
+    if cached is not None:
+        return cached
     if cache_only:
         raise ContractsMissing(NOT_CACHED)
     answer = base._run_solc(sources, L1_SOURCES, roots, settings=SETTINGS)

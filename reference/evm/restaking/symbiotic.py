@@ -135,11 +135,9 @@ def compile_symbiotic(use_cache: bool = True, cache_only: bool = False) -> base.
     check_symbiotic()
     key, target, sources = cache_target()
     start = time.perf_counter()
-    if use_cache and target.is_file():
-        try:
-            return base._build(json.loads(target.read_text()), key, cached=True, seconds=time.perf_counter() - start)
-        except (ValueError, KeyError):
-            pass
+    cached = base.load_cached(target, key, start) if use_cache else None
+    if cached is not None:
+        return cached
     if cache_only:
         raise ContractsMissing(NOT_CACHED)
     return base.compile_and_store(sources, SOURCES, roots(), key, target, start, _check_abi, settings=SETTINGS, compiler=COMPILER)
