@@ -238,28 +238,41 @@ def install(name: str) -> Mutant:
     """Replace each function the mutant edits by its edited version wherever a spec module holds
     it: as a module attribute or as a value of a module-level dict (the transition table, ...)."""
     if name.startswith("gen:"):
-        from reference.conformance.generated import find
+        from reference.conformance.generated import TOPLEVEL, find
 
         m = find(name)
+        if m is None or m.function == TOPLEVEL:
+            raise StaleMutant(f"{name}: not a generated mutant of a function or method (module-level ones run in "
+                              "reference.conformance.fastsuite, imported mutated)")
         module_name = m.module
     else:
         m = MUTANT_BY_NAME[name]
         module_name = m.target.partition(":")[0]
     module = sys.modules[module_name] if module_name in sys.modules else importlib.import_module(module_name)
     for function, source in m.mutated_sources().items():
-        original = getattr(module, function)
+        owner, _, attr = function.rpartition(".")
+        holder = module
+        for part in owner.split(".") if owner else ():
+            holder = getattr(holder, part)
+        raw = vars(holder)[attr] if owner else getattr(module, attr)
+        original = getattr(raw, "fget", None) or getattr(raw, "__func__", None) or raw
+        if owner:  # a method: compiled inside a class, so that `super()` finds its cell as in the original
+            source = "class _Holder:\n" + textwrap.indent(source, "    ")
         code = compile(source, f"<mutant {m.name}>", "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
         namespace: dict = {}
         exec(code, vars(module), namespace)
-        mutated = namespace[function]
+        mutated = vars(namespace["_Holder"])[attr] if owner else namespace[attr]
+        mutated = getattr(mutated, "fget", None) or getattr(mutated, "__func__", None) or mutated
         if mutated.__code__.co_freevars == original.__code__.co_freevars:
             # every holder of the function sees the mutant, even one that captured it (an attrs validator, a closure)
             original.__code__ = mutated.__code__
+        elif owner:
+            raise StaleMutant(f"{m.name}: the method's closure differs from its mutant's")
         for mod_name, mod in list(sys.modules.items()):
             if mod_name == "spec" or mod_name.startswith("spec."):
-                for attr, value in list(vars(mod).items()):
+                for name, value in list(vars(mod).items()):
                     if value is original:
-                        setattr(mod, attr, mutated)
+                        setattr(mod, name, mutated)
                     elif isinstance(value, dict):
                         for key, held in list(value.items()):
                             if held is original:

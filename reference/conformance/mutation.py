@@ -121,7 +121,9 @@ def render_markdown(report: MutationReport, command: str) -> str:
         "(`python -m reference.conformance.mutant_adapter --mutant NAME`); the vectors are replayed until",
         "a case fails (killed) or all pass (survived). Stale mutants (their edit no longer matches the",
         "spec) are listed and left out of the score. Mutants no one chose, generated from the AST of every",
-        "module `spec.apply` runs, are scored in [mutation-generated.md](mutation-generated.md).", "",
+        "module of `spec/` (design, wire format, matching, deployed forks; functions, methods and module-level",
+        "code), are judged by each module's fast suite in [mutation-generated.md](mutation-generated.md): the",
+        "score, the survivors, and each mutant argued equivalent with its argument.", "",
         f"Command: `{command}` ({report.jobs} processes, {report.seconds:.1f} s, {report.cases} cases).", "",
     ]
     if not report.baseline_ok:

@@ -40,45 +40,50 @@ def test_every_equivalence_argument_names_its_mutant():
     assert len(argued) == len(EQUIVALENT) and all(m.reason for m in argued)
 
 
-def test_the_generator_covers_every_module_spec_apply_runs():
-    """Every spec module with a function that runs under `spec.apply` while the design scenarios
-    replay is mutated (methods of containers aside: the generator mutates module functions)."""
-    import sys
+def test_the_generator_covers_every_module_of_spec():
+    """Every .py file under spec/ (found on disk, not through the generator) is a module of the
+    generator, and every one with a mutation point has mutants: functions, methods and module-level
+    code alike."""
+    from reference.conformance.generated import ALL_MODULES, DEFAULT_MODULES, TOPLEVEL
 
-    import spec
-    import spec.transition
-    from reference.conformance.generated import DEFAULT_MODULES
-    from reference.conformance.scenarios.design import SCENARIOS
-    from spec.codec import decode_op
-    from spec.errors import SpecError
+    root = Path(__file__).resolve().parents[2]
+    on_disk = {".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__") for p in (root / "spec").rglob("*.py")}
+    assert set(ALL_MODULES) == on_disk and set(DEFAULT_MODULES) == on_disk
+    every = generated_mutants()
+    mutated = {m.module for m in every}
+    assert {"spec.codec", "spec.wellformed", "spec.jsonsafe", "spec.matching.auction", "spec.deployed_native.tasks",
+            "spec.deployed_restaking.bids", "spec.restaking_state"} <= mutated
+    units = {m.function for m in every}
+    assert TOPLEVEL in units and any("." in u for u in units), "methods and module-level code are mutated"
 
-    seen, depth, target = set(), [0], spec.transition.apply.__code__
 
-    def profile(frame, event, arg):
-        if event == "call":
-            depth[0] += frame.f_code is target
-            name = frame.f_globals.get("__name__", "")
-            if depth[0] and name.startswith("spec.") and frame.f_code.co_name not in ("__init__", "__attrs_post_init__"):
-                seen.add(name)
-        elif event == "return" and frame.f_code is target:
-            depth[0] -= 1
+def test_the_fast_suite_kills_a_mutant_of_every_family():
+    """One mutant per family, each judged by its own suite: design vectors, the wire format, a
+    deployed fork's own vectors, the matching tests; a method and a module-level constant too."""
+    from reference.conformance.fastsuite import judge_mutants
 
-    for sc in SCENARIOS:
-        if not sc.available(spec.OPERATIONS):
-            continue
-        state, operations = sc.build()
-        sys.setprofile(profile)
-        try:
-            for op in operations:
-                try:
-                    state, _ = spec.apply(state, decode_op(op) if isinstance(op, dict) else op)
-                except SpecError:
-                    pass
-        finally:
-            sys.setprofile(None)
-    methods_only = {"spec.containers", "spec.restaking_state"}
-    assert "spec.restaking" in seen and "spec.signing" in seen
-    assert seen - methods_only <= set(DEFAULT_MODULES), sorted(seen - methods_only - set(DEFAULT_MODULES))
+    names = ["gen:spec.slashing:slash_task:1", "gen:spec.codec:_int:0", "gen:spec.deployed_native.tasks:process_submit_proof:0",
+             "gen:spec.deployed_restaking.bids:process_submit_proof:0", "gen:spec.restaking_state:Snapshot.stakes:0"]
+    mutants = [find(n) for n in names]
+    assert all(m is not None and m.kind == "behaviour" for m in mutants), names
+    report = judge_mutants(mutants, jobs=1, cache=None, check_baseline=False)
+    assert [r.status for r in report.results] == ["killed"] * len(names), [(r.name, r.status) for r in report.results]
+    assert report.results[2].killed_by.startswith("deployed_native/")
+    assert report.results[3].killed_by.startswith("deployed_restaking/")
+
+
+def test_a_module_level_mutant_is_imported_mutated():
+    """A module-level constant is part of the mutant: the whole module is recompiled with the change."""
+    from reference.conformance.generated import TOPLEVEL, mutated_module
+
+    m = next(m for m in generated_mutants(("spec.deployed_native.uint",)) if m.function == TOPLEVEL)
+    module, code = mutated_module(m.name)
+    namespace: dict = {"__name__": module}
+    exec(code, namespace)
+    import spec.deployed_native.uint as original
+
+    changed = [k for k, v in namespace.items() if isinstance(v, int) and getattr(original, k, v) != v]
+    assert changed, m.description
 
 
 def test_new_edge_vectors_kill_their_mutants():

@@ -1,0 +1,53 @@
+"""Generated mutants argued equivalent: each argument is stored with the exact change it is about
+(`line N: <change>` of the mutant at that name); a stored change that no longer matches the mutant
+(the spec moved) voids the argument (`generated.stale_arguments`, the audit fails on it)."""
+from __future__ import annotations
+
+_OFF_PATH = "not on spec.apply's path: "
+EQUIVALENT = {
+    # name: (the change it makes, why it is equivalent); docs/mutation-generated.md states the same.
+    # A stored change that no longer matches the mutant (the spec moved) voids the argument.
+    "gen:spec.tokens:balance_of:0": ("line 2: 0 -> 1", _OFF_PATH + "`balance_of` is a reading helper no transition calls"),
+    "gen:spec.restaking:operator_stake_at:1": (
+        "line 3: 0 -> 1", "the default share is read only for an operator without shares in the vault, and the one caller "
+        "on the path (`slash_vault`, via `receive_slash_request`) first requires the operator to hold shares"),
+    **{f"gen:spec.restaking:snapshot_entries:{k}": (change, _OFF_PATH + "`snapshot_entries` only feeds `snapshot_parts`, the "
+                                                     "honest transmitter's helper used by tests and the machines")
+       for k, change in enumerate(("line 9: And -> Or", "line 9: In -> NotIn", "line 9: Gt -> GtE", "line 9: 0 -> 1"))},
+    "gen:spec.restaking:process_vault_deposit:0": (
+        "line 5: Gt -> GtE", "a deposit of 0 mints 0 shares (`_to_shares(0, ..) = 0`), so the next check refuses it with "
+        "the same code and field (INVALID_AMOUNT, amount)"),
+    "gen:spec.restaking:process_vault_deposit:1": (
+        "line 8: Gt -> GtE", "a vault's active stake never exceeds its active shares (deposits mint at least their amount "
+        "while stake <= shares, withdrawals redeem at most their shares, slashes only lower the stake), so a deposit of "
+        "amount >= 1 mints >= 1 share and the guard never fires on a reachable state"),
+    **{f"gen:spec.restaking:process_vault_withdraw:{k}": (change, "a withdrawal's claim is 0 exactly when its amount is: "
+                                                            "`claim = amount * (bucket_shares + 1) // (bucket + 1)` and a bucket never holds "
+                                                            "more than its shares, so `amount > 0` decides alone")
+       for k, change in ((5, "line 12: And -> Or"), (10, "line 12: Gt -> GtE"), (11, "line 12: Gt -> GtE"))},
+    "gen:spec.restaking:process_vault_claim:5": (
+        "line 9: 0 -> 1", "a claim of > 0 shares (checked just before) lies in a bucket with at least that many shares, "
+        "so the bucket's share entry is present and the default is never read"),
+    "gen:spec.restaking:slash_vault:14": (
+        "line 15: Sub -> Add", "a cut is below its part whenever a rounding unit is left (taken < pool), so "
+        "`part - cut > 0` and `part + cut > 0` both say `part > 0`; when taken = pool no unit is left and the loop stops first"),
+    "gen:spec.restaked_stake:latest_complete_capture:1": (
+        "line 2: 1 -> 2", "the default (no complete snapshot) is compared with a capture already required to be >= 0: "
+        "-1 and -2 both let every capture through"),
+    **{f"gen:spec.epochs:{name}": (change, _OFF_PATH + f"`{name.split(':')[0]}` is a helper of the machines and the simulator; no transition calls it")
+       for name, change in (("epoch_start:0", "line 2: Add -> Sub"), ("epoch_start:1", "line 2: Mult -> FloorDiv"),
+                            ("protocol_epoch:0", "line 3: 0 -> 1"))},
+    **{f"gen:spec.signing:high_s:{k}": (change, _OFF_PATH + "`high_s` builds the other encoding of a signature for tests "
+                                                "and scenarios (the vectors hold its output); no transition calls it")
+       for k, change in enumerate(("line 5: Add -> Sub", "line 5: Add -> Sub", "line 4: 64 -> 65", "line 4: 32 -> 33",
+                                   "line 5: 32 -> 33", "line 4: 32 -> 33", "line 4: 64 -> 65", "line 5: Sub -> Add", "line 5: 1 -> 2"))},
+    "gen:spec.signing:verify_signature:6": (
+        "line 4: Lt -> LtE", "a signature with s = 0 lets through the range check but recovers to no key (secp256k1 "
+        "refuses a zero s), so it is refused either way"),
+    "gen:spec.operations:_snapshot_entries:0": (
+        "line 3: Or -> And", "operations reach `spec.apply` decoded by `spec.codec`, which only builds entries from a list "
+        "of three-element lists: the outer shape check cannot fail behind it (the per-entry name check still runs)"),
+    "gen:spec.restaked_stake:receive_snapshot_part:33": (
+        "line 39: Gt -> GtE", "the entry this keeps in addition (the incomplete snapshot of the completing capture) is "
+        "overwritten by the completed snapshot on the next line"),
+}

@@ -1,0 +1,68 @@
+"""docs/mutation-generated.md: the fast suite's score on the generated mutants of all of `spec/`,
+per module, the survivors, and every mutant counted apart (argued equivalent, message-only)."""
+from __future__ import annotations
+
+import collections
+
+from reference.conformance.fastsuite import TESTS, suite_for
+from reference.conformance.generated import ALL_MODULES
+
+
+def render_generated_markdown(report, mutants: list, command: str) -> str:
+    counts = {kind: sum(m.kind == kind for m in mutants) for kind in ("behaviour", "equivalent", "message")}
+    status = {r.name: r for r in report.results}
+    per_module: dict = collections.defaultdict(collections.Counter)
+    for m in mutants:
+        r = status.get(m.name)
+        per_module[m.module][m.kind if m.kind != "behaviour" else (r.status if r else "not run")] += 1
+    counted = len(report.killed) + len(report.survivors)
+    lines = [
+        "# Generated mutants of `spec/`", "",
+        "The hand-written mutants of [mutation.md](mutation.md) were chosen by the people who wrote the vectors. These",
+        "are not: `reference/conformance/generated.py` walks the AST of **every module of `spec/`** (the design fork,",
+        "the wire format `spec.codec`/`spec.wellformed`/`spec.jsonsafe`, the adapter and fork registry, the matching",
+        "protocols `spec.matching`, and the deployed forks `spec.deployed_native`/`spec.deployed_restaking`): every",
+        "function, every method of a class (`Class.method`) and the module-level code (`<toplevel>`: constants, tables,",
+        "class bodies and field defaults). Each mutation point makes one mutant: a comparison flipped",
+        "(`<`/`<=`, `>`/`>=`, `==`/`!=`, `in`/`not in`, `is`/`is not`), `+`/`-` and `*`/`//` swapped, `and`/`or`",
+        "swapped, a `not` dropped, an integer constant moved by one, `min`/`max` swapped.", "",
+        "Each mutant is the whole module recompiled with its one change and imported in place of the original in a",
+        "fresh forked process (`reference/conformance/fastsuite.py`), as a file-level mutator would (code run at import",
+        "time is mutated too). It is judged by its module's fast suite, cheapest killers first, stopped at the first",
+        "kill: the vectors of every fork whose rules run the module, replayed in process on the reference session,",
+        "then the targeted test files of its family. A mutant that hangs or exhausts its memory limit is killed.", "",
+        "| family | vectors | targeted tests (after the vectors) |", "|---|---|---|",
+    ]
+    examples = {"design": "spec.tasks", "wire": "spec.codec", "matching": "spec.matching.auction",
+                "deployed_native": "spec.deployed_native.tasks", "deployed_restaking": "spec.deployed_restaking.bids"}
+    for family, tests in TESTS.items():
+        suite = suite_for(examples[family])
+        forks = ", ".join(f"`vectors/{f}`" for f in suite.forks) or "none (the engine's, not the chain's)"
+        lines.append(f"| {family} | {forks} | " + ", ".join(f"`{t}`" for t in suite.tests) + " |")
+    lines += [
+        "", "(A design module that a deployed fork imports is also judged by that fork's vectors.)", "",
+        f"Command: `{command}` ({report.jobs} process{'es' if report.jobs > 1 else ''}, {report.seconds:.0f} s wall, "
+        f"{len(report.results)} mutants judged; killed results are reused from `.cache/mutation-generated.json` while the",
+        "spec and the killing case or test file are unchanged, survivors always run again).", "",
+        f"**Score on generated behavioural mutants: {len(report.killed)} killed of {counted} = {report.score:.1%}.** Counted",
+        f"apart: {counts['equivalent']} argued equivalent (below, each tied to its exact change) and {counts['message']}",
+        "message-only (a mutation point inside an error message).", "",
+        "`kalypso audit` runs a seeded sample of the behavioural mutants through the same fast suite (all of them with",
+        "`--budget thorough`) and reports the score and the survivors; an argument whose mutant's change no longer",
+        "matches (the spec moved under it) fails the audit.", "",
+        "## Survivors", "",
+    ]
+    if report.survivors:
+        lines += ["| mutant | change |", "|---|---|"] + [f"| `{r.name}` | {r.description} |" for r in report.survivors]
+    else:
+        lines.append("None.")
+    lines += ["", "## Mutants per module", "", "| module | killed | survived | equivalent | message-only |", "|---|---|---|---|---|"]
+    for module in sorted(per_module, key=ALL_MODULES.index):
+        c = per_module[module]
+        lines.append(f"| `{module}` | {c['killed']} | {c['survived']} | {c['equivalent']} | {c['message']} |")
+    lines += ["", "## Equivalent", "", "Each argument is stored with the change it is about (`reference/conformance/equivalents.py`).", "",
+              "| mutant | change | why it behaves as the spec |", "|---|---|---|"]
+    lines += [f"| `{m.name}` | {m.description.split(' ', 1)[1]} | {m.reason} |" for m in mutants if m.kind == "equivalent"]
+    lines += ["", "## Message-only", "", "| mutant | change |", "|---|---|"]
+    lines += [f"| `{m.name}` | {m.description.split(' ', 1)[1]} |" for m in mutants if m.kind == "message"]
+    return "\n".join(lines) + "\n"
