@@ -16,6 +16,7 @@ and imports them afresh: about 0.3 s per mutant before the first case.
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import importlib.abc
 import importlib.machinery
@@ -86,7 +87,8 @@ def _imports(module: str) -> set:
     return out
 
 
-def _closure(roots: Iterable[str]) -> set:
+@functools.lru_cache(maxsize=None)
+def _closure(roots: tuple) -> frozenset:
     from reference.conformance.generated import ALL_MODULES
 
     seen, todo = set(), [r for r in roots]
@@ -96,9 +98,10 @@ def _closure(roots: Iterable[str]) -> set:
             continue
         seen.add(m)
         todo.extend(_imports(m))
-    return seen
+    return frozenset(seen)
 
 
+@functools.lru_cache(maxsize=None)
 def suite_for(module: str) -> Suite:
     """The vectors and tests that judge `module`'s mutants."""
     from reference.conformance.generated import ALL_MODULES
@@ -106,8 +109,8 @@ def suite_for(module: str) -> Suite:
     family = family_of(module)
     package = {f: [m for m in ALL_MODULES if m.startswith(f"spec.{f}")] for f in FORKS[1:]}
     runs = {"design": family in ("design", "wire"),
-            "deployed_native": module in _closure(package["deployed_native"]) or module in WIRE,
-            "deployed_restaking": module in _closure(package["deployed_restaking"]) or module in WIRE}
+            "deployed_native": module in _closure(tuple(package["deployed_native"])) or module in WIRE,
+            "deployed_restaking": module in _closure(tuple(package["deployed_restaking"])) or module in WIRE}
     tests = TESTS[family] + (TESTS["wire"] if family == "design" else ())
     return Suite(family, tuple(f for f in FORKS if runs[f] and family != "matching"), tests)
 
@@ -309,7 +312,7 @@ def judge_mutants(mutants: list, jobs: int = 1, timeout: float = 120.0, cache: O
         for case in load_cases(VECTORS_ROOT / fork):
             cases[f"{fork}/{case.name}"] = case
     _warm_pytest()
-    suites = {m.module: suite_for(m.module) for m in mutants}
+    suites = {module: suite_for(module) for module in {m.module for m in mutants}}
     tests = {files: collect_tests(files) for files in {s.tests for s in suites.values()}}
     killers = {mod: [("case", c) for f in s.forks for c in cases if c.startswith(f + "/")] + [("test", t) for t in tests[s.tests]]
                for mod, s in suites.items()}
