@@ -42,7 +42,7 @@ FORKS = ("design", "deployed_native", "deployed_restaking")
 TESTS = {
     "design": ("tests/hostile/test_hostile_spec.py", "tests/restaking/test_restaking_spec.py",
                "tests/matching/test_matching_signatures.py"),
-    "wire": ("tests/hostile/test_hostile_codec.py",),
+    "wire": ("tests/spec/test_edges_wire.py", "tests/hostile/test_hostile_codec.py"),
     "matching": ("tests/matching/test_matching_protocols.py", "tests/matching/test_matching_adapter.py",
                  "tests/matching/test_matching_differential.py"),
     "deployed_native": ("tests/forks/test_deployed_native_findings.py", "tests/forks/test_deployed_native_vectors.py"),
@@ -186,42 +186,25 @@ def _run_tests(nodeids: list) -> Optional[str]:
     return failed[0] if failed else None
 
 
-def _collect_child(files: tuple) -> dict:
-    _fresh_imports(None, None)
-    import pytest
+def _install(name: Optional[str], module: Optional[str], code) -> str:
+    """Install the mutant in this process: its function's code swapped in place where it can be
+    (every holder, the collected tests included, sees it), else the whole module imported afresh."""
+    if name is None:
+        return "none"
+    from reference.conformance.mutants import StaleMutant, install
 
-    found: list = []
-
-    class Collect:
-        @staticmethod
-        def pytest_collection_modifyitems(items):
-            found.extend(item.nodeid for item in items)
-
-    pytest.main(_pytest_args("--collect-only", *files), plugins=[Collect()])
-    return {"status": "collected", "nodeids": found}
-
-
-def collect_tests(files: tuple) -> list:
-    """The node ids of the tests in `files` (collected once, in a fresh process)."""
-    if not files:
-        return []
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        _child(write_fd, None, None, None, None, None, job=lambda: _collect_child(files))
-    os.close(write_fd)
-    out = next(iter(_wait({(pid, read_fd): (None, time.perf_counter())}, 600).values()))
-    if not out.get("nodeids"):
-        raise RuntimeError(f"no test collected from {list(files)}: {out.get('reason', '')}")
-    return out["nodeids"]
+    try:
+        install(name)
+        return "swap"
+    except StaleMutant:
+        _fresh_imports(module, code)
+        return "fresh"
 
 
-def _judge(module: Optional[str], code, killers: list, cases: dict, timeout: float) -> dict:
+def _judge(name, module: Optional[str], code, killers: list, cases: dict, timeout: float, items: dict) -> dict:
     """In the mutant's process: install it, run the killers in order, stop at the first kill."""
-    _fresh_imports(module, code)
+    mode = _install(name, module, code)
     from reference.conformance.runner import InProcessAdapter, replay_case
-
     run, i = 0, 0
     kind, key = "case", ""
     try:
@@ -238,7 +221,7 @@ def _judge(module: Optional[str], code, killers: list, cases: dict, timeout: flo
                 batch.append(killers[i][1])
                 i += 1
             run += len(batch)
-            failed = _run_tests(batch)
+            failed = _run_tests(batch) if mode == "fresh" else _run_items(batch, items)
             if failed:
                 return {"status": "killed", "killed_by": failed.split(" ")[0], "reason": failed, "run": run}
     except BaseException as exc:  # noqa: BLE001 - a mutant that breaks the import or the runner is killed
@@ -247,13 +230,24 @@ def _judge(module: Optional[str], code, killers: list, cases: dict, timeout: flo
     return {"status": "survived", "killed_by": "", "reason": "", "run": run}
 
 
-def _child(write_fd: int, module, code, killers, cases, timeout, job=None) -> None:
+def _run_items(nodeids: list, items: dict) -> Optional[str]:
+    """The first failing test of `nodeids`, run on the items the parent collected, or None."""
+    from _pytest.runner import runtestprotocol
+
+    for nodeid in nodeids:
+        reports = runtestprotocol(items[nodeid], log=False, nextitem=None)
+        if any(r.failed for r in reports):
+            return nodeid
+    return None
+
+
+def _child(write_fd: int, name, module, code, killers, cases, timeout, items, job=None) -> None:
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
-        out = job() if job else _judge(module, code, killers, cases, timeout)
+        out = job() if job else _judge(name, module, code, killers, cases, timeout, items)
     except BaseException as exc:  # noqa: BLE001
         out = {"status": "killed", "killed_by": "crash", "reason": f"{type(exc).__name__}: {exc}"[:300], "run": 0}
     os.write(write_fd, json.dumps(out).encode())
@@ -287,34 +281,41 @@ def _killer_of(result: dict, suite_killers: list) -> Optional[tuple]:
     return next((k for k in suite_killers if k[1] == by), None)
 
 
-def _warm_pytest() -> None:
-    """Import pytest and its plugins once, in the parent: every mutant's process inherits them."""
-    import importlib
-    import importlib.metadata
-
-    import pytest  # noqa: F401
-
-    for entry in importlib.metadata.entry_points(group="pytest11"):
-        try:
-            importlib.import_module(entry.value.split(":")[0])
-        except Exception:  # noqa: BLE001 - a plugin that does not import is pytest's to report
-            pass
-
-
 def judge_mutants(mutants: list, jobs: int = 1, timeout: float = 120.0, cache: Optional[Path] = CACHE,
                   progress: Optional[Callable[[MutantResult], None]] = None, check_baseline: bool = True) -> MutationReport:
     """Judge every mutant with its module's fast suite, `jobs` processes at a time (1 or 2 on a
-    shared machine). Killed results are reused from `cache` while the spec and the killer are
-    unchanged; survivors always run again."""
+    shared machine). The tests are collected once, in this process, by a pytest session that then
+    hands its run loop to the mutants: a mutant's process runs the collected items directly. Killed
+    results are reused from `cache` while the spec and the killer are unchanged; survivors always run again."""
     start = time.perf_counter()
     cases = {}
     for fork in FORKS:
         for case in load_cases(VECTORS_ROOT / fork):
             cases[f"{fork}/{case.name}"] = case
-    _warm_pytest()
     suites = {module: suite_for(module) for module in {m.module for m in mutants}}
-    tests = {files: collect_tests(files) for files in {s.tests for s in suites.values()}}
-    killers = {mod: [("case", c) for f in s.forks for c in cases if c.startswith(f + "/")] + [("test", t) for t in tests[s.tests]]
+    files = sorted({f for s in suites.values() for f in s.tests})
+    if not files:
+        return _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases, suites, {})
+    import pytest
+
+    held: dict = {}
+
+    class Host:
+        @staticmethod
+        def pytest_runtestloop(session):
+            held["report"] = _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases, suites,
+                                   {item.nodeid: item for item in session.items})
+            return True
+
+    pytest.main(_pytest_args("-s", *files), plugins=[Host()])
+    if "report" not in held:
+        raise RuntimeError(f"the tests of the fast suite did not collect: {files}")
+    return held["report"]
+
+
+def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases, suites, items) -> MutationReport:
+    killers = {mod: [("case", c) for f in s.forks for c in cases if c.startswith(f + "/")] +
+               [("test", t) for t in items if t.split("::")[0] in s.tests]
                for mod, s in suites.items()}
     digest = spec_hash()
     stored = _load_cache(cache, digest)
@@ -323,7 +324,7 @@ def judge_mutants(mutants: list, jobs: int = 1, timeout: float = 120.0, cache: O
             sorted({k for ks in killers.values() for k in ks if k[0] == "test"})
         key = _baseline_key(digest, every)
         if key not in _load_baselines(cache, digest):
-            base = _spawn(None, None, every, cases, timeout * 10)
+            base = _spawn(None, None, None, every, cases, timeout * 10, items)
             out = next(iter(_wait({base: (None, time.perf_counter())}, timeout * 20).values()))
             if out["status"] != "survived":
                 return MutationReport((), len(cases), time.perf_counter() - start, jobs, False,
@@ -346,7 +347,7 @@ def judge_mutants(mutants: list, jobs: int = 1, timeout: float = 120.0, cache: O
             first = _killer_of(hit, killers[m.module]) if hit else None
             order = ranking.order(m, killers[m.module], first)
             module, code = mutated_module(m.name)
-            running[_spawn(module, code, order, cases, timeout)] = (m, time.perf_counter())
+            running[_spawn(m.name, module, code, order, cases, timeout, items)] = (m, time.perf_counter())
         if not running:
             continue
         done = _wait(running, timeout)
@@ -384,12 +385,12 @@ def _result(m: GeneratedMutant, out: dict) -> MutantResult:
                         out.get("run", 0), out.get("seconds", 0.0))
 
 
-def _spawn(module, code, killers, cases, timeout) -> tuple:
+def _spawn(name, module, code, killers, cases, timeout, items) -> tuple:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child(write_fd, module, code, killers, cases, timeout)
+        _child(write_fd, name, module, code, killers, cases, timeout, items)
     os.close(write_fd)
     return pid, read_fd
 

@@ -63,7 +63,7 @@ def test_the_fast_suite_kills_a_mutant_of_every_family():
     from reference.conformance.fastsuite import judge_mutants
 
     names = ["gen:spec.slashing:slash_task:1", "gen:spec.codec:_int:0", "gen:spec.deployed_native.tasks:process_submit_proof:0",
-             "gen:spec.deployed_restaking.bids:process_submit_proof:0", "gen:spec.restaking_state:Snapshot.stakes:0"]
+             "gen:spec.deployed_restaking.bids:process_submit_proof:0", "gen:spec.restaking_state:Snapshot.complete:0", "gen:spec.restaking_state:<toplevel>:16"]
     mutants = [find(n) for n in names]
     assert all(m is not None and m.kind == "behaviour" for m in mutants), names
     report = judge_mutants(mutants, jobs=1, cache=None, check_baseline=False)
