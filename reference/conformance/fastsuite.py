@@ -42,7 +42,7 @@ FORKS = ("design", "deployed_native", "deployed_restaking")
 TESTS = {
     "design": ("tests/hostile/test_hostile_spec.py", "tests/restaking/test_restaking_spec.py",
                "tests/matching/test_matching_signatures.py"),
-    "wire": ("tests/spec/test_edges_wire.py", "tests/hostile/test_hostile_codec.py"),
+    "wire": ("tests/spec/test_edges_wire.py", "tests/hostile/test_hostile_codec.py", "tests/spec/test_edges_bounds.py"),
     "matching": ("tests/matching/test_matching_protocols.py", "tests/matching/test_matching_adapter.py",
                  "tests/matching/test_matching_differential.py"),
     "deployed_native": ("tests/forks/test_deployed_native_findings.py", "tests/forks/test_deployed_native_vectors.py"),
@@ -315,7 +315,7 @@ def judge_mutants(mutants: list, jobs: int = 1, timeout: float = 120.0, cache: O
 
 def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases, suites, items) -> MutationReport:
     killers = {mod: [("case", c) for f in s.forks for c in cases if c.startswith(f + "/")] +
-               [("test", t) for t in items if t.split("::")[0] in s.tests]
+               sorted((("test", t) for t in items if t.split("::")[0] in s.tests), key=lambda k: s.tests.index(k[1].split("::")[0]))
                for mod, s in suites.items()}
     digest = spec_hash()
     stored = _load_cache(cache, digest)

@@ -44,6 +44,11 @@ COMPARE_FLIP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.
                 ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
 BINOP_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.FloorDiv, ast.FloorDiv: ast.Mult}
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+MESSAGE_UNITS = {
+    ("spec.codec", "_short"): "shortens a value quoted in an error message; its result goes into messages only",
+}
+"""Units whose result only goes into error messages: their mutants are message-only, like a point
+inside an f-string (errors are compared by code; the vectors hold no message)."""
 
 
 @attrs.frozen
@@ -225,7 +230,8 @@ def generated_mutants(modules: Iterable[str] = DEFAULT_MODULES) -> list[Generate
 def _mutant(module_name, unit, k, tree, root, node, what, message: bool) -> GeneratedMutant:
     mutated, desc = _build(tree, unit, root, node, what)
     name = f"gen:{module_name}:{unit}:{k}"
-    kind, reason = ("message", "") if message else _classify(name, desc)
+    message = message or (module_name, unit) in MESSAGE_UNITS
+    kind, reason = ("message", MESSAGE_UNITS.get((module_name, unit), "")) if message else _classify(name, desc)
     return GeneratedMutant(name, module_name, unit, f"{module_name}.{unit} {desc}", ast.unparse(mutated), kind, reason)
 
 

@@ -73,22 +73,6 @@ def test_an_unknown_name_of_the_package_is_an_attribute_error():
     assert spec.containers.State is spec.State
 
 
-def test_the_documented_64_mib_bounds_hold_at_the_byte():
-    """A request (the adapter) and a JSON text (`spec.jsonsafe`) of exactly 64 MiB are read; one
-    character more is refused. Padding is whitespace, so the check is quick."""
-    from spec import jsonsafe
-    from spec.errors import BadInput
-
-    bound = 64 * 2**20
-    assert jsonsafe.loads("1" + " " * (bound - 1)) == 1
-    with pytest.raises(BadInput):
-        jsonsafe.loads("1" + " " * bound)
-    out = io.StringIO()
-    serve(io.StringIO(STATE + " " * (bound - len(STATE) - 1) + "\n" + STATE + " " * (bound - len(STATE)) + "\n"), out)
-    answers = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert len(answers) == 2 and "state" in answers[0] and answers[1]["ok"] is False
-
-
 def test_canonical_integers_stop_short_of_2_256_on_both_sides():
     from spec.codec import _int
 
