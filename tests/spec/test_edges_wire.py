@@ -93,3 +93,66 @@ def test_committed_vectors_are_in_the_canonical_text_form():
     for path in sorted(root.glob("tasks/*/*.json"))[:5]:
         text = path.read_text()
         assert dumps(json.loads(text)) == text, path
+
+
+@pytest.mark.parametrize("entries", [{}, [[5, "v0", "1"]], [["p0", 5, "1"]], [("p0", "v0", "1")], "", [["p0", "v0", "1", "2"]]])
+def test_snapshot_entries_of_the_wrong_shape_are_refused_by_the_decoder(entries):
+    from spec.codec import decode_op
+    from spec.errors import MalformedOperation
+
+    with pytest.raises(MalformedOperation) as info:
+        decode_op({"op": "transmit_snapshot_part", "args": {"sender": "t", "capture_ts": "0", "index": "0", "count": "1",
+                                                            "entries": entries}})
+    assert info.value.field == "entries"
+
+
+def _state_with_config(**restaking_extra):
+    from spec.codec import encode_state
+    from spec.containers import Config, genesis
+
+    data = encode_state(genesis(Config()))
+    data["config"]["restaking"] = {**data["config"]["restaking"], **restaking_extra}
+    return data
+
+
+def test_a_state_config_is_canonical_down_to_its_restaking_parameters():
+    """A config without `restaking` (an older state) loads with the default parameters; one whose
+    `restaking` holds an extra key is refused."""
+    from spec.codec import decode_state
+    from spec.errors import MalformedState
+
+    legacy = _state_with_config()
+    del legacy["config"]["restaking"]
+    assert decode_state(legacy).config.restaking == decode_state(_state_with_config()).config.restaking
+    with pytest.raises(MalformedState):
+        decode_state(_state_with_config(extra="1"))
+
+
+def _vector_state() -> dict:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "vectors" / "design" / "tasks" / "assign_task" / "after_expiry.json"
+    return json.loads(path.read_text())["pre_state"]
+
+
+@pytest.mark.parametrize("where", ["supply", "treasury", "burnt", "balances", "stake", "locked"])
+def test_a_state_keeps_entries_of_one_and_refuses_entries_of_zero(where):
+    """Zero entries are dropped in the canonical form (a state holding one is refused); an entry of 1
+    is an ordinary amount."""
+    from spec.codec import decode_state, encode_state
+    from spec.errors import MalformedState
+
+    def with_amount(amount: str) -> dict:
+        data = _vector_state()
+        if where in ("stake", "locked"):
+            data["provers"]["p0"][where] = {**data["provers"]["p0"][where], "XYZ": amount}
+        elif where == "balances":
+            data["balances"]["alice"] = {**data["balances"]["alice"], "XYZ": amount}
+        else:
+            data[where] = {**data[where], "XYZ": amount}
+        return data
+
+    one = with_amount("1")
+    assert encode_state(decode_state(one)) == one
+    with pytest.raises(MalformedState):
+        decode_state(with_amount("0"))
