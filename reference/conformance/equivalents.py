@@ -59,4 +59,11 @@ EQUIVALENT = {
                                         "with a newline: the chunk size (MAX_LINE - 1 or + 2 instead of + 1, all > 0) "
                                         "changes how many reads it takes, not what is skipped or answered")
        for k, change in ((11, "line 10: Add -> Sub"), (12, "line 10: 1 -> 2"))},
+    # the canonical-form comparison of spec.codec.decode_state
+    **{f"gen:spec.codec:_first_difference:{k}": (change, "a dict (list) compared with a value of another type differs "
+                                                  "either way: the mutant walks into the wrong branch and returns a path there "
+                                                  "(a key or index of the one side), the original returns the path itself; the "
+                                                  "state is refused with MALFORMED_STATE in both, only the path under `$` "
+                                                  "in the rule may be one step deeper")
+       for k, change in ((0, "line 3: And -> Or"), (1, "line 11: And -> Or"))},
 }

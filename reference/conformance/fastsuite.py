@@ -40,7 +40,7 @@ ROOT = SPEC_DIR.parent
 CACHE = ROOT / ".cache" / "mutation-generated.json"
 FORKS = ("design", "deployed_native", "deployed_restaking")
 TESTS = {
-    "design": ("tests/hostile/test_hostile_spec.py", "tests/restaking/test_restaking_spec.py",
+    "design": ("tests/spec/test_edges_spec.py", "tests/hostile/test_hostile_spec.py", "tests/restaking/test_restaking_spec.py",
                "tests/matching/test_matching_signatures.py"),
     "wire": ("tests/spec/test_edges_wire.py", "tests/hostile/test_hostile_codec.py", "tests/spec/test_edges_bounds.py"),
     "matching": ("tests/matching/test_matching_protocols.py", "tests/matching/test_matching_adapter.py",

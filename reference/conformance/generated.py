@@ -213,18 +213,22 @@ def _unit_list(module_name: str) -> list[tuple[str, Optional[tuple]]]:
 
 def generated_mutants(modules: Iterable[str] = DEFAULT_MODULES) -> list[GeneratedMutant]:
     """Every generated mutant of `modules`, in a fixed order."""
+    return [m for module_name in modules for m in _module_mutants(module_name)]
+
+
+@functools.lru_cache(maxsize=None)
+def _module_mutants(module_name: str) -> tuple:
     out = []
-    for module_name in modules:
-        tree = module_tree(module_name)
-        for unit, path in _unit_list(module_name):
-            root, points = _unit_points(tree, unit, path)
-            in_message = {id(n) for j in ast.walk(root) if isinstance(j, ast.JoinedStr) for n in ast.walk(j)}
-            in_decorator = {id(n) for d in getattr(root, "decorator_list", []) for n in ast.walk(d)}
-            for k, (node, what) in enumerate(points):
-                if id(node) in in_decorator:
-                    continue
-                out.append(_mutant(module_name, unit, k, tree, root, node, what, id(node) in in_message))
-    return out
+    tree = module_tree(module_name)
+    for unit, path in _unit_list(module_name):
+        root, points = _unit_points(tree, unit, path)
+        in_message = {id(n) for j in ast.walk(root) if isinstance(j, ast.JoinedStr) for n in ast.walk(j)}
+        in_decorator = {id(n) for d in getattr(root, "decorator_list", []) for n in ast.walk(d)}
+        for k, (node, what) in enumerate(points):
+            if id(node) in in_decorator:
+                continue
+            out.append(_mutant(module_name, unit, k, tree, root, node, what, id(node) in in_message))
+    return tuple(out)
 
 
 def _mutant(module_name, unit, k, tree, root, node, what, message: bool) -> GeneratedMutant:

@@ -156,3 +156,22 @@ def test_a_state_keeps_entries_of_one_and_refuses_entries_of_zero(where):
     assert encode_state(decode_state(one)) == one
     with pytest.raises(MalformedState):
         decode_state(with_amount("0"))
+
+
+@pytest.mark.parametrize("data", [{}, {"args": {}}, ["op"], "op", None])
+def test_an_operation_without_a_name_is_malformed(data):
+    from spec.codec import decode_op
+    from spec.errors import MalformedOperation
+
+    with pytest.raises(MalformedOperation) as info:
+        decode_op(data)
+    assert info.value.field == "op"
+
+
+def test_a_state_with_a_key_it_does_not_have_is_refused_as_not_canonical():
+    from spec.codec import decode_state
+    from spec.errors import MalformedState
+
+    for extra in ({"unknown_key": {}}, {"config": {**_vector_state()["config"], "unknown_key": "1"}}):
+        with pytest.raises(MalformedState):
+            decode_state({**_vector_state(), **extra})
