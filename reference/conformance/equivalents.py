@@ -66,4 +66,9 @@ EQUIVALENT = {
                                                   "state is refused with MALFORMED_STATE in both, only the path under `$` "
                                                   "in the rule may be one step deeper")
        for k, change in ((0, "line 3: And -> Or"), (1, "line 11: And -> Or"))},
+    **{f"gen:spec.codec:_entries:{k}": (change, "the shape check here is repeated by the operation's own validator "
+                                         "(`spec.operations._snapshot_entries`: each entry is [name, name, amount]), which refuses "
+                                         "a non-name operator or vault with the same code and field (MALFORMED_OPERATION, "
+                                         "entries); tests/spec/test_edges_wire.py pins both shapes")
+       for k, change in ((6, "line 3: 0 -> 1"), (7, "line 3: 1 -> 2"))},
 }

@@ -56,10 +56,16 @@ def render_generated_markdown(report, mutants: list, command: str) -> str:
         lines += ["| mutant | change |", "|---|---|"] + [f"| `{r.name}` | {r.description} |" for r in report.survivors]
     else:
         lines.append("None.")
-    lines += ["", "## Mutants per module", "", "| module | killed | survived | equivalent | message-only |", "|---|---|---|---|---|"]
+    lines += ["", "## Mutants per module", "", "| module | killed | survived | equivalent | message-only | not judged |",
+              "|---|---|---|---|---|---|"]
     for module in sorted(per_module, key=ALL_MODULES.index):
         c = per_module[module]
-        lines.append(f"| `{module}` | {c['killed']} | {c['survived']} | {c['equivalent']} | {c['message']} |")
+        lines.append(f"| `{module}` | {c['killed']} | {c['survived']} | {c['equivalent']} | {c['message']} | {c['not run']} |")
+    total = collections.Counter()
+    for c in per_module.values():
+        total.update(c)
+    lines.append(f"| **all of spec/** | {total['killed']} | {total['survived']} | {total['equivalent']} | {total['message']} | "
+                 f"{total['not run']} |")
     lines += ["", "## Equivalent", "", "Each argument is stored with the change it is about (`reference/conformance/equivalents.py`).", "",
               "| mutant | change | why it behaves as the spec |", "|---|---|---|"]
     lines += [f"| `{m.name}` | {m.description.split(' ', 1)[1]} | {m.reason} |" for m in mutants if m.kind == "equivalent"]
