@@ -179,13 +179,15 @@ def encode_escrow(s) -> z3.BoolRef:
 
 def encode_stake_backing(s) -> z3.BoolRef:
     """I7: locked stake == the sum of what the in-flight tasks locked (g_locks); locked + pending
-    withdrawal <= stake; each in-flight task locked a positive amount in some stake token."""
+    withdrawal <= stake; each in-flight task locked a positive amount in some stake token, or
+    holds a restaked backing (R3: its locks sum to > 0)."""
     return z3.And(
         over(s, "pt", lambda p, t: z3.Implies(s["p_reg"][p], z3.And(
             s["p_locked"][p][t] == s["g_locks"][p][t],
             s["p_locked"][p][t] + z3.If(s["w_pending"][p][t], s["w_amount"][p][t], 0) <= s["p_stake"][p][t])),
             lambda p, t: (s["p_locked"][p][t], s["g_locks"][p][t])),
-        over(s, "n", lambda n: z3.Implies(in_flight(s, n), any_stake_token(s, lambda t: s["a_locked"][n][t] > 0, "i7.t", lambda t: s["a_locked"][n][t], (n,))),
+        over(s, "n", lambda n: z3.Implies(z3.And(in_flight(s, n), z3.Not(s["a_rback"][n])),
+                                          any_stake_token(s, lambda t: s["a_locked"][n][t] > 0, "i7.t", lambda t: s["a_locked"][n][t], (n,))),
                lambda n: s["a_locked"][n]),
     )
 
@@ -293,7 +295,9 @@ PROTOCOL = (
     UInvariant("I11", "bounded_liveness", state=encode_bounded_liveness),
     UInvariant("I12", "attested_private_inputs", step=encode_attested_private_inputs_step),
 )
-ALL = AUXILIARY + PROTOCOL
+from properties.z3.unbounded.restaking_invariants import RESTAKING_AUXILIARY, RESTAKING_PROTOCOL  # noqa: E402  (built on this module's helpers)
+
+ALL = AUXILIARY + RESTAKING_AUXILIARY + PROTOCOL[:7] + RESTAKING_PROTOCOL + PROTOCOL[7:]
 BY_ID = {inv.id: inv for inv in ALL}
 STATE_IDS = tuple(inv.id for inv in ALL if inv.state is not None)
 

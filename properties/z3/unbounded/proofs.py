@@ -28,12 +28,14 @@ import z3
 from properties.z3.operations import FOUNDATION_OPERATIONS
 from properties.z3.unbounded import invariants as U
 from properties.z3.unbounded.behaviour import BEHAVIOUR
-from properties.z3.unbounded.state import FIELDS, fresh
+from properties.z3.unbounded.restaked import restaking_room
+from properties.z3.unbounded.restaking_ops import RESTAKING_OPERATION_NAMES
+from properties.z3.unbounded.state import CONFIG, FIELDS, fresh
 from properties.z3.unbounded.transitions import ENCODERS, fresh_op, step
 
 RLIMIT = 5_000_000
 TIMEOUT_MS = 60_000
-OPERATIONS = FOUNDATION_OPERATIONS
+OPERATIONS = FOUNDATION_OPERATIONS + RESTAKING_OPERATION_NAMES  # one transition relation: the market's and restaking's
 STEP_INVARIANTS = BEHAVIOUR  # I13-I17: two-state, over the behaviour (`behaviour.py`)
 BY_ID = {**U.BY_ID, **{inv.id: inv for inv in STEP_INVARIANTS}}
 ALL_IDS = tuple(inv.id for inv in U.ALL) + ("I10",) + tuple(inv.id for inv in STEP_INVARIANTS)
@@ -172,20 +174,27 @@ def writes(pre: dict, effect: dict) -> set[str]:
 def initial(name: str = "init") -> dict:
     """`spec.genesis(config, time)`: any config and clock, every collection empty."""
     s = fresh(name)
-    zero, no = z3.K(z3.IntSort(), z3.IntVal(0)), z3.K(z3.IntSort(), z3.BoolVal(False))
+
+    def empty(sort):
+        if sort == z3.IntSort():
+            return z3.IntVal(0)
+        if sort == z3.BoolSort():
+            return z3.BoolVal(False)
+        return z3.K(sort.domain(), empty(sort.range()))
+
     out = dict(s)
     for f, sort in FIELDS.items():
-        if f in ("now", "K", "fee", "delay", "comp_bps", "burn_bps", "restaking_token", "restaking_feasible"):
-            continue
-        if sort == z3.IntSort():
-            out[f] = z3.IntVal(0)
-        elif sort.range() == z3.IntSort():
-            out[f] = zero
-        elif sort.range() == z3.BoolSort():
-            out[f] = no
-        else:
-            out[f] = z3.K(z3.IntSort(), zero if sort.range().range() == z3.IntSort() else no)
+        if f not in CONFIG and f != "now":
+            out[f] = empty(sort)
+    out["s_latest"] = z3.IntVal(-1)  # no complete snapshot
     return out
+
+
+def genesis_config(init: dict) -> z3.BoolRef:
+    """What genesis checks of a config: A0, and the restaking parameters as `RestakingParams`
+    validates them, `restaking_feasible` being `require_restaking_feasible` of them."""
+    return z3.And(U.encode_config_valid(init), init["r_length"] >= 1, init["r_epoch"] >= 1, init["r_bridge"] >= 1,
+                  init["r_offset"] >= 0, init["r_veto"] >= 0, init["restaking_feasible"] == (restaking_room(init) >= 1))
 
 
 def prove_initial(ids: Iterable[str]) -> list[UResult]:
@@ -197,7 +206,7 @@ def prove_initial(ids: Iterable[str]) -> list[UResult]:
             continue
         started = time.perf_counter()
         query = Query()
-        query.add(U.encode_config_valid(init))
+        query.add(genesis_config(init))
         out.append(UResult(i, "init", "init", query.prove(inv.state(init)), time.perf_counter() - started))
     return out
 
@@ -210,7 +219,11 @@ def prove_operation(name: str, ids: Iterable[str] = ALL_IDS, encoders: Optional[
     """Every invariant in `ids` for operation `name` (see the module docstring for the kinds).
     `witness(name, pre, op, every, ok)` decides whether the hypotheses are satisfiable (vacuity);
     by default a Z3-generated concrete state (`witness.check_witness`)."""
+    from properties.z3.unbounded import scenario
     from properties.z3.unbounded.witness import check_witness
+
+    if name in RESTAKING_OPERATION_NAMES:
+        check_witness = scenario.check_witness  # noqa: F811  (the bounded model has no restaking: the run's states)
 
     pre, op = fresh("s"), fresh_op(name, "op")
     st = step(pre, op, encoders)
