@@ -101,3 +101,24 @@ UNBOUNDED_MUTANTS = (
     UMutant("mint-without-supply", "mint", "lost effect: mint without supply", _with_effect("mint", _mint_without_supply)),
     UMutant("assign-locks-one-more", "assign_task", "off-by-one effect: one more unit locked", _with_effect("assign_task", _assign_locking_one_more)),
 )
+
+
+def _slash_charging_the_next_vault(s, op):
+    """Wrong vault charged: the slash request of each vault the task locked goes to the next vault id."""
+    from properties.z3.unbounded.restaking_fields import ON_BRIDGE
+
+    n = op.ask_id
+    out = T.encode_process_slash_missed_deadline(s, op).effect
+    backed, lock, status = s["a_rback"][n], s["a_rlock"][n], s["a_rstatus"][n]
+    return write(out, "asks", n, a_rstatus=row_lambda(lambda v: z3.If(z3.And(backed, lock[v - 1] > 0), ON_BRIDGE, status[v]), "mut.v"))
+
+
+RESTAKING_MUTANTS = (
+    UMutant("assign-key-safety-dropped", "assign_task", "dropped guard: the key safety rule at a restaked assignment",
+            drop_guard("assign_task", E.KeySafetyRuleViolated)),
+    UMutant("veto-at-veto-deadline", "veto_slash", "off-by-one: a veto at the veto deadline itself", off_by_one("veto_slash", E.VetoPeriodEnded)),
+    UMutant("slash-charges-next-vault", "slash_missed_deadline", "wrong vault charged: the restaked slash sent for the next vault",
+            _with_effect("slash_missed_deadline", _slash_charging_the_next_vault)),
+    UMutant("parameters-governor-dropped", "set_restaking_parameters", "dropped guard: only the governor sets the parameters",
+            drop_guard("set_restaking_parameters", E.NotGovernor)),
+)
