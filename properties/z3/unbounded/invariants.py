@@ -7,13 +7,13 @@ compute, a non-member no tasks) and are proved inductive like the rest.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable
 
-import attrs
 import z3
 
 from properties.z3.model import ASK_STATES, ASSIGNED, COMPLETE, DEADLINE_CROSSED, INVALID_INPUTS, OPEN, PAYMENT, UNASSIGNED, WAS_ASSIGNED
-from properties.z3.unbounded.state import SKOLEM, any_stake_token, is_stake_token
+from properties.z3.unbounded.restaking_invariants import RESTAKING_AUXILIARY, RESTAKING_PROTOCOL
+from properties.z3.unbounded.state import SKOLEM, UInvariant, any_stake_token, is_stake_token
 from properties.z3.unbounded.transitions import ask_exists, market_exists
 from spec.types import BPS
 
@@ -267,14 +267,6 @@ def encode_attested_private_inputs_step(pre, op, post) -> z3.BoolRef:
     return _over_changed(pre, post, body)
 
 
-@attrs.frozen
-class UInvariant:
-    id: str
-    name: str
-    state: Optional[Callable] = None
-    step: Optional[Callable] = None
-
-
 AUXILIARY = (
     UInvariant("A0", "config_valid", state=encode_config_valid),
     UInvariant("A1", "well_formed", state=encode_well_formed),
@@ -295,8 +287,6 @@ PROTOCOL = (
     UInvariant("I11", "bounded_liveness", state=encode_bounded_liveness),
     UInvariant("I12", "attested_private_inputs", step=encode_attested_private_inputs_step),
 )
-from properties.z3.unbounded.restaking_invariants import RESTAKING_AUXILIARY, RESTAKING_PROTOCOL  # noqa: E402  (built on this module's helpers)
-
 ALL = AUXILIARY + RESTAKING_AUXILIARY + PROTOCOL[:7] + RESTAKING_PROTOCOL + PROTOCOL[7:]
 BY_ID = {inv.id: inv for inv in ALL}
 STATE_IDS = tuple(inv.id for inv in ALL if inv.state is not None)

@@ -30,7 +30,7 @@ from properties.z3.unbounded import invariants as U
 from properties.z3.unbounded.behaviour import BEHAVIOUR
 from properties.z3.unbounded.restaked import restaking_room
 from properties.z3.unbounded.restaking_ops import RESTAKING_OPERATION_NAMES
-from properties.z3.unbounded.state import CONFIG, FIELDS, fresh
+from properties.z3.unbounded.state import FIELDS, fresh, initial
 from properties.z3.unbounded.transitions import ENCODERS, fresh_op, step
 
 RLIMIT = 5_000_000
@@ -169,25 +169,6 @@ def reads(formula) -> set[str]:
 
 def writes(pre: dict, effect: dict) -> set[str]:
     return {f for f in FIELDS if effect[f] is not pre[f] and not z3.eq(z3.simplify(effect[f] == pre[f]), z3.BoolVal(True))}
-
-
-def initial(name: str = "init") -> dict:
-    """`spec.genesis(config, time)`: any config and clock, every collection empty."""
-    s = fresh(name)
-
-    def empty(sort):
-        if sort == z3.IntSort():
-            return z3.IntVal(0)
-        if sort == z3.BoolSort():
-            return z3.BoolVal(False)
-        return z3.K(sort.domain(), empty(sort.range()))
-
-    out = dict(s)
-    for f, sort in FIELDS.items():
-        if f not in CONFIG and f != "now":
-            out[f] = empty(sort)
-    out["s_latest"] = z3.IntVal(-1)  # no complete snapshot
-    return out
 
 
 def genesis_config(init: dict) -> z3.BoolRef:

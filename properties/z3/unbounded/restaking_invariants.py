@@ -14,7 +14,7 @@ from __future__ import annotations
 import z3
 
 from properties.z3.model import ASSIGNED, DEADLINE_CROSSED
-from properties.z3.unbounded.invariants import UInvariant, forall
+from properties.z3.unbounded.state import UInvariant, forall_ids as forall
 from properties.z3.unbounded.restaked import key_safety_rule_holds, restaking_room, vsum
 from properties.z3.unbounded.restaking_fields import EXECUTED, EXPIRED, FINAL, NONE, ON_BRIDGE, PENDING
 from properties.z3.unbounded.transitions import ask_exists

@@ -32,7 +32,7 @@ from properties.z3.directed import QUERY_TIMEOUT_MS, SEED, _atoms
 from properties.z3.transitions import HonestPartyDue
 from properties.z3.unbounded import restaked as R
 from properties.z3.unbounded.restaking_fields import EXECUTED, EXPIRED, NONE, ON_BRIDGE, PENDING, VETOED
-from properties.z3.unbounded.state import FIELDS
+from properties.z3.unbounded.state import FIELDS, initial
 from properties.z3.unbounded.transitions import ENCODERS, fresh_op, step
 from spec import operations as ops
 from spec.containers import Config, genesis
@@ -103,8 +103,6 @@ def _op(name: str, values: dict):
 
 
 def model_genesis(p: dict) -> dict:
-    from properties.z3.unbounded.proofs import initial
-
     s = initial("tie")
     config = dict(K=1, fee=0, delay=0, comp_bps=0, burn_bps=0, restaking_token=1, r_length=1, r_governor=GOVERNOR, now=NOW0,
                   r_epoch=p["r_epoch"], r_veto=p["r_veto"], r_bridge=p["r_bridge"], r_offset=p["r_offset"])

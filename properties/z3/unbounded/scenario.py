@@ -16,7 +16,7 @@ import attrs
 import z3
 
 from properties.z3.unbounded import restaked as R
-from properties.z3.unbounded.state import FIELDS, SKOLEM
+from properties.z3.unbounded.state import FIELDS, SKOLEM, initial
 from properties.z3.unbounded.transitions import fresh_op, step
 
 GOVERNOR, PROVER, OWNER, REQUESTER, RESOLVER = 9, 1, 2, 3, 8
@@ -65,8 +65,6 @@ def concrete_op(name: str, values: dict):
 
 
 def genesis() -> dict:
-    from properties.z3.unbounded.proofs import initial
-
     s = initial("scenario")
     for f, v in CONFIG.items():
         s[f] = v if f == "K" else (z3.BoolVal(v) if isinstance(v, bool) else z3.IntVal(v))

@@ -16,7 +16,7 @@ time; each ghost moves by the entry's new minus old contribution: the summation 
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import attrs
 import z3
@@ -284,3 +284,32 @@ def forall_ids(names, body: Callable, pattern: Callable) -> z3.BoolRef:
     if not all(_plain(p) for p in pats):
         return z3.ForAll(xs, body(*xs))
     return z3.ForAll(xs, body(*xs), patterns=pats)
+
+
+def initial(name: str = "init") -> dict:
+    """`spec.genesis(config, time)`: any config and clock, every collection empty."""
+    s = fresh(name)
+
+    def empty(sort):
+        if sort == z3.IntSort():
+            return z3.IntVal(0)
+        if sort == z3.BoolSort():
+            return z3.BoolVal(False)
+        return z3.K(sort.domain(), empty(sort.range()))
+
+    out = dict(s)
+    for f, sort in FIELDS.items():
+        if f not in CONFIG and f != "now":
+            out[f] = empty(sort)
+    out["s_latest"] = z3.IntVal(-1)  # no complete snapshot
+    return out
+
+
+@attrs.frozen
+class UInvariant:
+    """An invariant of the unbounded model: a state formula, a two-state (step) formula, or both."""
+
+    id: str
+    name: str
+    state: Optional[Callable] = None
+    step: Optional[Callable] = None
