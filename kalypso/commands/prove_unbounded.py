@@ -59,6 +59,12 @@ def run_unbounded(args, console) -> int:
     for r in failures:
         console.print(f"[bold red]{getattr(r, 'invariant', 'lemma')} / {getattr(r, 'operation', r.name if hasattr(r, 'name') else '')}: "
                       f"{r.result}[/] {getattr(r, 'detail', '')}")
+    for invariant in sorted({r.invariant for r in failures if hasattr(r, "invariant")}):
+        from properties.z3.unbounded.counterexample import find_trace
+
+        trace = find_trace(invariant)  # a concrete schedule of the restaking run violating it, if one exists
+        if trace is not None:
+            console.print(f"[bold red]counterexample trace[/]\n{trace.describe()}")
     kinds = Counter(r.kind for r in results if r.result not in FAILING)
     counted = sum(kinds[k] for k in COUNTED)
     console.print(f"unbounded model ({len(OPERATIONS)} operations, market chain and restaking): {len(results)} checks, {len(failures)} failed; {counted} proofs counted "

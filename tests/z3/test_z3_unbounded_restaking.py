@@ -78,3 +78,18 @@ def test_the_restaking_tie_agrees_on_every_step():
 def test_every_restaking_encoder_mutant_is_caught(mutant):
     _, _, bad = check_restaking_tie(mutant.encoders(), operations=(mutant.operation,))
     assert bad, f"{mutant.name} ({mutant.description}) survived"
+
+
+def test_a_failing_restaking_invariant_gets_a_readable_trace():
+    """With the key safety rule dropped at assignment, I8 no longer holds: a concrete schedule of
+    the restaking run shows the escape (the slash arrives after the vault's window); none exists
+    for the committed encoding."""
+    from properties.z3.unbounded.counterexample import find_trace
+
+    mutant = next(m for m in RESTAKING_MUTANTS if m.name == "assign-key-safety-dropped")
+    trace = find_trace("I8", mutant.encoders())
+    assert trace is not None
+    names = [name for name, _ in trace.steps]
+    assert "assign_task" in names and names[-1] == "deliver_slash_request"
+    assert "I8 violated" in trace.describe() and "deliver_slash_request(ask_id=0, vault_id=0" in trace.describe()
+    assert find_trace("I8") is None
