@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import z3
 
-from properties.z3.model import ASSIGNED
-from properties.z3.unbounded.restaking_fields import NONE, ON_BRIDGE
+from properties.z3.unbounded.restaking_fields import ON_BRIDGE
 from properties.z3.unbounded.state import A1, forall_ids, is_stake_token, row_lambda, write
 
 INT = z3.IntSort()
@@ -105,5 +104,5 @@ def request_restaked_slash(s: dict, n) -> dict:
     return out
 
 
-__all__ = ["ASSIGNED", "NONE", "CAPTURE", "TAKE", "RFREE", "vsum", "confirmed", "free_restaked", "key_safety_rule_holds",
+__all__ = ["CAPTURE", "TAKE", "RFREE", "vsum", "confirmed", "free_restaked", "key_safety_rule_holds",
            "lock_restaked", "release_restaked", "request_restaked_slash", "restaked_need", "restaking_room", "rfree_after", "split_valid"]

@@ -18,7 +18,7 @@ import z3
 from properties.z3.transitions import Checks, Encoded
 from properties.z3.unbounded.restaked import key_safety_rule_holds, restaking_room
 from properties.z3.unbounded.restaking_fields import EXECUTED, EXPIRED, FINAL, NONE, ON_BRIDGE, PENDING, VETOED
-from properties.z3.unbounded.state import forall_ids, put, store2, write
+from properties.z3.unbounded.state import forall_ids, put, write
 from spec import errors as E
 
 
@@ -163,4 +163,4 @@ def encode_process_deliver_slash_result(s: dict, op) -> Encoded:
 
 
 RESTAKING_ENCODERS = {name: globals()[f"encode_process_{name}"] for name in RESTAKING_OPERATIONS}
-__all__ = ["RESTAKING_ENCODERS", "RESTAKING_OPERATIONS", "RESTAKING_OPERATION_NAMES", "store2"]
+__all__ = ["RESTAKING_ENCODERS", "RESTAKING_OPERATIONS", "RESTAKING_OPERATION_NAMES"]

@@ -5,12 +5,14 @@ Collections (arrays over any integer id): accounts (`bal[a][t]`), markets (`m_*[
 (`p_*[p]`), memberships (`ms_*[m][p]`), asks (`a_*[n]`), withdrawals (`w_*[p][t]`), and per
 token `supply`, `treasury`, `burnt`. Token ids: 0 is the payment token, `1..K` the stake tokens
 (`K` symbolic in the proofs: any number of stake tokens). Scalars: the clock, the id counters and
-the config. Nothing bounds the number of accounts, markets, asks or provers.
+the config. The restaking layer's fields are in `restaking_fields.py`. Nothing bounds the number
+of accounts, markets, asks, provers, vaults, snapshots or slash requests.
 
 Ghost aggregates (`g_*`) stand for sums over a collection: per token the balances (`g_bal`) and
 the native stake (`g_stake`); the open escrow (`g_escrow`); per (prover, token) the stake the
 in-flight tasks locked (`g_locks`); per prover their compute (`g_compute`); per (market, prover)
-their number (`g_active`). A summed collection is written only through `write` (one entry at a
+their number (`g_active`); per (prover, vault) the restaked stake backings lock (`g_rlock`) and,
+per capture too, what restaked slashes encumber (`g_enc`). A summed collection is written only through `write` (one entry at a
 time; each ghost moves by the entry's new minus old contribution: the summation lemma of
 `lemma.py`); `put` refuses summed fields, so no encoder can move a summed value without its ghost.
 """

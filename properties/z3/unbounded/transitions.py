@@ -1,5 +1,9 @@
-"""The 22 foundation transitions over the unbounded state, one `encode_process_<op>` per
-`spec.*.process_<op>` (same names and helpers as `properties/z3/transitions.py`).
+"""The transitions over the unbounded state: the 22 of the foundation here, one
+`encode_process_<op>` per `spec.*.process_<op>` (same names and helpers as
+`properties/z3/transitions.py`), and the restaking operations (`restaking_ops.py`): one
+transition relation, `ENCODERS`. The market operations carry their restaked parts
+(`restaked.py`: an assignment's restaked backing, its release, its slash requests), and
+`advance_time` the honest parties' obligations (`HonestPartyDue`, not a spec rule).
 
 Each returns its preconditions in the spec's order, each with the spec error it raises, and its
 effect. Summed collections (balances, provers, asks) are written only through
