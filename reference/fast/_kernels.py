@@ -369,7 +369,7 @@ def jac_add(p, q):
 # Pippenger.
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def signed_digits(scalars, c, windows):
     """Signed base-2^c digits in [-2^(c-1), 2^(c-1)] of each scalar (rows of 4 standard-form limbs)."""
     n = scalars.shape[0]
@@ -377,7 +377,7 @@ def signed_digits(scalars, c, windows):
     full = np.int64(1) << c
     half = full >> 1
     mask = np.uint64(full - 1)
-    for i in range(n):
+    for i in prange(n):
         carry = np.int64(0)
         for w in range(windows):
             bit = w * c
@@ -496,10 +496,11 @@ def pippenger(points, digits, c, out):
         running = (z, z, z)
         total = (z, z, z)
         for slot in range(half - 1, -1, -1):
-            if filled[slot]:
-                running = jac_add(running, jac_add_affine(_load_point(side, slot), fe_load(bx, slot, 0), fe_load(by, slot, 0)))
-            else:
+            # running += bucket: a mixed addition when the bucket is its affine part alone (the usual case)
+            if not fe_is_zero(fe_load(side, slot, 2)):
                 running = jac_add(running, _load_point(side, slot))
+            if filled[slot]:
+                running = jac_add_affine(running, fe_load(bx, slot, 0), fe_load(by, slot, 0))
             total = jac_add(total, running)
         _store_point(sums, w, total)
     combine_windows(sums, 1, c, out)

@@ -4,7 +4,7 @@
 
 Loads the key once (``cpu_prover.Prover``), builds the five MSMs' scalars from the witness exactly as a
 proof does (``r = s = 1`` blinding), then times ``pippenger`` for each MSM at every window in
-``window_bits(n) +- spread``, interleaved (each round visits every window in a shuffled order) so that load
+``Prover.window(name) +- spread`` (the cost model's pick), interleaved (each round visits every window in a shuffled order) so that load
 on a shared machine hits all windows alike. Prints, per MSM, the median time per window and its ratio to
 the window the cost model picks; every window's result is checked equal to the model's.
 """
@@ -20,7 +20,7 @@ import numpy as np
 from reference.fast import _kernels as k
 from reference.fast.convert import g1_from_jacobian, g2_from_jacobian, pack, unpack
 from reference.fast.cpu_prover import Prover, _with
-from reference.fast.limbs import from_montgomery, signed_digit_windows, to_montgomery, window_bits
+from reference.fast.limbs import from_montgomery, signed_digit_windows, to_montgomery
 from reference.zk.field import R
 
 
@@ -55,7 +55,7 @@ def sweep(prover: Prover, wtns: bytes, rounds: int, spread: int, seed: int = 1) 
     results = {}
     for name, (bases, scalars) in msm_inputs(prover, wtns).items():
         n = scalars.shape[0]
-        model = window_bits(n)
+        model = prover.window(name)
         windows = [c for c in range(model - spread, model + spread + 1) if 4 <= c <= 18]
         _, expected = run_msm(bases, scalars, model)  # warm-up
         times: dict[int, list[float]] = {c: [] for c in windows}
