@@ -257,14 +257,23 @@ def _prove_batch(args) -> int:
     prover = Prover.load(args.zkey, r1cs=read_file(args.circuit, "r1cs"))
     loaded = time.perf_counter()
     done = failed = 0
-    for path in _witness_paths(args.witnesses):
-        try:
-            proof, public = prover.prove(path, *blinding_from_seed(f"{args.seed}/{path.stem}".encode()))
-        except (BinFormatError, CircuitError, OSError) as exc:
+    paths: list[Path] = []
+
+    def jobs():
+        for path in _witness_paths(args.witnesses):
+            paths.append(path)
+            yield (path, *blinding_from_seed(f"{args.seed}/{path.stem}".encode()))
+
+    # as many proofs at once as numba has threads, each on one thread (Prover.prove_stream)
+    for i, (result, exc) in enumerate(prover.prove_stream(jobs())):
+        path = paths[i]
+        if exc is not None:
+            if not isinstance(exc, (BinFormatError, CircuitError, OSError)):
+                raise exc
             failed += 1
             print(f"kalypso zk prove-batch: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
-        _write_proof(args.out / path.stem, proof, public)
+        _write_proof(args.out / path.stem, *result)
         done += 1
     proving = time.perf_counter() - loaded
     rate = 60 * done / proving if proving > 0 else float("inf")

@@ -18,6 +18,10 @@ The proof equals ``reference.zk.groth16.prove`` with the same key, witness and (
 """
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterable, Iterator
+
 import attrs
 import numba
 import numpy as np
@@ -155,6 +159,40 @@ class Prover:
             return self._prove(witness, r, s)
         finally:
             numba.set_num_threads(saved)
+
+    def prove_stream(self, jobs: Iterable[tuple], workers: int | None = None) -> Iterator[tuple]:
+        """``(proof, public), None`` or ``None, error`` for each ``(witness, r, s)`` of ``jobs``, in order.
+
+        ``workers`` proofs run at once, each on one thread (default: numba's thread count): the kernels
+        release the GIL, so a stream of witnesses keeps every core busy through the parts of a proof that
+        one proof cannot spread over cores (QAP rows, recoding, conversions, the Python glue) and without
+        the barriers of splitting each MSM. ``jobs`` is read lazily (a stdin stream works); at most
+        ``2 * workers`` proofs are pending. Each proof equals ``prove`` with the same inputs."""
+        workers = workers or numba.get_num_threads()
+        if workers <= 1:
+            for job in jobs:
+                yield self._attempt(self.prove, job)
+            return
+
+        def one(job):
+            numba.set_num_threads(1)  # per calling thread
+            return self._attempt(self._prove, job)
+
+        pending: deque = deque()
+        with ThreadPoolExecutor(workers, thread_name_prefix="kalypso-prove") as pool:
+            for job in jobs:
+                pending.append(pool.submit(one, job))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    @staticmethod
+    def _attempt(prove, job) -> tuple:
+        try:
+            return prove(*job), None
+        except Exception as exc:  # noqa: BLE001 - handed to the caller with its job, in order
+            return None, exc
 
     def _prove(self, witness, r: int, s: int) -> tuple[Proof, list[int]]:
         check_scalar("r", r)
