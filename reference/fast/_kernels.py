@@ -496,8 +496,7 @@ def pippenger(points, digits, c, out):
         running = (z, z, z)
         total = (z, z, z)
         for slot in range(half - 1, -1, -1):
-            # running += bucket: a mixed addition when the bucket is its affine part alone (the usual case)
-            if not fe_is_zero(fe_load(side, slot, 2)):
+            if not fe_is_zero(fe_load(side, slot, 2)):  # then the affine part by a mixed addition
                 running = jac_add(running, _load_point(side, slot))
             if filled[slot]:
                 running = jac_add_affine(running, fe_load(bx, slot, 0), fe_load(by, slot, 0))
