@@ -40,7 +40,7 @@ def window_bits(n: int, threads: int = 1) -> int:
     old thread-blind choice (15 at n = 2^18, where 17 windows split 9 + 8) was ~20 % slower than 13 (20 windows,
     10 + 10) for the G1 MSMs."""
     best, best_cost = 2, None
-    for c in range(2, 21):
+    for c in range(2, 17):
         windows = SCALAR_BITS // c + 1
         cost = -(-windows // max(threads, 1)) * (ADD_COST * n + BUCKET_COST * (1 << (c - 1)))
         if best_cost is None or cost < best_cost:
