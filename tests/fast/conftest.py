@@ -1,4 +1,5 @@
-"""One process at a time compiles the numba kernels; the others (xdist workers, the simulator run) load the cache."""
+"""One process at a time compiles the numba kernels; the others (xdist workers, the simulator run) load the cache.
+The keys the prover tests share (the numba prover's and mcl's small-key prover's) are set up once a worker."""
 from __future__ import annotations
 
 import fcntl
@@ -19,3 +20,28 @@ def numba_kernels_compiled_once():
             warm_up()
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def mimc():
+    """(circuit, proving key, .zkey bytes, .r1cs bytes) of a six-round MiMC preimage circuit."""
+    from reference.zk.binfile import write_r1cs, write_zkey
+    from reference.zk.circuits import mimc_preimage_circuit
+    from reference.zk.groth16 import setup
+
+    circuit = mimc_preimage_circuit(2, rounds=6)
+    pk = setup(circuit.r1cs, b"fast/mimc")
+    return circuit, pk, write_zkey(pk, circuit.r1cs), write_r1cs(circuit.r1cs, n_outputs=1)
+
+
+@pytest.fixture(scope="session", params=["cubic", "merkle"])
+def small_key(request):
+    """(circuit, inputs, proving key, .zkey bytes) of a cubic and of a two-level Merkle circuit."""
+    from reference.zk.binfile import write_zkey
+    from reference.zk.circuits import cubic_circuit, merkle_circuit, merkle_inputs
+    from reference.zk.groth16 import setup
+
+    circuit, inputs = {"cubic": lambda: (cubic_circuit(2), {"x": 3}),
+                       "merkle": lambda: (merkle_circuit(2, rounds=2), merkle_inputs([5, 6, 7, 8], 2, rounds=2))}[request.param]()
+    pk = setup(circuit.r1cs, b"fast/small")
+    return circuit, inputs, pk, write_zkey(pk, circuit.r1cs)
