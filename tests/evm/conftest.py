@@ -70,5 +70,6 @@ def pytest_collection_finish(session):
     `restaking_builds`, start it now in a thread (solc runs in its own processes) instead of when
     the first such test asks: the fixture then waits on compile_two_chain's lock, held by the
     thread, and loads the cache; every pytest worker does this, the first compiles, the others load."""
-    if any("restaking_builds" in getattr(item, "fixturenames", ()) for item in session.items):
+    if not session.config.option.collectonly and any("restaking_builds" in getattr(item, "fixturenames", ())
+                                                     for item in session.items):
         threading.Thread(target=_restaking_builds_in_background, name="restaking-builds", daemon=True).start()
