@@ -3,51 +3,21 @@ guard, an off-by-one, a swapped recipient, a lost effect, a wrong lock). The det
 (`properties.z3.unbounded.directed`: Z3-generated cases plus the vector steps) must catch each."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import attrs
 import z3
 
+from properties.z3 import mutants
 from properties.z3.model import COMPLETE, PAYMENT
-from properties.z3.mutants import FLIP, _comparisons
 from properties.z3.unbounded import transitions as T
 from properties.z3.unbounded.state import put, row_lambda, write
 from spec import errors as E
 
-
-@attrs.frozen
-class UMutant:
-    name: str
-    operation: str
-    description: str
-    encoder: Callable
-
-    def encoders(self) -> dict:
-        return {**T.ENCODERS, self.operation: self.encoder}
-
-
-def _checks(operation: str, change) -> Callable:
-    def encoder(s, op):
-        encoded = T.ENCODERS[operation](s, op)
-        return attrs.evolve(encoded, checks=T.Checks(change(list(encoded.checks))))
-    return encoder
-
-
-def drop_guard(operation: str, error) -> Callable:
-    return _checks(operation, lambda checks: [(h, e) for h, e in checks if e is not error])
-
-
-def off_by_one(operation: str, error) -> Callable:
-    """The first ordering comparison of the guard raising `error` made strict / non-strict."""
-    def change(checks):
-        out = []
-        for holds, e in checks:
-            if e is error:
-                atom = next(a for a in _comparisons(holds) if a.decl().kind() in FLIP)
-                holds = z3.substitute(holds, (atom, FLIP[atom.decl().kind()](atom.arg(0), atom.arg(1))))
-            out.append((holds, e))
-        return out
-    return _checks(operation, change)
+UMutant = partial(mutants.EncoderMutant, table=T.ENCODERS)
+drop_guard = partial(mutants.drop_guard, table=T.ENCODERS)
+off_by_one = partial(mutants.off_by_one, table=T.ENCODERS)
 
 
 def _with_effect(operation: str, effect: Callable) -> Callable:
