@@ -5,6 +5,7 @@ then operations are dropped while the violation stays (1-minimal). The result is
 of accepted operations from genesis: a trace the contracts can replay."""
 from __future__ import annotations
 
+import random
 from typing import Optional
 
 from hypothesis import HealthCheck, Phase, find, settings, strategies as st
@@ -133,22 +134,46 @@ def expand_more(state: State, kind: str, a: list, market: int, assigned: list, c
     return []
 
 
-prover = st.sampled_from(PROVERS)
-ACTIONS = st.one_of(
-    st.tuples(st.just("ready"), st.sampled_from([1_000, 40_000]), st.sampled_from([10, 500])),
-    st.tuples(st.just("tasks"), st.sampled_from([1, 2, 101])),
-    st.tuples(st.just("advance"), st.sampled_from([1, 20, 100])),
-    st.tuples(st.just("fee"), st.integers(1, 3)),
-    st.tuples(st.just("register"), prover, st.integers(1, 5), st.sampled_from([0, 100, 500])),
-    st.tuples(st.just("ask"), st.sampled_from([2, 50])),
-    st.tuples(st.sampled_from(["prove", "slash", "discard", "invalid", "cancel"])),
-    st.tuples(st.just("request_unstake"), prover, st.sampled_from([1, 50])),
-    st.tuples(st.just("unstake"), prover),
-    st.tuples(st.just("top_up"), prover, st.sampled_from([10, 1_000])),
-    st.tuples(st.just("deregister"), prover),
-    st.tuples(st.just("request_compute_decrease"), prover, st.integers(1, 3)),
-    st.tuples(st.just("decrease_compute"), prover),
+ACTION_TABLE = (
+    ("ready", (1_000, 40_000), (10, 500)),
+    ("tasks", (1, 2, 101)),
+    ("advance", (1, 20, 100)),
+    ("fee", range(1, 4)),
+    ("register", PROVERS, range(1, 6), (0, 100, 500)),
+    ("ask", (2, 50)),
+    (("prove", "slash", "discard", "invalid", "cancel"),),
+    ("request_unstake", PROVERS, (1, 50)),
+    ("unstake", PROVERS),
+    ("top_up", PROVERS, (10, 1_000)),
+    ("deregister", PROVERS),
+    ("request_compute_decrease", PROVERS, range(1, 4)),
+    ("decrease_compute", PROVERS),
 )
+"""The abstract actions the findings search draws, one row each: the kind, then each argument's
+values (a tuple: one of them; a range: an integer in it); a tuple in the kind's place is one of
+those kinds. The one table of the Hypothesis searches (`strategy`) and of the seeded random traces
+(`draw_action`: the differential campaign)."""
+
+
+def _values(choices):
+    if isinstance(choices, str):
+        return st.just(choices)
+    if isinstance(choices, range):
+        return st.integers(choices.start, choices.stop - 1)
+    return st.sampled_from(choices)
+
+
+def strategy(table) -> st.SearchStrategy:
+    """Hypothesis draws of the rows of an action table."""
+    return st.one_of(*(st.tuples(*map(_values, row)) for row in table))
+
+
+def draw_action(rng: random.Random, table) -> tuple:
+    """One action of `table`: a row, then each of its values, from `rng`."""
+    return tuple(c if isinstance(c, str) else rng.choice(c) for c in rng.choice(table))
+
+
+ACTIONS = strategy(ACTION_TABLE)
 
 
 ATTESTATION_ACTIONS = st.one_of(ACTIONS, st.tuples(st.just("engine_attested"), st.sampled_from([0, 3_600_000, 59_999_000])))
@@ -179,22 +204,24 @@ class _Run:
         return self.steps, self.state, self.kept
 
 
-MORE_ACTIONS = st.one_of(
-    st.tuples(st.just("join"), prover, st.integers(1, 3), st.sampled_from([0, 40, 150])),
-    st.tuples(st.just("assign_to"), st.sampled_from(PROVERS + (OUTSIDER,)), st.sampled_from([ENGINE_KEY, IVS_KEY, "stranger"])),
-    st.tuples(st.just("engine_direct"), st.sampled_from([ENGINE_KEY, OUTSIDER])),
-    st.tuples(st.sampled_from(["exit", "leave", "compute_up"]), prover) .map(lambda t: t + ((2,) if t[0] == "compute_up" else ())),
-    st.tuples(st.just("reward_address"), prover, st.sampled_from([OUTSIDER, "0x" + "00" * 20])),
-    st.tuples(st.just("flush"), st.sampled_from(PROVERS + (REQUESTER, "treasury"))),
-    st.tuples(st.just("pause"), st.sampled_from([ADMIN, OUTSIDER]), st.booleans()),
-    st.tuples(st.just("min_time"), st.sampled_from([0, 30, 2**255])),
-    st.tuples(st.just("freeze"), st.sampled_from([CREATOR, OUTSIDER])),
-    st.tuples(st.just("extra_images"), st.sampled_from(["extra-image", IVS_IMAGE, "public"]), st.booleans()),
-    st.tuples(st.just("cancel_any"), st.sampled_from([OUTSIDER, REQUESTER]), st.integers(0, 3)),
-    st.tuples(st.sampled_from(["bad_proof", "prove_all"])),
-    st.tuples(st.just("discard_by"), st.sampled_from(PROVERS + (OUTSIDER,))),
-    st.tuples(st.just("private_market"), prover),
+MORE_ACTION_TABLE = (
+    ("join", PROVERS, range(1, 4), (0, 40, 150)),
+    ("assign_to", PROVERS + (OUTSIDER,), (ENGINE_KEY, IVS_KEY, "stranger")),
+    ("engine_direct", (ENGINE_KEY, OUTSIDER)),
+    (("exit", "leave"), PROVERS),
+    ("compute_up", PROVERS, (2,)),
+    ("reward_address", PROVERS, (OUTSIDER, "0x" + "00" * 20)),
+    ("flush", PROVERS + (REQUESTER, "treasury")),
+    ("pause", (ADMIN, OUTSIDER), (False, True)),
+    ("min_time", (0, 30, 2**255)),
+    ("freeze", (CREATOR, OUTSIDER)),
+    ("extra_images", ("extra-image", IVS_IMAGE, "public"), (False, True)),
+    ("cancel_any", (OUTSIDER, REQUESTER), range(0, 4)),
+    (("bad_proof", "prove_all"),),
+    ("discard_by", PROVERS + (OUTSIDER,)),
+    ("private_market", PROVERS),
 )
+MORE_ACTIONS = strategy(MORE_ACTION_TABLE)
 """Further actions for differential traces on the bytecode (docs/forks.md)."""
 
 
@@ -252,7 +279,7 @@ def find_counterexample(invariant: str, seed: int = 0, max_examples: int = 3_000
     try:
         actions = find(st.lists(ALPHABETS[alphabet], max_size=8), bad, settings=settings(
             database=None, derandomize=True, max_examples=max_examples, phases=[Phase.generate, Phase.shrink],
-            suppress_health_check=list(HealthCheck), deadline=None), random=__import__("random").Random(seed))
+            suppress_health_check=list(HealthCheck), deadline=None), random=random.Random(seed))
     except NoSuchExample:
         return None
     _, _, operations = run_actions(actions)

@@ -1,5 +1,5 @@
-"""`kalypso prove` (default): the unbounded proofs of the market chain (`properties.z3.unbounded`)
-and of restaked stake (`properties.z3.restaking`), with obligations reported by kind."""
+"""`kalypso prove` (default): the unbounded proofs (`properties.z3.unbounded`) of the protocol,
+market chain and restaking in one transition relation, with obligations reported by kind."""
 from __future__ import annotations
 
 import time
@@ -9,14 +9,13 @@ from collections import Counter, defaultdict
 def ids() -> tuple[str, ...]:
     from properties.z3.unbounded.proofs import ALL_IDS
 
-    return ALL_IDS + ("I8",)
+    return ALL_IDS
 
 
 def run_unbounded(args, console) -> int:
     from rich.progress import Progress
     from rich.table import Table
 
-    from properties.z3.restaking import prove as prove_restaking
     from properties.z3.unbounded.lemma import prove_remainder_lemma, prove_summation_lemma
     from properties.z3.unbounded.proofs import COUNTED, FAILING, OPERATIONS, STEP_INVARIANTS, prove_all
 
@@ -30,12 +29,12 @@ def run_unbounded(args, console) -> int:
             progress.advance(task)
             progress.refresh()
 
-        results = [] if args.invariant == "I8" else prove_all(args.invariant, progress=advance)
-        restaking = prove_restaking() if args.invariant in (None, "I8") else []
+        results = prove_all(args.invariant, progress=advance)
     total = time.perf_counter() - started
 
     styles = {"proved": "green", "frame": "cyan", "counterexample": "bold red", "unknown": "red", "vacuous": "red"}
-    table = Table(title="kalypso prove — unbounded market chain (any number of accounts, markets, asks, provers, stake tokens)")
+    table = Table(title="kalypso prove — unbounded, market chain and restaking in one model (any number of accounts, markets, asks, "
+                        "provers, stake tokens, vaults, snapshots, slash requests)")
     if args.summary:
         for column in ("invariant", "obligations", "init", "frames", "from the step alone", "result", "time"):
             table.add_column(column)
@@ -56,20 +55,19 @@ def run_unbounded(args, console) -> int:
         console.print(table)
     for check in lemma:
         console.print(f"lemma, {check.name}: [{'green' if check.result == 'proved' else 'red'}]{check.result}[/]")
-    if restaking:
-        rk = Counter(r.kind for r in restaking)
-        rp = sum(r.kind == "obligation" and r.result == "proved" for r in restaking)
-        console.print(f"restaked stake (unbounded, I8 and R1-R9): {rp} of {rk['obligation']} obligations proved (init included), "
-                      f"{rk['frame']} frame conditions not counted")
-
     failures = [r for r in results if r.result in FAILING] + [c for c in lemma if c.result != "proved"]
-    failures += [r for r in restaking if r.kind == "obligation" and r.result != "proved"]
     for r in failures:
         console.print(f"[bold red]{getattr(r, 'invariant', 'lemma')} / {getattr(r, 'operation', r.name if hasattr(r, 'name') else '')}: "
                       f"{r.result}[/] {getattr(r, 'detail', '')}")
+    for invariant in sorted({r.invariant for r in failures if hasattr(r, "invariant")}):
+        from properties.z3.unbounded.counterexample import find_trace
+
+        trace = find_trace(invariant)  # a concrete schedule of the restaking run violating it, if one exists
+        if trace is not None:
+            console.print(f"[bold red]counterexample trace[/]\n{trace.describe()}")
     kinds = Counter(r.kind for r in results if r.result not in FAILING)
     counted = sum(kinds[k] for k in COUNTED)
-    console.print(f"unbounded market chain: {len(results)} checks, {len(failures)} failed; {counted} proofs counted "
+    console.print(f"unbounded model ({len(OPERATIONS)} operations, market chain and restaking): {len(results)} checks, {len(failures)} failed; {counted} proofs counted "
                   f"({kinds['obligation']} inductive obligations, {kinds['init']} at genesis, each with satisfiable hypotheses); "
                   f"not counted: {kinds['frame']} frame conditions, {kinds['step']} from the step relation alone "
                   f"(guards restated, I10, I11's enabling); total {total:.1f}s")

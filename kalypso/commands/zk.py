@@ -257,14 +257,23 @@ def _prove_batch(args) -> int:
     prover = Prover.load(args.zkey, r1cs=read_file(args.circuit, "r1cs"))
     loaded = time.perf_counter()
     done = failed = 0
-    for path in _witness_paths(args.witnesses):
-        try:
-            proof, public = prover.prove(path, *blinding_from_seed(f"{args.seed}/{path.stem}".encode()))
-        except (BinFormatError, CircuitError, OSError) as exc:
+    paths: list[Path] = []
+
+    def jobs():
+        for path in _witness_paths(args.witnesses):
+            paths.append(path)
+            yield (path, *blinding_from_seed(f"{args.seed}/{path.stem}".encode()))
+
+    # as many proofs at once as numba has threads, each on one thread (Prover.prove_stream)
+    for i, (result, exc) in enumerate(prover.prove_stream(jobs())):
+        path = paths[i]
+        if exc is not None:
+            if not isinstance(exc, (BinFormatError, CircuitError, OSError)):
+                raise exc
             failed += 1
             print(f"kalypso zk prove-batch: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
-        _write_proof(args.out / path.stem, proof, public)
+        _write_proof(args.out / path.stem, *result)
         done += 1
     proving = time.perf_counter() - loaded
     rate = 60 * done / proving if proving > 0 else float("inf")
@@ -274,15 +283,15 @@ def _prove_batch(args) -> int:
 
 
 def _verify(args) -> int:
-    """One proof (--public, --proof) or every <name>/ of --proofs; reports the time per proof."""
+    """One proof (--public, --proof) or every <name>/ of --proofs; reports the time per proof. Imports only
+    the lean verifier (``reference.zk.verifier``: JSON and mcl through ctypes) where mcl loads."""
     import time
 
-    from reference.zk.groth16 import verify
-    from reference.zk.snarkjs import proof_from_json, public_from_json, vk_from_json
+    from reference.zk.verifier import Verifier
 
     if (args.proofs is None) == (args.proof is None or args.public is None):
         raise ValueError("verify: give --public and --proof, or --proofs DIR")
-    vk = vk_from_json(_read_json(args.vk))
+    verify = Verifier(_read_json(args.vk))
     if args.proofs is None:
         pairs = [(args.public, args.proof)]
     else:
@@ -291,7 +300,7 @@ def _verify(args) -> int:
         pairs = [(d / "public.json", d / "proof.json") for d in sorted(args.proofs.iterdir()) if (d / "proof.json").is_file()]
     start, bad = time.perf_counter(), 0
     for public_path, proof_path in pairs:
-        ok = verify(vk, public_from_json(_read_json(public_path)), proof_from_json(_read_json(proof_path)))
+        ok = verify(_read_json(public_path), _read_json(proof_path))
         bad += not ok
         print(("valid" if ok else "INVALID") + ("" if args.proofs is None else f" {proof_path.parent.name}"))
     if args.proofs is not None:
@@ -349,14 +358,14 @@ def _export(args) -> int:
 # the typed errors of the zk modules: bad input, exit 2 (looked up only in modules already imported:
 # an error of a module that was never imported cannot have been raised)
 _TYPED_ERRORS = {
-    "reference.zk.backend": "BackendError", "reference.zk.binfile": "BinFormatError",
-    "reference.zk.groth16": "Groth16Error", "reference.zk.r1cs": "CircuitError",
-    "reference.zk.snarkjs": "SnarkjsFormatError", "reference.zk.wasm_witness": "WitnessError",
+    "reference.zk.backend": ("BackendError",), "reference.zk.binfile": ("BinFormatError",),
+    "reference.zk.errors": ("Groth16Error", "SnarkjsFormatError"), "reference.zk.r1cs": ("CircuitError",),
+    "reference.zk.wasm_witness": ("WitnessError",),
 }
 
 
 def _typed_errors() -> tuple[type, ...]:
-    found = tuple(getattr(sys.modules[m], name) for m, name in _TYPED_ERRORS.items() if m in sys.modules)
+    found = tuple(getattr(sys.modules[m], name) for m, names in _TYPED_ERRORS.items() if m in sys.modules for name in names)
     return found + (ValueError, OSError, MemoryError)
 
 

@@ -4,7 +4,7 @@ guard). The directed check (`properties.z3.directed`) must catch each one determ
 some case where the mutated encoding and `spec.apply` disagree."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 import attrs
 import z3
@@ -19,28 +19,32 @@ FLIP = {z3.Z3_OP_LE: lambda a, b: a < b, z3.Z3_OP_LT: lambda a, b: a <= b,
 
 @attrs.frozen
 class EncoderMutant:
+    """`encoder` in place of `operation`'s encoder of `table` (the bounded encoding's ENCODERS, or
+    the unbounded one's: `properties.z3.unbounded.mutants`)."""
+
     name: str
     operation: str
     description: str
     encoder: Callable
+    table: Mapping = attrs.field(default=T.ENCODERS, repr=False)
 
     def encoders(self) -> dict:
-        return {**T.ENCODERS, self.operation: self.encoder}
+        return {**self.table, self.operation: self.encoder}
 
 
-def _checks_mutant(operation: str, change) -> Callable:
-    def encoder(state, op, bounds):
-        encoded = T.ENCODERS[operation](state, op, bounds)
+def _checks_mutant(operation: str, change, table: Mapping = T.ENCODERS) -> Callable:
+    def encoder(state, op, *bounds):  # the unbounded encoders take no bounds
+        encoded = table[operation](state, op, *bounds)
         return attrs.evolve(encoded, checks=T.Checks(change(list(encoded.checks), state, op)))
     return encoder
 
 
-def drop_guard(operation: str, error) -> Callable:
+def drop_guard(operation: str, error, table: Mapping = T.ENCODERS) -> Callable:
     """The guard raising `error` is left out."""
-    return _checks_mutant(operation, lambda checks, s, o: [(h, e) for h, e in checks if e is not error])
+    return _checks_mutant(operation, lambda checks, s, o: [(h, e) for h, e in checks if e is not error], table)
 
 
-def off_by_one(operation: str, error) -> Callable:
+def off_by_one(operation: str, error, table: Mapping = T.ENCODERS) -> Callable:
     """The first ordering comparison of the guard raising `error` made strict / non-strict."""
     def change(checks, state, op):
         out = []
@@ -50,7 +54,7 @@ def off_by_one(operation: str, error) -> Callable:
                 holds = z3.substitute(holds, (atom, FLIP[atom.decl().kind()](atom.arg(0), atom.arg(1))))
             out.append((holds, e))
         return out
-    return _checks_mutant(operation, change)
+    return _checks_mutant(operation, change, table)
 
 
 def wrong_error(operation: str, error, instead) -> Callable:

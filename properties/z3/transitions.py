@@ -27,7 +27,14 @@ class ModelBoundExceeded:
     code = "MODEL_BOUND_EXCEEDED"
 
 
-ERRORS: tuple = (None, *E.ALL_ERRORS, ModelBoundExceeded)
+class HonestPartyDue:
+    """Not a spec rule: the unbounded model's `advance_time` does not pass a moment by which an
+    honest party (the keeper, the bridge, the executor) acts (`unbounded/transitions.py`)."""
+
+    code = "HONEST_PARTY_DUE"
+
+
+ERRORS: tuple = (None, *E.ALL_ERRORS, ModelBoundExceeded, HonestPartyDue)
 ERROR_INDEX = {cls: i for i, cls in enumerate(ERRORS) if cls is not None}
 OK = 0
 

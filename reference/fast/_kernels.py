@@ -369,7 +369,7 @@ def jac_add(p, q):
 # Pippenger.
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, nogil=True)
 def signed_digits(scalars, c, windows):
     """Signed base-2^c digits in [-2^(c-1), 2^(c-1)] of each scalar (rows of 4 standard-form limbs)."""
     n = scalars.shape[0]
@@ -377,7 +377,7 @@ def signed_digits(scalars, c, windows):
     full = np.int64(1) << c
     half = full >> 1
     mask = np.uint64(full - 1)
-    for i in range(n):
+    for i in prange(n):
         carry = np.int64(0)
         for w in range(windows):
             bit = w * c
@@ -429,7 +429,7 @@ def _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count):
         busy[slot] = False
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def pippenger(points, digits, c, out):
     """``out[0] = sum_i digit-scalar_i * P_i`` (Jacobian) with one bucket array per window, windows in parallel.
 
@@ -496,10 +496,10 @@ def pippenger(points, digits, c, out):
         running = (z, z, z)
         total = (z, z, z)
         for slot in range(half - 1, -1, -1):
-            if filled[slot]:
-                running = jac_add(running, jac_add_affine(_load_point(side, slot), fe_load(bx, slot, 0), fe_load(by, slot, 0)))
-            else:
+            if not fe_is_zero(fe_load(side, slot, 2)):  # then the affine part by a mixed addition
                 running = jac_add(running, _load_point(side, slot))
+            if filled[slot]:
+                running = jac_add_affine(running, fe_load(bx, slot, 0), fe_load(by, slot, 0))
             total = jac_add(total, running)
         _store_point(sums, w, total)
     combine_windows(sums, 1, c, out)
@@ -519,7 +519,7 @@ def combine_windows(sums, segments, c, out):
     _store_point(out, 0, acc)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def on_curve(points, b):
     """Index of the first affine point not on y^2 = x^3 + b[0, 0], or -1."""
     n = points.shape[0]
@@ -543,7 +543,7 @@ def _row(a, i):
     return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def vec_scale(a, s, m, minv):
     """Row-wise Montgomery product ``a[i] *= s[0]`` modulo ``m[0]``, in place."""
     for i in range(a.shape[0]):

@@ -60,7 +60,7 @@ def _butterfly(a, twiddles, i, half, tw_index):
     _store4(a, i + half, mod_sub(u, v, R_LIMBS))
 
 
-@njit(cache=CACHE, parallel=True)
+@njit(cache=CACHE, parallel=True, nogil=True)
 def ntt_in_place(a, twiddles):
     """Radix-2 decimation-in-time NTT of the rows of ``a`` (Fr, Montgomery form), natural order in and out.
 
@@ -101,7 +101,7 @@ def ntt_in_place(a, twiddles):
 # The persistent prover's kernels: QAP rows from sparse terms, the H scalars, key validation.
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, nogil=True)
 def lc_evaluate(matrix, row, signal, coef, w, out):
     """``out[matrix[t], row[t]] += coef[t] * w[signal[t]]`` for every term t (Fr Montgomery rows)."""
     for t in range(matrix.shape[0]):
@@ -112,7 +112,7 @@ def lc_evaluate(matrix, row, signal, coef, w, out):
         out[m, r, 0], out[m, r, 1], out[m, r, 2], out[m, r, 3] = s[0], s[1], s[2], s[3]
 
 
-@njit(cache=CACHE)
+@njit(cache=CACHE, nogil=True)
 def first_unsatisfied(a, b, c, count):
     """The first row i < count with a[i] * b[i] != c[i] (Fr Montgomery rows), or -1."""
     for i in range(count):
@@ -122,14 +122,14 @@ def first_unsatisfied(a, b, c, count):
     return -1
 
 
-@njit(cache=CACHE, parallel=True)
+@njit(cache=CACHE, parallel=True, nogil=True)
 def mul_sub(a, b, c, out):
     """``out[i] = a[i] * b[i] - c[i]`` (Fr Montgomery rows)."""
     for i in prange(a.shape[0]):
         _store4(out, i, mod_sub(fr_mul(_row(a, i), _row(b, i)), _row(c, i), R_LIMBS))
 
 
-@njit(cache=CACHE, parallel=True)
+@njit(cache=CACHE, parallel=True, nogil=True)
 def mul_rows(a, b, out):
     """``out[i] = a[i] * b[i]`` (Fr Montgomery rows)."""
     for i in prange(a.shape[0]):

@@ -33,7 +33,7 @@ PARALLEL_FROM = 1 << 13
 
 def msm_jacobian(bases: Bases, scalars: np.ndarray, degree: int) -> list[int]:
     """The MSM as Jacobian coordinates (ints, Fq2 coordinates flattened c0, c1); scalars as limb rows."""
-    c = window_bits(scalars.shape[0])
+    c = window_bits(max(int(bases.infinity.size - bases.infinity.sum()), 1), numba.get_num_threads())
     scalars = scalars.copy()
     scalars[bases.infinity] = 0
     digits = k.signed_digits(scalars, c, signed_digit_windows(c))

@@ -18,6 +18,10 @@ The proof equals ``reference.zk.groth16.prove`` with the same key, witness and (
 """
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterable, Iterator
+
 import attrs
 import numba
 import numpy as np
@@ -122,12 +126,24 @@ class Prover:
         if bad >= 0:
             raise UnsatisfiedConstraint(int(bad))
 
-    def _msm(self, name: str, scalars: np.ndarray, degree: int) -> list[int]:
+    def window(self, name: str) -> int:
+        """The Pippenger window of an MSM: by its count of finite bases and the threads it runs on."""
+        inf = self.infinity[name]
+        return window_bits(max(int(inf.size - inf.sum()), 1), numba.get_num_threads())
+
+    def _msm(self, name: str, scalars: np.ndarray, degree: int, digits_by_c: dict | None = None) -> list[int]:
+        """The MSM over ``name``'s bases; ``digits_by_c`` shares the signed digits of the same scalars between
+        MSMs (A, B1 and B2 take the same scalars), keyed by window."""
         bases = getattr(self, name)
-        scalars = scalars.copy()
-        scalars[self.infinity[name]] = 0
-        c = window_bits(scalars.shape[0])
-        digits = k.signed_digits(scalars, c, signed_digit_windows(c))
+        c = self.window(name)
+        cache = {} if digits_by_c is None else digits_by_c
+        if c not in cache:
+            cache[c] = k.signed_digits(scalars, c, signed_digit_windows(c))
+        digits = cache[c]
+        inf = self.infinity[name]
+        if inf.any():
+            digits = digits.copy()
+            digits[:, inf] = 0
         out = np.zeros((1, 3) + bases.shape[2:], dtype=np.uint64)
         k.pippenger(bases, digits, c, out)
         return unpack(from_montgomery(out.reshape(3 * degree, 4), "q"))
@@ -144,6 +160,40 @@ class Prover:
         finally:
             numba.set_num_threads(saved)
 
+    def prove_stream(self, jobs: Iterable[tuple], workers: int | None = None) -> Iterator[tuple]:
+        """``(proof, public), None`` or ``None, error`` for each ``(witness, r, s)`` of ``jobs``, in order.
+
+        ``workers`` proofs run at once, each on one thread (default: numba's thread count): the kernels
+        release the GIL, so a stream of witnesses keeps every core busy through the parts of a proof that
+        one proof cannot spread over cores (QAP rows, recoding, conversions, the Python glue) and without
+        the barriers of splitting each MSM. ``jobs`` is read lazily (a stdin stream works); at most
+        ``2 * workers`` proofs are pending. Each proof equals ``prove`` with the same inputs."""
+        workers = workers or numba.get_num_threads()
+        if workers <= 1:
+            for job in jobs:
+                yield self._attempt(self.prove, job)
+            return
+
+        def one(job):
+            numba.set_num_threads(1)  # per calling thread
+            return self._attempt(self._prove, job)
+
+        pending: deque = deque()
+        with ThreadPoolExecutor(workers, thread_name_prefix="kalypso-prove") as pool:
+            for job in jobs:
+                pending.append(pool.submit(one, job))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    @staticmethod
+    def _attempt(prove, job) -> tuple:
+        try:
+            return prove(*job), None
+        except Exception as exc:  # noqa: BLE001 - handed to the caller with its job, in order
+            return None, exc
+
     def _prove(self, witness, r: int, s: int) -> tuple[Proof, list[int]]:
         check_scalar("r", r)
         check_scalar("s", s)
@@ -151,9 +201,10 @@ class Prover:
         w_mont = to_montgomery(w.copy(), "r")
         h = self.h_scalars(w_mont)
         ext = _with(w, pack([1, r, s]))
-        a = g1_from_jacobian(*self._msm("a_bases", ext, 1))
-        b1 = g1_from_jacobian(*self._msm("b1_bases", ext, 1))
-        x0, x1, y0, y1, z0, z1 = self._msm("b2_bases", ext, 2)
+        shared: dict = {}
+        a = g1_from_jacobian(*self._msm("a_bases", ext, 1, shared))
+        b1 = g1_from_jacobian(*self._msm("b1_bases", ext, 1, shared))
+        x0, x1, y0, y1, z0, z1 = self._msm("b2_bases", ext, 2, shared)
         b2 = g2_from_jacobian((x0, x1), (y0, y1), (z0, z1))
         c_scalars = _with(w[self.key.n_public + 1 :], h, pack([(R - r * s % R) % R]))
         c = g1_from_jacobian(*self._msm("c_bases", c_scalars, 1))

@@ -23,14 +23,11 @@ from reference.zk.backend import Backend, ReferenceBackend
 from reference.zk.curve import (
     CurveError, add, fixed_base_g1, fixed_base_g2, fixed_base_window, multiply, neg, pairing_check,
 )
+from reference.zk.errors import Groth16Error
 from reference.zk.field import R, batch_inv, check_scalar, inv, root_of_unity
 from reference.zk.r1cs import R1CS, evaluate
 
 Progress = Callable[[str], None]
-
-
-class Groth16Error(ValueError):
-    """Keys, witness or public inputs do not fit together."""
 
 
 @attrs.frozen

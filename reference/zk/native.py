@@ -10,8 +10,9 @@ checks them; results are differential-tested against py_ecc (``tests/zk/test_zk_
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
+import sys
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -40,15 +41,16 @@ def _cached_library():
     and decodes and writes them at every import (about 0.3 s, most of a ``kalypso zk verify``); the
     decoded files are kept under ``$KALYPSO_CACHE`` (default ``~/.cache/kalypso``), keyed by the
     bindings file's path, size and modification time, in the layout the bindings load them from."""
-    import importlib.util
+    from importlib.machinery import PathFinder  # importlib.util costs more than the whole check
 
     root = _cache_root()
-    found = importlib.util.find_spec("mclbn256")
+    found = PathFinder.find_spec("mclbn256")
     if root is None or found is None or not found.origin:
         return None
     source = Path(found.origin).parent / "mclbn256.py"
     stat = source.stat()
-    key = hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    text = f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+    key = f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}"
     folder = root / f"mcl-{key}"
     if not (folder / "complete").is_file():
         from mclbn256 import mclbn256 as bindings
@@ -71,9 +73,7 @@ def _cached_library():
 
 
 def _load():
-    import platform
-
-    if platform.system() == "Linux":
+    if sys.platform.startswith("linux"):
         try:
             lib = _cached_library()
             if lib is not None:
@@ -99,14 +99,21 @@ def _lib():
     return lib
 
 
+# the generators of the precompile (EIP-197) and of py_ecc.bn128 (a test checks they are py_ecc's)
+G1_GENERATOR = (1, 2)
+G2_GENERATOR = (
+    (10857046999023057135944570762232829481370756359578518086990519993285655852781,
+     11559732032986387107991004021392285783925812861821192530917403151452391805634),
+    (8495653923123431417604973247489272438418190587263600148770280649306958101930,
+     4082367875863433681332203403145435568316851327593401208105741076214120093531),
+)
+
+
 def _self_check(lib) -> None:
     """e(G1, G2) * e(-G1, G2) == 1 and e(G1, G2) != 1 with the generators of the precompile."""
-    from py_ecc.optimized_bn128 import G1, G2, normalize
-
-    x, y = normalize(G1)
-    qx, qy = normalize(G2)
-    p, n = _g1(lib, int(x), int(y)), _g1(lib, int(x), (-int(y)) % _q())
-    q = _g2(lib, (int(qx.coeffs[0]), int(qx.coeffs[1])), (int(qy.coeffs[0]), int(qy.coeffs[1])))
+    x, y = G1_GENERATOR
+    p, n = _g1(lib, x, y), _g1(lib, x, (-y) % _q())
+    q = _g2(lib, *G2_GENERATOR)
     if p is None or n is None or q is None or not _product_is_one(lib, [p, n], [q, q]) or _product_is_one(lib, [p], [q]):
         raise NativeUnavailable("mclbn256: self-check against the alt_bn128 generators failed")
 

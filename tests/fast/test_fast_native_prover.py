@@ -10,21 +10,14 @@ import pytest
 from reference.fast.native_prover import NativeProver, load_prover
 from reference.zk import native
 from reference.zk.backend import ReferenceBackend
-from reference.zk.binfile import BinFormatError, write_r1cs, write_wtns, write_zkey
-from reference.zk.circuits import cubic_circuit, merkle_circuit, merkle_inputs, mimc_preimage_circuit
+from reference.zk.binfile import BinFormatError, write_r1cs, write_wtns
+from reference.zk.circuits import cubic_circuit, mimc_preimage_circuit
 from reference.zk.field import R
-from reference.zk.groth16 import prove, setup
+from reference.zk.groth16 import prove
 from reference.zk.r1cs import CircuitError, UnsatisfiedConstraint
 from reference.zk.snarkjs import proof_to_json
 
 pytestmark = pytest.mark.skipif(not native.available(), reason="mclbn256 does not load on this platform")
-
-
-@pytest.fixture(scope="module")
-def mimc():
-    circuit = mimc_preimage_circuit(2, rounds=6)
-    pk = setup(circuit.r1cs, b"native-prover")
-    return circuit, pk, write_zkey(pk, circuit.r1cs), write_r1cs(circuit.r1cs, n_outputs=1)
 
 
 @pytest.mark.parametrize("r, s", [(11, 13), (0, 0), (R - 1, 1), (2**250 + 3, R - 2)])
@@ -39,15 +32,11 @@ def test_native_prover_matches_the_reference_prover(mimc, r, s):
         assert public == circuit.r1cs.public_signals(witness)
 
 
-@pytest.mark.parametrize("circuit, inputs", [
-    (cubic_circuit(2), {"x": 3}),
-    (merkle_circuit(2, rounds=2), merkle_inputs([5, 6, 7, 8], 2, rounds=2)),
-])
-def test_native_prover_without_r1cs_matches_reference(circuit, inputs):
-    pk = setup(circuit.r1cs, b"native-2")
+def test_native_prover_without_r1cs_matches_reference(small_key):
+    circuit, inputs, pk, zkey = small_key
     witness = circuit.witness(inputs)
     expected = prove(pk, circuit.r1cs, witness, 11, 13, backend=ReferenceBackend())
-    proof, _ = NativeProver.load(write_zkey(pk, circuit.r1cs)).prove(witness, 11, 13)
+    proof, _ = NativeProver.load(zkey).prove(witness, 11, 13)
     assert proof_to_json(proof) == proof_to_json(expected)
 
 

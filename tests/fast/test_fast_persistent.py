@@ -8,18 +8,11 @@ from reference.fast.cpu_keys import read_zkey_arrays
 from reference.fast.cpu_prover import Prover
 from reference.zk.backend import ReferenceBackend
 from reference.zk.binfile import BinFormatError, write_r1cs, write_wtns, write_zkey
-from reference.zk.circuits import cubic_circuit, merkle_circuit, merkle_inputs, mimc_preimage_circuit
+from reference.zk.circuits import cubic_circuit, merkle_circuit, mimc_preimage_circuit
 from reference.zk.field import R
 from reference.zk.groth16 import blinding_from_seed, prove, setup
 from reference.zk.r1cs import CircuitError, UnsatisfiedConstraint
 from reference.zk.snarkjs import proof_to_json
-
-
-@pytest.fixture(scope="module")
-def mimc():
-    circuit = mimc_preimage_circuit(2, rounds=6)
-    pk = setup(circuit.r1cs, b"persistent")
-    return circuit, pk, write_zkey(pk, circuit.r1cs), write_r1cs(circuit.r1cs, n_outputs=1)
 
 
 def test_persistent_prover_matches_the_reference_prover_for_many_witnesses(mimc):
@@ -34,15 +27,41 @@ def test_persistent_prover_matches_the_reference_prover_for_many_witnesses(mimc)
         assert public == circuit.r1cs.public_signals(witness)
 
 
-@pytest.mark.parametrize("circuit, inputs", [
-    (cubic_circuit(2), {"x": 3}),
-    (merkle_circuit(2, rounds=2), merkle_inputs([5, 6, 7, 8], 2, rounds=2)),
-])
-def test_persistent_prover_without_r1cs_matches_reference(circuit, inputs):
-    pk = setup(circuit.r1cs, b"persistent-2")
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_prove_stream_gives_prove_s_proofs_in_order_and_each_error_in_its_place(mimc, workers):
+    """Concurrent proofs (kernels without the GIL, one thread each) equal sequential ones, in input order;
+    a bad witness is handed back at its position and the stream goes on; the jobs are read lazily."""
+    circuit, pk, zkey, r1cs = mimc
+    prover = Prover.load(zkey, r1cs=r1cs)
+    witnesses = [write_wtns(circuit.witness({"preimage": x})) for x in (3, 4, 5, 6, 7)]
+    witnesses[2] = write_wtns([1, 2, 3])
+    jobs = [(w, *blinding_from_seed(b"stream/%d" % i)) for i, w in enumerate(witnesses)]
+    read = []
+
+    def lazily():
+        for job in jobs:
+            read.append(job)
+            yield job
+
+    stream = prover.prove_stream(lazily(), workers=workers)
+    first = next(stream)
+    assert len(read) <= 2 * workers
+    results = [first, *stream]
+    assert len(results) == 5
+    for i, ((result, error), job) in enumerate(zip(results, jobs)):
+        if i == 2:
+            assert result is None and isinstance(error, CircuitError)
+            continue
+        assert error is None
+        proof, public = prover.prove(*job)
+        assert proof_to_json(result[0]) == proof_to_json(proof) and result[1] == public
+
+
+def test_persistent_prover_without_r1cs_matches_reference(small_key):
+    circuit, inputs, pk, zkey = small_key
     witness = circuit.witness(inputs)
     expected = prove(pk, circuit.r1cs, witness, 11, 13, backend=ReferenceBackend())
-    proof, _ = Prover.load(write_zkey(pk, circuit.r1cs)).prove(witness, 11, 13)
+    proof, _ = Prover.load(zkey).prove(witness, 11, 13)
     assert proof_to_json(proof) == proof_to_json(expected)
 
 

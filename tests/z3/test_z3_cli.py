@@ -25,7 +25,7 @@ def test_prove_defaults_to_the_unbounded_proofs(capsys):
     """`kalypso prove` without --bounded runs the unbounded proofs and reports them by kind."""
     assert main(["prove", "--invariant", "I4", "--summary"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "unbounded market chain" in out and "inductive obligations" in out and "frame" in out
+    assert "unbounded model" in out and "inductive obligations" in out and "frame" in out
     assert "lemma, step: P(n) => P(n + 1)" in out and "remainder step" in out
 
 

@@ -40,9 +40,12 @@ def test_each_term_of_the_key_safety_rule_is_needed(name):
     assert [(r.invariant, r.result) for r in failed] == [("R7", "counterexample")], failed
 
 
+@pytest.mark.slow
 def test_safe_region_least_slack_is_one():
     """For rules `deadline + k + bridge + veto <= capture + epoch`, the model proves k = 1 and
-    refutes k = 0: the spec's rule is the weakest of its form."""
+    refutes k = 0: the spec's rule is the weakest of its form. In `make fuzz`: the default run
+    proves k = 1 (it is `key_safety`, test_i8_and_its_strengthening_are_inductive, every operation)
+    and refutes k = 0 (the rule without the + 1, test_each_term_of_the_key_safety_rule_is_needed)."""
     def failing(k):
         rule = lambda d, b, v, c, e: d + k + b + v <= c + e  # noqa: E731
         return [(r.invariant, r.operation, r.result) for r in R.prove(rule, only=("advance_time", "assign_task", "slash_missed_deadline"))

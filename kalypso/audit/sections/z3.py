@@ -74,7 +74,8 @@ def unbounded_checks(results, lemma, seconds: float) -> tuple[list[Check], Table
                         count=len(lemma), detail=", ".join(f"{c.name}: {c.result}" for c in lemma)[:300]))
     kinds = Counter(r.kind for r in results if r.result not in FAILING)
     behaviour = Counter(r.kind for r in results if r.result not in FAILING and r.invariant in step_ids)
-    note = (f"Unbounded market chain (any number of accounts, markets, asks, provers, stake tokens), {seconds:.1f} s: "
+    note = (f"Unbounded model, market chain and restaking in one transition relation (any number of accounts, markets, asks, "
+            f"provers, stake tokens, vaults, snapshots, slash requests; I8 and its strengthening R0-R6 with the rest), {seconds:.1f} s: "
             f"{sum(kinds[k] for k in COUNTED)} proofs counted ({kinds['obligation']} inductive obligations with satisfiable "
             f"hypotheses, {kinds['init']} at genesis); not counted: {kinds['frame']} frame conditions, {kinds['step']} "
             f"that follow from the step relation alone (guards restated, I10, I11's enabling, step invariants the transition "
@@ -135,12 +136,12 @@ def _restaking_and_synthesis(ctx, checks, tables, notes, done, total, synthesize
     if not ctx.budget["invariant"]:
         from properties.z3.restaking import prove as prove_restaking
 
-        ctx.progress("restaked stake: unbounded I8", completed=done[0], total=total)
+        ctx.progress("restaked stake: the amount-free timing model", completed=done[0], total=total)
         start = time.perf_counter()
         restaking = prove_restaking()
         real = [r for r in restaking if r.kind == "obligation"]
         bad = [r for r in real if r.result != "proved"]
-        checks.append(Check("I8 (restaked stake, unbounded): inductive for any number of vaults, snapshots, tasks, slashes",
+        checks.append(Check("I8 (second model: restaking alone, amounts abstracted): inductive for any number of vaults, snapshots, tasks, slashes",
                             Status.FAIL if bad else Status.PASS, count=len(real), seconds=time.perf_counter() - start,
                             detail=f"{len(real) - len(bad)} of {len(real)} obligations proved, {len(restaking) - len(real)} frame conditions not counted",
                             trace="\n".join(f"{r.invariant} / {r.operation}: {r.result} {r.detail}" for r in bad) or None))

@@ -8,11 +8,10 @@ whose effect it checks (no `pay_prover`, `slash_task`, `free_stake`, `credit`, .
 (`proofs.py`) discharge `Inv(pre) ∧ ok(pre) ⇒ I(pre, op, effect(pre))` for every operation;
 one that holds of the transition alone is reported `step` (not counted as a proof).
 
-What the market-chain model abstracts: the operations of the restaking layer
-(`set_restaking_parameters`, `veto_slash`) are not among its 22 operations, so I13's governor- and
-resolver-only clauses are left to the Python oracle and the cross-chain machine; the model has no
-restaked backing (an assignment is backed natively in full, `restaking_feasible` is a flag), so
-I16 is proved for its native part with the restaked share 0.
+Restaking is in the same model: I13 covers the governor-only parameter change and the
+resolver-only veto, I16 the restaked part of an assignment's backing with its amounts (the
+split over vaults summing, `vsum`, to what native stake leaves, each vault within its free stake
+in the confirmed snapshot, under the key safety rule with the snapshot's bounds).
 """
 from __future__ import annotations
 
@@ -20,6 +19,8 @@ import z3
 
 from properties.z3.model import ASSIGNED, CANCELLED, COMPLETE, DEADLINE_CROSSED, EXPIRED, INVALID_INPUTS, OPEN, PAYMENT, UNASSIGNED
 from properties.z3.unbounded.invariants import UInvariant, forall, member_of
+from properties.z3.unbounded.restaked import vsum
+from properties.z3.unbounded.restaking_fields import RESTAKING_PARAMS, VETOED
 from properties.z3.unbounded.transitions import ask_exists
 from spec.types import BPS
 
@@ -59,8 +60,9 @@ def _closes(pre, post, n) -> z3.BoolRef:
 def encode_authorization_step(pre, op, post) -> z3.BoolRef:
     """I13: only the account itself pays from its balance; stake leaves a prover only by its own
     withdrawal or a slash of its own task; owner-, requester- and prover-only operations were
-    sent by that party; a self-service operation changes only the sender's prover record,
-    memberships and withdrawals."""
+    sent by that party; only the governor changes the restaking parameters and only a vault's
+    resolver vetoes its slashes; a self-service operation changes only the sender's prover
+    record, memberships and withdrawals."""
     sender, name = _sender(op), op.name
     parts = [forall(["a", "t"], lambda a, t: z3.Implies(post["bal"][a][t] < pre["bal"][a][t], _is(sender, a)),
                     lambda a, t: pre["bal"][a][t])]
@@ -81,6 +83,17 @@ def encode_authorization_step(pre, op, post) -> z3.BoolRef:
         parts.append(sender == pre["a_requester"][op.ask_id])
     elif name in ("submit_proof", "submit_invalid_inputs", "discard_task"):
         parts.append(z3.Implies(pre["a_has"][op.ask_id], sender == pre["a_prover"][op.ask_id]))
+    governed = z3.Or([pre[f] != post[f] for f in RESTAKING_PARAMS])
+    by_governor = _is(sender, pre["r_governor"]) if name == "set_restaking_parameters" else z3.BoolVal(False)
+    parts.append(z3.Implies(governed, by_governor))
+
+    def by_resolver(n, v):
+        if name != "veto_slash":
+            return z3.BoolVal(False)
+        return z3.And(op.ask_id == n, op.vault_id == v, sender == pre["v_resolver"][v])
+
+    parts.append(forall(["n", "v"], lambda n, v: z3.Implies(z3.And(pre["a_rstatus"][n][v] != VETOED, post["a_rstatus"][n][v] == VETOED),
+                                                            by_resolver(n, v)), lambda n, v: pre["a_rstatus"][n][v]))
     if name in SELF_SERVICE:
         parts.append(forall(["p"], lambda p: z3.Implies(z3.Or([pre[f][p] != post[f][p] for f in PROVER_SCALARS]), p == sender),
                             lambda p: pre["p_reg"][p]))
@@ -154,9 +167,10 @@ def encode_withdrawal_delay_step(pre, op, post) -> z3.BoolRef:
 
 
 def encode_backing_at_assignment_step(pre, op, post) -> z3.BoolRef:
-    """I16 (native part): an assignment locks, per token, the market's slash amount from the
-    prover's free native stake (stake - locked - pending withdrawal), native first, so the
-    native part is min(slash amount, free) and the restaked part (0 in this model) the rest; the
+    """I16: an assignment is backed by >= the market's slash amount: per token, native stake
+    first, min(slash amount, free native stake), and restaked stake (the restaking token only)
+    the rest, whose split over vaults sums (`vsum`) to it, each vault within the prover's free
+    stake in the confirmed snapshot, under the key safety rule with the snapshot's bounds; the
     prover's locked stake grows by exactly the native part and its compute in use by the quote's
     compute, within its declared compute."""
     def assigned(n):
@@ -164,7 +178,8 @@ def encode_backing_at_assignment_step(pre, op, post) -> z3.BoolRef:
 
     def per_token(n, t):
         m, p = pre["a_market"][n], post["a_prover"][n]
-        amount, native, restaked = pre["m_slash"][m][t], post["a_locked"][n][t], 0
+        amount, native = pre["m_slash"][m][t], post["a_locked"][n][t]
+        restaked = z3.If(z3.And(t == pre["restaking_token"], post["a_rback"][n]), vsum(post["a_rlock"][n]), 0)
         free = pre["p_stake"][p][t] - pre["p_locked"][p][t] - _pending(pre, p, t)
         return z3.And(native + restaked == amount, native == z3.If(amount < z3.If(free > 0, free, 0), amount, z3.If(free > 0, free, 0)),
                       post["p_locked"][p][t] - pre["p_locked"][p][t] == native)
@@ -174,9 +189,28 @@ def encode_backing_at_assignment_step(pre, op, post) -> z3.BoolRef:
         return z3.And(post["a_compute"][n] == pre["ms_compute"][m][p], post["p_in_use"][p] - pre["p_in_use"][p] == post["a_compute"][n],
                       post["p_in_use"][p] <= post["p_declared"][p])
 
+    def usable(c):
+        return z3.And(pre["s_complete"][c], c + pre["r_offset"] <= pre["now"])
+
+    def restaked_backing(n):
+        """From the confirmed snapshot (the latest usable one), under the key safety rule with its bounds."""
+        c = post["a_rcap"][n]
+        return z3.And(usable(c), forall(["d"], lambda d: z3.Implies(usable(d), d <= c), lambda d: pre["s_complete"][d]),
+                      post["a_repoch"][n] == pre["s_epoch"][c], post["a_rveto"][n] == pre["s_veto"][c],
+                      post["a_deadline"][n] + 1 + pre["r_bridge"] + pre["s_veto"][c] <= c + pre["s_epoch"][c])
+
+    def per_vault(n, v):
+        """Each vault's share is within the prover's free stake in it: its stake in the snapshot
+        less what tasks lock and slashes encumber (the spec's `locked`, `encumbered`)."""
+        c, p, share = post["a_rcap"][n], post["a_prover"][n], post["a_rlock"][n][v]
+        free = pre["s_stake"][c][p][v] - pre["g_rlock"][p][v] - pre["g_enc"][p][v][c]
+        return z3.And(0 <= share, share <= z3.If(free > 0, free, 0))
+
     return z3.And(
         forall(["n", "t"], lambda n, t: z3.Implies(assigned(n), per_token(n, t)), lambda n, t: pre["a_locked"][n][t]),
         forall(["n"], lambda n: z3.Implies(assigned(n), compute(n)), lambda n: pre["a_state"][n]),
+        forall(["n"], lambda n: z3.Implies(z3.And(assigned(n), post["a_rback"][n]), restaked_backing(n)), lambda n: pre["a_rback"][n]),
+        forall(["n", "v"], lambda n, v: z3.Implies(z3.And(assigned(n), post["a_rback"][n]), per_vault(n, v)), lambda n, v: pre["a_rlock"][n][v]),
     )
 
 

@@ -97,10 +97,30 @@ def embed(v: SState, bounds: Bounds) -> dict:
     s["a_locked"] = arr2([arr(a.assignment.locked, 1, z3.IntVal(0)) for a in asks], zero_row)
     for field, attr, row0 in (("w_pending", "pending", no_row), ("w_amount", "amount", zero_row), ("w_avail", "available_at", zero_row)):
         s[field] = arr2([arr([getattr(w, attr) for w in row], 1, _default(getattr(row[0], attr)) if row else None) for row in v.withdrawals], row0)
+    s.update(no_restaking(s["restaking_feasible"]))
     s.update(g_bal=arr(g["g_bal"]), g_stake=arr(g["g_stake"], 1, z3.IntVal(0)), g_escrow=g["g_escrow"],
              g_locks=arr2([arr(row, 1, z3.IntVal(0)) for row in g["g_locks"]], zero_row), g_compute=arr(g["g_compute"]),
              g_active=arr2([arr(row) for row in g["g_active"]], zero_row))
     return s
+
+
+def no_restaking(feasible) -> dict:
+    """The restaking part of a state the bounded model can be in: no vault, snapshot, backing or
+    slash; parameters consistent with `restaking_feasible` (room 1 for a task, or none)."""
+    from properties.z3.unbounded.restaking_fields import RESTAKING_FIELDS
+
+    def empty(sort):
+        if sort == INT:
+            return z3.IntVal(0)
+        if sort == BOOL:
+            return z3.BoolVal(False)
+        return z3.K(sort.domain(), empty(sort.range()))
+
+    out = {f: empty(sort) for f, sort in RESTAKING_FIELDS.items()}
+    out.update(r_length=z3.IntVal(1), r_offset=z3.IntVal(0), r_bridge=z3.IntVal(1), r_veto=z3.IntVal(0),
+               r_epoch=z3.If(feasible, 3, 2), r_governor=z3.IntVal(-1), s_latest=z3.IntVal(-1),
+               g_rlock=z3.K(INT, z3.K(INT, z3.IntVal(0))), g_enc=z3.K(INT, z3.K(INT, z3.K(INT, z3.IntVal(0)))))
+    return out
 
 
 def embed_op(op, bounds: Bounds):

@@ -7,13 +7,13 @@ compute, a non-member no tasks) and are proved inductive like the rest.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable
 
-import attrs
 import z3
 
 from properties.z3.model import ASK_STATES, ASSIGNED, COMPLETE, DEADLINE_CROSSED, INVALID_INPUTS, OPEN, PAYMENT, UNASSIGNED, WAS_ASSIGNED
-from properties.z3.unbounded.state import SKOLEM, any_stake_token, is_stake_token
+from properties.z3.unbounded.restaking_invariants import RESTAKING_AUXILIARY, RESTAKING_PROTOCOL
+from properties.z3.unbounded.state import SKOLEM, UInvariant, any_stake_token, is_stake_token
 from properties.z3.unbounded.transitions import ask_exists, market_exists
 from spec.types import BPS
 
@@ -179,13 +179,15 @@ def encode_escrow(s) -> z3.BoolRef:
 
 def encode_stake_backing(s) -> z3.BoolRef:
     """I7: locked stake == the sum of what the in-flight tasks locked (g_locks); locked + pending
-    withdrawal <= stake; each in-flight task locked a positive amount in some stake token."""
+    withdrawal <= stake; each in-flight task locked a positive amount in some stake token, or
+    holds a restaked backing (R3: its locks sum to > 0)."""
     return z3.And(
         over(s, "pt", lambda p, t: z3.Implies(s["p_reg"][p], z3.And(
             s["p_locked"][p][t] == s["g_locks"][p][t],
             s["p_locked"][p][t] + z3.If(s["w_pending"][p][t], s["w_amount"][p][t], 0) <= s["p_stake"][p][t])),
             lambda p, t: (s["p_locked"][p][t], s["g_locks"][p][t])),
-        over(s, "n", lambda n: z3.Implies(in_flight(s, n), any_stake_token(s, lambda t: s["a_locked"][n][t] > 0, "i7.t", lambda t: s["a_locked"][n][t], (n,))),
+        over(s, "n", lambda n: z3.Implies(z3.And(in_flight(s, n), z3.Not(s["a_rback"][n])),
+                                          any_stake_token(s, lambda t: s["a_locked"][n][t] > 0, "i7.t", lambda t: s["a_locked"][n][t], (n,))),
                lambda n: s["a_locked"][n]),
     )
 
@@ -265,14 +267,6 @@ def encode_attested_private_inputs_step(pre, op, post) -> z3.BoolRef:
     return _over_changed(pre, post, body)
 
 
-@attrs.frozen
-class UInvariant:
-    id: str
-    name: str
-    state: Optional[Callable] = None
-    step: Optional[Callable] = None
-
-
 AUXILIARY = (
     UInvariant("A0", "config_valid", state=encode_config_valid),
     UInvariant("A1", "well_formed", state=encode_well_formed),
@@ -293,7 +287,7 @@ PROTOCOL = (
     UInvariant("I11", "bounded_liveness", state=encode_bounded_liveness),
     UInvariant("I12", "attested_private_inputs", step=encode_attested_private_inputs_step),
 )
-ALL = AUXILIARY + PROTOCOL
+ALL = AUXILIARY + RESTAKING_AUXILIARY + PROTOCOL[:7] + RESTAKING_PROTOCOL + PROTOCOL[7:]
 BY_ID = {inv.id: inv for inv in ALL}
 STATE_IDS = tuple(inv.id for inv in ALL if inv.state is not None)
 

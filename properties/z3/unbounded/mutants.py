@@ -3,51 +3,21 @@ guard, an off-by-one, a swapped recipient, a lost effect, a wrong lock). The det
 (`properties.z3.unbounded.directed`: Z3-generated cases plus the vector steps) must catch each."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import attrs
 import z3
 
+from properties.z3 import mutants
 from properties.z3.model import COMPLETE, PAYMENT
-from properties.z3.mutants import FLIP, _comparisons
 from properties.z3.unbounded import transitions as T
 from properties.z3.unbounded.state import put, row_lambda, write
 from spec import errors as E
 
-
-@attrs.frozen
-class UMutant:
-    name: str
-    operation: str
-    description: str
-    encoder: Callable
-
-    def encoders(self) -> dict:
-        return {**T.ENCODERS, self.operation: self.encoder}
-
-
-def _checks(operation: str, change) -> Callable:
-    def encoder(s, op):
-        encoded = T.ENCODERS[operation](s, op)
-        return attrs.evolve(encoded, checks=T.Checks(change(list(encoded.checks))))
-    return encoder
-
-
-def drop_guard(operation: str, error) -> Callable:
-    return _checks(operation, lambda checks: [(h, e) for h, e in checks if e is not error])
-
-
-def off_by_one(operation: str, error) -> Callable:
-    """The first ordering comparison of the guard raising `error` made strict / non-strict."""
-    def change(checks):
-        out = []
-        for holds, e in checks:
-            if e is error:
-                atom = next(a for a in _comparisons(holds) if a.decl().kind() in FLIP)
-                holds = z3.substitute(holds, (atom, FLIP[atom.decl().kind()](atom.arg(0), atom.arg(1))))
-            out.append((holds, e))
-        return out
-    return _checks(operation, change)
+UMutant = partial(mutants.EncoderMutant, table=T.ENCODERS)
+drop_guard = partial(mutants.drop_guard, table=T.ENCODERS)
+off_by_one = partial(mutants.off_by_one, table=T.ENCODERS)
 
 
 def _with_effect(operation: str, effect: Callable) -> Callable:
@@ -100,4 +70,25 @@ UNBOUNDED_MUTANTS = (
             _with_effect("withdraw_stake", _withdrawal_to_reward_address)),
     UMutant("mint-without-supply", "mint", "lost effect: mint without supply", _with_effect("mint", _mint_without_supply)),
     UMutant("assign-locks-one-more", "assign_task", "off-by-one effect: one more unit locked", _with_effect("assign_task", _assign_locking_one_more)),
+)
+
+
+def _slash_charging_the_next_vault(s, op):
+    """Wrong vault charged: the slash request of each vault the task locked goes to the next vault id."""
+    from properties.z3.unbounded.restaking_fields import ON_BRIDGE
+
+    n = op.ask_id
+    out = T.encode_process_slash_missed_deadline(s, op).effect
+    backed, lock, status = s["a_rback"][n], s["a_rlock"][n], s["a_rstatus"][n]
+    return write(out, "asks", n, a_rstatus=row_lambda(lambda v: z3.If(z3.And(backed, lock[v - 1] > 0), ON_BRIDGE, status[v]), "mut.v"))
+
+
+RESTAKING_MUTANTS = (
+    UMutant("assign-key-safety-dropped", "assign_task", "dropped guard: the key safety rule at a restaked assignment",
+            drop_guard("assign_task", E.KeySafetyRuleViolated)),
+    UMutant("veto-at-veto-deadline", "veto_slash", "off-by-one: a veto at the veto deadline itself", off_by_one("veto_slash", E.VetoPeriodEnded)),
+    UMutant("slash-charges-next-vault", "slash_missed_deadline", "wrong vault charged: the restaked slash sent for the next vault",
+            _with_effect("slash_missed_deadline", _slash_charging_the_next_vault)),
+    UMutant("parameters-governor-dropped", "set_restaking_parameters", "dropped guard: only the governor sets the parameters",
+            drop_guard("set_restaking_parameters", E.NotGovernor)),
 )

@@ -5,32 +5,38 @@ Collections (arrays over any integer id): accounts (`bal[a][t]`), markets (`m_*[
 (`p_*[p]`), memberships (`ms_*[m][p]`), asks (`a_*[n]`), withdrawals (`w_*[p][t]`), and per
 token `supply`, `treasury`, `burnt`. Token ids: 0 is the payment token, `1..K` the stake tokens
 (`K` symbolic in the proofs: any number of stake tokens). Scalars: the clock, the id counters and
-the config. Nothing bounds the number of accounts, markets, asks or provers.
+the config. The restaking layer's fields are in `restaking_fields.py`. Nothing bounds the number
+of accounts, markets, asks, provers, vaults, snapshots or slash requests.
 
 Ghost aggregates (`g_*`) stand for sums over a collection: per token the balances (`g_bal`) and
 the native stake (`g_stake`); the open escrow (`g_escrow`); per (prover, token) the stake the
 in-flight tasks locked (`g_locks`); per prover their compute (`g_compute`); per (market, prover)
-their number (`g_active`). A summed collection is written only through `write` (one entry at a
+their number (`g_active`); per (prover, vault) the restaked stake backings lock (`g_rlock`) and,
+per capture too, what restaked slashes encumber (`g_enc`). A summed collection is written only through `write` (one entry at a
 time; each ghost moves by the entry's new minus old contribution: the summation lemma of
 `lemma.py`); `put` refuses summed fields, so no encoder can move a summed value without its ghost.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import attrs
 import z3
 
 from properties.z3.model import ASSIGNED
+from properties.z3.unbounded.restaking_fields import EXECUTED, NONE, RESTAKING_FIELDS
 
 INT, BOOL = z3.IntSort(), z3.BoolSort()
 A1 = z3.ArraySort(INT, INT)
 B1 = z3.ArraySort(INT, BOOL)
 A2 = z3.ArraySort(INT, A1)
 B2 = z3.ArraySort(INT, B1)
+A3 = z3.ArraySort(INT, A2)
 
 SCALARS = {"now": INT, "next_market": INT, "next_ask": INT, "K": INT, "fee": INT, "delay": INT, "comp_bps": INT,
-           "burn_bps": INT, "restaking_token": INT, "restaking_feasible": BOOL}
+           "burn_bps": INT, "restaking_token": INT, "restaking_feasible": BOOL,
+           # restaking: the network's parameters and governor, the latest complete capture
+           "r_length": INT, "r_offset": INT, "r_epoch": INT, "r_veto": INT, "r_bridge": INT, "r_governor": INT, "s_latest": INT}
 FIELDS = {
     **SCALARS,
     "supply": A1, "treasury": A1, "burnt": A1,
@@ -42,16 +48,21 @@ FIELDS = {
     "a_escrow": A1, "a_state": A1, "a_private": B1, "a_has": B1, "a_prover": A1, "a_price": A1, "a_at": A1,
     "a_deadline": A1, "a_compute": A1, "a_locked": A2,
     "w_pending": B2, "w_amount": A2, "w_avail": A2,
+    # restaking (`restaking_fields.py`): vaults, complete snapshots by capture, per ask its
+    # restaked backing and, per (ask, vault), its lock and the slash request it becomes
+    **RESTAKING_FIELDS,
     # ghost aggregates
     "g_bal": A1, "g_stake": A1, "g_escrow": INT, "g_locks": A2, "g_compute": A1, "g_active": A2,
+    "g_rlock": A2, "g_enc": A3,
 }
-CONFIG = ("K", "fee", "delay", "comp_bps", "burn_bps", "restaking_token", "restaking_feasible")
+CONFIG = ("K", "fee", "delay", "comp_bps", "burn_bps", "restaking_token", "restaking_feasible",
+          "r_length", "r_offset", "r_epoch", "r_veto", "r_bridge", "r_governor")
 COLLECTIONS = {
     "accounts": ("bal",),
     "provers": tuple(f for f in FIELDS if f.startswith("p_")),
     "asks": tuple(f for f in FIELDS if f.startswith("a_")),
 }
-GHOSTS = ("g_bal", "g_stake", "g_escrow", "g_locks", "g_compute", "g_active")
+GHOSTS = ("g_bal", "g_stake", "g_escrow", "g_locks", "g_compute", "g_active", "g_rlock", "g_enc")
 
 
 def _in_flight_of(r, p):
@@ -80,6 +91,16 @@ AGGREGATES = (
               lambda r, p: z3.If(_in_flight_of(r, p), r["a_compute"], 0), nonnegative=True),
     Aggregate("g_active", "asks", 2, ("a_state", "a_prover", "a_market"),
               lambda r, m, p: z3.If(z3.And(_in_flight_of(r, p), r["a_market"] == m), 1, 0), nonnegative=True),
+    # the spec's `restaking.locked[(prover, vault)]`: what the tasks' restaked backings lock
+    Aggregate("g_rlock", "asks", 2, ("a_rback", "a_prover", "a_rlock"),
+              lambda r, p, v: z3.If(z3.And(r["a_rback"], r["a_prover"] == p), r["a_rlock"][v], 0), nonnegative=True),
+    # `encumbered(prover, vault, snapshot captured at c)`: unresolved slash requests, and executed
+    # slashes resolved at or after c
+    Aggregate("g_enc", "asks", 3, ("a_prover", "a_rstatus", "a_rdone", "a_rlock", "a_rslashed", "a_rdone_at"),
+              lambda r, p, v, c: z3.If(z3.And(r["a_prover"] == p, r["a_rstatus"][v] != NONE),
+                                       z3.If(z3.Not(r["a_rdone"][v]), r["a_rlock"][v],
+                                             z3.If(z3.And(r["a_rstatus"][v] == EXECUTED, r["a_rdone_at"][v] >= c), r["a_rslashed"][v], 0)), 0),
+              nonnegative=True),
 )
 SUMMED = frozenset(f for c in COLLECTIONS.values() for f in c) | frozenset(GHOSTS)
 
@@ -254,3 +275,43 @@ def row_lambda(fn: Callable, name: str) -> z3.ArrayRef:
 
 def store2(arr, i, j, value):
     return z3.Store(arr, i, z3.Store(arr[i], j, value))
+
+
+def forall_ids(names, body: Callable, pattern: Callable) -> z3.BoolRef:
+    """∀ names. body, triggered by `pattern(*vars)` (a term or a tuple of alternatives) when
+    those are plain selects of the state's arrays (a concrete state needs no triggers)."""
+    xs = [z3.Int(n) for n in names]
+    pats = pattern(*xs)
+    pats = list(pats) if isinstance(pats, tuple) else [pats]
+    if not all(_plain(p) for p in pats):
+        return z3.ForAll(xs, body(*xs))
+    return z3.ForAll(xs, body(*xs), patterns=pats)
+
+
+def initial(name: str = "init") -> dict:
+    """`spec.genesis(config, time)`: any config and clock, every collection empty."""
+    s = fresh(name)
+
+    def empty(sort):
+        if sort == z3.IntSort():
+            return z3.IntVal(0)
+        if sort == z3.BoolSort():
+            return z3.BoolVal(False)
+        return z3.K(sort.domain(), empty(sort.range()))
+
+    out = dict(s)
+    for f, sort in FIELDS.items():
+        if f not in CONFIG and f != "now":
+            out[f] = empty(sort)
+    out["s_latest"] = z3.IntVal(-1)  # no complete snapshot
+    return out
+
+
+@attrs.frozen
+class UInvariant:
+    """An invariant of the unbounded model: a state formula, a two-state (step) formula, or both."""
+
+    id: str
+    name: str
+    state: Optional[Callable] = None
+    step: Optional[Callable] = None

@@ -1,5 +1,9 @@
-"""The 22 foundation transitions over the unbounded state, one `encode_process_<op>` per
-`spec.*.process_<op>` (same names and helpers as `properties/z3/transitions.py`).
+"""The transitions over the unbounded state: the 22 of the foundation here, one
+`encode_process_<op>` per `spec.*.process_<op>` (same names and helpers as
+`properties/z3/transitions.py`), and the restaking operations (`restaking_ops.py`): one
+transition relation, `ENCODERS`. The market operations carry their restaked parts
+(`restaked.py`: an assignment's restaked backing, its release, its slash requests), and
+`advance_time` the honest parties' obligations (`HonestPartyDue`, not a spec rule).
 
 Each returns its preconditions in the spec's order, each with the spec error it raises, and its
 effect. Summed collections (balances, provers, asks) are written only through
@@ -15,9 +19,11 @@ import z3
 
 from properties.z3.model import ASSIGNED, CANCELLED, COMPLETE, DEADLINE_CROSSED, EXPIRED, INVALID_INPUTS, PAYMENT, UNASSIGNED
 from properties.z3.operations import SYMBOLIC_OPERATIONS
-from properties.z3.transitions import ERROR_INDEX, OK, Checks, Encoded
+from properties.z3.transitions import ERROR_INDEX, OK, Checks, Encoded, HonestPartyDue
+from properties.z3.unbounded import restaked as R
+from properties.z3.unbounded.restaking_fields import ON_BRIDGE, PENDING
 from properties.z3.unbounded.state import (
-    A1, B1, FACTS, all_stake_tokens, any_stake_token, is_known_token, is_stake_token, put, row_lambda, store2, write,
+    A1, B1, FACTS, all_stake_tokens, forall_ids, any_stake_token, is_known_token, is_stake_token, put, row_lambda, store2, write,
 )
 from spec import errors as E
 from spec.types import BPS
@@ -37,12 +43,15 @@ class Step:
 
 def fresh_op(name: str, prefix: str):
     """A symbolic operation `name` over unbounded ids: per-token fields are arrays over token ids."""
-    cls = SYMBOLIC_OPERATIONS[name]
+    from properties.z3.unbounded.restaking_ops import RESTAKING_OPERATIONS
+
+    cls = {**SYMBOLIC_OPERATIONS, **RESTAKING_OPERATIONS}[name]
     values = {}
     for f in attrs.fields(cls):
         kind, label = f.metadata["kind"], f"{prefix}.{name}.{f.name}"
         values[f.name] = {"bool": lambda: z3.Bool(label), "per_token": lambda: z3.Const(label, A1),
-                          "per_token_bool": lambda: z3.Const(label, B1)}.get(kind, lambda: z3.Int(label))()
+                          "per_token_bool": lambda: z3.Const(label, B1), "row2": lambda: z3.Const(label, z3.ArraySort(z3.IntSort(), A1)),
+                          }.get(kind, lambda: z3.Int(label))()
     return cls(**values)
 
 
@@ -78,9 +87,23 @@ def encode_process_mint(s: dict, op) -> Encoded:
     return Encoded(checks, put(out, supply=add_token(s["supply"], op.token, op.amount)))
 
 
+def honest_parties_act_by(s: dict, later) -> z3.BoolRef:
+    """Time does not pass a moment by which an honest party acts: a restaked task's deadline + 1
+    (the keeper slashes then), a slash request's send + bridge_delay_max (the bridge delivers it,
+    retransmitting a dropped copy), a pending request's veto deadline (someone executes it)."""
+    return z3.And(
+        forall_ids(["honest.n"], lambda n: z3.Implies(s["a_rback"][n], later <= s["a_deadline"][n] + 1), lambda n: s["a_rback"][n]),
+        forall_ids(["honest.n", "honest.v"], lambda n, v: z3.Implies(s["a_rstatus"][n][v] == ON_BRIDGE, later <= s["a_rreq"][n] + s["r_bridge"]),
+                   lambda n, v: s["a_rstatus"][n][v]),
+        forall_ids(["honest.n", "honest.v"], lambda n, v: z3.Implies(s["a_rstatus"][n][v] == PENDING, later <= s["a_rvd"][n][v]),
+                   lambda n, v: s["a_rstatus"][n][v]),
+    )
+
+
 def encode_process_advance_time(s: dict, op) -> Encoded:
     checks = Checks()
     checks.require(op.seconds > 0, E.InvalidTimeStep)
+    checks.require(honest_parties_act_by(s, s["now"] + op.seconds), HonestPartyDue)
     return Encoded(checks, put(s, now=s["now"] + op.seconds))
 
 
@@ -312,16 +335,21 @@ def encode_process_expire_ask(s: dict, op) -> Encoded:
 
 # -- tasks ------------------------------------------------------------------------------------
 
-def fits(s: dict, p, m, compute) -> z3.BoolRef:
-    """The prover could take one more task of market m now."""
+def fits(s: dict, p, m, compute, rfree) -> z3.BoolRef:
+    """The prover could take one more task of market m now (`rfree`: its free restaked total)."""
+    def covered(t):
+        return free_stake(s, p, t) + z3.If(t == s["restaking_token"], rfree, 0) >= s["m_slash"][m][t]
     return z3.And(free_compute(s, p) >= compute,
-                  all_stake_tokens(s, lambda t: z3.Implies(s["m_slash"][m][t] > 0, free_stake(s, p, t) >= s["m_slash"][m][t]), "fits.t"))
+                  all_stake_tokens(s, lambda t: z3.Implies(s["m_slash"][m][t] > 0, covered(t)), "fits.t"))
 
 
 def cancel_quotes_that_no_longer_fit(s: dict, p, matched) -> dict:
-    """Auto-cancel the prover's quotes in other markets that no longer fit its free compute or stake."""
+    """Auto-cancel the prover's quotes in other markets that no longer fit its free compute or
+    stake (native, and restaked: `restaked.rfree_after`)."""
+    rfree = R.rfree_after(s)
+
     def cancel(m):
-        return z3.And(m != matched, s["ms_quote"][m][p], z3.Not(fits(s, p, m, s["ms_compute"][m][p])))
+        return z3.And(m != matched, s["ms_quote"][m][p], z3.Not(fits(s, p, m, s["ms_compute"][m][p], rfree)))
 
     def cleared(field, value):
         return row_lambda(lambda m: z3.Store(s[field][m], p, z3.If(cancel(m), value, s[field][m][p])), f"cancel.{field}")
@@ -349,15 +377,28 @@ def encode_process_assign_task(s: dict, op) -> Encoded:
     checks.require(s["ms_time"][m][p] <= s["a_ptime"][n], E.ProofTimeExceeded)
     compute = s["ms_compute"][m][p]
     checks.require(free_compute(s, p) >= compute, E.InsufficientCompute)
-    checks.require(all_stake_tokens(s, lambda t: z3.Implies(s["m_slash"][m][t] > 0, free_stake(s, p, t) >= s["m_slash"][m][t]), "assign.t"),
-                   E.InsufficientStake)
-    checks.require(z3.Or(z3.Not(private), s["p_enc"][p]), E.ProverKeyMissing)
     slash = s["m_slash"][m]
+    rt = s["restaking_token"]
+
+    def native(t):  # free native stake backs the task first
+        free = free_stake(s, p, t)
+        return z3.If(slash[t] < free, slash[t], free)
+
+    need = R.restaked_need(s, m, native(rt))
+    restaked_covers = R.split_valid(s, p, need)
+    checks.require(all_stake_tokens(s, lambda t: z3.Implies(slash[t] > 0, z3.Or(free_stake(s, p, t) >= slash[t], z3.And(t == rt, restaked_covers))),
+                                    "assign.t"), E.InsufficientStake)
+    checks.require(z3.Or(z3.Not(private), s["p_enc"][p]), E.ProverKeyMissing)
+    deadline = s["now"] + s["a_ptime"][n]
+    checks.require(z3.Implies(need > 0, R.key_safety_rule_holds(deadline, s["r_bridge"], s["s_veto"][R.CAPTURE], R.CAPTURE, s["s_epoch"][R.CAPTURE])),
+                   E.KeySafetyRuleViolated)
+    native_lock = row_lambda(lambda t: z3.If(is_stake_token(s, t), native(t), 0), "assign.native")
     locked = s["p_locked"][p]
-    out = write(s, "provers", p, p_in_use=s["p_in_use"][p] + compute, p_locked=row_lambda(lambda t: locked[t] + slash[t], "assign.lock"))
+    out = write(s, "provers", p, p_in_use=s["p_in_use"][p] + compute, p_locked=row_lambda(lambda t: locked[t] + native_lock[t], "assign.lock"))
     out = set_membership(out, m, p, active=s["ms_active"][m][p] + 1)
     out = write(out, "asks", n, a_state=z3.IntVal(ASSIGNED), a_has=z3.BoolVal(True), a_prover=p, a_price=op.price, a_at=s["now"],
-                a_deadline=s["now"] + s["a_ptime"][n], a_compute=compute, a_locked=slash)
+                a_deadline=deadline, a_compute=compute, a_locked=native_lock)
+    out = R.lock_restaked(out, n, need)
     return Encoded(checks, cancel_quotes_that_no_longer_fit(out, p, m))
 
 
@@ -368,10 +409,12 @@ def get_assigned_task(s: dict, checks: Checks, n, sender) -> None:
     checks.require(sender == s["a_prover"][n], E.NotAssignedProver)
 
 
-def release_task(s: dict, n) -> dict:
-    """Unlock the task's stake and compute and take it off the prover's in-flight count."""
+def release_task(s: dict, n, slashed: bool = False) -> dict:
+    """Unlock the task's stake (native, and restaked: given back, or turned into slash requests
+    when `slashed`) and compute and take it off the prover's in-flight count."""
     p, m = s["a_prover"][n], s["a_market"][n]
     locked, held = s["p_locked"][p], s["a_locked"][n]
+    s = R.request_restaked_slash(s, n) if slashed else R.release_restaked(s, n)
     out = write(s, "provers", p, p_in_use=s["p_in_use"][p] - s["a_compute"][n],
                 p_locked=row_lambda(lambda t: locked[t] - held[t], "release.t"))
     return set_membership(out, m, p, active=s["ms_active"][m][p] - 1)
@@ -411,7 +454,7 @@ def slash_task(s: dict, n) -> dict:
     """The locked stake leaves the prover: compensation to the requester, a share burnt, the rest
     to the treasury; the escrow is refunded and the ask ends DEADLINE_CROSSED."""
     p, requester, amount = s["a_prover"][n], s["a_requester"][n], s["a_locked"][n]
-    out = release_task(s, n)
+    out = release_task(s, n, slashed=True)
 
     def part(t, value):
         return z3.If(is_stake_token(s, t), value, 0)
@@ -467,3 +510,6 @@ def encode_process_register_prover_key(s: dict, op) -> Encoded:
 
 ENCODERS: dict[str, Callable] = {name[len("encode_process_"):]: fn for name, fn in dict(globals()).items()
                                  if name.startswith("encode_process_")}
+from properties.z3.unbounded.restaking_ops import RESTAKING_ENCODERS  # noqa: E402  (they build on this module's helpers)
+
+ENCODERS.update(RESTAKING_ENCODERS)

@@ -1,11 +1,12 @@
 """`differential`: seeded random traces run side by side on the deployed_native spec fork and on
 its EVM adapter (the real bytecode, reference.evm.adapter), compared step by step.
 
-Trace `i` draws `steps` abstract actions from `random.Random(derived_seed(seed, i))` over the
-value space of properties.deployed_native_search (set up a market and prover, create and assign
-tasks, prove, slash, discard, cancel, stake and compute changes, blocks passing), each expanded
-into the fork's operations against the spec state it meets; rejected operations stay in the
-trace. Both sides start from the same genesis and answer every operation; the first step whose
+Trace `i` draws `steps` abstract actions from `random.Random(derived_seed(seed, i))` out of the
+action tables of properties.deployed_native_search, the ones the findings search and the
+conformance traces draw from (set up a market and prover, create and assign tasks, prove, slash,
+discard, cancel, stake and compute changes, blocks passing, more callers, keys, markets and
+batch calls), each expanded into the fork's operations against the spec state it meets; rejected
+operations stay in the trace. Both sides start from the same genesis and answer every operation; the first step whose
 answers differ (accepted on one side only, other error codes, other events), or a final on-chain
 state that differs, is a disagreement. It is named by the rule it breaks (operation and kind of
 difference, ids left out), shrunk to a 1-minimal trace that still breaks the same rule, and the
@@ -52,31 +53,9 @@ def tasks(seed: int, params):
         i += 1
 
 
-def _action(rng: random.Random) -> tuple:
-    """One abstract action, from the value space of properties.deployed_native_search.ACTIONS."""
-    from properties.deployed_native_search import PROVERS
-
-    prover = rng.choice(PROVERS)
-    return rng.choice((
-        lambda: ("ready", rng.choice((1_000, 40_000)), rng.choice((10, 500))),
-        lambda: ("tasks", rng.choice((1, 2, 3))),
-        lambda: ("advance", rng.choice((1, 20, 100))),
-        lambda: ("fee", rng.randint(1, 3)),
-        lambda: ("register", prover, rng.randint(1, 5), rng.choice((0, 100, 500))),
-        lambda: ("ask", rng.choice((2, 50))),
-        lambda: (rng.choice(("prove", "slash", "discard", "invalid", "cancel")),),
-        lambda: ("request_unstake", prover, rng.choice((1, 50))),
-        lambda: ("unstake", prover),
-        lambda: ("top_up", prover, rng.choice((10, 1_000))),
-        lambda: ("deregister", prover),
-        lambda: ("request_compute_decrease", prover, rng.randint(1, 3)),
-        lambda: ("decrease_compute", prover),
-    ))()
-
-
 def random_trace(seed: int, steps: int) -> list[dict]:
     """The encoded operations of one trace (accepted and rejected alike)."""
-    from properties.deployed_native_search import expand
+    from properties.deployed_native_search import ACTION_TABLE, MORE_ACTION_TABLE, draw_action, expand
     from spec.deployed_native.codec import encode_op
     from spec.deployed_native.containers import Config, genesis
     from spec.deployed_native.transition import apply
@@ -86,7 +65,7 @@ def random_trace(seed: int, steps: int) -> list[dict]:
     rng = random.Random(seed)
     state, out = genesis(Config()), []
     actions = [("ready", 40_000, 500)] if rng.random() < 0.7 else []
-    actions += [_action(rng) for _ in range(steps)]
+    actions += [draw_action(rng, ACTION_TABLE + MORE_ACTION_TABLE) for _ in range(steps)]
     for action in actions:
         for op in expand(state, action):
             out.append(encode_op(op))
