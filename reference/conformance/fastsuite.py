@@ -334,17 +334,22 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
             _save_cache(cache, digest, {}, baseline=key)
     ranking, results, pending = _Ranking(), {}, list(mutants)
     running: dict = {}
+
+    def record(m, out):
+        """Keep a judged result, rank its killer for the mutants that follow, report it."""
+        results[m.name] = out
+        k = _killer_of(out, killers[m.module])
+        if k:
+            ranking.note(m, k)
+        if progress:
+            progress(_result(m, out))
+
     while pending or running:
         while pending and len(running) < max(1, jobs):
             m = pending.pop(0)
             hit = stored.get(m.name)
             if hit and hit["status"] == "killed" and hit["source"] == _digest(m) and _killer_sha(hit["killed_by"]) == hit["killer_sha"]:
-                results[m.name] = hit
-                k = _killer_of(hit, killers[m.module])
-                if k:
-                    ranking.note(m, k)
-                if progress:
-                    progress(_result(m, hit))
+                record(m, hit)
                 continue
             first = _killer_of(hit, killers[m.module]) if hit else None
             order = ranking.order(m, killers[m.module], first)
@@ -356,12 +361,7 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
         for handle, out in done.items():
             m, t0 = running.pop(handle)
             out = {**out, "seconds": time.perf_counter() - t0, "source": _digest(m), "killer_sha": _killer_sha(out["killed_by"])}
-            results[m.name] = out
-            k = _killer_of(out, killers[m.module])
-            if k:
-                ranking.note(m, k)
-            if progress:
-                progress(_result(m, out))
+            record(m, out)
             if len(results) % 10 == 0:  # an interrupted run keeps what it judged
                 _save_cache(cache, digest, results)
     _save_cache(cache, digest, results)
