@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import spec
 from properties import strategies as strat
-from properties.fixtures import attest
+from properties.fixtures import PUBLIC_INPUTS, attest
 from properties.z3.concrete import Universe, abstract_state
 from properties.z3.model import Bounds
 from properties.z3.proofs import OPERATION_NAMES, evaluate
@@ -39,23 +39,50 @@ def _try(state, op):
     return post if _fits(post) else state
 
 
-@st.composite
-def signed_assignment(draw, state: spec.State):
-    """An engine-signed assignment of an unassigned ask to a quoting member, at a price between
-    the quote and max_price (the spec decides whether compute and stake fit)."""
-    candidates = [
+def _assignment_candidates(state: spec.State) -> list:
+    """(ask, prover, quote) for each unassigned ask and quoting member of its market with the
+    quote's price within max_price (the spec decides whether compute and stake fit)."""
+    return [
         (ask, membership.prover, membership.quote)
         for _, ask in sorted(state.asks.items()) if ask.state == AskState.UNASSIGNED
         for (market_id, _), membership in sorted(state.memberships.items())
         if market_id == ask.market_id and membership.quote is not None and membership.quote.price <= ask.max_price
     ]
+
+
+def _accepted_assignments(state: spec.State) -> list:
+    return [c for c in _assignment_candidates(state) if _try(state, _signed(state, *c, c[2].price)) is not state]
+
+
+@st.composite
+def signed_assignment(draw, state: spec.State):
+    """An engine-signed assignment of an unassigned ask to a quoting member, at a price between
+    the quote and max_price; one the spec accepts at the quote's price where there is one."""
+    candidates = _assignment_candidates(state)
     if not candidates:
         return draw(strat.assign_task(state))
-    # the ones the spec accepts at the quote's price first, so that "accepted" is reached whatever
-    # Hypothesis draws (derandomized draws still move with unrelated source changes)
-    accepted = [c for c in candidates if _try(state, _signed(state, *c, c[2].price)) is not state]
-    ask, prover, quote = draw(st.sampled_from(accepted or candidates))
+    ask, prover, quote = draw(st.sampled_from(_accepted_assignments(state) or candidates))
     return _signed(state, ask, prover, quote, draw(st.integers(quote.price, ask.max_price)))
+
+
+def room_for_an_assignment(state: spec.State) -> spec.State:
+    """The state, or one built from it by spec operations, in which some assignment is accepted:
+    a fresh ask in each market in turn (a quoting member may already have room), then each
+    registered prover joining a market it is not in with a quote. Derandomized draws move with
+    unrelated source changes, so the accepted case of assign_task is built, not drawn."""
+    if _accepted_assignments(state):
+        return state
+    requester = max(strat.REQUESTERS, key=lambda a: state.balances.get((a, state.config.payment_token), 0))
+    joins = [ops.JoinMarket(p, m, 0, 1, 1) for m in sorted(state.markets) for p in sorted(state.provers)
+             if (m, p) not in state.memberships]
+    for join in [None, *joins]:
+        built = state if join is None else _try(state, join)
+        for market_id in sorted(state.markets) if join is None else [join.market_id]:
+            ask = ops.CreateAsk(requester, market_id, 100, built.time + 600, 100, 0, PUBLIC_INPUTS[0])
+            candidate = _try(built, ask)
+            if _accepted_assignments(candidate):
+                return candidate
+    return state
 
 
 def _signed(state: spec.State, ask, prover: str, quote, price: int) -> ops.AssignTask:
@@ -119,6 +146,8 @@ def scenarios(draw, name: str, want: str, configs=strat.configs()):
     for _ in range(draw(st.integers(0, 6), label="steps")):
         kind = draw(st.sampled_from(OPERATION_NAMES), label="step kind")
         state = _try(state, draw(strategy_for(kind)(state), label="op"))
+    if (name, want) == ("assign_task", "accepted"):
+        state = room_for_an_assignment(state)
     for _ in range(TRIES):
         build = DIRECTED.get((name, want)) or strategy_for(name)
         op = draw(build(state), label="last")
