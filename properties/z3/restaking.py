@@ -276,9 +276,12 @@ def prove(rule=key_safety, timeout_ms: int = 60_000, only: Optional[tuple] = Non
         guard, changes = op.build(pre, op.args)
         after = fresh("t")
         post = {**pre, **{f: after[f] for f in changes}}
-        solver = z3.Solver()
+        # a fresh context per operation: Z3 orders terms by their ids, which depend on every term
+        # built before in the process, so a shared context makes the verdict depend on test order
+        ctx = z3.Context()
+        solver = z3.Solver(ctx=ctx)
         solver.set("timeout", timeout_ms, "rlimit", RLIMIT, "random_seed", 0)
-        solver.add(every, guard, *[after[f] == term for f, term in changes.items()])
+        solver.add(*[f.translate(ctx) for f in (every, guard, *[after[f] == term for f, term in changes.items()])])
         enabled = solver.check()
         for (iid, _, _), (_, _, formula) in zip(pre_inv, invariants(post, rule)):
             started = time.perf_counter()
@@ -289,9 +292,9 @@ def prove(rule=key_safety, timeout_ms: int = 60_000, only: Optional[tuple] = Non
                 out.append(RResult(iid, op.name, "obligation", "vacuous", time.perf_counter() - started, "no invariant state enables it"))
                 continue
             solver.push()
-            solver.add(z3.Not(formula))
+            solver.add(z3.Not(formula).translate(ctx))
             verdict = solver.check()
-            detail = "" if verdict != z3.sat else _describe(solver.model(), pre, op)
+            detail = "" if verdict != z3.sat else _describe(solver.model(), pre, op, ctx)
             solver.pop()
             result = "proved" if verdict == z3.unsat else "counterexample" if verdict == z3.sat else "unknown"
             out.append(RResult(iid, op.name, "obligation", result, time.perf_counter() - started, detail))
@@ -305,10 +308,10 @@ def _initial() -> dict:
             "s_holds": z3.K(INT, never), "locked": z3.K(INT, never), "status": z3.K(INT, z3.K(INT, z3.IntVal(NONE)))}
 
 
-def _describe(model, pre, op) -> str:
+def _describe(model, pre, op, ctx) -> str:
     keys = ("now", "epoch", "veto", "bridge", "offset")
-    parts = [f"{k}={model.eval(pre[k], model_completion=True)}" for k in keys]
-    parts += [f"{a}={model.eval(a, model_completion=True)}" for a in op.args if a.sort() == INT]
+    parts = [f"{k}={model.eval(pre[k].translate(ctx), model_completion=True)}" for k in keys]
+    parts += [f"{a}={model.eval(a.translate(ctx), model_completion=True)}" for a in op.args if a.sort() == INT]
     return f"{op.name} from " + ", ".join(parts)
 
 

@@ -82,9 +82,12 @@ class Query:
         self.assertions += facts
 
     def verdict(self, *extra) -> z3.CheckSatResult:
-        solver = z3.Solver()
+        # a fresh context: Z3 orders terms by their ids, which depend on every term built before
+        # in the process, so a shared context would make a verdict depend on what ran first
+        ctx = z3.Context()
+        solver = z3.Solver(ctx=ctx)
         solver.set("timeout", TIMEOUT_MS, "rlimit", self.rlimit, "random_seed", 0, "smt.mbqi", self.mbqi, "auto_config", False)
-        solver.add(*self.assertions, *extra)
+        solver.add(*[f.translate(ctx) for f in (*self.assertions, *extra)])
         return solver.check()
 
     def prove(self, goal) -> str:
