@@ -1,0 +1,130 @@
+"""deployed_native scenarios at the boundaries of the createAsk and GeneratorRegistry checks: each
+sits on the exact value where a rule flips (the last accepted or the first refused), so that an
+off-by-one or a dropped operand in the fork changes the case."""
+from __future__ import annotations
+
+from reference.conformance.scenarios.deployed_native.registry import scenario
+from reference.conformance.scenarios.deployed_native.world import (
+    ADMIN, BOB, CAROL, DAVE, INPUTS, MALLORY, REWARD, TREASURY, World,
+)
+from spec.deployed_native import operations as ops
+
+# ---- createAsk -----------------------------------------------------------------------------
+
+
+@scenario("create_ask")
+def create_ask_fee_counts_every_byte():
+    """The platform fee is cost-per-byte times prover data + private inputs + ACL bytes:
+    3 * (13 + 5 + 7) = 75, the treasury's claimable at once; the requester pays reward + 75."""
+    w = World().ready()
+    w.do(ops.UpdateCostPerBytes(ADMIN, 0, 3))
+    w.fund(CAROL, usdc=REWARD + 75)
+    w.do(ops.CreateAsk(CAROL, 0, REWARD, w.state.now + 50, 10, CAROL, INPUTS, 0, b"\x02" * 5, b"\x03" * 7))
+    assert len(INPUTS) == 13 and w.state.claimable[TREASURY] == 75
+    assert w.state.balances.get((CAROL, "USDC"), 0) == 0
+    return w
+
+
+@scenario("create_ask", "CannotBeZero")
+def create_ask_zero_reward():
+    """A zero reward is refused even with prover data."""
+    w = World().ready()
+    w.do(ops.CreateAsk(CAROL, 0, 0, w.state.now + 50, 10, CAROL, INPUTS), "CannotBeZero")
+    return w
+
+
+@scenario("create_ask", "CannotBeZero")
+def create_ask_empty_prover_data():
+    """Empty prover data is refused even with a reward."""
+    w = World().ready().fund(CAROL, usdc=REWARD)
+    w.do(ops.CreateAsk(CAROL, 0, REWARD, w.state.now + 50, 10, CAROL, b""), "CannotBeZero")
+    return w
+
+
+@scenario("create_ask")
+def create_ask_smallest():
+    """A reward of 1 and one byte of prover data are enough."""
+    w = World().ready().fund(CAROL, usdc=1)
+    w.do(ops.CreateAsk(CAROL, 0, 1, w.state.now + 50, 10, CAROL, b"\x07"))
+    assert w.state.asks[0].reward == 1
+    return w
+
+
+@scenario("create_ask", "CannotAssignExpiredTasks")
+def create_ask_expiry_at_min_proving_time():
+    """With a minimum proving time of 5 blocks, expiry = now + 5 is refused (it must be after)."""
+    w = World().ready().fund(CAROL, usdc=REWARD)
+    w.do(ops.UpdateMinProvingTime(ADMIN, 0, 5))
+    w.do(ops.CreateAsk(CAROL, 0, REWARD, w.state.now + 5, 10, CAROL, INPUTS), "CannotAssignExpiredTasks")
+    return w
+
+
+@scenario("create_ask")
+def create_ask_expiry_after_min_proving_time():
+    """With a minimum proving time of 5 blocks, expiry = now + 6 is the first accepted."""
+    w = World().ready().fund(CAROL, usdc=REWARD)
+    w.do(ops.UpdateMinProvingTime(ADMIN, 0, 5))
+    w.do(ops.CreateAsk(CAROL, 0, REWARD, w.state.now + 6, 10, CAROL, INPUTS))
+    return w
+
+
+@scenario("create_ask")
+def create_ask_acl_130_bytes():
+    """An ACL of exactly 130 bytes is accepted (131 is refused)."""
+    w = World().ready().fund(CAROL, usdc=REWARD)
+    w.do(ops.CreateAsk(CAROL, 0, REWARD, w.state.now + 50, 10, CAROL, INPUTS, 0, b"", b"\x01" * 130))
+    return w
+
+
+@scenario("create_ask")
+def create_ask_at_activation_block():
+    """A market takes asks from its activation block itself."""
+    w = World().engine()
+    w.market(activate=False)
+    w.fund(CAROL, usdc=REWARD)
+    gap = w.state.markets[0].activation_block - w.state.now
+    assert gap > 0
+    w.do(ops.AdvanceBlocks(gap))
+    assert w.state.now == w.state.markets[0].activation_block
+    w.do(ops.CreateAsk(CAROL, 0, REWARD, w.state.now + 50, 10, CAROL, INPUTS))
+    return w
+
+
+# ---- GeneratorRegistry ---------------------------------------------------------------------
+
+
+@scenario("register_prover", "CannotBeZero")
+def register_prover_empty_data():
+    """Generator data must not be empty."""
+    w = World()
+    w.do(ops.RegisterProver(BOB, BOB, 10, 0, b""), "CannotBeZero")
+    return w
+
+
+@scenario("register_prover")
+def register_prover_smallest():
+    """A declared compute of 1 and an initial stake of 1 are enough; the 1 is pulled."""
+    w = World().fund(BOB, pond=1)
+    w.do(ops.RegisterProver(BOB, BOB, 1, 1, b"d"))
+    assert w.state.provers[BOB].total_stake == 1 and w.state.balances[("@registry", "POND")] == 1
+    return w
+
+
+@scenario("change_reward_address", "CannotBeZero")
+def change_reward_address_unregistered():
+    """Only a registered prover changes its reward address."""
+    w = World()
+    w.do(ops.ChangeRewardAddress(MALLORY, DAVE), "CannotBeZero")
+    return w
+
+
+@scenario("decrease_declared_compute")
+def decrease_declared_compute_to_zero():
+    """Rounding can take everything: asking to drop 2 of 3 keeps floor(floor(1e18 / 3) * 3 /
+    1e18) = 0, which still covers 0 consumed and 0 allocated, so the prover is left with none."""
+    w = World()
+    w.do(ops.RegisterProver(BOB, BOB, 3, 0, b"d"))
+    w.do(ops.RequestComputeDecrease(BOB, 2))
+    w.do(ops.DecreaseDeclaredCompute(BOB))
+    assert w.state.provers[BOB].declared_compute == 0
+    return w
