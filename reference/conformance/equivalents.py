@@ -71,4 +71,15 @@ EQUIVALENT = {
                                          "a non-name operator or vault with the same code and field (MALFORMED_OPERATION, "
                                          "entries); tests/spec/test_edges_wire.py pins both shapes")
        for k, change in ((6, "line 3: 0 -> 1"), (7, "line 3: 1 -> 2"))},
+    # deployed_native: guards that a reachable state never reaches
+    "gen:spec.deployed_native.generators:is_registered:3": (
+        "line 4: Gt -> GtE", "every stored Generator has non-empty data: the one constructor (`process_register_prover`) "
+        "requires it and no rule evolves `data`, so `len(data) > 0` and `>= 0` agree on every reachable entry"),
+    "gen:spec.deployed_native.generators:process_request_compute_decrease:3": (
+        "line 14: Lt -> LtE", "compute >= 1 (line 7) and declared >= compute, so new_total < declared and "
+        "floor(new_total * 1e18 / declared) <= 1e18 - 1: the utilisation never equals 1e18, `<` and `<=` agree"),
+    "gen:spec.deployed_native.generators:process_decrease_declared_compute:5": (
+        "line 12: 0 -> 1", "the default is read only for a prover with no stored request block, but line 8 has required "
+        "a pending reduction (utilisation != 1e18), and the utilisation and the block are set together by "
+        "`process_request_compute_decrease` and cleared together here (a re-registration resets the utilisation)"),
 }

@@ -45,7 +45,8 @@ TESTS = {
     "wire": ("tests/spec/test_edges_wire.py", "tests/hostile/test_hostile_codec.py"),
     "matching": ("tests/matching/test_matching_protocols.py", "tests/matching/test_matching_adapter.py",
                  "tests/matching/test_matching_differential.py"),
-    "deployed_native": ("tests/forks/test_deployed_native_findings.py", "tests/forks/test_deployed_native_vectors.py"),
+    "deployed_native": ("tests/forks/test_deployed_native_findings.py", "tests/forks/test_deployed_native_vectors.py",
+                        "tests/forks/test_deployed_native_edges.py"),
     "deployed_restaking": ("tests/forks/test_deployed_restaking.py", "tests/forks/test_deployed_restaking_escape.py"),
 }
 """The targeted fast tests of each family, run after the vectors (documented in docs/mutation-generated.md)."""

@@ -1,0 +1,130 @@
+"""deployed_native helpers at their edges, beside the vectors: the genesis config's bounds, the
+codec's errors and full-state encoding, the stored compute-reduction block, and the A1 fix's
+comparison and block clock. Expected values are written out by hand from the rule."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from spec.deployed_native import operations as ops
+from spec.deployed_native.codec import _nest, decode_config, decode_op, encode_state
+from spec.deployed_native.containers import Config, KeyRegistry, State, genesis
+from spec.deployed_native.fixes import apply_with, attestation_accepted_in_ms
+from spec.deployed_native.transition import apply
+from spec.errors import InvalidConfig, MalformedOperation
+
+# ---- genesis config: integers in [0, 2^64), non-empty names ----------------------------------
+
+
+@pytest.mark.parametrize("name", ["market_creation_cost", "genesis_block"])
+@pytest.mark.parametrize("value", [0, 1, 2**64 - 1])
+def test_config_integer_bounds_accept(name, value):
+    assert getattr(Config(**{name: value}), name) == value
+
+
+@pytest.mark.parametrize("name", ["market_creation_cost", "genesis_block"])
+@pytest.mark.parametrize("value", [-1, 2**64, 3**64, "5", True])
+def test_config_integer_bounds_refuse(name, value):
+    with pytest.raises(InvalidConfig) as err:
+        Config(**{name: value})
+    assert err.value.field == name
+
+
+@pytest.mark.parametrize("name", ["payment_token", "staking_token", "treasury", "admin"])
+@pytest.mark.parametrize("value", ["", 5, None])
+def test_config_names_refuse(name, value):
+    with pytest.raises(InvalidConfig) as err:
+        Config(**{name: value})
+    assert err.value.field == name
+
+
+def test_decode_config_names_the_unknown_field():
+    with pytest.raises(InvalidConfig) as err:
+        decode_config({"bogus": "1"})
+    assert err.value.field == "bogus"
+    with pytest.raises(InvalidConfig) as err:
+        decode_config({"genesis_block": "7", "zzz": "1", "aaa": "2"})
+    assert err.value.field == "aaa"
+    assert decode_config({"genesis_block": "0"}).genesis_block == 0
+
+
+# ---- operations: malformed input names the field ---------------------------------------------
+
+
+@pytest.mark.parametrize("data", [{}, ["op"], "op", {"args": {}}, None])
+def test_decode_op_without_op(data):
+    with pytest.raises(MalformedOperation) as err:
+        decode_op(data)
+    assert err.value.field == "op"
+
+
+def test_decode_op_names_the_unknown_argument():
+    with pytest.raises(MalformedOperation) as err:
+        decode_op({"op": "pause", "args": {"sender": "admin", "bogus": "1"}})
+    assert err.value.field == "bogus"
+    with pytest.raises(MalformedOperation) as err:
+        decode_op({"op": "pause", "args": {"sender": "admin", "zz": "1", "aa": "1"}})
+    assert err.value.field == "aa"
+    assert decode_op({"op": "pause", "args": {"sender": "admin"}}) == ops.Pause("admin")
+
+
+# ---- the full spec state -----------------------------------------------------------------------
+
+
+def test_nest_pairs_in_order():
+    """A pair-keyed map nests outer -> inner, both in sorted order, values encoded."""
+    data = _nest({("bob", "POND"): 5, ("alice", "USDC"): 7, ("alice", "POND"): 1, (3, 10): b"\x01", (3, 2): True})
+    assert data == {"3": {"10": "0x01", "2": True}, "alice": {"POND": "1", "USDC": "7"}, "bob": {"POND": "5"}}
+    assert list(data) == ["3", "alice", "bob"] and list(data["alice"]) == ["POND", "USDC"] and list(data["3"]) == ["10", "2"]
+    assert _nest({}) == {}
+
+
+@pytest.mark.xfail(raises=TypeError, strict=True, reason="spec bug (reported to the lead): encode_state's first "
+                   "comprehension encodes `keys`, a KeyRegistry of PSets, which spec.codec.encode refuses, so it raises on "
+                   "every state, genesis included; strict, so the fix turns this into a failure to un-mark")
+def test_encode_state_nests_pairs_in_order():
+    """Pair-keyed maps nest outer -> inner, both in sorted order; key images and families are
+    sorted 0x-hex lists."""
+    state = State(
+        balances={("bob", "POND"): 5, ("alice", "USDC"): 7, ("alice", "POND"): 1},
+        keys=KeyRegistry(images={b"\x02", b"\x01"}, families={(b"\x0f", b"\x02"), (b"\x0a", b"\x01")},
+                         pub_keys={("zed", 1): b"\xbb", ("amy", 0): b"\xaa"}),
+    )
+    data = encode_state(state)
+    assert data["fork"] == "deployed_native"
+    assert data["balances"] == {"alice": {"POND": "1", "USDC": "7"}, "bob": {"POND": "5"}}
+    assert list(data["balances"]) == ["alice", "bob"] and list(data["balances"]["alice"]) == ["POND", "USDC"]
+    assert data["keys"]["images"] == ["0x01", "0x02"]
+    assert data["keys"]["families"] == [["0x0a", "0x01"], ["0x0f", "0x02"]]
+    assert data["keys"]["pub_keys"] == {"amy": {"0": "0xaa"}, "zed": {"1": "0xbb"}}
+    assert list(data["keys"]["pub_keys"]) == ["amy", "zed"]
+    json.dumps(data)  # plain JSON throughout
+
+
+def test_compute_reduction_is_stored_one_block_later():
+    """intendToReduceCompute stores the block from which the reduction executes: the request's
+    block + REDUCTION_REQUEST_BLOCK_GAP (1)."""
+    state, _ = apply(genesis(), ops.RegisterProver("bob", "bob", 10, 0, b"d"))
+    state, _ = apply(state, ops.RequestComputeDecrease("bob", 4))
+    request_block = state.block  # the block the request ran in
+    assert state.reduce_compute_request_block["bob"] == request_block + 1
+
+
+# ---- fix A1 ----------------------------------------------------------------------------------
+
+
+def test_fix_a1_accepts_under_60_seconds_only():
+    assert attestation_accepted_in_ms(0) and attestation_accepted_in_ms(59_999)
+    assert not attestation_accepted_in_ms(60_000) and not attestation_accepted_in_ms(60_001)
+
+
+def test_fix_a1_keeps_the_block_clock():
+    """Under the fix each transaction still mines one block; advance_blocks mines exactly its
+    count."""
+    fixed = apply_with("A1")
+    start = genesis()
+    state, _ = fixed(start, ops.Pause("admin"))
+    assert state.block == start.block + 1 and state.paused
+    state, _ = fixed(state, ops.AdvanceBlocks(7))
+    assert state.block == start.block + 8
