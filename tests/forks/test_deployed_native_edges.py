@@ -111,6 +111,15 @@ def test_compute_reduction_is_stored_one_block_later():
     assert state.reduce_compute_request_block["bob"] == request_block + 1
 
 
+def test_stake_reduction_is_stored_one_block_later():
+    """intendToReduceStake stores the block from which the withdrawal executes: the request's
+    block + REDUCTION_REQUEST_BLOCK_GAP (1)."""
+    state, _ = apply(genesis(), ops.Mint("bob", "POND", 50))
+    state, _ = apply(state, ops.RegisterProver("bob", "bob", 10, 50, b"d"))
+    state, _ = apply(state, ops.RequestStakeWithdrawal("bob", 20))
+    assert state.unstake_request_block["bob"] == state.block + 1
+
+
 # ---- fix A1 ----------------------------------------------------------------------------------
 
 

@@ -128,3 +128,26 @@ def decrease_declared_compute_to_zero():
     w.do(ops.DecreaseDeclaredCompute(BOB))
     assert w.state.provers[BOB].declared_compute == 0
     return w
+
+
+@scenario("deposit_stake")
+def deposit_stake_one():
+    """A stake of 1 is a stake (only 0 is refused)."""
+    w = World().fund(DAVE, pond=1)
+    w.do(ops.RegisterProver(BOB, BOB, 3, 0, b"d"))
+    w.do(ops.DepositStake(DAVE, BOB, 1))
+    assert w.state.provers[BOB].total_stake == 1
+    return w
+
+
+@scenario("withdraw_stake")
+def withdraw_stake_down_to_locked():
+    """What stays may equal the locked stake: with 1000 staked and the task's 300 locked,
+    withdrawing 700 leaves floor(floor(300 * 1e18 / 1000) * 1000 / 1e18) = 300 = locked."""
+    w = World()
+    w.task()
+    assert w.state.provers[BOB].total_stake == 1_000 and w.state.provers[BOB].stake_locked == 300
+    w.do(ops.RequestStakeWithdrawal(BOB, 700))
+    w.do(ops.WithdrawStake(BOB, BOB))
+    assert w.state.provers[BOB].total_stake == 300 and w.state.balances[(BOB, "POND")] == 700
+    return w
