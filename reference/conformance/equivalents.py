@@ -88,6 +88,12 @@ EQUIVALENT = {
                                                                                       "before: `at != 0` (or `!= 1`) always holds and "
                                                                                       "`now >= at` does too, whichever way they combine")
        for k, change in ((6, "line 13: And -> Or"), (9, "line 13: 0 -> 1"))},
+    **{f"gen:spec.deployed_native.generators:process_withdraw_stake:{k}": (change, "a stored unstake block is the request's "
+                                                                           "block + 1 >= 2, and every transaction runs in a "
+                                                                           "later block than the one before: `at != 0` (or "
+                                                                           "`!= 1`) always holds and `now >= at` does too, "
+                                                                           "whichever way they combine")
+       for k, change in ((5, "line 13: And -> Or"), (8, "line 13: 0 -> 1"))},
     "gen:spec.deployed_native.generators:process_withdraw_stake:4": (
         "line 12: 0 -> 1", "the default is read only for a prover with no stored unstake block, but line 7 has required a "
         "pending stake reduction (utilisation != 1e18), and the utilisation and the block are set together by "

@@ -137,3 +137,95 @@ def test_fix_a1_keeps_the_block_clock():
     assert state.block == start.block + 1 and state.paused
     state, _ = fixed(state, ops.AdvanceBlocks(7))
     assert state.block == start.block + 8
+
+
+# ---- operations: field validators at their bounds ---------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 1, 2**256 - 1])
+def test_uint_fields_accept(value):
+    assert ops.DepositStake("dave", "bob", value).amount == value
+
+
+@pytest.mark.parametrize("value", [-1, 2**256, 3**256, True, "1", 1.0])
+def test_uint_fields_refuse(value):
+    with pytest.raises(MalformedOperation) as err:
+        ops.DepositStake("dave", "bob", value)
+    assert err.value.field == "amount"
+
+
+def test_hex_address_names_are_lower_cased():
+    address = "0x" + "aB" * 20
+    assert ops.Pause(address).sender == address.lower()
+    for name in ("0x" + "aB" * 19 + "A", "0x" + "aB" * 20 + "c", "0X" + "aB" * 20, "1x" + "aB" * 20, "0x" + "aB" * 19 + "gG", "Alice"):
+        assert ops.Pause(name).sender == name, name
+
+
+@pytest.mark.parametrize("age", [0, 1, 10**12])
+def test_attestation_age_accept(age):
+    assert ops.VerifyMatchingEngine("admin", "k", "img", age).attestation_age_ms == age
+
+
+@pytest.mark.parametrize("age", [-1, 10**12 + 1, True, "0"])
+def test_attestation_age_refuse(age):
+    with pytest.raises(MalformedOperation) as err:
+        ops.VerifyMatchingEngine("admin", "k", "img", age)
+    assert err.value.field == "attestation_age_ms"
+
+
+@pytest.mark.parametrize("kind", [0, 1, 2])
+def test_secret_type_accept(kind):
+    assert ops.UpdateCostPerBytes("admin", kind, 1).secret_type == kind
+
+
+@pytest.mark.parametrize("kind", [-1, 3, True, "1"])
+def test_secret_type_refuse(kind):
+    with pytest.raises(MalformedOperation) as err:
+        ops.UpdateCostPerBytes("admin", kind, 1)
+    assert err.value.field == "secret_type"
+
+
+def test_lists_accept():
+    assert ops.LeaveMarkets("bob", [0, 2**256 - 1]).market_ids == (0, 2**256 - 1)
+    assert ops.LeaveMarkets("bob", []).market_ids == ()
+    assert ops.AddExtraImages("alice", 0, ("a", "b"), []).prover_images == ("a", "b")
+    assert ops.SubmitProofs("bob", [1], [b"", b"p"]).proofs == (b"", b"p")
+    relay = ops.RelayBatchAssignTasks("dave", [0], ["0x" + "AB" * 20], [b""], b"s")
+    assert relay.provers == ("0x" + "ab" * 20,)
+
+
+@pytest.mark.parametrize("field, build", [
+    ("market_ids", lambda v: ops.LeaveMarkets("bob", v)),
+    ("prover_images", lambda v: ops.AddExtraImages("alice", 0, v, [])),
+    ("proofs", lambda v: ops.SubmitProofs("bob", [], v)),
+    ("provers", lambda v: ops.RelayBatchAssignTasks("dave", [], v, [], b"")),
+])
+@pytest.mark.parametrize("value", ["ab", b"ab", 5, None, [None], [1.5]])
+def test_lists_refuse(field, build, value):
+    with pytest.raises(MalformedOperation) as err:
+        build(value)
+    assert err.value.field == field
+
+
+@pytest.mark.parametrize("value", [[-1], [2**256], [True], ["1"]])
+def test_int_lists_refuse(value):
+    with pytest.raises(MalformedOperation) as err:
+        ops.LeaveMarkets("bob", value)
+    assert err.value.field == "market_ids"
+
+
+@pytest.mark.parametrize("value", [[""], [1], [b"a"]])
+def test_name_lists_refuse(value):
+    with pytest.raises(MalformedOperation) as err:
+        ops.AddExtraImages("alice", 0, value, [])
+    assert err.value.field == "prover_images"
+
+
+def test_join_market_key_and_image_go_together():
+    assert ops.JoinMarket("bob", 0, 1, 1, 1).key is None
+    joined = ops.JoinMarket("bob", 0, 1, 1, 1, "0x" + "CD" * 20, "img")
+    assert joined.key == "0x" + "cd" * 20 and joined.image == "img"
+    for key, image, field in ((None, "img", "image"), ("k", None, "image"), ("", "img", "key"), ("k", "", "image"), (5, "img", "key")):
+        with pytest.raises(MalformedOperation) as err:
+            ops.JoinMarket("bob", 0, 1, 1, 1, key, image)
+        assert err.value.field == field, (key, image)
