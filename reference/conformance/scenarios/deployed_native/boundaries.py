@@ -151,3 +151,14 @@ def withdraw_stake_down_to_locked():
     w.do(ops.WithdrawStake(BOB, BOB))
     assert w.state.provers[BOB].total_stake == 300 and w.state.balances[(BOB, "POND")] == 700
     return w
+
+
+@scenario("deregister_prover")
+def deregister_prover_never_registered():
+    """An unregistered sender deregisters nothing, successfully: the registry's stake (BOB's)
+    stays where it is."""
+    w = World().fund(BOB, pond=500)
+    w.do(ops.RegisterProver(BOB, BOB, 3, 500, b"d"))
+    w.do(ops.DeregisterProver(MALLORY, MALLORY))
+    assert w.state.balances[("@registry", "POND")] == 500 and (MALLORY, "POND") not in w.state.balances
+    return w
