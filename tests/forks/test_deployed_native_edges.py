@@ -229,3 +229,94 @@ def test_join_market_key_and_image_go_together():
         with pytest.raises(MalformedOperation) as err:
             ops.JoinMarket("bob", 0, 1, 1, 1, key, image)
         assert err.value.field == field, (key, image)
+
+
+# ---- signatures: OpenZeppelin 5.1 ECDSA.recover's checks at their bounds ----------------------
+
+N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141  # secp256k1 group order
+HASH = b"\x11" * 32
+
+
+def _recover(r: int, s: int, v: int):
+    from spec.deployed_native import keys
+    try:
+        return keys.recover(HASH, r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v]))
+    except keys.SignatureError as exc:
+        return exc.code
+
+
+def _signer(r: int, s: int, v: int) -> str:
+    """The address eth-keys recovers from (v - 27, r, s) over the EIP-191 hash, written out."""
+    from eth_hash.auto import keccak
+    from eth_keys import keys as eth_keys
+    digest = keccak(b"\x19Ethereum Signed Message:\n32" + HASH)
+    return eth_keys.Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest).to_checksum_address().lower()
+
+
+def test_recover_round_trip_both_parities():
+    from eth_hash.auto import keccak
+    from eth_keys import keys as eth_keys
+
+    from spec.deployed_native import keys
+    seen = set()
+    for name in ("alice", "bob", "carol", "dave", "engine-key"):
+        signature = keys.sign_hash(name, HASH)
+        assert len(signature) == 65 and signature[64] in (27, 28)
+        expected = eth_keys.PrivateKey(keccak(b"kalypso/deployed_native/account/" + name.encode())).public_key.to_checksum_address().lower()
+        assert keys.recover(HASH, signature) == keys.address(name) == expected
+        seen.add(signature[64])
+    assert seen == {27, 28}
+
+
+def test_recover_low_s_bound():
+    """s <= n // 2 is accepted (n is odd), s = n // 2 + 1 is ECDSAInvalidSignatureS; s = 1 is a
+    signature, s = 0 is not."""
+    assert _recover(1, N // 2, 27) == _signer(1, N // 2, 27)
+    assert _recover(1, N // 2 + 1, 27) == "ECDSAInvalidSignatureS"
+    assert _recover(1, 1, 28) == _signer(1, 1, 28)
+    assert _recover(1, 0, 28) == "ECDSAInvalidSignature"
+
+
+def test_recover_r_and_v_bounds():
+    assert _recover(1, 5, 27) == _signer(1, 5, 27) and _recover(2, 5, 28) == _signer(2, 5, 28)
+    for r in (0, N, 2**256 - 1):
+        assert _recover(r, 5, 27) == "ECDSAInvalidSignature", r
+    for v in (0, 1, 26, 29):
+        assert _recover(1, 5, v) == "ECDSAInvalidSignature", v
+
+
+def test_recover_length():
+    from spec.deployed_native import keys
+    signature = keys.sign_hash("alice", HASH)
+    for bad in (signature[:64], signature + b"\x00", b""):
+        with pytest.raises(keys.SignatureError) as err:
+            keys.recover(HASH, bad)
+        assert err.value.code == "ECDSAInvalidSignatureLength"
+
+
+def test_names_images_and_families():
+    from spec.deployed_native import keys
+    assert keys.is_hex_address("0x" + "aB" * 20) and not keys.is_hex_address("0x" + "aB" * 20 + "0")
+    assert not keys.is_hex_address("0x" + "ab" * 19 + "a") and not keys.is_hex_address("0x" + "gg" * 20)
+    assert keys.address("0x" + "AB" * 20) == "0x" + "ab" * 20 and keys.is_zero("0x" + "00" * 20) and not keys.is_zero("alice")
+    assert keys.pcrs("public") == (b"\x00" * 48,) * 3
+    image = keys.pcrs("me-image")
+    assert len(image) == 3 and all(len(p) == 48 for p in image) and len(set(image)) == 3
+    assert not keys.is_enclave(b"\x00" * 32) and not keys.is_enclave(keys.NO_ENCLAVE_ID) and keys.is_enclave(keys.image_id("me-image"))
+    assert keys.image_id("public") == keys.NO_ENCLAVE_ID  # Helper.sol:100: keccak of 144 zero bytes
+
+
+# ---- uint256 arithmetic ---------------------------------------------------------------------
+
+
+def test_uint256_bounds():
+    from spec.deployed_native import uint
+    from spec.errors import SpecError
+    top = 2**256 - 1
+    assert uint.add(top - 1, 1, "f") == top and uint.sub(5, 5, "f") == 0 and uint.mul(2**128, 2**128 - 1, "f") == top - 2**128 + 1
+    assert uint.div(7, 2, "f") == 3 and uint.div(0, 1, "f") == 0
+    for call, code in ((lambda: uint.add(top, 1, "f"), "PANIC_0x11"), (lambda: uint.sub(4, 5, "f"), "PANIC_0x11"),
+                       (lambda: uint.mul(2**128, 2**128, "f"), "PANIC_0x11"), (lambda: uint.div(1, 0, "f"), "PANIC_0x12")):
+        with pytest.raises(SpecError) as err:
+            call()
+        assert err.value.code == code and err.value.field == "f"
