@@ -98,4 +98,15 @@ EQUIVALENT = {
         "line 12: 0 -> 1", "the default is read only for a prover with no stored unstake block, but line 7 has required a "
         "pending stake reduction (utilisation != 1e18), and the utilisation and the block are set together by "
         "`process_request_stake_withdrawal` and cleared together here (a re-registration resets the utilisation)"),
+    # deployed_native memberships: a member is always a registered prover (its allocations, each
+    # compute_per_request > 0, sum to > 0, and deregistration requires a zero sum)
+    **{f"gen:spec.deployed_native.memberships:{name}": (change, "the default for an unregistered address is never read: "
+                                                         "the callers (`generator_state`, `assign_generator_task`) reach it only "
+                                                         "for a market member, and a member is registered (deregistration "
+                                                         "requires zero allocations, and every membership allocates > 0)")
+       for name, change in (("idle_compute:3", "line 6: 0 -> 1"), ("free_stake:3", "line 6: 0 -> 1"),
+                            ("generator_state:5", "line 11: 0 -> 1"))},
+    "gen:spec.deployed_native.memberships:generator_state:7": (
+        "line 16: Lt -> LtE", "reached only after `idle == declared` returned JOINED on the line before, so idle != declared "
+        "here and `<` and `<=` agree"),
 }

@@ -162,3 +162,31 @@ def deregister_prover_never_registered():
     w.do(ops.DeregisterProver(MALLORY, MALLORY))
     assert w.state.balances[("@registry", "POND")] == 500 and (MALLORY, "POND") not in w.state.balances
     return w
+
+
+# ---- assignment: a prover's last idle compute and last free stake -------------------------
+
+
+@scenario("relay_batch_assign_tasks", "AssignOnlyToIdleGenerators")
+def relay_batch_assign_tasks_no_compute_left():
+    """A prover whose whole declared compute (2) is consumed by one task reads
+    NO_COMPUTE_AVAILABLE: a second task is refused as not idle (before any compute check)."""
+    w = World().engine()
+    w.market()
+    w.prover(compute=2, per_request=2)
+    w.assign([w.ask()], [BOB])
+    w.assign([w.ask()], [BOB], expect="AssignOnlyToIdleGenerators")
+    return w
+
+
+@scenario("relay_batch_assign_tasks", "InsufficientStakeToLock")
+def relay_batch_assign_tasks_stake_all_locked():
+    """With a stake of 1 and a penalty of 1, the first task locks the whole stake: nothing is
+    free for a second (free stake = stake - locked = 0 < 1)."""
+    w = World().engine()
+    w.market(penalty=1)
+    w.prover(stake=1)
+    w.assign([w.ask()], [BOB])
+    assert w.state.provers[BOB].stake_locked == 1
+    w.assign([w.ask()], [BOB], expect="InsufficientStakeToLock")
+    return w
