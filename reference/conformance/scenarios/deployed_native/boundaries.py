@@ -190,3 +190,14 @@ def relay_batch_assign_tasks_stake_all_locked():
     assert w.state.provers[BOB].stake_locked == 1
     w.assign([w.ask()], [BOB], expect="InsufficientStakeToLock")
     return w
+
+
+@scenario("join_market")
+def join_market_smallest():
+    """A proposed time of 1 block and a compute per request of 1 are enough; the allocations
+    may reach the declared compute exactly (1 of 1)."""
+    w = World()
+    w.market()
+    w.prover(compute=1, per_request=1, proposed_time=1)
+    assert w.state.provers[BOB].sum_of_compute_allocations == 1 == w.state.provers[BOB].declared_compute
+    return w
