@@ -157,8 +157,19 @@ def test_uint_fields_refuse(value):
 def test_hex_address_names_are_lower_cased():
     address = "0x" + "aB" * 20
     assert ops.Pause(address).sender == address.lower()
-    for name in ("0x" + "aB" * 19 + "A", "0x" + "aB" * 20 + "c", "0X" + "aB" * 20, "1x" + "aB" * 20, "0x" + "aB" * 19 + "gG", "Alice"):
+    for name in ("0x" + "aB" * 19 + "A", "0x" + "aB" * 20 + "c", "0X" + "aB" * 20, "1x" + "aB" * 20, "0x" + "aB" * 19 + "gG", "0xg" + "aB" * 19 + "A",
+                 "Alice"):
         assert ops.Pause(name).sender == name, name
+
+
+def test_attestation_age_defaults_to_fresh():
+    """No age given is 0 ms (fresh), and an age of 0 is left out of the operation's JSON."""
+    from spec.deployed_native.codec import encode_op
+    op = ops.VerifyMatchingEngine("admin", "k", "img")
+    assert op.attestation_age_ms == 0 and ops.JoinMarket("bob", 0, 1, 1, 1, "k", "img").attestation_age_ms == 0
+    assert "attestation_age_ms" not in encode_op(op)["args"]
+    assert decode_op({"op": "verify_matching_engine", "args": {"sender": "admin", "key": "k", "image": "img"}}).attestation_age_ms == 0
+    assert encode_op(ops.VerifyMatchingEngine("admin", "k", "img", 1))["args"]["attestation_age_ms"] == "1"
 
 
 @pytest.mark.parametrize("age", [0, 1, 10**12])
