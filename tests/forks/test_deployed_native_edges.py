@@ -211,7 +211,7 @@ def test_lists_accept():
     ("proofs", lambda v: ops.SubmitProofs("bob", [], v)),
     ("provers", lambda v: ops.RelayBatchAssignTasks("dave", [], v, [], b"")),
 ])
-@pytest.mark.parametrize("value", ["ab", b"ab", 5, None, [None], [1.5]])
+@pytest.mark.parametrize("value", ["ab", b"ab", 5, None, [None], [1.5], [""]])
 def test_lists_refuse(field, build, value):
     with pytest.raises(MalformedOperation) as err:
         build(value)
@@ -331,3 +331,30 @@ def test_uint256_bounds():
         with pytest.raises(SpecError) as err:
             call()
         assert err.value.code == code and err.value.field == "f"
+
+
+def test_field_factories_built_afresh():
+    """The field factories, used anew (the operations above were built at import): uint256,
+    name, bytes and list fields refuse what they must; an age defaults to 0."""
+    import attrs
+
+    @attrs.frozen
+    class Probe:
+        n: int = ops.INT()
+        name: str = ops.NAME()
+        data: bytes = ops.BYTES()
+        ids: tuple = ops.LIST(int, "ids")
+        names: tuple = ops.LIST(str, "names")
+        blobs: tuple = ops.LIST(bytes, "blobs")
+        age: int = ops.AGE()
+
+    probe = Probe(2**256 - 1, "0x" + "CD" * 20, b"", [0, 2**256 - 1], ["a"], [b""])
+    assert (probe.n, probe.name, probe.ids, probe.names, probe.blobs, probe.age) == (2**256 - 1, "0x" + "cd" * 20, (0, 2**256 - 1), ("a",), (b"",), 0)
+    assert attrs.fields(Probe).ids.metadata["items"] is int and attrs.fields(Probe).age.metadata["omit_default"]
+    for kwargs, field in (({"n": 2**256}, "n"), ({"ids": [2**256]}, "ids"), ({"ids": [-1]}, "ids"), ({"ids": [True]}, "ids"),
+                          ({"names": [""]}, "names"), ({"names": "ab"}, "names"), ({"blobs": ["x"]}, "blobs"), ({"age": -1}, "age"),
+                          ({"data": "x"}, "data")):
+        args = {"n": 0, "name": "a", "data": b"", "ids": [], "names": [], "blobs": [], **kwargs}
+        with pytest.raises(MalformedOperation) as err:
+            Probe(**args)
+        assert err.value.field == field, kwargs
