@@ -109,4 +109,11 @@ EQUIVALENT = {
     "gen:spec.deployed_native.memberships:generator_state:7": (
         "line 16: Lt -> LtE", "reached only after `idle == declared` returned JOINED on the line before, so idle != declared "
         "here and `<` and `<=` agree"),
+    # deployed_native signatures: OpenZeppelin's explicit range checks repeat eth-keys' own
+    **{f"gen:spec.deployed_native.keys:recover:{k}": (change, "a signature these checks would let through (v not 27/28, "
+                                                       "r = 0, r = n, s = 0) is refused by eth-keys itself (validate_signature_v / "
+                                                       "_r_or_s refuse v - 27 outside {0, 1} and r >= n; its backends refuse r or "
+                                                       "s = 0 mod n), which the next lines map to the same ECDSAInvalidSignature; "
+                                                       "tests/forks/test_deployed_native_edges.py pins each case")
+       for k, change in ((2, "line 9: Or -> And"), (10, "line 9: Lt -> LtE"), (11, "line 9: Lt -> LtE"))},
 }
