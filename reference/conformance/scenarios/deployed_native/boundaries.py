@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reference.conformance.scenarios.deployed_native.registry import scenario
 from reference.conformance.scenarios.deployed_native.world import (
-    ADMIN, BOB, CAROL, DAVE, INPUTS, MALLORY, REWARD, TREASURY, World,
+    ADMIN, BOB, CAROL, DAVE, INPUTS, MALLORY, PRICE, REWARD, TREASURY, World,
 )
 from spec.deployed_native import operations as ops
 
@@ -200,4 +200,23 @@ def join_market_smallest():
     w.market()
     w.prover(compute=1, per_request=1, proposed_time=1)
     assert w.state.provers[BOB].sum_of_compute_allocations == 1 == w.state.provers[BOB].declared_compute
+    return w
+
+
+@scenario("relay_batch_assign_tasks")
+def relay_batch_assign_tasks_exact_price_and_time():
+    """A reward equal to the quoted price and a proof time equal to the proposed time (5) are
+    enough."""
+    w = World().ready()
+    w.assign([w.ask(reward=PRICE, proof_time=5)], [BOB])
+    assert w.state.asks[0].prover == BOB
+    return w
+
+
+@scenario("relay_batch_assign_tasks", "AssignOnlyToIdleGenerators")
+def relay_batch_assign_tasks_not_member_zero_proof_time():
+    """A non-member quotes nothing (price 0, proposed time 0): even an ask with a proof time of
+    0 passes the price and time checks and is refused as not idle."""
+    w = World().ready()
+    w.assign([w.ask(proof_time=0)], [DAVE], expect="AssignOnlyToIdleGenerators")
     return w
