@@ -220,3 +220,30 @@ def relay_batch_assign_tasks_not_member_zero_proof_time():
     w = World().ready()
     w.assign([w.ask(proof_time=0)], [DAVE], expect="AssignOnlyToIdleGenerators")
     return w
+
+
+# ---- flush ---------------------------------------------------------------------------------
+
+
+@scenario("flush")
+def flush_nothing_claimable():
+    """Flushing an account with nothing claimable moves nothing, though the marketplace holds a
+    reward in escrow."""
+    w = World().ready()
+    w.ask()
+    w.do(ops.Flush(MALLORY, MALLORY))
+    assert w.state.balances[("@marketplace", "USDC")] == REWARD and (MALLORY, "USDC") not in w.state.balances
+    return w
+
+
+@scenario("flush")
+def flush_one():
+    """A claimable amount of 1 (the refund of a cancelled ask of reward 1) is paid out."""
+    w = World().ready().fund(CAROL, usdc=1)
+    w.do(ops.CreateAsk(CAROL, 0, 1, w.state.now + 2, 10, CAROL, b"\x07"))
+    w.do(ops.AdvanceBlocks(3))
+    w.do(ops.CancelAsk(DAVE, 0))
+    assert w.state.claimable[CAROL] == 1
+    w.do(ops.Flush(DAVE, CAROL))
+    assert w.state.balances[(CAROL, "USDC")] == 1 and CAROL not in w.state.claimable
+    return w
