@@ -358,3 +358,15 @@ def test_field_factories_built_afresh():
         with pytest.raises(MalformedOperation) as err:
             Probe(**args)
         assert err.value.field == field, kwargs
+
+
+def test_advance_blocks_bounds():
+    """The chain's clock moves 1..2^32 blocks per step; 0 and 2^32 + 1 are INVALID_TIME_STEP."""
+    from spec.errors import SpecError
+    start = genesis()
+    assert apply(start, ops.AdvanceBlocks(2**32))[0].block == start.block + 2**32
+    assert apply(start, ops.AdvanceBlocks(1))[0].block == start.block + 1
+    for blocks in (0, 2**32 + 1):
+        with pytest.raises(SpecError) as err:
+            apply(start, ops.AdvanceBlocks(blocks))
+        assert err.value.code == "INVALID_TIME_STEP" and err.value.field == "blocks"
