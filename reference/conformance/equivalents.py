@@ -116,4 +116,10 @@ EQUIVALENT = {
                                                        "s = 0 mod n), which the next lines map to the same ECDSAInvalidSignature; "
                                                        "tests/forks/test_deployed_native_edges.py pins each case")
        for k, change in ((2, "line 9: Or -> And"), (10, "line 9: Lt -> LtE"), (11, "line 9: Lt -> LtE"))},
+    "gen:spec.deployed_native.tasks:_assign:5": (
+        "line 9: 0 -> 1", "a non-member's quoted price is compared with the ask's reward, and every ask's reward is >= 1 "
+        "(createAsk refuses 0): `reward >= 0` and `reward >= 1` agree"),
+    "gen:spec.deployed_native.tasks:_reward_details:7": (
+        "line 10: 0 -> 1", "the default is returned only for an ASSIGNED ask (checked on the line before), whose prover "
+        "holds that market's membership: the task counts in its active requests, and a member leaves only with none"),
 }
