@@ -175,3 +175,24 @@ def test_a_state_with_a_key_it_does_not_have_is_refused_as_not_canonical():
     for extra in ({"unknown_key": {}}, {"config": {**_vector_state()["config"], "unknown_key": "1"}}):
         with pytest.raises(MalformedState):
             decode_state({**_vector_state(), **extra})
+
+
+def test_a_vault_epoch_of_one_second_is_well_formed_and_of_zero_is_refused():
+    """A vault's epoch_duration is > 0: 1 is the least an encoded state may carry."""
+    from pathlib import Path
+
+    from spec.codec import encode_state
+    from spec.errors import MalformedState
+    from spec.wellformed import load_state
+
+    path = Path(__file__).resolve().parents[2] / "vectors" / "design" / "bridge" / "delay_message" / "not_later.json"
+
+    def with_epoch(value: str) -> dict:
+        data = json.loads(path.read_text())["pre_state"]
+        data["restaking"]["vault_chain"]["vaults"]["v1"]["epoch_duration"] = value
+        return data
+
+    assert encode_state(load_state(with_epoch("1"))) == with_epoch("1")
+    with pytest.raises(MalformedState) as info:
+        load_state(with_epoch("0"))
+    assert info.value.field == "$.restaking.vault_chain.vaults.v1"
