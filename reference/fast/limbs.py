@@ -48,6 +48,14 @@ def window_bits(n: int, threads: int = 1) -> int:
     return best
 
 
+def precomputed_window_bits(n: int, threads: int = 1) -> int:
+    """Window width c of a precomputed MSM (``_kernels.pippenger_precomputed``): every window's digits go
+    into one bucket array per thread, so c minimises ADD_COST * windows * n / threads + BUCKET_COST * 2^(c-1);
+    the table holds windows * n points, which shrinks as c grows."""
+    costs = {c: ADD_COST * signed_digit_windows(c) * n / max(threads, 1) + BUCKET_COST * (1 << (c - 1)) for c in range(2, 19)}
+    return min(costs, key=costs.get)
+
+
 def signed_digit_windows(c: int) -> int:
     """Windows of c bits needed for signed digits of scalars below 2^254 (one more for the carry)."""
     return SCALAR_BITS // c + 1
