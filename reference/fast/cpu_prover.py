@@ -106,7 +106,7 @@ class Prover:
         for name in MSMS:
             bases = getattr(self, name)
             inf = self.infinity[name]
-            c = precomputed_window_bits(max(int(inf.size - inf.sum()), 1))
+            c = precomputed_window_bits(max(int(inf.size - inf.sum()), 1), bases[0].nbytes)
             windows = signed_digit_windows(c)
             if name in self.tables or used + windows * bases.nbytes > budget:
                 continue
