@@ -278,3 +278,24 @@ def test_proof_race_winner_was_first_among_eligible_valid_submitters(state, data
         assert {p for p, _ in result.losers} == {s.prover for s in valid} - {result.match.prover}
         state = apply_all(state, [result.match])
         state, _ = spec.apply(state, ops.SubmitProof(result.match.prover, ask.id, result.proof))
+
+
+@pytest.mark.parametrize("field", ["commit_window", "reveal_window"])
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "1"])
+def test_auction_windows_are_integers_of_at_least_one(field, value):
+    """Each window is an int > 0: 1 is the least, 0, a negative, a float, a bool or a string is refused
+    naming the window."""
+    assert getattr(AuctionRules(**{"commit_window": 1, "reveal_window": 1}), field) == 1
+    with pytest.raises(InvalidMatchingRule) as error:
+        AuctionRules(**{"commit_window": 1, "reveal_window": 1, field: value})
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize("field, value", [("floor_bps", -1), ("floor_bps", 10_001), ("floor_bps", 0.5), ("floor_bps", True),
+                                          ("ramp", 0), ("ramp", -1), ("ramp", 1.5), ("ramp", True)])
+def test_dutch_rules_are_a_floor_in_0_to_10000_bps_and_a_ramp_of_at_least_one(field, value):
+    """floor_bps is an int in 0..10000 (both ends allowed), ramp an int > 0."""
+    assert DutchRules(floor_bps=0, ramp=1).floor_bps == 0 and DutchRules(floor_bps=10_000, ramp=1).floor_bps == 10_000
+    with pytest.raises(InvalidMatchingRule) as error:
+        DutchRules(**{"floor_bps": 5_000, "ramp": 1, field: value})
+    assert error.value.field == field
