@@ -299,3 +299,13 @@ def test_dutch_rules_are_a_floor_in_0_to_10000_bps_and_a_ramp_of_at_least_one(fi
     with pytest.raises(InvalidMatchingRule) as error:
         DutchRules(**{"floor_bps": 5_000, "ramp": 1, field: value})
     assert error.value.field == field
+
+
+def test_of_two_commitments_at_the_same_time_the_first_binds():
+    """The earliest commitment binds a prover; of two at the same instant the first listed does (a
+    later one is never earlier), so a reveal that opens the second does not count."""
+    state = auction_world()
+    first, _ = bid(state, 0, "p0", 60, committed_at=3)
+    second, reveal = bid(state, 0, "p0", 30, committed_at=3)
+    assert revealed_bids(state.asks[0], RULES, [first, second], [reveal]) == {}
+    assert revealed_bids(state.asks[0], RULES, [second, first], [reveal]) == {"p0": 30}
