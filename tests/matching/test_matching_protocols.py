@@ -309,3 +309,14 @@ def test_of_two_commitments_at_the_same_time_the_first_binds():
     second, reveal = bid(state, 0, "p0", 30, committed_at=3)
     assert revealed_bids(state.asks[0], RULES, [first, second], [reveal]) == {}
     assert revealed_bids(state.asks[0], RULES, [second, first], [reveal]) == {"p0": 30}
+
+
+def test_the_auction_s_default_tie_seed_is_zero():
+    """Equal bids are ordered by tie_rank(seed); without a seed the auction uses seed 0 (and the seed
+    does decide: some other seed picks another winner)."""
+    state = auction_world()
+    bids = [bid(state, 0, p, 15) for p in ("p0", "p1", "p2", "p3")]
+    commitments, reveals = [c for c, _ in bids], [r for _, r in bids]
+    default = sealed_bid_auction(state, RULES, commitments, reveals)
+    assert default == sealed_bid_auction(state, RULES, commitments, reveals, seed=0)
+    assert any(sealed_bid_auction(state, RULES, commitments, reveals, seed=s) != default for s in range(1, 8))
