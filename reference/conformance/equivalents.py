@@ -122,4 +122,8 @@ EQUIVALENT = {
     "gen:spec.deployed_native.tasks:_reward_details:7": (
         "line 10: 0 -> 1", "the default is returned only for an ASSIGNED ask (checked on the line before), whose prover "
         "holds that market's membership: the task counts in its active requests, and a member leaves only with none"),
+    **{f"gen:spec.deployed_native.keyregistry:{name}:0": ("line 1: 0 -> 1", "the `age_ms` default is never used: every "
+                                                           "caller (the four key operations and join_market) passes the "
+                                                           "operation's attestation_age_ms")
+       for name in ("verify_key", "update_encryption_key")},
 }

@@ -325,6 +325,7 @@ def test_uint256_bounds():
     from spec.errors import SpecError
     top = 2**256 - 1
     assert uint.add(top - 1, 1, "f") == top and uint.sub(5, 5, "f") == 0 and uint.mul(2**128, 2**128 - 1, "f") == top - 2**128 + 1
+    assert uint.mul(3, top // 3, "f") == top and uint.add(top, 0, "f") == top and uint.mul(top, 1, "f") == top  # 3 divides 2^256 - 1
     assert uint.div(7, 2, "f") == 3 and uint.div(0, 1, "f") == 0
     for call, code in ((lambda: uint.add(top, 1, "f"), "PANIC_0x11"), (lambda: uint.sub(4, 5, "f"), "PANIC_0x11"),
                        (lambda: uint.mul(2**128, 2**128, "f"), "PANIC_0x11"), (lambda: uint.div(1, 0, "f"), "PANIC_0x12")):

@@ -247,3 +247,11 @@ def flush_one():
     w.do(ops.Flush(DAVE, CAROL))
     assert w.state.balances[(CAROL, "USDC")] == 1 and CAROL not in w.state.claimable
     return w
+
+
+@scenario("create_ask", "ERC20InsufficientBalance")
+def create_ask_reward_one_unfunded():
+    """A requester that never held the payment token cannot pay even a reward of 1."""
+    w = World().ready()
+    w.do(ops.CreateAsk(CAROL, 0, 1, w.state.now + 50, 10, CAROL, INPUTS), "ERC20InsufficientBalance")
+    return w
