@@ -9,7 +9,7 @@ from reference.conformance.scenarios.deployed_restaking.world import (
 )
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.bids import bid_state
-from spec.deployed_restaking.containers import EXPONENT, MARKETPLACE, BidState
+from spec.deployed_restaking.containers import EXPONENT, MARKETPLACE, BidState, Config
 
 
 @scenario("register_prover", "CannotBeZero")
@@ -184,4 +184,36 @@ def submit_proof_at_deadline():
     _until(w, w.state.bids[bid_id].deadline)
     w.do(ops.SubmitProof(BOB, bid_id, proof_of()))
     assert bid_state(w.state, bid_id) == BidState.COMPLETED
+    return w
+
+
+@scenario("refund_fees")
+def refund_fees_reward_one():
+    """A deadline-crossed bid with the smallest reward (1) is refunded like any other: the unit
+    goes back and both locks are released."""
+    w = World()
+    w.market()
+    w.prover(price=1)
+    w.snapshot([(BOB, VAULT, "POND", 5_000)])
+    bid_id = w.bid(reward=1)
+    w.do(ops.AssignTask(ENGINE, bid_id, BOB))
+    _until(w, w.state.bids[bid_id].deadline + 1)
+    w.do(ops.RefundFees(MALLORY, [bid_id]))
+    assert w.state.balances[(CAROL, "USDC")] == 1 and bid_id not in w.state.symbiotic.locks
+    return w
+
+
+@scenario("assign_task", "MaxParallelRequestsPerMarketExceeded")
+def assign_task_parallel_limit():
+    """ProverManager.sol:45 bounds a prover's tasks in flight per market with `activeRequests <=
+    100` checked BEFORE the count moves on: the 101st assignment passes, the 102nd is refused
+    (lock amounts of 1 so the stake covers them all)."""
+    w = World(config=Config(native_lock=(1,), symbiotic_lock=(1,)))
+    w.market()
+    w.prover(compute=1_000, per_request=1)
+    w.snapshot([(BOB, VAULT, "POND", 5_000)])
+    for _ in range(101):
+        w.do(ops.AssignTask(ENGINE, w.bid(), BOB))
+    assert w.state.memberships[(1, BOB)].active_requests == 101
+    w.do(ops.AssignTask(ENGINE, w.bid(), BOB), "MaxParallelRequestsPerMarketExceeded")
     return w
