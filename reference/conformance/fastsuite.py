@@ -47,7 +47,8 @@ TESTS = {
                  "tests/matching/test_matching_differential.py"),
     "deployed_native": ("tests/forks/test_deployed_native_findings.py", "tests/forks/test_deployed_native_vectors.py"),
     "deployed_restaking": ("tests/forks/test_deployed_restaking.py", "tests/forks/test_deployed_restaking_escape.py",
-                           "tests/forks/test_deployed_restaking_config.py", "tests/forks/test_deployed_restaking_l1veto.py"),
+                           "tests/forks/test_deployed_restaking_config.py", "tests/forks/test_deployed_restaking_l1veto.py",
+                           "tests/forks/test_deployed_restaking_fixes.py"),
 }
 """The targeted fast tests of each family, run after the vectors (documented in docs/mutation-generated.md)."""
 MODULE_TESTS = {"spec.adapter": ("tests/spec/test_edges_bounds.py",), "spec.jsonsafe": ("tests/spec/test_edges_bounds.py",)}
