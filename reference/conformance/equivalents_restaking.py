@@ -12,6 +12,9 @@ _IDLE_LE_DECLARED = ("usable = declared * intendedComputeUtilization // 1e18 wit
                      "and idle > declared never happens")
 _CONSUMED_LE_USABLE = ("compute is consumed only by assign_task after `per_request <= idle` (idle = usable - consumed), "
                        "so consumed <= usable on every reachable state")
+_R = "gen:spec.deployed_restaking.bridge:"
+_NOT_COMPLETE = ("a status read for a (capture, transmitter) with no entry: 0 and 1 both differ from "
+                 "SUBMISSION_COMPLETE (0x11), the only value the status is compared with")
 
 DEPLOYED_RESTAKING = {
     **{_B + f"prover_state:{k}": (change, _MEMBER_HAS_PROVER)
@@ -31,4 +34,11 @@ DEPLOYED_RESTAKING = {
        for k, change in ((7, "line 12: 0 -> 1"), (8, "line 12: 0 -> 1"))},
     _B + "process_submit_proof:2": ("line 13: 0 -> 1", "an assigned bid's prover is a member of the bid's market "
                                     "(assign_task requires JOINED or WIP there) and memberships are never removed"),
+    _R + "_check_validity:2": ("line 14: Gt -> GtE", "the check before it requires index < num_txs with index a uint "
+                               "(the operation's validator), so num_txs >= 1 here and `> 0` and `>= 0` both hold: ZeroNumOfTxs "
+                               "is unreachable after InvalidIndex"),
+    _R + "_check_validity:9": ("line 18: 0 -> 1", "the part count read here is discarded (only the next index is "
+                               "checked); _count reads it again with its own default"),
+    _R + "_check_validity:11": ("line 11: 0 -> 1", _NOT_COMPLETE),
+    _R + "_confirm:1": ("line 4: 0 -> 1", _NOT_COMPLETE),
 }
