@@ -155,8 +155,10 @@ class _MutantFinder(importlib.abc.MetaPathFinder):
 def _fresh_imports(module: Optional[str], code) -> None:
     if str(ROOT) not in sys.path:  # the tests import the project from its root, as pytest run there does
         sys.path.insert(0, str(ROOT))
-    for name in list(sys.modules):
-        if name.split(".")[0] in FRESH or name.startswith(FRESH):
+    tests = str(ROOT / "tests") + os.sep
+    for name, mod in list(sys.modules.items()):
+        # a test package with an __init__ (tests/forks) is imported under its own name (`forks.test_...`): found by its file
+        if name.split(".")[0] in FRESH or name.startswith(FRESH) or (getattr(mod, "__file__", None) or "").startswith(tests):
             del sys.modules[name]
     if module:
         sys.meta_path.insert(0, _MutantFinder(module, code))
