@@ -56,3 +56,20 @@ def submit_vault_snapshot_after_slash_result():
     w.do(ops.SubmitVaultSnapshot(TRANSMITTER, 0, 1, ts, [BOB], [VAULT], ["POND"], [5_000]))
     assert latest_timestamp(w.state) == ts and latest_block(w.state) == 1
     return w
+
+
+@scenario("advance_time", "INVALID_TIME_STEP")
+def advance_time_zero():
+    """The clock moves by at least one second."""
+    w = World()
+    w.do(ops.AdvanceTime(0), "INVALID_TIME_STEP")
+    return w
+
+
+@scenario("advance_time", "INVALID_TIME_STEP")
+def advance_time_past_bound():
+    """One step moves the clock by at most 2^32 s: 2^32 is taken, 2^32 + 1 is refused."""
+    w = World()
+    w.do(ops.AdvanceTime(2**32))
+    w.do(ops.AdvanceTime(2**32 + 1), "INVALID_TIME_STEP")
+    return w
