@@ -200,11 +200,27 @@ def _install(name: Optional[str], module: Optional[str], code) -> str:
     from reference.conformance.mutants import StaleMutant, install
 
     try:
+        if _makes_functions(name):
+            raise StaleMutant(f"{name}: its unit defines functions (closures made at import keep the original code)")
         install(name)
         return "swap"
     except StaleMutant:
         _fresh_imports(module, code)
         return "fresh"
+
+
+def _makes_functions(name: str) -> bool:
+    """The mutated unit defines a function inside it (a factory such as `_same_length`, whose closures
+    were made when the module was imported): swapping the unit's code would not reach them."""
+    import ast
+
+    from reference.conformance.generated import find
+
+    m = find(name) if name.startswith("gen:") else None
+    if m is None:
+        return False
+    unit = ast.parse(m.source).body[0]
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(unit) if n is not unit)
 
 
 def _judge(name, module: Optional[str], code, killers: list, cases: dict, timeout: float, items: dict) -> dict:
