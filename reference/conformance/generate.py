@@ -83,19 +83,23 @@ class GenerationReport:
     skipped: tuple = ()
 
 
+def scenario_case(sc) -> tuple[str, dict]:
+    """A design scenario's vector and its path under the vectors folder."""
+    module, operation = location(sc.operation)
+    pre_state, operations = sc.build()
+    return f"{module}/{operation}/{sc.name}.json", run_case(sc.description, pre_state, operations)
+
+
 def build_cases(traces: int = TRACE_COUNT, steps: int = TRACE_STEPS, seed: int = DEFAULT_SEED, fork: str = DEFAULT_FORK):
     """`(relative path, case)` pairs in a fixed order, and the scenario mismatches."""
     out, mismatches, seen = [], [], set()
     for sc in FORKS[fork]:
         if not sc.available(spec.OPERATIONS):
             continue
-        module, operation = location(sc.operation)
-        path = f"{module}/{operation}/{sc.name}.json"
+        path, case = scenario_case(sc)
         if path in seen:
             raise ValueError(f"two scenarios write {path}")
         seen.add(path)
-        pre_state, operations = sc.build()
-        case = run_case(sc.description, pre_state, operations)
         last = case["operations"][-1]["expect"]
         outcome = "ok" if last["ok"] else last["error_code"]
         if outcome != sc.expect:

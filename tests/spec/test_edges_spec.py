@@ -33,3 +33,22 @@ def test_stake_tokens_are_at_least_one_distinct_and_not_the_payment_token(tokens
         Config(stake_tokens=tokens)
     assert info.value.field == "stake_tokens"
     assert attrs.evolve(Config(), stake_tokens=("POND", "ETH")).tokens == ("USDC", "POND", "ETH")
+
+
+def test_each_design_scenario_yields_its_committed_vector():
+    """Built afresh, each design scenario gives its committed vector byte for byte: the genesis
+    defaults it starts from (`Config()`, a `State` at time 0) and every step are the spec's. The
+    replayed vectors carry their pre-state, so only a fresh build sees a moved default."""
+    import spec
+    from reference.conformance.cases import VECTORS_ROOT
+    from reference.conformance.generate import scenario_case
+    from reference.conformance.scenarios import FORKS
+    from spec.codec import dumps
+
+    built = 0
+    for sc in FORKS["design"]:
+        if sc.available(spec.OPERATIONS):
+            path, case = scenario_case(sc)
+            assert (VECTORS_ROOT / "design" / path).read_text() == dumps(case), f"{path}: run `kalypso vectors generate`"
+            built += 1
+    assert built >= 300
