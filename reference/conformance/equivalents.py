@@ -3,10 +3,13 @@
 (the spec moved) voids the argument (`generated.stale_arguments`, the audit fails on it)."""
 from __future__ import annotations
 
+from reference.conformance.equivalents_restaking import DEPLOYED_RESTAKING
+
 _OFF_PATH = "not on spec.apply's path: "
 EQUIVALENT = {
     # name: (the change it makes, why it is equivalent); docs/mutation-generated.md states the same.
     # A stored change that no longer matches the mutant (the spec moved) voids the argument.
+    **DEPLOYED_RESTAKING,  # reference/conformance/equivalents_restaking.py
     "gen:spec.tokens:balance_of:0": ("line 2: 0 -> 1", _OFF_PATH + "`balance_of` is a reading helper no transition calls"),
     "gen:spec.restaking:operator_stake_at:1": (
         "line 3: 0 -> 1", "the default share is read only for an operator without shares in the vault, and the one caller "

@@ -47,7 +47,9 @@ TESTS = {
                  "tests/matching/test_matching_differential.py"),
     "deployed_native": ("tests/forks/test_deployed_native_findings.py", "tests/forks/test_deployed_native_vectors.py",
                         "tests/forks/test_deployed_native_edges.py"),
-    "deployed_restaking": ("tests/forks/test_deployed_restaking.py", "tests/forks/test_deployed_restaking_escape.py"),
+    "deployed_restaking": ("tests/forks/test_deployed_restaking.py", "tests/forks/test_deployed_restaking_escape.py",
+                           "tests/forks/test_deployed_restaking_config.py", "tests/forks/test_deployed_restaking_l1veto.py",
+                           "tests/forks/test_deployed_restaking_fixes.py"),
 }
 """The targeted fast tests of each family, run after the vectors (documented in docs/mutation-generated.md)."""
 MODULE_TESTS = {"spec.adapter": ("tests/spec/test_edges_bounds.py",), "spec.jsonsafe": ("tests/spec/test_edges_bounds.py",)}
@@ -154,8 +156,10 @@ class _MutantFinder(importlib.abc.MetaPathFinder):
 def _fresh_imports(module: Optional[str], code) -> None:
     if str(ROOT) not in sys.path:  # the tests import the project from its root, as pytest run there does
         sys.path.insert(0, str(ROOT))
-    for name in list(sys.modules):
-        if name.split(".")[0] in FRESH or name.startswith(FRESH):
+    tests = str(ROOT / "tests") + os.sep
+    for name, mod in list(sys.modules.items()):
+        # a test package with an __init__ (tests/forks) is imported under its own name (`forks.test_...`): found by its file
+        if name.split(".")[0] in FRESH or name.startswith(FRESH) or (getattr(mod, "__file__", None) or "").startswith(tests):
             del sys.modules[name]
     if module:
         sys.meta_path.insert(0, _MutantFinder(module, code))
@@ -197,11 +201,27 @@ def _install(name: Optional[str], module: Optional[str], code) -> str:
     from reference.conformance.mutants import StaleMutant, install
 
     try:
+        if _makes_functions(name):
+            raise StaleMutant(f"{name}: its unit defines functions (closures made at import keep the original code)")
         install(name)
         return "swap"
     except StaleMutant:
         _fresh_imports(module, code)
         return "fresh"
+
+
+def _makes_functions(name: str) -> bool:
+    """The mutated unit defines a function inside it (a factory such as `_same_length`, whose closures
+    were made when the module was imported): swapping the unit's code would not reach them."""
+    import ast
+
+    from reference.conformance.generated import find
+
+    m = find(name) if name.startswith("gen:") else None
+    if m is None:
+        return False
+    unit = ast.parse(m.source).body[0]
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(unit) if n is not unit)
 
 
 def _judge(name, module: Optional[str], code, killers: list, cases: dict, timeout: float, items: dict) -> dict:

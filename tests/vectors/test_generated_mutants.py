@@ -93,3 +93,16 @@ def test_new_edge_vectors_kill_their_mutants():
              "gen:spec.operations:_int:0"]
     report = mutation_score(names, VECTORS, jobs=1, check_baseline=False)
     assert [r.status for r in report.results] == ["killed"] * len(names), [(r.name, r.status) for r in report.results]
+
+
+def test_closure_factories_and_forks_test_modules_see_the_mutant():
+    """Two ways a mutant once hid from its killers: a unit that makes closures at import
+    (operations._same_length, whose checks attrs holds) must be imported mutated, not swapped; and a
+    module-level mutant must reach tests/forks modules (imported as `forks.*`) that import spec at
+    module level (test_deployed_restaking_l1veto)."""
+    from reference.conformance.fastsuite import judge_mutants
+
+    names = ["gen:spec.deployed_restaking.operations:_same_length:1", "gen:spec.deployed_restaking.l1veto:<toplevel>:1"]
+    report = judge_mutants([find(n) for n in names], jobs=1, cache=None, check_baseline=False)
+    assert [r.status for r in report.results] == ["killed", "killed"], [(r.name, r.status) for r in report.results]
+    assert report.results[1].killed_by.startswith("tests/forks/test_deployed_restaking_l1veto.py")
