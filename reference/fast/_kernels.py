@@ -431,14 +431,10 @@ def _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count):
 
 @njit(cache=True, nogil=True)
 def _bucket_sum(points, digits, row, lo, hi, c, out):
-    """``sum_{lo <= i < hi} digits[row, i] * points[i]`` as a Jacobian point, with one bucket array.
-
-    ``points[i]`` is the affine point ``(x, y)``: shape (n, 2, 4) for G1, (n, 2, 2, 4) for G2;
-    ``out`` (shape (1, 3, ...)) gives the coordinate shape. Buckets are affine and additions into them
-    are batched (``BATCH`` at a time, one field inversion per batch); a point whose bucket already has
-    an addition pending in the batch goes into a Jacobian side bucket instead (mixed addition), so
-    repeated digits cost no extra inversions. P + P doubles, P + (-P) empties the bucket.
-    """
+    """``sum_{lo <= i < hi} digits[row, i] * points[i]`` (Jacobian) with one bucket array; ``points[i]`` is
+    affine ``(x, y)``, (n, 2, 4) for G1 or (n, 2, 2, 4) for G2, ``out`` (1, 3, ...) gives the shape. Affine
+    buckets, additions batched (``BATCH`` per field inversion); a point whose bucket has an addition pending
+    goes into a Jacobian side bucket (mixed addition). P + P doubles, P + (-P) empties the bucket."""
     half = 1 << (c - 1)
     coord = out.shape[2:]
     bx = np.zeros((half, 1) + coord, dtype=np.uint64)
@@ -503,28 +499,12 @@ def _bucket_sum(points, digits, row, lo, hi, c, out):
 
 @njit(cache=True, parallel=True, nogil=True)
 def pippenger(points, digits, c, out):
-    """``out[0] = sum_i digit-scalar_i * P_i`` (Jacobian): digits of shape (windows, n), one bucket
-    sum per window (``_bucket_sum``), windows in parallel, then combined by doublings."""
+    """``out[0] = sum_i digit-scalar_i * P_i`` (Jacobian): one bucket sum per window, in parallel."""
     windows, n = digits.shape
     sums = np.zeros((windows,) + out.shape[1:], dtype=np.uint64)
     for w in prange(windows):
         _store_point(sums, w, _bucket_sum(points, digits, w, 0, n, c, out))
     combine_windows(sums, 1, c, out)
-
-
-@njit(cache=True, parallel=True, nogil=True)
-def pippenger_precomputed(table, digits, c, segments, out):
-    """``out[0] = sum_{w,i} digits[w, i] * table[w*n + i]`` (Jacobian) where ``table[w*n + i]`` is
-    ``2^(c*w) * P_i``: every window's digits fall into one bucket array, so there is one bucket
-    reduction instead of one per window and no doublings between windows. The rows are split into
-    ``segments`` ranges summed in parallel (each with its own buckets), then added."""
-    flat = digits.reshape(1, digits.size)
-    total = flat.shape[1]
-    size = (total + segments - 1) // segments
-    sums = np.zeros((segments,) + out.shape[1:], dtype=np.uint64)
-    for s in prange(segments):
-        _store_point(sums, s, _bucket_sum(table, flat, 0, s * size, min(total, (s + 1) * size), c, out))
-    combine_windows(sums, segments, c, out)
 
 
 @njit(cache=True)
@@ -544,15 +524,10 @@ def combine_windows(sums, segments, c, out):
 @njit(cache=True, nogil=True)
 def on_curve(points, b):
     """Index of the first affine point not on y^2 = x^3 + b[0, 0], or -1."""
-    n = points.shape[0]
-    bad = np.full(n, False)
-    for i in range(n):
+    for i in range(points.shape[0]):
         x = fe_load(points, i, 0)
         y = fe_load(points, i, 1)
-        rhs = fe_add(fe_mul(fe_sqr(x), x), fe_load(b, 0, 0))
-        bad[i] = not fe_is_zero(fe_sub(fe_sqr(y), rhs))
-    for i in range(n):
-        if bad[i]:
+        if not fe_is_zero(fe_sub(fe_sqr(y), fe_add(fe_mul(fe_sqr(x), x), fe_load(b, 0, 0)))):
             return i
     return -1
 

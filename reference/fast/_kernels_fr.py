@@ -16,8 +16,8 @@ from numba import njit, prange
 
 from reference.fast import _kernels
 from reference.fast._kernels import (
-    R_LIMBS, _is_zero4, _load_point, _row, _store4, _store_point, fe_add, fe_inv, fe_is_zero, fe_load, fe_mul,
-    fe_one, fe_sqr, fe_store, fe_sub, fe_zero, fr_mul, jac_add_affine, jac_double, mod_add, mod_sub,
+    R_LIMBS, _bucket_sum, _is_zero4, _load_point, _row, _store4, _store_point, fe_add, fe_inv, fe_is_zero, fe_load, fe_mul,
+    fe_one, fe_sqr, fe_store, fe_sub, fe_zero, fr_mul, jac_add_affine, jac_double, mod_add, mod_sub, combine_windows,
 )
 
 NTT_BLOCK = 1024
@@ -190,6 +190,21 @@ def shifted_bases(points, c, windows, out):
             _store_point(out, w * n + i, p)
             for _ in range(c):
                 p = jac_double(p)
+
+
+@njit(cache=CACHE, parallel=True, nogil=True)
+def pippenger_precomputed(table, digits, c, segments, out):
+    """``out[0] = sum_{w,i} digits[w, i] * table[w*n + i]`` (Jacobian) where ``table[w*n + i]`` is
+    ``2^(c*w) * P_i``: every window's digits fall into one bucket array, so there is one bucket
+    reduction instead of one per window and no doublings between windows. The rows are split into
+    ``segments`` ranges summed in parallel (each with its own buckets), then added."""
+    flat = digits.reshape(1, digits.size)
+    total = flat.shape[1]
+    size = (total + segments - 1) // segments
+    sums = np.zeros((segments,) + out.shape[1:], dtype=np.uint64)
+    for s in prange(segments):
+        _store_point(sums, s, _bucket_sum(table, flat, 0, s * size, min(total, (s + 1) * size), c, out))
+    combine_windows(sums, segments, c, out)
 
 
 @njit(cache=CACHE)

@@ -99,7 +99,7 @@ class Prover:
     def precompute(self, budget: int = PRECOMPUTE_BUDGET) -> int:
         """Tables ``2^(c*w) * P_i`` of each MSM's bases, in the order A, B1, C, B2 while they fit in
         ``budget`` bytes; returns the bytes held. An MSM with a table sums all its windows into one bucket
-        array (``_kernels.pippenger_precomputed``): no bucket reduction per window and no doublings, for
+        array (``_kernels_fr.pippenger_precomputed``): no bucket reduction per window and no doublings, for
         about a quarter less work per proof at 2^16, paid once at load (``windows * c`` doublings per base).
         For a prover that proves the same circuit again and again; the proofs are unchanged."""
         used = sum(t[0].nbytes for t in self.tables.values())
@@ -183,7 +183,7 @@ class Prover:
         if table is None:
             k.pippenger(bases, digits, c, out)
         else:
-            k.pippenger_precomputed(table, np.ascontiguousarray(digits), c, numba.get_num_threads(), out)
+            kf.pippenger_precomputed(table, np.ascontiguousarray(digits), c, numba.get_num_threads(), out)
         return unpack(from_montgomery(out.reshape(3 * degree, 4), "q"))
 
     def prove(self, witness, r: int, s: int) -> tuple[Proof, list[int]]:
@@ -279,4 +279,4 @@ def warm_up() -> None:
         jacobian = np.zeros((1, 3) + shape[1:], dtype=np.uint64)
         kf.shifted_bases(points, 2, 1, jacobian)
         kf.to_affine(jacobian, points)
-        k.pippenger_precomputed(points, np.zeros((1, 1), dtype=np.int32), 2, 1, jacobian)
+        kf.pippenger_precomputed(points, np.zeros((1, 1), dtype=np.int32), 2, 1, jacobian)

@@ -54,7 +54,7 @@ BUCKET_BYTES = 512 * 1024
 
 
 def precomputed_window_bits(n: int, point_bytes: int = 64, threads: int = 1) -> int:
-    """Window width c of a precomputed MSM (``_kernels.pippenger_precomputed``): every window's digits go
+    """Window width c of a precomputed MSM (``_kernels_fr.pippenger_precomputed``): every window's digits go
     into one bucket array per thread, so c minimises ADD_COST * windows * n / threads + BUCKET_COST * 2^(c-1)
     with 2^(c-1) buckets of ``point_bytes`` within ``BUCKET_BYTES``; the table holds windows * n points."""
     costs = {c: ADD_COST * signed_digit_windows(c) * n / max(threads, 1) + BUCKET_COST * (1 << (c - 1))
