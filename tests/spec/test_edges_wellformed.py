@@ -229,3 +229,14 @@ def test_check_state_accepts_native_stake_and_locked_stake_of_zero():
     state = load_state(_pre(WITHDRAWING))
     prover = attrs.evolve(state.provers["p0"], stake={"POND": 0}, locked={"POND": 0})
     check_state(attrs.evolve(state, provers={"p0": prover}, balances={**state.balances, ("p0", "POND"): 10000}))
+
+
+def test_a_token_no_one_holds_needs_no_supply_entry():
+    """The books of a token absent everywhere add up to 0, the supply of a token it does not name."""
+    data = _pre(ASSIGNED)
+    for account in data["balances"].values():
+        del account["POND"]
+    del data["supply"]["POND"]
+    _accepted(data)
+    data["treasury"]["POND"] = "1"
+    _refused(data, "$.supply.POND")
