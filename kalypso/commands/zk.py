@@ -11,6 +11,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from kalypso.args import non_negative_int
+
 MAX_JSON_BYTES = 256 << 20
 INSECURE = "INSECURE setup: the toxic waste is derived from the seed; anyone who knows it can forge proofs."
 
@@ -48,6 +50,8 @@ def register(parser) -> None:
     p.add_argument("--witnesses", required=True, help="a directory of .wtns files, or - for .wtns paths on stdin")
     p.add_argument("--seed", required=True, help="blinding seed; each witness uses SEED/<file stem>")
     p.add_argument("--out", type=Path, required=True, help="output directory: <stem>/proof.json, <stem>/public.json")
+    p.add_argument("--precompute", type=non_negative_int, default=0, metavar="MIB",
+                   help="build MSM tables of up to MIB MiB at load (slower start, faster proofs; default 0: none)")
 
     p = sub.add_parser("verify", help="verify a proof, or every proof of a prove-batch output (exit 0: all valid, 1: not)")
     p.add_argument("--vk", type=Path, required=True, help="verification_key.json")
@@ -254,7 +258,7 @@ def _prove_batch(args) -> int:
     start = time.perf_counter()
     # many proofs: the numba prover at every size (its start-up, about a second, is paid once and
     # each proof is faster than mcl's at every size measured)
-    prover = Prover.load(args.zkey, r1cs=read_file(args.circuit, "r1cs"))
+    prover = Prover.load(args.zkey, r1cs=read_file(args.circuit, "r1cs"), precompute=args.precompute * 2**20)
     loaded = time.perf_counter()
     done = failed = 0
     paths: list[Path] = []

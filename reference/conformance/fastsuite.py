@@ -290,7 +290,8 @@ def judge_mutants(mutants: list, jobs: int = 1, timeout: float = 120.0, cache: O
     """Judge every mutant with its module's fast suite, `jobs` processes at a time (1 or 2 on a
     shared machine). The tests are collected once, in this process, by a pytest session that then
     hands its run loop to the mutants: a mutant's process runs the collected items directly. Killed
-    results are reused from `cache` while the spec and the killer are unchanged; survivors always run again."""
+    results are reused from `cache` while the spec and the killer are unchanged; a survivor's while the spec,
+    its whole suite and this module are."""
     start = time.perf_counter()
     cases = {}
     for fork in FORKS:
@@ -323,6 +324,7 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
                for mod, s in suites.items()}
     digest = spec_hash()
     stored = _load_cache(cache, digest)
+    suites_key = {mod: _suite_key(digest, ks) for mod, ks in killers.items()}
     if check_baseline:
         every = sorted({k for ks in killers.values() for k in ks if k[0] == "case"}) + \
             sorted({k for ks in killers.values() for k in ks if k[0] == "test"})
@@ -350,7 +352,9 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
         while pending and len(running) < max(1, jobs):
             m = pending.pop(0)
             hit = stored.get(m.name)
-            if hit and hit["status"] == "killed" and hit["source"] == _digest(m) and _killer_sha(hit["killed_by"]) == hit["killer_sha"]:
+            if hit and hit["source"] == _digest(m) and (
+                    (hit["status"] == "killed" and _killer_sha(hit["killed_by"]) == hit["killer_sha"])
+                    or (hit["status"] == "survived" and hit.get("suite") == suites_key[m.module])):
                 record(m, hit)
                 continue
             first = _killer_of(hit, killers[m.module]) if hit else None
@@ -362,7 +366,8 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
         done = _wait(running, timeout)
         for handle, out in done.items():
             m, t0 = running.pop(handle)
-            out = {**out, "seconds": time.perf_counter() - t0, "source": _digest(m), "killer_sha": _killer_sha(out["killed_by"])}
+            out = {**out, "seconds": time.perf_counter() - t0, "source": _digest(m), "killer_sha": _killer_sha(out["killed_by"]),
+                   "suite": suites_key[m.module]}
             record(m, out)
             if len(results) % 10 == 0:  # an interrupted run keeps what it judged
                 _save_cache(cache, digest, results)
@@ -421,6 +426,12 @@ def _wait(running: dict, timeout: float) -> dict:
                 os.close(h[1])
                 out[h] = {"status": "killed", "killed_by": "timeout", "reason": f"no result in {timeout:.0f} s", "run": 0}
     return out
+
+
+def _suite_key(digest: str, killers: list) -> str:
+    """A survivor is judged again unless this is unchanged: the spec, every case and test file of its
+    suite, and the judging code itself."""
+    return _baseline_key(digest, killers) + _sha(Path(__file__))[:16]
 
 
 def _baseline_key(digest: str, killers: list) -> str:

@@ -429,80 +429,102 @@ def _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count):
         busy[slot] = False
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def pippenger(points, digits, c, out):
-    """``out[0] = sum_i digit-scalar_i * P_i`` (Jacobian) with one bucket array per window, windows in parallel.
+@njit(cache=True, nogil=True)
+def _bucket_sum(points, digits, row, lo, hi, c, out):
+    """``sum_{lo <= i < hi} digits[row, i] * points[i]`` as a Jacobian point, with one bucket array.
 
     ``points[i]`` is the affine point ``(x, y)``: shape (n, 2, 4) for G1, (n, 2, 2, 4) for G2;
-    ``out`` has shape (1, 3, ...) likewise. Buckets are affine and additions into them are batched
-    (``BATCH`` at a time, one field inversion per batch); a point whose bucket already has an addition
-    pending in the batch goes into a Jacobian side bucket instead (mixed addition), so repeated digits
-    cost no extra inversions. P + P doubles, P + (-P) empties the bucket.
+    ``out`` (shape (1, 3, ...)) gives the coordinate shape. Buckets are affine and additions into them
+    are batched (``BATCH`` at a time, one field inversion per batch); a point whose bucket already has
+    an addition pending in the batch goes into a Jacobian side bucket instead (mixed addition), so
+    repeated digits cost no extra inversions. P + P doubles, P + (-P) empties the bucket.
     """
-    windows, n = digits.shape
     half = 1 << (c - 1)
-    sums = np.zeros((windows,) + out.shape[1:], dtype=np.uint64)
     coord = out.shape[2:]
-    for w in prange(windows):
-        bx = np.zeros((half, 1) + coord, dtype=np.uint64)
-        by = np.zeros((half, 1) + coord, dtype=np.uint64)
-        filled = np.zeros(half, dtype=np.bool_)
-        busy = np.zeros(half, dtype=np.bool_)
-        side = np.zeros((half,) + out.shape[1:], dtype=np.uint64)
-        slots = np.zeros(BATCH, dtype=np.int64)
-        px = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
-        py = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
-        dens = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
-        prefix = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
-        count = 0
-        for i in range(n):
-            d = digits[w, i]
-            if d == 0:
+    bx = np.zeros((half, 1) + coord, dtype=np.uint64)
+    by = np.zeros((half, 1) + coord, dtype=np.uint64)
+    filled = np.zeros(half, dtype=np.bool_)
+    busy = np.zeros(half, dtype=np.bool_)
+    side = np.zeros((half,) + out.shape[1:], dtype=np.uint64)
+    slots = np.zeros(BATCH, dtype=np.int64)
+    px = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+    py = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+    dens = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+    prefix = np.zeros((BATCH, 1) + coord, dtype=np.uint64)
+    count = 0
+    for i in range(lo, hi):
+        d = digits[row, i]
+        if d == 0:
+            continue
+        slot = d - 1 if d > 0 else -d - 1
+        qx = fe_load(points, i, 0)
+        qy = fe_load(points, i, 1)
+        if d < 0:
+            qy = fe_sub(fe_zero(qy), qy)
+        if busy[slot]:
+            _store_point(side, slot, jac_add_affine(_load_point(side, slot), qx, qy))
+            continue
+        if not filled[slot]:
+            fe_store(bx, slot, 0, qx)
+            fe_store(by, slot, 0, qy)
+            filled[slot] = True
+            continue
+        x1 = fe_load(bx, slot, 0)
+        y1 = fe_load(by, slot, 0)
+        dx = fe_sub(qx, x1)
+        if fe_is_zero(dx):
+            if fe_is_zero(fe_sub(qy, y1)):
+                dx = fe_add(y1, y1)  # doubling
+            else:
+                filled[slot] = False  # P + (-P)
                 continue
-            slot = d - 1 if d > 0 else -d - 1
-            qx = fe_load(points, i, 0)
-            qy = fe_load(points, i, 1)
-            if d < 0:
-                qy = fe_sub(fe_zero(qy), qy)
-            if busy[slot]:
-                _store_point(side, slot, jac_add_affine(_load_point(side, slot), qx, qy))
-                continue
-            if not filled[slot]:
-                fe_store(bx, slot, 0, qx)
-                fe_store(by, slot, 0, qy)
-                filled[slot] = True
-                continue
-            x1 = fe_load(bx, slot, 0)
-            y1 = fe_load(by, slot, 0)
-            dx = fe_sub(qx, x1)
-            if fe_is_zero(dx):
-                if fe_is_zero(fe_sub(qy, y1)):
-                    dx = fe_add(y1, y1)  # doubling
-                else:
-                    filled[slot] = False  # P + (-P)
-                    continue
-            slots[count] = slot
-            fe_store(px, count, 0, qx)
-            fe_store(py, count, 0, qy)
-            fe_store(dens, count, 0, dx)
-            busy[slot] = True
-            count += 1
-            if count == BATCH:
-                _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count)
-                count = 0
-        if count:
+        slots[count] = slot
+        fe_store(px, count, 0, qx)
+        fe_store(py, count, 0, qy)
+        fe_store(dens, count, 0, dx)
+        busy[slot] = True
+        count += 1
+        if count == BATCH:
             _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count)
-        z = fe_zero(fe_load(points, 0, 0))
-        running = (z, z, z)
-        total = (z, z, z)
-        for slot in range(half - 1, -1, -1):
-            if not fe_is_zero(fe_load(side, slot, 2)):  # then the affine part by a mixed addition
-                running = jac_add(running, _load_point(side, slot))
-            if filled[slot]:
-                running = jac_add_affine(running, fe_load(bx, slot, 0), fe_load(by, slot, 0))
-            total = jac_add(total, running)
-        _store_point(sums, w, total)
+            count = 0
+    if count:
+        _flush(bx, by, filled, busy, slots, px, py, dens, prefix, count)
+    z = fe_zero(fe_load(points, 0, 0))
+    running = (z, z, z)
+    total = (z, z, z)
+    for slot in range(half - 1, -1, -1):
+        if not fe_is_zero(fe_load(side, slot, 2)):  # then the affine part by a mixed addition
+            running = jac_add(running, _load_point(side, slot))
+        if filled[slot]:
+            running = jac_add_affine(running, fe_load(bx, slot, 0), fe_load(by, slot, 0))
+        total = jac_add(total, running)
+    return total
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def pippenger(points, digits, c, out):
+    """``out[0] = sum_i digit-scalar_i * P_i`` (Jacobian): digits of shape (windows, n), one bucket
+    sum per window (``_bucket_sum``), windows in parallel, then combined by doublings."""
+    windows, n = digits.shape
+    sums = np.zeros((windows,) + out.shape[1:], dtype=np.uint64)
+    for w in prange(windows):
+        _store_point(sums, w, _bucket_sum(points, digits, w, 0, n, c, out))
     combine_windows(sums, 1, c, out)
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def pippenger_precomputed(table, digits, c, segments, out):
+    """``out[0] = sum_{w,i} digits[w, i] * table[w*n + i]`` (Jacobian) where ``table[w*n + i]`` is
+    ``2^(c*w) * P_i``: every window's digits fall into one bucket array, so there is one bucket
+    reduction instead of one per window and no doublings between windows. The rows are split into
+    ``segments`` ranges summed in parallel (each with its own buckets), then added."""
+    flat = digits.reshape(1, digits.size)
+    total = flat.shape[1]
+    size = (total + segments - 1) // segments
+    sums = np.zeros((segments,) + out.shape[1:], dtype=np.uint64)
+    for s in prange(segments):
+        _store_point(sums, s, _bucket_sum(table, flat, 0, s * size, min(total, (s + 1) * size), c, out))
+    combine_windows(sums, segments, c, out)
 
 
 @njit(cache=True)

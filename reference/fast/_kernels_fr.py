@@ -17,7 +17,7 @@ from numba import njit, prange
 from reference.fast import _kernels
 from reference.fast._kernels import (
     R_LIMBS, _is_zero4, _load_point, _row, _store4, _store_point, fe_add, fe_inv, fe_is_zero, fe_load, fe_mul,
-    fe_one, fe_sqr, fe_store, fe_sub, fe_zero, fr_mul, jac_add_affine, mod_add, mod_sub,
+    fe_one, fe_sqr, fe_store, fe_sub, fe_zero, fr_mul, jac_add_affine, jac_double, mod_add, mod_sub,
 )
 
 NTT_BLOCK = 1024
@@ -173,6 +173,23 @@ def fixed_base_mul(table, size, digits, out):
                 qy = fe_sub(fe_zero(qy), qy)
             acc = jac_add_affine(acc, fe_load(table, j, 0), qy)
         _store_point(out, i, acc)
+
+
+@njit(cache=CACHE, parallel=True)
+def shifted_bases(points, c, windows, out):
+    """``out[w*n + i] = 2^(c*w) * P_i`` (Jacobian rows) for the ``n`` affine rows ``P_i``, ``w < windows``:
+    the table of a precomputed MSM. A point at infinity (all zeros) stays all zeros."""
+    n = points.shape[0]
+    for i in prange(n):
+        x = fe_load(points, i, 0)
+        y = fe_load(points, i, 1)
+        if fe_is_zero(x) and fe_is_zero(y):
+            continue
+        p = (x, y, fe_one(x))
+        for w in range(windows):
+            _store_point(out, w * n + i, p)
+            for _ in range(c):
+                p = jac_double(p)
 
 
 @njit(cache=CACHE)

@@ -48,6 +48,20 @@ def window_bits(n: int, threads: int = 1) -> int:
     return best
 
 
+BUCKET_BYTES = 512 * 1024
+"""Largest affine bucket array of a precomputed MSM: beyond it each point's bucket misses the cache (at
+2^16, c = 16 measured slower than c = 14 despite the model)."""
+
+
+def precomputed_window_bits(n: int, point_bytes: int = 64, threads: int = 1) -> int:
+    """Window width c of a precomputed MSM (``_kernels.pippenger_precomputed``): every window's digits go
+    into one bucket array per thread, so c minimises ADD_COST * windows * n / threads + BUCKET_COST * 2^(c-1)
+    with 2^(c-1) buckets of ``point_bytes`` within ``BUCKET_BYTES``; the table holds windows * n points."""
+    costs = {c: ADD_COST * signed_digit_windows(c) * n / max(threads, 1) + BUCKET_COST * (1 << (c - 1))
+             for c in range(2, 19) if (point_bytes << (c - 1)) <= BUCKET_BYTES}
+    return min(costs, key=costs.get)
+
+
 def signed_digit_windows(c: int) -> int:
     """Windows of c bits needed for signed digits of scalars below 2^254 (one more for the carry)."""
     return SCALAR_BITS // c + 1

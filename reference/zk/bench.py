@@ -180,6 +180,14 @@ def bench_size(log_n: int, repeats: int, say: Say) -> list[str]:
     streamed = list(prover.prove_stream([(f["wtns"], r, s)] * count, workers=workers))
     stream_s = (time.perf_counter() - t) / count
     ok_stream = all(err is None and res == (proof, public) for res, err in streamed)
+    say(f"2^{log_n}: precomputed tables, stream of {count} witnesses")
+    t = time.perf_counter()
+    held = prover.precompute()
+    tables_s = time.perf_counter() - t
+    t = time.perf_counter()
+    streamed = list(prover.prove_stream([(f["wtns"], r, s)] * count, workers=workers))
+    tables_stream_s = (time.perf_counter() - t) / count
+    ok_stream = ok_stream and all(err is None and res == (proof, public) for res, err in streamed)
     load_after = load_average()[0]
     # checks: every proof verifies (snarkjs for ours, ours for snarkjs' and arkworks')
     vk = vk_from_json(json.loads(f["vk"].read_text()))
@@ -209,7 +217,8 @@ def bench_size(log_n: int, repeats: int, say: Say) -> list[str]:
     return [
         f"| 2^{log_n} | {m:,} | {_fmt(s_wall)} / {_mib(s_rss)} | {ark} | {_fmt(o_wall)} / {_mib(o_rss)} "
         f"| {_fmt(warm_s)} (load {_fmt(warm_load)}) | {_fmt(stream_s)} ({60 / stream_s:.0f}/min) "
-        f"| {o_wall / stream_s:.2f}× | {s_wall / o_wall:.2f}× "
+        f"| {_fmt(tables_stream_s)} ({60 / tables_stream_s:.0f}/min; tables {_fmt(tables_s)}, {held / 2**20:.0f} MiB) "
+        f"| {o_wall / stream_s:.2f}× / {o_wall / tables_stream_s:.2f}× | {s_wall / o_wall:.2f}× "
         f"| {'—' if a_wall is None else f'{o_wall / a_wall:.2f}×'} | {_fmt(v_s)} / {_fmt(v_o)} "
         f"| {_fmt(statistics.median(v_lean))} / {_fmt(statistics.median(v_market))} "
         f"| {load:.1f} → {load_after:.1f} | {'ok' if ok else 'FAILED'} |"
@@ -257,22 +266,25 @@ def run_zk_bench(log_sizes: Sequence[int] = SIZES, repeats: int = 3, say: Say | 
     ark = _arkworks_version()
     lines = header + [
         f"| domain | constraints | snarkjs 0.7.6 (wall / peak RSS) | arkworks (groth16py {ark or '—'}) | ours `zk prove --backend cpu` "
-        "| ours warm, one proof (`Prover.prove`) | ours warm, stream (`prove_stream`, per proof) | persistent / whole process "
+        "| ours warm, one proof (`Prover.prove`) | ours warm, stream (`prove_stream`, per proof) "
+        "| stream with precomputed tables (`Prover.precompute`) | persistent / whole process: stream / with tables "
         "| snarkjs / ours | ours / arkworks | verify, whole process: snarkjs / `zk verify` | verify in process: lean / market "
         "| load | checks |",
-        "|---|---:|---|---|---|---|---|---:|---:|---:|---|---|---|---|",
+        "|---|---:|---|---|---|---|---|---|---:|---:|---:|---|---|---|---|",
     ]
     for log_n in log_sizes:
         lines += bench_size(log_n, repeats, say)
     lines += [
-        "| GPU | | | | not measured: no GPU | | | | | | | | | |",
+        "| GPU | | | | not measured: no GPU | | | | | | | | | | |",
         "",
         "`checks`: snarkjs accepts our proof; our verifier accepts snarkjs' and arkworks' proofs; the stream's proofs "
         "equal the single proof. `warm, one proof`: the key loaded once in this process (load time in parentheses), "
         f"the median proof after one warm-up. `warm, stream`: {numba_threads()} witnesses proved at a time, one thread "
         "each (`Prover.prove_stream`, what `kalypso zk prove-batch` runs), wall time per proof over a stream of "
-        f"max(3, 2 × threads) witnesses, and proofs per minute. `persistent / whole process`: the stream's rate over "
-        "the rate of one whole `zk prove` process at a time. Verify: whole `snarkjs groth16 verify` and whole "
+        f"max(3, 2 × threads) witnesses, and proofs per minute. `with precomputed tables`: the same stream after "
+        "`Prover.precompute()` built each MSM's table 2^(c·w)·P_i (`kalypso zk prove-batch --precompute MIB`; build "
+        "time and memory in parentheses, paid once per key). `persistent / whole process`: the stream's rate, without "
+        "and with tables, over the rate of one whole `zk prove` process at a time. Verify: whole `snarkjs groth16 verify` and whole "
         "`kalypso zk verify` (median of 5; it imports only JSON and mcl through ctypes, `reference.zk.verifier`), then "
         "per proof in process (median of 20) the lean verifier on snarkjs JSON and the market verifier on bytes "
         f"(`reference.zk.market`). Interpreter start-up on this machine at the end: {interpreter_startup()}; mcl's "

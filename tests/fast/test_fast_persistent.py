@@ -27,6 +27,26 @@ def test_persistent_prover_matches_the_reference_prover_for_many_witnesses(mimc)
         assert public == circuit.r1cs.public_signals(witness)
 
 
+@pytest.mark.parametrize("budget", [2**40, 1])
+def test_precomputed_tables_give_the_reference_prover_s_proofs(mimc, budget):
+    """With every MSM's table 2^(c*w) * P_i built at load (and with none: a budget of one byte), the
+    proofs, one at a time and in a stream, are the reference prover's; infinity bases stay out."""
+    circuit, pk, zkey, r1cs = mimc
+    prover = Prover.load(zkey, r1cs=r1cs, precompute=budget)
+    assert set(prover.tables) == ({"a_bases", "b1_bases", "c_bases", "b2_bases"} if budget > 1 else set())
+    for name, (table, c) in prover.tables.items():
+        bases = getattr(prover, name)
+        assert table.shape[0] == bases.shape[0] * (254 // c + 1) and (table[: bases.shape[0]] == bases).all()
+    jobs, expected = [], []
+    for i, preimage in enumerate((0, 5, 2**200 + 7)):
+        witness = circuit.witness({"preimage": preimage})
+        r, s = blinding_from_seed(b"precomputed/%d" % i)
+        jobs.append((write_wtns(witness), r, s))
+        expected.append(proof_to_json(prove(pk, circuit.r1cs, witness, r, s, backend=ReferenceBackend())))
+    assert [proof_to_json(prover.prove(*job)[0]) for job in jobs] == expected
+    assert [proof_to_json(out[0]) for out, error in prover.prove_stream(jobs, workers=2)] == expected
+
+
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_prove_stream_gives_prove_s_proofs_in_order_and_each_error_in_its_place(mimc, workers):
     """Concurrent proofs (kernels without the GIL, one thread each) equal sequential ones, in input order;

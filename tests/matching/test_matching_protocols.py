@@ -278,3 +278,45 @@ def test_proof_race_winner_was_first_among_eligible_valid_submitters(state, data
         assert {p for p, _ in result.losers} == {s.prover for s in valid} - {result.match.prover}
         state = apply_all(state, [result.match])
         state, _ = spec.apply(state, ops.SubmitProof(result.match.prover, ask.id, result.proof))
+
+
+@pytest.mark.parametrize("field", ["commit_window", "reveal_window"])
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "1"])
+def test_auction_windows_are_integers_of_at_least_one(field, value):
+    """Each window is an int > 0: 1 is the least, 0, a negative, a float, a bool or a string is refused
+    naming the window."""
+    assert getattr(AuctionRules(**{"commit_window": 1, "reveal_window": 1}), field) == 1
+    with pytest.raises(InvalidMatchingRule) as error:
+        AuctionRules(**{"commit_window": 1, "reveal_window": 1, field: value})
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize("field, value", [("floor_bps", -1), ("floor_bps", 10_001), ("floor_bps", 0.5), ("floor_bps", True),
+                                          ("ramp", 0), ("ramp", -1), ("ramp", 1.5), ("ramp", True)])
+def test_dutch_rules_are_a_floor_in_0_to_10000_bps_and_a_ramp_of_at_least_one(field, value):
+    """floor_bps is an int in 0..10000 (both ends allowed), ramp an int > 0."""
+    assert DutchRules(floor_bps=0, ramp=1).floor_bps == 0 and DutchRules(floor_bps=10_000, ramp=1).floor_bps == 10_000
+    with pytest.raises(InvalidMatchingRule) as error:
+        DutchRules(**{"floor_bps": 5_000, "ramp": 1, field: value})
+    assert error.value.field == field
+
+
+def test_of_two_commitments_at_the_same_time_the_first_binds():
+    """The earliest commitment binds a prover; of two at the same instant the first listed does (a
+    later one is never earlier), so a reveal that opens the second does not count."""
+    state = auction_world()
+    first, _ = bid(state, 0, "p0", 60, committed_at=3)
+    second, reveal = bid(state, 0, "p0", 30, committed_at=3)
+    assert revealed_bids(state.asks[0], RULES, [first, second], [reveal]) == {}
+    assert revealed_bids(state.asks[0], RULES, [second, first], [reveal]) == {"p0": 30}
+
+
+def test_the_auction_s_default_tie_seed_is_zero():
+    """Equal bids are ordered by tie_rank(seed); without a seed the auction uses seed 0 (and the seed
+    does decide: some other seed picks another winner)."""
+    state = auction_world()
+    bids = [bid(state, 0, p, 15) for p in ("p0", "p1", "p2", "p3")]
+    commitments, reveals = [c for c, _ in bids], [r for _, r in bids]
+    default = sealed_bid_auction(state, RULES, commitments, reveals)
+    assert default == sealed_bid_auction(state, RULES, commitments, reveals, seed=0)
+    assert any(sealed_bid_auction(state, RULES, commitments, reveals, seed=s) != default for s in range(1, 8))

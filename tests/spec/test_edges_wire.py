@@ -196,3 +196,33 @@ def test_a_vault_epoch_of_one_second_is_well_formed_and_of_zero_is_refused():
     with pytest.raises(MalformedState) as info:
         load_state(with_epoch("0"))
     assert info.value.field == "$.restaking.vault_chain.vaults.v1"
+
+
+def test_the_fork_registry_names_its_forks_and_refuses_any_other_name():
+    """`get_fork` takes a registered name only (a string not registered and a non-string are both
+    refused naming "fork"); each fork's genesis without a config is its genesis of the default
+    config; the design fork reads a missing config as the default one."""
+    from spec import containers as design
+    from spec.deployed_native import containers as native
+    from spec.errors import InvalidConfig
+    from spec.forks import get_fork
+
+    for name in ("no-such-fork", None, 1, ("design",)):
+        with pytest.raises(InvalidConfig) as info:
+            get_fork(name)
+        assert info.value.field == "fork"
+    assert get_fork("design").genesis() == design.genesis(design.Config())
+    assert get_fork("deployed_native").genesis() == native.genesis(native.Config())
+    assert get_fork("design").decode_config(None) == design.Config()
+
+
+def test_genesis_starts_both_chains_at_time_zero_with_nothing_minted():
+    """The design genesis: main chain and vault chain clocks at 0, no supply, no balances, no
+    markets, asks or messages, counters at 0."""
+    from spec.containers import Config, genesis
+
+    state = genesis(Config())
+    chain = state.restaking.vault_chain
+    assert (state.time, chain.time, chain.deposited, chain.claimed) == (0, 0, 0, 0)
+    assert (state.next_market_id, state.next_ask_id, state.restaking.bridge.next_id, state.restaking.next_slash_id) == (0, 0, 0, 0)
+    assert not any((state.supply, state.balances, state.markets, state.asks, state.provers, chain.vaults, chain.requests))

@@ -77,6 +77,15 @@ def test_cli_prove_batch_loads_the_key_once_and_proves_a_directory(tmp_path, cap
     assert main(["zk", "prove", str(r1cs), "--zkey", str(tmp_path / "k" / "circuit.zkey"), "--wtns", str(wdir / "x3.wtns"),
                  "--seed", "b/x3", "--backend", "cpu", "--out", str(tmp_path / "single")]) == 0
     assert (tmp_path / "single" / "proof.json").read_text() == (tmp_path / "o" / "x3" / "proof.json").read_text()
+    # with precomputed MSM tables the batch's proofs are the same
+    capsys.readouterr()
+    assert main(["zk", "prove-batch", str(r1cs), "--zkey", str(tmp_path / "k" / "circuit.zkey"), "--witnesses", str(wdir),
+                 "--seed", "b", "--out", str(tmp_path / "t"), "--precompute", "64"]) == 2
+    for x in (2, 3, 4):
+        assert (tmp_path / "t" / f"x{x}" / "proof.json").read_text() == (tmp_path / "o" / f"x{x}" / "proof.json").read_text()
+    assert main(["zk", "prove-batch", str(r1cs), "--zkey", str(tmp_path / "k" / "circuit.zkey"), "--witnesses", str(wdir),
+                 "--seed", "b", "--out", str(tmp_path / "t"), "--precompute", "-1"]) == 2
+    assert "UsageError [--precompute]: must be an integer >= 0" in capsys.readouterr().err
 
 
 def test_cli_setup_backend_cpu_writes_the_reference_key(tmp_path):
