@@ -52,7 +52,9 @@ TESTS = {
                            "tests/forks/test_deployed_restaking_fixes.py"),
 }
 """The targeted fast tests of each family, run after the vectors (documented in docs/mutation-generated.md)."""
-MODULE_TESTS = {"spec.adapter": ("tests/spec/test_edges_bounds.py",), "spec.jsonsafe": ("tests/spec/test_edges_bounds.py",)}
+MODULE_TESTS = {"spec.adapter": ("tests/spec/test_edges_bounds.py",),
+                "spec.jsonsafe": ("tests/spec/test_edges_jsonsafe.py", "tests/spec/test_edges_bounds.py"),
+                "spec.wellformed": ("tests/spec/test_edges_wellformed.py",)}
 """Tests only some modules' mutants need (the 64 MiB bounds read 128 MiB: not for every survivor)."""
 WIRE = ("spec.codec", "spec.wellformed", "spec.jsonsafe", "spec.adapter", "spec.forks", "spec")
 MEMORY_LIMIT = 4 * 2**30

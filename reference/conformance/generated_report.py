@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections
 
-from reference.conformance.fastsuite import TESTS, suite_for
+from reference.conformance.fastsuite import MODULE_TESTS, TESTS, suite_for
 from reference.conformance.generated import ALL_MODULES
 
 
@@ -41,6 +41,9 @@ def render_generated_markdown(report, mutants: list, command: str) -> str:
         lines.append(f"| {family} | {forks} | " + ", ".join(f"`{t}`" for t in suite.tests) + " |")
     lines += [
         "", "(A design module that a deployed fork imports is also judged by that fork's vectors.)", "",
+        "Tests run for one module's mutants only, after its family's:", "",
+        "| module | its own tests (after the family's) |", "|---|---|",
+        *(f"| `{module}` | " + ", ".join(f"`{t}`" for t in tests) + " |" for module, tests in MODULE_TESTS.items()), "",
         f"Command: `{command}` ({report.jobs} process{'es' if report.jobs > 1 else ''}, {report.seconds:.0f} s wall, "
         f"{len(report.results)} mutants judged; killed results are reused from `.cache/mutation-generated.json` while the",
         "spec and the killing case or test file are unchanged, a survivor's while the spec, its whole suite and the judging code are).", "",
