@@ -320,3 +320,65 @@ def test_the_auction_s_default_tie_seed_is_zero():
     default = sealed_bid_auction(state, RULES, commitments, reveals)
     assert default == sealed_bid_auction(state, RULES, commitments, reveals, seed=0)
     assert any(sealed_bid_auction(state, RULES, commitments, reveals, seed=s) != default for s in range(1, 8))
+
+
+# --- edges of the matching rules (bounds the property tests rarely draw) --------------------------
+
+def test_dutch_price_runs_from_the_ask_s_creation():
+    """Before and at created_at the price is the floor; it reaches max_price ramp seconds later."""
+    import attrs
+
+    state = build([MarketPlan(DUTCH)], provers((20, 50, 1)), [AskPlan(0, 100, 200, 100, 10_000)])
+    later = attrs.evolve(state.asks[0], created_at=100)
+    rules = DutchRules(floor_bps=2000, ramp=4)
+    assert [dutch_price(later, rules, t) for t in (50, 100, 101, 102, 104, 200)] == [20, 20, 40, 60, 100, 100]
+
+
+def test_a_dutch_lock_counts_from_the_creation_instant_up_to_now_not_after():
+    from spec.matching.dutch import first_lock
+
+    rules = DutchRules(floor_bps=2000, ramp=100)
+    state = build([MarketPlan(DUTCH)], provers((20, 50, 1)), [AskPlan(0, 100, 200, 100, 10_000)])
+    state = spec.apply(state, ops.AdvanceTime(60))[0]
+    ask = state.asks[0]
+    assert (ask.created_at, ask.expiry) == (0, 200)
+    assert first_lock(state, ask, rules, [Lock(0, "p0", 0)], 0) == Match(0, "p0", 20)
+    assert first_lock(state, ask, rules, [Lock(0, "p0", 60)], 0) == Match(0, "p0", 68)
+    assert first_lock(state, ask, rules, [Lock(0, "p0", 61)], 0) is None
+
+
+def test_a_race_submission_at_the_current_instant_counts():
+    state = build([MarketPlan(RACE)], provers((30, 50, 1)), [AskPlan(0, 100, 50, 100, 10_000)])
+    good = stand_in_proof(state.asks[0].public_inputs)
+    (result,) = proof_race(state, [RaceSubmission(0, "p0", good, state.time)])
+    assert result.match == Match(0, "p0", 100)
+
+
+def test_an_ask_is_matched_up_to_its_expiry_instant():
+    state = build([MarketPlan(OB)], provers((30, 50, 1)), [AskPlan(0, 100, 50, 100, 10_000)])
+    state = spec.apply(state, ops.AdvanceTime(state.asks[0].expiry - state.time))[0]
+    assert state.time == state.asks[0].expiry
+    assert orderbook(state) == (Match(0, "p0", 30),)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**255, True, 1.0])
+def test_a_matching_seed_is_an_integer_in_0_to_2_255(seed):
+    state = build([MarketPlan(OB)], provers((30, 50, 1)), [AskPlan(0, 100, 50, 100, 10_000)])
+    assert orderbook(state, seed=2**255 - 1) == orderbook(state, seed=0)
+    with pytest.raises(InvalidMatchingRule) as error:
+        orderbook(state, seed=seed)
+    assert error.value.field == "seed"
+
+
+def test_orderbook_and_reverse_dutch_default_to_tie_seed_zero():
+    """Equal quotes (orderbook) and locks at one instant (reverse Dutch) are ordered by
+    tie_rank(seed); without a seed both use 0, and the seed does decide."""
+    quotes = provers((10, 50, 1), (10, 50, 1), (10, 50, 1), (10, 50, 1))
+    book = build([MarketPlan(OB)], quotes, [AskPlan(0, 100, 50, 100, 10_000)])
+    assert orderbook(book) == orderbook(book, seed=0)
+    assert any(orderbook(book, seed=s) != orderbook(book) for s in range(1, 8))
+    rules = DutchRules(floor_bps=2000, ramp=100)
+    dutch = spec.apply(build([MarketPlan(DUTCH)], quotes, [AskPlan(0, 100, 200, 100, 10_000)]), ops.AdvanceTime(30))[0]
+    locks = [Lock(0, p, 20) for p in ("p0", "p1", "p2", "p3")]
+    assert reverse_dutch(dutch, rules, locks) == reverse_dutch(dutch, rules, locks, seed=0)
+    assert any(reverse_dutch(dutch, rules, locks, seed=s) != reverse_dutch(dutch, rules, locks) for s in range(1, 8))
