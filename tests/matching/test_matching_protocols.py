@@ -382,3 +382,13 @@ def test_orderbook_and_reverse_dutch_default_to_tie_seed_zero():
     locks = [Lock(0, p, 20) for p in ("p0", "p1", "p2", "p3")]
     assert reverse_dutch(dutch, rules, locks) == reverse_dutch(dutch, rules, locks, seed=0)
     assert any(reverse_dutch(dutch, rules, locks, seed=s) != reverse_dutch(dutch, rules, locks) for s in range(1, 8))
+
+
+def test_proof_race_defaults_to_tie_seed_zero():
+    """Valid proofs at one instant are ordered by tie_rank(seed): without a seed, seed 0."""
+    state = build([MarketPlan(RACE)], provers((30, 50, 1), (30, 50, 1), (30, 50, 1), (30, 50, 1)), [AskPlan(0, 100, 50, 100, 10_000)])
+    state = spec.apply(state, ops.AdvanceTime(5))[0]
+    good = stand_in_proof(state.asks[0].public_inputs)
+    subs = [RaceSubmission(0, p, good, 3) for p in ("p0", "p1", "p2", "p3")]
+    assert proof_race(state, subs) == proof_race(state, subs, DEFAULT_ENV, seed=0)
+    assert any(proof_race(state, subs, DEFAULT_ENV, seed=s) != proof_race(state, subs) for s in range(1, 8))
