@@ -45,6 +45,10 @@ def register(parser) -> None:
                    help="the AST-generated mutants of spec/ instead of the named ones (report: docs/mutation-generated.md)")
     m.add_argument("--module", action="append", default=None,
                    help="with --generated: only this spec module's mutants, e.g. spec.restaking (repeatable)")
+    m.add_argument("--vectors-only", action="store_true",
+                   help="with --generated: the vectors' own score (no tests); prints it, writes no report")
+    m.add_argument("--sample", type=positive_int, default=None, metavar="N",
+                   help="with --generated: a seeded sample of N behavioural mutants (seed 0)")
 
 
 def run(args) -> int:
@@ -138,6 +142,8 @@ def _mutation(args, console) -> int:
         return _generated_mutation(args, console)
     if args.module:
         raise BadArgument("--module", "only with --generated")
+    if args.vectors_only or args.sample:
+        raise BadArgument("--vectors-only" if args.vectors_only else "--sample", "only with --generated")
     if args.list:
         for m in MUTANTS:
             print(f"{m.name:36} {m.target:36} {m.description}" + ("" if m.applicable() else " (not applicable to this spec)"))
@@ -198,7 +204,14 @@ def _generated_mutation(args, console) -> int:
     out = args.out if args.out != DOCS / "mutation.md" else DOCS / "mutation-generated.md"
     if out:
         output_file(out)
-    names = [m.name for m in every if m.kind == "behaviour"]
+    judged = [m for m in every if m.kind == "behaviour"]
+    if args.sample:
+        from reference.conformance.generated import sample
+
+        judged = sample(judged, args.sample, 0)
+    if args.vectors_only or args.sample:
+        out = None  # a partial or vectors-only score is printed, never written over the report
+    names = [m.name for m in judged]
     with Progress(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task("mutants", total=len(names))
@@ -208,17 +221,19 @@ def _generated_mutation(args, console) -> int:
             if result.status != "killed":
                 progress.console.print(f"[red]{result.status:8}[/red] {result.name} {result.description}")
 
-        report = judge_mutants([m for m in every if m.kind == "behaviour"], jobs=args.jobs, progress=show)
+        report = judge_mutants(judged, jobs=args.jobs, progress=show, vectors_only=args.vectors_only)
     if not report.baseline_ok:
         console.print(f"[red]the unmutated spec fails its own fast suite[/red]: {report.baseline_failure}")
         return 2
     command = ("kalypso vectors mutation --generated" + (f" --jobs {args.jobs}" if args.jobs != 2 else "")
+               + (" --vectors-only" if args.vectors_only else "") + (f" --sample {args.sample}" if args.sample else "")
                + "".join(f" --module {m}" for m in args.module or ()))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_generated_markdown(report, every, command))
     counted = len(report.killed) + len(report.survivors)
-    console.print(f"generated mutants: score {report.score:.3f}, {len(report.killed)}/{counted} killed in {report.seconds:.0f} s "
+    console.print(f"generated mutants{' (vectors only)' if args.vectors_only else ''}: score {report.score:.3f}, "
+                  f"{len(report.killed)}/{counted} killed in {report.seconds:.0f} s "
                   f"with {report.jobs} processes" + (f"; written to {out}" if out else ""))
     console.print("survivors: " + (", ".join(r.name for r in report.survivors) or "none"))
     return 0 if not report.survivors else 1

@@ -306,19 +306,27 @@ def _killer_of(result: dict, suite_killers: list) -> Optional[tuple]:
     return next((k for k in suite_killers if k[1] == by), None)
 
 
+VECTORS_CACHE = CACHE.with_name("mutation-generated-vectors.json")
+
+
 def judge_mutants(mutants: list, jobs: int = 1, timeout: float = 120.0, cache: Optional[Path] = CACHE,
-                  progress: Optional[Callable[[MutantResult], None]] = None, check_baseline: bool = True) -> MutationReport:
+                  progress: Optional[Callable[[MutantResult], None]] = None, check_baseline: bool = True,
+                  vectors_only: bool = False) -> MutationReport:
     """Judge every mutant with its module's fast suite, `jobs` processes at a time (1 or 2 on a
     shared machine). The tests are collected once, in this process, by a pytest session that then
     hands its run loop to the mutants: a mutant's process runs the collected items directly. Killed
     results are reused from `cache` while the spec and the killer are unchanged; a survivor's while the spec,
-    its whole suite and this module are."""
+    its whole suite and this module are. With `vectors_only`, the suites hold the vectors alone (the vectors'
+    own score; its results are kept apart, in `VECTORS_CACHE` when `cache` is the default)."""
     start = time.perf_counter()
     cases = {}
     for fork in FORKS:
         for case in load_cases(VECTORS_ROOT / fork):
             cases[f"{fork}/{case.name}"] = case
     suites = {module: suite_for(module) for module in {m.module for m in mutants}}
+    if vectors_only:
+        suites = {module: attrs.evolve(suite, tests=()) for module, suite in suites.items()}
+        cache = VECTORS_CACHE if cache == CACHE else cache
     files = sorted({f for s in suites.values() for f in s.tests})
     if not files:
         return _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases, suites, {})

@@ -120,3 +120,14 @@ def test_a_default_argument_s_mutant_reaches_a_function_imported_before_the_swap
             "print(f.__defaults__[0])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "1", out.stderr[-2000:]
+
+
+def test_the_vectors_own_score_leaves_the_tests_out():
+    """`vectors_only` judges with the vectors alone: a vector kills a restaking mutant; a matching
+    mutant (the engine's rules, no vectors) that the tests kill survives."""
+    from reference.conformance.fastsuite import judge_mutants
+
+    names = ["gen:spec.restaking:slash_vault:6", "gen:spec.matching.auction:sealed_bid_auction:0"]
+    report = judge_mutants([find(n) for n in names], jobs=1, cache=None, check_baseline=False, vectors_only=True)
+    assert [r.status for r in report.results] == ["killed", "survived"], [(r.name, r.status) for r in report.results]
+    assert report.results[0].killed_by.split("/")[0] in ("design", "deployed_native", "deployed_restaking")
