@@ -273,6 +273,7 @@ def install(name: str) -> Mutant:
         if mutated.__code__.co_freevars == original.__code__.co_freevars:
             # every holder of the function sees the mutant, even one that captured it (an attrs validator, a closure)
             original.__code__ = mutated.__code__
+            original.__defaults__, original.__kwdefaults__ = mutated.__defaults__, mutated.__kwdefaults__  # a default's mutant
         elif owner:
             raise StaleMutant(f"{m.name}: the method's closure differs from its mutant's")
         for mod_name, mod in list(sys.modules.items()):

@@ -139,7 +139,7 @@ def _mib(kib: int | None) -> str:
 
 def bench_size(log_n: int, repeats: int, say: Say) -> list[str]:
     """The table rows of one size (and the checks behind them)."""
-    from reference.fast.cpu_prover import Prover
+    from reference.fast.cpu_prover import Prover, warm_up
     from reference.zk.groth16 import blinding_from_seed, verify
     from reference.zk.market import decode_proof, encode_proof, encode_public_inputs, groth16_verifier
     from reference.zk.snarkjs import proof_from_json, proof_to_json, public_from_json, public_to_json, vk_from_json
@@ -181,6 +181,7 @@ def bench_size(log_n: int, repeats: int, say: Say) -> list[str]:
     stream_s = (time.perf_counter() - t) / count
     ok_stream = all(err is None and res == (proof, public) for res, err in streamed)
     say(f"2^{log_n}: precomputed tables, stream of {count} witnesses")
+    warm_up()  # the table kernels compiled (or loaded from numba's cache) before they are timed
     t = time.perf_counter()
     held = prover.precompute()
     tables_s = time.perf_counter() - t

@@ -392,3 +392,10 @@ def test_proof_race_defaults_to_tie_seed_zero():
     subs = [RaceSubmission(0, p, good, 3) for p in ("p0", "p1", "p2", "p3")]
     assert proof_race(state, subs) == proof_race(state, subs, DEFAULT_ENV, seed=0)
     assert any(proof_race(state, subs, DEFAULT_ENV, seed=s) != proof_race(state, subs) for s in range(1, 8))
+
+
+def test_round_robin_defaults_to_rotation_seed_zero():
+    """The rotation is the members in tie_rank(seed) order; without a seed, seed 0."""
+    state = build([MarketPlan(RR)], provers((10, 50, 1), (10, 50, 1), (10, 50, 1), (10, 50, 1)), [AskPlan(0, 100, 50, 100, 10_000)])
+    assert round_robin(state) == round_robin(state, seed=0)
+    assert round_robin(state, seed=1) != round_robin(state, seed=0)

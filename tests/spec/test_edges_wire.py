@@ -226,3 +226,12 @@ def test_genesis_starts_both_chains_at_time_zero_with_nothing_minted():
     assert (state.time, chain.time, chain.deposited, chain.claimed) == (0, 0, 0, 0)
     assert (state.next_market_id, state.next_ask_id, state.restaking.bridge.next_id, state.restaking.next_slash_id) == (0, 0, 0, 0)
     assert not any((state.supply, state.balances, state.markets, state.asks, state.provers, chain.vaults, chain.requests))
+
+
+def test_an_empty_state_is_the_genesis_of_the_default_config():
+    """The containers' own defaults are the genesis: State() is genesis(Config()), both clocks at 0."""
+    from spec.containers import Config, State, genesis
+    from spec.restaking_state import VaultChain
+
+    assert State() == genesis(Config())
+    assert State().time == VaultChain().time == 0

@@ -106,3 +106,17 @@ def test_closure_factories_and_forks_test_modules_see_the_mutant():
     report = judge_mutants([find(n) for n in names], jobs=1, cache=None, check_baseline=False)
     assert [r.status for r in report.results] == ["killed", "killed"], [(r.name, r.status) for r in report.results]
     assert report.results[1].killed_by.startswith("tests/forks/test_deployed_restaking_l1veto.py")
+
+
+def test_a_default_argument_s_mutant_reaches_a_function_imported_before_the_swap():
+    """A mutant of a default value (sealed_bid_auction's seed 0 -> 1) once hid from tests that had
+    imported the function: the swap gave the original its mutated code but kept its defaults."""
+    import subprocess
+    import sys
+
+    code = ("from spec.matching import sealed_bid_auction as f\n"
+            "from reference.conformance.mutants import install\n"
+            "install('gen:spec.matching.auction:sealed_bid_auction:0')\n"
+            "print(f.__defaults__[0])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "1", out.stderr[-2000:]
