@@ -107,7 +107,7 @@ def _nest(pairs) -> dict:
 
 def encode_state(state: State) -> dict:
     """The full spec state (more than the chain projects: docs/forks.md)."""
-    data = {f.name: encode(getattr(state, f.name)) for f in attrs.fields(State)}
+    data = {f.name: encode(getattr(state, f.name)) for f in attrs.fields(State) if f.name != "keys"}
     data["fork"] = state.fork
     data["balances"] = _nest(state.balances)
     data["memberships"] = _nest(state.memberships)

@@ -80,9 +80,6 @@ def test_nest_pairs_in_order():
     assert _nest({}) == {}
 
 
-@pytest.mark.xfail(raises=TypeError, strict=True, reason="spec bug (reported to the lead): encode_state's first "
-                   "comprehension encodes `keys`, a KeyRegistry of PSets, which spec.codec.encode refuses, so it raises on "
-                   "every state, genesis included; strict, so the fix turns this into a failure to un-mark")
 def test_encode_state_nests_pairs_in_order():
     """Pair-keyed maps nest outer -> inner, both in sorted order; key images and families are
     sorted 0x-hex lists."""
