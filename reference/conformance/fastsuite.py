@@ -315,8 +315,8 @@ def judge_mutants(mutants: list, jobs: int = 1, timeout: float = 120.0, cache: O
     """Judge every mutant with its module's fast suite, `jobs` processes at a time (1 or 2 on a
     shared machine). The tests are collected once, in this process, by a pytest session that then
     hands its run loop to the mutants: a mutant's process runs the collected items directly. Killed
-    results are reused from `cache` while the spec and the killer are unchanged; a survivor's while the spec,
-    its whole suite and this module are. With `vectors_only`, the suites hold the vectors alone (the vectors'
+    and surviving results are reused from `cache` while the spec, the module's whole suite (case and test files)
+    and the judging code are unchanged. With `vectors_only`, the suites hold the vectors alone (the vectors'
     own score; its results are kept apart, in `VECTORS_CACHE` when `cache` is the default)."""
     start = time.perf_counter()
     cases = {}
@@ -381,9 +381,11 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
         while pending and len(running) < max(1, jobs):
             m = pending.pop(0)
             hit = stored.get(m.name)
-            if hit and hit["source"] == _digest(m) and (
-                    (hit["status"] == "killed" and _killer_sha(hit["killed_by"]) == hit["killer_sha"])
-                    or (hit["status"] == "survived" and hit.get("suite") == suites_key[m.module])):
+            # a result stands while the spec, the module's whole suite and the judging code do: a killer's
+            # outcome can hang on files beside its own (a test that counts the vectors), and a kill cached
+            # while those moved was no kill. A changed suite re-runs the old killer first, which is cheap.
+            if hit and hit["source"] == _digest(m) and hit.get("suite") == suites_key[m.module] and (
+                    hit["status"] == "survived" or _killer_sha(hit["killed_by"]) == hit["killer_sha"]):
                 record(m, hit)
                 continue
             first = _killer_of(hit, killers[m.module]) if hit else None

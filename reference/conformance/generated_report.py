@@ -45,8 +45,8 @@ def render_generated_markdown(report, mutants: list, command: str) -> str:
         "| module | its own tests (after the family's) |", "|---|---|",
         *(f"| `{module}` | " + ", ".join(f"`{t}`" for t in tests) + " |" for module, tests in MODULE_TESTS.items()), "",
         f"Command: `{command}` ({report.jobs} process{'es' if report.jobs > 1 else ''}, {report.seconds:.0f} s wall, "
-        f"{len(report.results)} mutants judged; killed results are reused from `.cache/mutation-generated.json` while the",
-        "spec and the killing case or test file are unchanged, a survivor's while the spec, its whole suite and the judging code are).", "",
+        f"{len(report.results)} mutants judged; a result is reused from `.cache/mutation-generated.json` while the",
+        "spec, the module's whole suite of case and test files and the judging code are unchanged).", "",
         *([f"**Partial run: {counted} of {counts['behaviour']} behavioural mutants judged** (the rest are counted under "
            "`not judged` below; the score is over the judged ones only).", ""] if counted < counts["behaviour"] else []),
         f"**Score on generated behavioural mutants: {len(report.killed)} killed of {counted} = {report.score:.1%}.** Counted",
