@@ -30,6 +30,8 @@ from typing import Callable, Optional
 import attrs
 import z3
 
+from properties.z3.isolated import isolated_solver
+
 INT = z3.IntSort()
 ROW = z3.ArraySort(INT, INT)
 RLIMIT = 40_000_000  # deterministic resource bound per check (timeouts only as a backstop)
@@ -276,12 +278,8 @@ def prove(rule=key_safety, timeout_ms: int = 60_000, only: Optional[tuple] = Non
         guard, changes = op.build(pre, op.args)
         after = fresh("t")
         post = {**pre, **{f: after[f] for f in changes}}
-        # a fresh context per operation: Z3 orders terms by their ids, which depend on every term
-        # built before in the process, so a shared context makes the verdict depend on test order
-        ctx = z3.Context()
-        solver = z3.Solver(ctx=ctx)
-        solver.set("timeout", timeout_ms, "rlimit", RLIMIT, "random_seed", 0)
-        solver.add(*[f.translate(ctx) for f in (every, guard, *[after[f] == term for f, term in changes.items()])])
+        solver, ctx = isolated_solver((every, guard, *[after[f] == term for f, term in changes.items()]),
+                                      "timeout", timeout_ms, "rlimit", RLIMIT, "random_seed", 0)
         enabled = solver.check()
         for (iid, _, _), (_, _, formula) in zip(pre_inv, invariants(post, rule)):
             started = time.perf_counter()

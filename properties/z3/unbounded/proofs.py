@@ -25,6 +25,7 @@ from typing import Iterable, Optional
 import attrs
 import z3
 
+from properties.z3.isolated import isolated_solver
 from properties.z3.operations import FOUNDATION_OPERATIONS
 from properties.z3.unbounded import invariants as U
 from properties.z3.unbounded.behaviour import BEHAVIOUR
@@ -82,12 +83,8 @@ class Query:
         self.assertions += facts
 
     def verdict(self, *extra) -> z3.CheckSatResult:
-        # a fresh context: Z3 orders terms by their ids, which depend on every term built before
-        # in the process, so a shared context would make a verdict depend on what ran first
-        ctx = z3.Context()
-        solver = z3.Solver(ctx=ctx)
-        solver.set("timeout", TIMEOUT_MS, "rlimit", self.rlimit, "random_seed", 0, "smt.mbqi", self.mbqi, "auto_config", False)
-        solver.add(*[f.translate(ctx) for f in (*self.assertions, *extra)])
+        solver, _ = isolated_solver((*self.assertions, *extra), "timeout", TIMEOUT_MS, "rlimit", self.rlimit, "random_seed", 0,
+                                    "smt.mbqi", self.mbqi, "auto_config", False)
         return solver.check()
 
     def prove(self, goal) -> str:
