@@ -353,7 +353,8 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
                for mod, s in suites.items()}
     digest = spec_hash()
     stored = _load_cache(cache, digest)
-    suites_key = {mod: _suite_key(digest, ks) for mod, ks in killers.items()}
+    judging = _judging_code_key()
+    suites_key = {mod: _baseline_key(digest, ks) + judging for mod, ks in killers.items()}
     if check_baseline:
         every = sorted({k for ks in killers.values() for k in ks if k[0] == "case"}) + \
             sorted({k for ks in killers.values() for k in ks if k[0] == "test"})
@@ -381,11 +382,11 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
         while pending and len(running) < max(1, jobs):
             m = pending.pop(0)
             hit = stored.get(m.name)
-            # a result stands while the spec, the module's whole suite and the judging code do: a killer's
-            # outcome can hang on files beside its own (a test that counts the vectors), and a kill cached
-            # while those moved was no kill. A changed suite re-runs the old killer first, which is cheap.
-            if hit and hit["source"] == _digest(m) and hit.get("suite") == suites_key[m.module] and (
-                    hit["status"] == "survived" or _killer_sha(hit["killed_by"]) == hit["killer_sha"]):
+            # a result stands while the spec, the module's whole suite (the killer's file among them) and the
+            # judging code do: a killer's outcome can hang on files beside its own (a test that counts the
+            # vectors), and a kill cached while those moved was no kill. A changed suite re-runs the old killer
+            # first, which is cheap.
+            if hit and hit["source"] == _digest(m) and hit.get("suite") == suites_key[m.module]:
                 record(m, hit)
                 continue
             first = _killer_of(hit, killers[m.module]) if hit else None
@@ -397,8 +398,7 @@ def _loop(mutants, jobs, timeout, cache, progress, check_baseline, start, cases,
         done = _wait(running, timeout)
         for handle, out in done.items():
             m, t0 = running.pop(handle)
-            out = {**out, "seconds": time.perf_counter() - t0, "source": _digest(m), "killer_sha": _killer_sha(out["killed_by"]),
-                   "suite": suites_key[m.module]}
+            out = {**out, "seconds": time.perf_counter() - t0, "source": _digest(m), "suite": suites_key[m.module]}
             record(m, out)
             if len(results) % 10 == 0:  # an interrupted run keeps what it judged
                 _save_cache(cache, digest, results)
@@ -412,7 +412,7 @@ def _digest(m: GeneratedMutant) -> str:
 
 
 def _killer_sha(killed_by: str) -> str:
-    """The content hash of the killer (a case file or a test file), so a changed killer voids the result."""
+    """The content hash of a killer's file (a case file or a test file), for the suite and baseline keys."""
     fork, _, rest = killed_by.partition("/")
     if fork in FORKS and rest:
         return _sha(VECTORS_ROOT / fork / f"{rest}.json")
@@ -459,11 +459,11 @@ def _wait(running: dict, timeout: float) -> dict:
     return out
 
 
-def _suite_key(digest: str, killers: list) -> str:
-    """A survivor is judged again unless this is unchanged: the spec, every case and test file of its
-    suite, and the judging code itself (this module, the mutant maker and the in-place installer)."""
+def _judging_code_key() -> str:
+    """The judging code itself: this module, the mutant maker and the in-place installer (a cached
+    result is part of a module's suite key, with the spec and its case and test files)."""
     judging = "".join(_sha(ROOT / "reference" / "conformance" / f) for f in ("fastsuite.py", "generated.py", "mutants.py"))
-    return _baseline_key(digest, killers) + hashlib.sha256(judging.encode()).hexdigest()[:16]
+    return hashlib.sha256(judging.encode()).hexdigest()[:16]
 
 
 def _baseline_key(digest: str, killers: list) -> str:
