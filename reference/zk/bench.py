@@ -139,7 +139,7 @@ def _mib(kib: int | None) -> str:
 
 def bench_size(log_n: int, repeats: int, say: Say) -> list[str]:
     """The table rows of one size (and the checks behind them)."""
-    from reference.fast.cpu_prover import Prover, warm_up
+    from reference.fast.cpu_prover import Prover
     from reference.zk.groth16 import blinding_from_seed, verify
     from reference.zk.market import decode_proof, encode_proof, encode_public_inputs, groth16_verifier
     from reference.zk.snarkjs import proof_from_json, proof_to_json, public_from_json, public_to_json, vk_from_json
@@ -175,20 +175,21 @@ def bench_size(log_n: int, repeats: int, say: Say) -> list[str]:
     warm_s = statistics.median(warm)
     workers = numba_threads()
     count = max(repeats, 2 * workers)
+
+    def stream() -> tuple[float, bool]:
+        """Seconds per proof over a stream of `count` witnesses, and whether each equals the single proof."""
+        t = time.perf_counter()
+        streamed = list(prover.prove_stream([(f["wtns"], r, s)] * count, workers=workers))
+        return (time.perf_counter() - t) / count, all(err is None and res == (proof, public) for res, err in streamed)
+
     say(f"2^{log_n}: stream of {count} witnesses, {workers} at a time")
-    t = time.perf_counter()
-    streamed = list(prover.prove_stream([(f["wtns"], r, s)] * count, workers=workers))
-    stream_s = (time.perf_counter() - t) / count
-    ok_stream = all(err is None and res == (proof, public) for res, err in streamed)
+    stream_s, ok_stream = stream()
     say(f"2^{log_n}: precomputed tables, stream of {count} witnesses")
-    warm_up()  # the table kernels compiled (or loaded from numba's cache) before they are timed
     t = time.perf_counter()
     held = prover.precompute()
     tables_s = time.perf_counter() - t
-    t = time.perf_counter()
-    streamed = list(prover.prove_stream([(f["wtns"], r, s)] * count, workers=workers))
-    tables_stream_s = (time.perf_counter() - t) / count
-    ok_stream = ok_stream and all(err is None and res == (proof, public) for res, err in streamed)
+    tables_stream_s, ok_tables = stream()
+    ok_stream = ok_stream and ok_tables
     load_after = load_average()[0]
     # checks: every proof verifies (snarkjs for ours, ours for snarkjs' and arkworks')
     vk = vk_from_json(json.loads(f["vk"].read_text()))
@@ -273,6 +274,9 @@ def run_zk_bench(log_sizes: Sequence[int] = SIZES, repeats: int = 3, say: Say | 
         "| load | checks |",
         "|---|---:|---|---|---|---|---|---|---:|---:|---:|---|---|---|---|",
     ]
+    from reference.fast.cpu_prover import warm_up
+
+    warm_up()  # every kernel compiled (or loaded from numba's cache) once, before anything is timed
     for log_n in log_sizes:
         lines += bench_size(log_n, repeats, say)
     lines += [
