@@ -62,7 +62,7 @@ def _args_verify(p) -> None:
     one.add_argument("--proof", type=Path, help="proof.json")
     p.add_argument("--proofs", type=Path, help="a directory of <name>/proof.json + <name>/public.json (prove-batch --out)")
     p.add_argument("--backend", choices=BACKENDS, default="auto",
-                   help="pairing library (default auto: arkworks, else mcl, else py_ecc; all give the same verdicts and errors)")
+                   help="pairing library (default auto: arkworks, else mcl, else the reference path; the same verdicts and errors)")
 
 
 def _args_export(p) -> None:

@@ -103,7 +103,7 @@ def verify(vk: dict, public: list[int], proof: dict) -> bool:
         return False
 
 
-BACKENDS = ("auto", "arkworks", "mcl", "py_ecc")
+BACKENDS = ("auto", "arkworks", "mcl", "reference")
 
 
 def _finite(points) -> bool:
@@ -114,9 +114,10 @@ class Verifier:
     """``Verifier(vk_doc)(public_doc, proof_doc) -> bool`` for one verification key (snarkjs JSON values).
 
     ``backend``: ``arkworks`` (``reference.zk.arkworks``) for the pairing of finite points whose format and curve
-    checks passed here, falling back to mcl (py_ecc where mcl does not load) for any document it refuses or that
+    checks passed here, falling back to mcl (the reference path where mcl does not load) for any document it refuses or that
     has a point at infinity, so that the verdict and the typed error are those of the fallback; ``mcl``;
-    ``py_ecc`` (``reference.zk.groth16``). ``auto`` takes the first that loads. ``backend`` after construction
+    ``reference`` (``reference.zk.snarkjs`` + ``reference.zk.groth16.verify``: py_ecc points, the product on mcl
+    where it loads, else py_ecc's pairing). ``auto`` takes the first that loads. ``backend`` after construction
     names the one the key is judged on."""
 
     def __init__(self, vk_doc: Any, backend: str = "auto"):
@@ -125,7 +126,7 @@ class Verifier:
         from reference.zk import arkworks
 
         if backend == "auto":
-            backend = "arkworks" if arkworks.available() else "mcl" if _native().available() else "py_ecc"
+            backend = "arkworks" if arkworks.available() else "mcl" if _native().available() else "reference"
         if backend == "mcl" and not _native().available():
             raise ValueError("backend: mcl (mclbn256) does not load here")
         if backend == "arkworks" and not arkworks.available():
@@ -140,17 +141,17 @@ class Verifier:
                     pass
         if self._fast is not None:
             self.vk = vk
-        elif backend != "py_ecc" and _native().available():  # mcl, or a key arkworks refused or with an infinity
+        elif backend != "reference" and _native().available():  # mcl, or a key arkworks refused or with an infinity
             self.backend, self.vk = "mcl", vk_parts(vk_doc, g1_point, g2_point)
         else:
             from reference.zk.snarkjs import vk_from_json
 
-            self.backend, self.vk = "py_ecc", vk_from_json(vk_doc)
+            self.backend, self.vk = "reference", vk_from_json(vk_doc)
 
     @property
     def lean(self) -> bool:
         """True where neither py_ecc nor numpy is imported to verify."""
-        return self.backend != "py_ecc"
+        return self.backend != "reference"
 
     def __call__(self, public_doc: Any, proof_doc: Any) -> bool:
         public = public_json(public_doc)
@@ -163,7 +164,7 @@ class Verifier:
                     return self._fast(public, proof)
                 except Refused:
                     pass
-            return Verifier(self._vk_doc, "mcl" if _native().available() else "py_ecc")(public_doc, proof_doc)
+            return Verifier(self._vk_doc, "mcl" if _native().available() else "reference")(public_doc, proof_doc)
         if self.backend == "mcl":
             return verify(self.vk, public, proof_parts(proof_doc, g1_point, g2_point))
         from reference.zk.groth16 import verify as verify_reference

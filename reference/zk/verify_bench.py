@@ -1,5 +1,5 @@
 """Groth16 verification benchmark, whole process and in process, side by side in one run: ``snarkjs groth16
-verify`` against ``kalypso zk verify`` on each pairing library (``--backend arkworks | mcl | py_ecc``), with
+verify`` against ``kalypso zk verify`` on each pairing library (``--backend arkworks | mcl | reference``), with
 the interpreter's own start-up beside them; then one proof in process on each library and on the market
 verifier (bytes). ``run_verify_bench()`` returns the markdown section.
 
@@ -65,7 +65,7 @@ def run_verify_bench(say: Say | None = None, rounds: int = ROUNDS) -> str:
         "`snarkjs groth16 verify` (0.7.6)": [nodetools.BIN / "snarkjs", "groth16", "verify", f["vk"], public_path, proof_path],
         "`kalypso zk verify` (default: arkworks)": zk_verify,
         "`kalypso zk verify --backend mcl`": [*zk_verify, "--backend", "mcl"],
-        "`kalypso zk verify --backend py_ecc`": [*zk_verify, "--backend", "py_ecc"],
+        "`kalypso zk verify --backend reference` (py_ecc points)": [*zk_verify, "--backend", "reference"],
         "`python -c pass` (the interpreter's start-up)": [sys.executable, "-c", "pass"],
         "`python -S -c pass` (no site, no editable-install finder)": [sys.executable, "-S", "-c", "pass"],
     }
@@ -82,11 +82,11 @@ def run_verify_bench(say: Say | None = None, rounds: int = ROUNDS) -> str:
     vk_doc = json.loads(f["vk"].read_text())
     public_doc, proof_doc = json.loads(public_path.read_text()), json.loads(proof_path.read_text())
     in_process = {}
-    for backend in ("arkworks", "mcl", "py_ecc"):
+    for backend in ("arkworks", "mcl", "reference"):
         verifier = Verifier(vk_doc, backend)
         assert verifier(public_doc, proof_doc) is True
         times = []
-        for _ in range(IN_PROCESS if backend != "py_ecc" else 3):
+        for _ in range(IN_PROCESS):
             t = time.perf_counter()
             verifier(public_doc, proof_doc)
             times.append(time.perf_counter() - t)
@@ -103,8 +103,8 @@ def run_verify_bench(say: Say | None = None, rounds: int = ROUNDS) -> str:
         lines.append(f"| {name} | {_fmt(statistics.median(w))} | {_fmt(min(w))} | {_fmt(max(w))} |")
     lines += [
         "",
-        f"In process, one proof (median of {IN_PROCESS}; py_ecc of 3): `Verifier(vk, backend)(public, proof)` "
-        f"arkworks {_fmt(in_process['arkworks'])}, mcl {_fmt(in_process['mcl'])}, py_ecc {_fmt(in_process['py_ecc'])}; "
+        f"In process, one proof (median of {IN_PROCESS}): `Verifier(vk, backend)(public, proof)` arkworks "
+        f"{_fmt(in_process['arkworks'])}, mcl {_fmt(in_process['mcl'])}, reference {_fmt(in_process['reference'])}; "
         f"the market verifier on bytes (`reference.zk.market`, mcl) {_fmt(in_process['market'])}.",
     ]
     return "\n".join(lines) + "\n"
