@@ -41,8 +41,4 @@ DEPLOYED_RESTAKING = {
                                "checked); _count reads it again with its own default"),
     _R + "_check_validity:11": ("line 11: 0 -> 1", _NOT_COMPLETE),
     _R + "_confirm:1": ("line 4: 0 -> 1", _NOT_COMPLETE),
-    "gen:spec.deployed_restaking.containers:<toplevel>:4": (
-        "line 23: 130 -> 131", "MAX_ACL_BYTES has no reader: no module of spec/, properties/, reference/, kalypso/ or tests/ "
-        "imports it (deployed_native's asks.py reads its own fork's constant), and the fork's CreateBid carries no ACL (it "
-        "calls createBid(..., 0, '', '', ''), operations.py:99), so the ACL bound of ProofMarketplace.sol:295 never runs"),
 }
