@@ -46,7 +46,7 @@ def register(parser) -> None:
     m.add_argument("--module", action="append", default=None,
                    help="with --generated: only this spec module's mutants, e.g. spec.restaking (repeatable)")
     m.add_argument("--vectors-only", action="store_true",
-                   help="with --generated: the vectors' own score (no tests); prints it, writes no report")
+                   help="with --generated: the vectors' own score (no tests), written to docs/mutation-vectors.md")
     m.add_argument("--sample", type=positive_int, default=None, metavar="N",
                    help="with --generated: a seeded sample of N behavioural mutants (seed 0)")
 
@@ -186,7 +186,7 @@ def _mutation(args, console) -> int:
 def _generated_mutation(args, console) -> int:
     from reference.conformance.fastsuite import judge_mutants
     from reference.conformance.generated import ALL_MODULES, generated_mutants
-    from reference.conformance.generated_report import render_generated_markdown
+    from reference.conformance.generated_report import render_generated_markdown, render_vectors_only_markdown
 
     modules = tuple(args.module or ALL_MODULES)
     unknown = [m for m in modules if m not in ALL_MODULES]
@@ -209,8 +209,10 @@ def _generated_mutation(args, console) -> int:
         from reference.conformance.generated import sample
 
         judged = sample(judged, args.sample, 0)
-    if args.vectors_only or args.sample:
-        out = None  # a partial or vectors-only score is printed, never written over the report
+    if args.vectors_only:
+        out = None if args.sample else (args.out if args.out != DOCS / "mutation.md" else DOCS / "mutation-vectors.md")
+    elif args.sample:
+        out = None  # a partial score is printed, never written over the report
     names = [m.name for m in judged]
     with Progress(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
@@ -230,7 +232,8 @@ def _generated_mutation(args, console) -> int:
                + "".join(f" --module {m}" for m in args.module or ()))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_generated_markdown(report, every, command))
+        render = render_vectors_only_markdown if args.vectors_only else render_generated_markdown
+        out.write_text(render(report, every, command))
     counted = len(report.killed) + len(report.survivors)
     console.print(f"generated mutants{' (vectors only)' if args.vectors_only else ''}: score {report.score:.3f}, "
                   f"{len(report.killed)}/{counted} killed in {report.seconds:.0f} s "

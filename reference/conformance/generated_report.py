@@ -77,3 +77,29 @@ def render_generated_markdown(report, mutants: list, command: str) -> str:
     lines += ["", "## Message-only", "", "| mutant | change |", "|---|---|"]
     lines += [f"| `{m.name}` | {m.description.split(' ', 1)[1]} |" for m in mutants if m.kind == "message"]
     return "\n".join(lines) + "\n"
+
+
+def render_vectors_only_markdown(report, mutants: list, command: str) -> str:
+    """docs/mutation-vectors.md: the committed vectors' own score on the same generated mutants (no tests)."""
+    status = {r.name: r.status for r in report.results}
+    per_module: dict = collections.defaultdict(collections.Counter)
+    for m in mutants:
+        if m.kind == "behaviour":
+            per_module[m.module][status.get(m.name, "not run")] += 1
+    counted = len(report.killed) + len(report.survivors)
+    lines = [
+        "# The vectors' own score on the generated mutants", "",
+        "The mutants of [mutation-generated.md](mutation-generated.md) (behavioural ones; equivalent and message-only",
+        "are counted apart there), each judged by the committed vectors alone: every vector of every fork whose rules",
+        "run the mutated module, replayed in process on the reference session, and no test. A mutant the vectors miss",
+        "is one an implementer diffing against the vectors would not be told about; the tests of the full suite kill",
+        "the rest. Modules of the matching engine have no chain vectors (their vectors are the engine's).", "",
+        f"Command: `{command}` ({report.jobs} process{'es' if report.jobs > 1 else ''}, {report.seconds:.0f} s wall).", "",
+        f"**The vectors alone kill {len(report.killed)} of {counted} behavioural mutants = {report.score:.1%}.**", "",
+        "| module | killed by the vectors | missed | share killed |", "|---|---:|---:|---:|",
+    ]
+    for module in sorted(per_module, key=ALL_MODULES.index):
+        c = per_module[module]
+        n = c["killed"] + c["survived"]
+        lines.append(f"| `{module}` | {c['killed']} | {c['survived']} | " + (f"{c['killed'] / n:.0%}" if n else "—") + " |")
+    return "\n".join(lines) + "\n"

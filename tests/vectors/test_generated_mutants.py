@@ -131,3 +131,8 @@ def test_the_vectors_own_score_leaves_the_tests_out():
     report = judge_mutants([find(n) for n in names], jobs=1, cache=None, check_baseline=False, vectors_only=True)
     assert [r.status for r in report.results] == ["killed", "survived"], [(r.name, r.status) for r in report.results]
     assert report.results[0].killed_by.split("/")[0] in ("design", "deployed_native", "deployed_restaking")
+    from reference.conformance.generated_report import render_vectors_only_markdown
+
+    text = render_vectors_only_markdown(report, [find(n) for n in names], "cmd")
+    assert "**The vectors alone kill 1 of 2 behavioural mutants = 50.0%.**" in text
+    assert "| `spec.restaking` | 1 | 0 | 100% |" in text and "| `spec.matching.auction` | 0 | 1 | 0% |" in text
