@@ -30,10 +30,9 @@ restaking-build: $(STAMP) node
 test: $(STAMP) node
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
-## make bench: benchmarks; results go to docs/benchmarks.md (installs groth16py, the arkworks prover compared with)
+## make bench: benchmarks; results go to docs/benchmarks.md (arkworks, compared with, is groth16py: a dependency)
 bench: $(STAMP) node
 	$(PY) -m pip install -q -e '.[evm-compare]'
-	$(PY) -m pip install -q groth16py==0.2.0
 	$(VENV)/bin/kalypso bench
 
 ## make vectors: regenerate the committed test vectors

@@ -64,3 +64,28 @@ def output_file(path: Path, field: str = "--out") -> Path:
         raise BadFile(field, f"{path} is a directory")
     output_dir(path.parent, field)
     return path
+
+
+class LazySubparsers(argparse._SubParsersAction):
+    """Subcommands whose arguments are added when the command line names them (or asks for their help), so
+    that a command builds and imports only what it runs (``kalypso zk verify``: not the other steps)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        name = values[0] if values else None
+        target, add = self._name_parser_map.get(name), self.kalypso_arguments.get(name)
+        if add is not None and target is not None and not getattr(target, "_kalypso_registered", False):
+            add(target)
+            target._kalypso_registered = True
+        super().__call__(parser, namespace, values, option_string)
+
+
+def lazy_subparsers(parser: argparse.ArgumentParser, dest: str, metavar: str, steps: dict, **kwargs):
+    """Required subcommands ``{name: (help, add_arguments(subparser))}`` of ``parser``, each subparser filled
+    by its ``add_arguments`` only when named."""
+    sub = parser.add_subparsers(dest=dest, metavar=metavar, action=LazySubparsers, **kwargs)
+    sub.required = True
+    sub.kalypso_arguments = {}
+    for name, (help_text, add) in steps.items():
+        sub.add_parser(name, help=help_text, description=help_text)
+        sub.kalypso_arguments[name] = add
+    return sub

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import os
 import re
 import sys
 
-from kalypso.args import one_line
+from kalypso.args import lazy_subparsers, one_line
 from spec.errors import BadFile, BadInput, SpecError
 
 USAGE_ERROR = 2
@@ -45,24 +46,11 @@ SUBCOMMANDS = {
 }
 
 
-class LazySubcommands(argparse._SubParsersAction):
-    """Subcommands whose module is imported when the command line names them (or asks for their
-    help), so `kalypso zk verify` does not import what `kalypso audit` needs."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        if values and values[0] in SUBCOMMANDS:
-            register(values[0], self._name_parser_map[values[0]])
-        super().__call__(parser, namespace, values, option_string)
-
-
 def register(name: str, parser: argparse.ArgumentParser) -> None:
-    """Import the subcommand's module once and let it add its arguments to ``parser``."""
-    if getattr(parser, "_kalypso_registered", False):
-        return
+    """Import the subcommand's module and let it add its arguments to ``parser``."""
     module = importlib.import_module(f"kalypso.commands.{SUBCOMMANDS[name][0]}")
     module.register(parser)
     parser.set_defaults(_run=module.run)
-    parser._kalypso_registered = True
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,10 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kalypso",
         description="Kalypso Spec: executable, formally checked reference of a ZK proof marketplace.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser, action=LazySubcommands)
-    sub.required = True
-    for name, (_, help_text) in SUBCOMMANDS.items():
-        sub.add_parser(name, help=help_text, description=help_text)
+    steps = {name: (help_text, functools.partial(register, name)) for name, (_, help_text) in SUBCOMMANDS.items()}
+    lazy_subparsers(parser, "command", "COMMAND", steps, parser_class=Parser)
     return parser
 
 

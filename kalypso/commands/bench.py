@@ -20,6 +20,12 @@ def zk_bench(quick: bool) -> str:
     return run_zk_bench(quick=quick)
 
 
+def verify_bench(quick: bool) -> str:
+    from reference.zk.verify_bench import run_verify_bench
+
+    return run_verify_bench(rounds=5 if quick else 11)
+
+
 def fast_bench(quick: bool) -> str:
     from reference.fast.bench import fast_path_section
 
@@ -53,6 +59,7 @@ def campaign_bench(quick: bool) -> str:
 BENCHES = {
     # section: (function returning the section's markdown, title); each imports its area when it runs
     "zk": (zk_bench, "Groth16 prover (reference.zk)"),
+    "verify": (verify_bench, "Groth16 verifier (reference.zk.verifier)"),
     "fast": (fast_bench, "Fast MSM / NTT (reference.fast)"),
     "engine": (engine_bench, "Matching engine (reference.engine)"),
     "sim": (sim_bench, "Market simulator (reference.sim)"),

@@ -11,23 +11,20 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from kalypso.args import non_negative_int
+from kalypso.args import lazy_subparsers, non_negative_int
 
 MAX_JSON_BYTES = 256 << 20
 INSECURE = "INSECURE setup: the toxic waste is derived from the seed; anyone who knows it can forge proofs."
 
 
-def register(parser) -> None:
-    sub = parser.add_subparsers(dest="zk_command", metavar="STEP")
-    sub.required = True
-
-    p = sub.add_parser("setup", help="INSECURE seeded Groth16 setup: writes circuit.zkey and verification_key.json")
+def _args_setup(p) -> None:
     p.add_argument("circuit", type=Path, help="circuit: .json (kalypso.circuit) or circom .r1cs")
     p.add_argument("--seed", required=True, help="setup seed (text); the toxic waste derives from it")
     p.add_argument("--backend", default="reference", help="reference | cpu (the same key, on limb arrays)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
 
-    p = sub.add_parser("prove", help="prove with the reference prover: writes proof.json and public.json")
+
+def _args_prove(p) -> None:
     p.add_argument("circuit", type=Path, help="circuit: .json (kalypso.circuit) or circom .r1cs")
     p.add_argument("--zkey", type=Path, required=True, help="proving key (.zkey, ours or snarkjs')")
     src = p.add_mutually_exclusive_group(required=True)
@@ -39,12 +36,14 @@ def register(parser) -> None:
                    help="reference | cpu (persistent fast prover, key as arrays) | gpu (default: reference)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
 
-    p = sub.add_parser("witness", help="compute a circom witness from its .wasm without Node: writes a .wtns")
+
+def _args_witness(p) -> None:
     p.add_argument("--wasm", type=Path, required=True, help="circom witness generator (.wasm)")
     p.add_argument("--inputs", type=Path, required=True, help="inputs JSON (as for snarkjs wtns calculate)")
     p.add_argument("--out", type=Path, required=True, help="output .wtns")
 
-    p = sub.add_parser("prove-batch", help="load a key once and prove every witness of a directory or of stdin")
+
+def _args_prove_batch(p) -> None:
     p.add_argument("circuit", type=Path, help="circom .r1cs")
     p.add_argument("--zkey", type=Path, required=True, help="proving key (.zkey, ours or snarkjs')")
     p.add_argument("--witnesses", required=True, help="a directory of .wtns files, or - for .wtns paths on stdin")
@@ -53,14 +52,20 @@ def register(parser) -> None:
     p.add_argument("--precompute", type=non_negative_int, default=0, metavar="MIB",
                    help="build MSM tables of up to MIB MiB at load (slower start, faster proofs; default 0: none)")
 
-    p = sub.add_parser("verify", help="verify a proof, or every proof of a prove-batch output (exit 0: all valid, 1: not)")
+
+def _args_verify(p) -> None:
+    from reference.zk.verifier import BACKENDS
+
     p.add_argument("--vk", type=Path, required=True, help="verification_key.json")
     one = p.add_argument_group("one proof")
     one.add_argument("--public", type=Path, help="public.json")
     one.add_argument("--proof", type=Path, help="proof.json")
     p.add_argument("--proofs", type=Path, help="a directory of <name>/proof.json + <name>/public.json (prove-batch --out)")
+    p.add_argument("--backend", choices=BACKENDS, default="auto",
+                   help="pairing library (default auto: arkworks, else mcl, else the reference path; the same verdicts and errors)")
 
-    p = sub.add_parser("export", help="export an example circuit, a verification key, or market bytes")
+
+def _args_export(p) -> None:
     what = p.add_subparsers(dest="export_what", metavar="WHAT")
     what.required = True
     e = what.add_parser("circuit", help="an example circuit as .json (kalypso.circuit) or circom .r1cs")
@@ -75,6 +80,18 @@ def register(parser) -> None:
     e.add_argument("--public", type=Path, required=True)
     e.add_argument("--proof", type=Path, required=True)
     e.add_argument("--vk", type=Path, help="verification_key.json (optional)")
+
+
+def register(parser) -> None:
+    """The steps, each filled with its arguments only when named (``kalypso.args.lazy_subparsers``)."""
+    lazy_subparsers(parser, "zk_command", "STEP", {
+        "setup": ("INSECURE seeded Groth16 setup: writes circuit.zkey and verification_key.json", _args_setup),
+        "prove": ("prove with the reference prover: writes proof.json and public.json", _args_prove),
+        "witness": ("compute a circom witness from its .wasm without Node: writes a .wtns", _args_witness),
+        "prove-batch": ("load a key once and prove every witness of a directory or of stdin", _args_prove_batch),
+        "verify": ("verify a proof, or every proof of a prove-batch output (exit 0: all valid, 1: not)", _args_verify),
+        "export": ("export an example circuit, a verification key, or market bytes", _args_export),
+    })
 
 
 @contextmanager
@@ -295,7 +312,7 @@ def _verify(args) -> int:
 
     if (args.proofs is None) == (args.proof is None or args.public is None):
         raise ValueError("verify: give --public and --proof, or --proofs DIR")
-    verify = Verifier(_read_json(args.vk))
+    verify = Verifier(_read_json(args.vk), args.backend)
     if args.proofs is None:
         pairs = [(args.public, args.proof)]
     else:

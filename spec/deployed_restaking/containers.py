@@ -20,7 +20,6 @@ PARALLEL_REQUESTS_UPPER_LIMIT = 100  # ProverManager.sol:45
 MIN_PROVING_TIME = 1  # ProofMarketplace.sol:46, seconds
 MAX_PROVING_TIME = 86_400  # ProofMarketplace.sol:47
 MAX_MATCHING_TIME = 86_400  # ProofMarketplace.sol:48
-MAX_ACL_BYTES = 130  # ProofMarketplace.sol:295
 STAKE_SNAPSHOT_DONE, SLASH_RESULT_DONE, SUBMISSION_COMPLETE = 0x01, 0x10, 0x11  # SymbioticStaking.sol:46-48
 SNAPSHOT, SLASH = "STAKE_SNAPSHOT_TYPE", "SLASH_RESULT_TYPE"  # SymbioticStaking.sol:42-43
 

@@ -9,7 +9,7 @@ import pytest
 
 from spec.deployed_native import operations as ops
 from spec.deployed_native.codec import _nest, decode_config, decode_op, encode_state
-from spec.deployed_native.containers import Config, KeyRegistry, State, genesis
+from spec.deployed_native.containers import Config, GeneratorState, KeyRegistry, Membership, State, genesis
 from spec.deployed_native.fixes import apply_with, attestation_accepted_in_ms
 from spec.deployed_native.transition import apply
 from spec.errors import InvalidConfig, MalformedOperation
@@ -97,6 +97,24 @@ def test_encode_state_nests_pairs_in_order():
     assert data["keys"]["pub_keys"] == {"amy": {"0": "0xaa"}, "zed": {"1": "0xbb"}}
     assert list(data["keys"]["pub_keys"]) == ["amy", "zed"]
     json.dumps(data)  # plain JSON throughout
+
+
+def test_an_empty_state_is_the_genesis_of_the_default_config():
+    """The containers' own defaults are the genesis: State() is genesis(Config()), its head at
+    the default genesis block (100) and nothing stored."""
+    assert State() == genesis(Config())
+    assert State().block == Config().genesis_block == 100
+
+
+def test_a_membership_starts_with_no_request_in_flight():
+    """GeneratorRegistry.sol joinMarketplace stores activeRequests 0: a Membership built without a
+    request count is the one JoinMarket stores."""
+    state, _ = apply(genesis(), ops.Mint("alice", "USDC", 1_000))
+    state, _ = apply(state, ops.CreateMarket("alice", b"m", "stand-in/sha256", 300, "public", "ivs-image"))
+    state, _ = apply(state, ops.RegisterProver("bob", "bob", 10, 0, b"d"))
+    state, _ = apply(state, ops.JoinMarket("bob", 0, 2, 40, 5))
+    assert state.memberships[(0, "bob")] == Membership(GeneratorState.JOINED, 2, 40, 5)
+    assert Membership(GeneratorState.JOINED, 2, 40, 5).active_requests == 0
 
 
 def test_compute_reduction_is_stored_one_block_later():

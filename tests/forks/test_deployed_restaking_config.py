@@ -1,6 +1,7 @@
 """The deployed_restaking genesis config: each field's accepted range at both ends and the first
-value past them (InvalidConfig naming the field), the faucet's token list, and the defaults the
-scenarios build on are the config every committed vector deploys."""
+value past them (InvalidConfig naming the field), the faucet's token list, the defaults the
+scenarios build on are the config every committed vector deploys, and the genesis state holds
+what `initialize` stores."""
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 
 from reference.conformance.deployed_restaking.generate import FORK_DIR
 from spec.deployed_restaking.codec import decode_config
-from spec.deployed_restaking.containers import Config
+from spec.deployed_restaking.containers import Config, Market, State, genesis
 from spec.errors import InvalidConfig
 
 INTS = ("market_creation_cost", "withdrawal_duration", "submission_cooldown", "transmitter_rate", "genesis_block", "genesis_time")
@@ -77,3 +78,22 @@ def test_defaults_are_the_config_the_vectors_deploy():
                for p in (FORK_DIR / "bids" / "create_market").glob("*.json")}
     assert len(configs) == 1
     assert decode_config(json.loads(configs.pop())) == Config()
+
+
+def test_a_bare_state_sits_at_the_genesis_clock_of_the_vectors():
+    """State()'s head (block and timestamp) is the default genesis clock, the one every committed
+    vector deploys at."""
+    clocks = {(c["genesis_block"], c["genesis_time"]) for c in
+              (json.loads(p.read_text())["genesis"]["config"] for p in (FORK_DIR / "bids" / "create_market").glob("*.json"))}
+    assert clocks == {("100", "1700000000")}
+    assert (State().block, State().time) == (100, 1_700_000_000) == (genesis().block, genesis().time)
+
+
+def test_market_zero_is_the_empty_struct_initialize_pushes():
+    """ProofMarketplace.sol:117 pushes Struct.Market(address(0), bytes32(0), 0, address(0), "")
+    so that the first market id is 1: no verifier, both image ids 32 zero bytes, the zero
+    address as creator, no metadata."""
+    placeholder = genesis().markets[0]
+    assert placeholder == Market("", bytes(32), bytes(32), "0x0000000000000000000000000000000000000000", b"")
+    assert len(placeholder.prover_image_id) == len(placeholder.ivs_image_id) == 32 and len(placeholder.creator) == 2 + 40
+    assert list(genesis().markets) == [0]

@@ -1,7 +1,8 @@
-"""The lean verifier (``reference.zk.verifier``, mcl only) against the py_ecc path (``reference.zk.snarkjs`` +
-``reference.zk.groth16.verify``): the same verdict, or the same typed error and message, on valid proofs
-and on every kind of malformed document; the EIP-197 pairing vectors through its point checks; and a
-``kalypso zk verify`` process that imports neither py_ecc, numpy, attrs nor numba."""
+"""The lean verifier (``reference.zk.verifier``) on arkworks and on mcl against the py_ecc path
+(``reference.zk.snarkjs`` + ``reference.zk.groth16.verify``): the same verdict, or the same typed error and
+message, on valid and tampered proofs and on every kind of malformed document; the EIP-197 pairing vectors
+through its point checks; and a ``kalypso zk verify`` process that imports neither py_ecc, numpy, attrs,
+numba nor (on arkworks) mcl."""
 from __future__ import annotations
 
 import copy
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from py_ecc.optimized_bn128 import G1, G2, b2, normalize
 
-from reference.zk import native, verifier
+from reference.zk import arkworks, native, verifier
 from reference.zk.circuits import cubic_circuit
 from reference.zk.eip197 import DEFAULT_OUTDIR, Malformed, _pairs
 from reference.zk.field import Q, R
@@ -44,8 +45,12 @@ def _outcome(fn):
         return type(exc).__name__, str(exc)
 
 
-def _lean(vk, public, proof):
-    return _outcome(lambda: verifier.Verifier(vk)(public, proof))
+def _lean(vk, public, proof, backend="mcl"):
+    return _outcome(lambda: verifier.Verifier(vk, backend)(public, proof))
+
+
+def _arkworks(vk, public, proof):
+    return _lean(vk, public, proof, "arkworks")
 
 
 def _reference(vk, public, proof):
@@ -61,14 +66,50 @@ def test_constants_are_py_eccs():
 
 def test_valid_and_tampered_proofs_agree(docs):
     vk, public, proof = docs
-    assert verifier.Verifier(vk).lean
-    assert _lean(vk, public, proof) is True and _reference(vk, public, proof) is True
+    assert verifier.Verifier(vk, "mcl").lean and verifier.Verifier(vk, "mcl").backend == "mcl"
     wrong = [str((int(public[0]) + 1) % R)]
-    assert _lean(vk, wrong, proof) is False and _reference(vk, wrong, proof) is False
     swapped = dict(proof, pi_a=proof["pi_c"], pi_c=proof["pi_a"])
-    assert _lean(vk, public, swapped) is False and _reference(vk, public, swapped) is False
     infinity = dict(proof, pi_a=["0", "1", "0"])
-    assert _lean(vk, public, infinity) is False and _reference(vk, public, infinity) is False
+    for docs_, expected in (((vk, public, proof), True), ((vk, wrong, proof), False), ((vk, public, swapped), False),
+                            ((vk, public, infinity), False)):
+        assert _lean(*docs_) is expected and _reference(*docs_) is expected
+        if arkworks.available():
+            assert _arkworks(*docs_) is expected
+
+
+needs_arkworks = pytest.mark.skipif(not arkworks.available(), reason="groth16py (arkworks) does not import here")
+
+
+@needs_arkworks
+def test_auto_picks_arkworks_and_judges_keys_with_an_infinity_on_mcl(docs):
+    vk, public, proof = docs
+    assert verifier.Verifier(vk).backend == "arkworks"
+    assert verifier.Verifier(dict(vk, vk_alpha_1=["0", "1", "0"])).backend == "mcl"
+    with pytest.raises(ValueError, match="backend: 'gnark' is not one of"):
+        verifier.Verifier(vk, "gnark")
+
+
+@needs_arkworks
+def test_arkworks_decides_the_pairing_equation_alone(docs):
+    """Not a fallback in disguise: every point of a valid proof moved to another valid point of its group,
+    and arkworks itself (``ArkworksVerifier``, no mcl) says False; the original, True."""
+    vk, public, proof = docs
+    checked_vk = verifier.vk_parts(vk, verifier.g1_point, verifier.g2_on_twist)
+    parts = verifier.proof_parts(proof, verifier.g1_point, verifier.g2_on_twist)
+    fast = arkworks.ArkworksVerifier(checked_vk)
+    ints = [int(v) for v in public]
+    assert fast(ints, parts) is True
+    g1 = tuple(int(v) for v in normalize(G1))
+    x, y = normalize(G2)
+    g2 = ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))
+    for key, other in (("a", g1), ("b", g2), ("c", g1)):
+        assert fast(ints, dict(parts, **{key: other})) is False, key
+    assert fast([(ints[0] + 1) % R], parts) is False
+    bad_x, bad_y = _twist_point_outside_subgroup()
+    with pytest.raises(arkworks.Refused, match="subgroup"):
+        fast(ints, dict(parts, b=(bad_x, bad_y)))
+    with pytest.raises(arkworks.Refused, match="subgroup"):
+        arkworks.ArkworksVerifier(dict(checked_vk, gamma2=(bad_x, bad_y)))
 
 
 def _mutations(vk, public, proof):
@@ -114,6 +155,8 @@ def test_malformed_documents_give_the_same_typed_errors(docs):
     for name, vk, public, proof in _mutations(*docs):
         lean, reference = _lean(vk, public, proof), _reference(vk, public, proof)
         assert lean == reference, name
+        if arkworks.available():
+            assert _arkworks(vk, public, proof) == reference, name
         seen.add(lean if isinstance(lean, bool) else lean[0])
     assert seen == {False, "SnarkjsFormatError", "Groth16Error"}
 
@@ -143,10 +186,10 @@ def test_cli_verify_imports_only_what_verification_needs(docs, tmp_path):
         f"rc = main(['zk', 'verify', '--vk', {str(tmp_path / 'vk.json')!r}, '--public', {str(tmp_path / 'public.json')!r},"
         f" '--proof', {str(tmp_path / 'proof.json')!r}])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'py_ecc', 'numpy', 'numba', 'attr', 'attrs', 'rich', 'mclbn256'})\n"
-        "print(rc, heavy)\n"
+        "print(rc, heavy, 'reference.zk.native' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert out.stdout.splitlines() == ["valid", "0 []"], out.stderr
+    assert out.stdout.splitlines() == ["valid", f"0 [] {not arkworks.available()}"], out.stderr
     (tmp_path / "public.json").write_text(json.dumps([str(R)]))
     out = subprocess.run([sys.executable, "-m", "kalypso", "zk", "verify", "--vk", str(tmp_path / "vk.json"),
                           "--public", str(tmp_path / "public.json"), "--proof", str(tmp_path / "proof.json")],

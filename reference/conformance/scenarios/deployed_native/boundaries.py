@@ -255,3 +255,18 @@ def create_ask_reward_one_unfunded():
     w = World().ready()
     w.do(ops.CreateAsk(CAROL, 0, 1, w.state.now + 50, 10, CAROL, INPUTS), "ERC20InsufficientBalance")
     return w
+
+
+@scenario("relay_batch_assign_tasks", "MaxParallelRequestsPerMarketExceeded")
+def relay_batch_assign_tasks_parallel_limit():
+    """GeneratorRegistry.sol:709 assignGeneratorTask checks `activeRequests >
+    PARALLEL_REQUESTS_UPPER_LIMIT` (100) BEFORE the count moves on: a batch of 101 tasks passes
+    (finding D1), the 102nd task in the same market is refused."""
+    w = World().engine()
+    w.market()
+    w.prover(stake=40_000, compute=500, per_request=1)
+    ask_ids = [w.ask(expiry_in=400) for _ in range(102)]
+    w.assign(ask_ids[:101], [BOB] * 101)
+    assert w.state.memberships[(0, BOB)].active_requests == 101
+    w.assign(ask_ids[101:], [BOB], expect="MaxParallelRequestsPerMarketExceeded")
+    return w

@@ -217,3 +217,44 @@ def assign_task_parallel_limit():
     assert w.state.memberships[(1, BOB)].active_requests == 101
     w.do(ops.AssignTask(ENGINE, w.bid(), BOB), "MaxParallelRequestsPerMarketExceeded")
     return w
+
+
+@scenario("claim_prover_fee_reward", "NoRewardToClaim")
+def claim_prover_fee_reward_twice():
+    """ProofMarketplace.sol:611 claimProverFeeReward deletes the fee it pays: a second claim
+    finds nothing (NoRewardToClaim) even while the marketplace still escrows another bid's
+    reward."""
+    w = World()
+    bid_id = w.task()
+    w.do(ops.SubmitProof(BOB, bid_id, proof_of()))
+    w.bid()  # escrowed: the marketplace holds USDC when the second claim runs
+    w.do(ops.ClaimProverFeeReward(MALLORY, BOB))
+    assert w.state.balances[(BOB, "USDC")] == PRICE and w.state.balances[(MARKETPLACE, "USDC")] == REWARD
+    w.do(ops.ClaimProverFeeReward(MALLORY, BOB), "NoRewardToClaim")
+    return w
+
+
+@scenario("claim_prover_fee_reward", "NoRewardToClaim")
+def claim_prover_fee_reward_never_earned():
+    """A reward address that never earned a fee has nothing to claim, whatever the marketplace
+    holds."""
+    w = World()
+    w.ready()
+    w.bid()
+    w.do(ops.ClaimProverFeeReward(MALLORY, CAROL), "NoRewardToClaim")
+    return w
+
+
+@scenario("claim_prover_fee_reward")
+def claim_prover_fee_reward_one():
+    """The smallest fee, 1 (a prover priced at 1), is paid out: `amount > 0`."""
+    w = World()
+    w.market()
+    w.prover(price=1)
+    w.snapshot([(BOB, VAULT, "POND", 5_000)])
+    bid_id = w.bid()
+    w.do(ops.AssignTask(ENGINE, bid_id, BOB))
+    w.do(ops.SubmitProof(BOB, bid_id, proof_of()))
+    w.do(ops.ClaimProverFeeReward(MALLORY, BOB))
+    assert w.state.balances[(BOB, "USDC")] == 1 and BOB not in w.state.prover_fees
+    return w
