@@ -16,6 +16,13 @@ _R = "gen:spec.deployed_restaking.bridge:"
 _NOT_COMPLETE = ("a status read for a (capture, transmitter) with no entry: 0 and 1 both differ from "
                  "SUBMISSION_COMPLETE (0x11), the only value the status is compared with")
 
+_P = "gen:spec.deployed_restaking.pools:"
+_LOCK_FOUND = ("the default lock is never read: complete_task, the only caller, runs for a bid assign_task accepted "
+               "(submit_proof needs ASSIGNED, refund_fees DEADLINE_CROSSED, and only assign_task stores ASSIGNED), and "
+               "assign_task stores symbiotic.locks[bid] (symbiotic_lock always sets it, amount 0 included); a lock leaves "
+               "only here (the bid is then COMPLETED, which neither caller takes) or in symbiotic_slash, which runs only on "
+               "bids the same slash result's refund has just left COMPLETED (any other state reverts NotSlashableBidId)")
+
 DEPLOYED_RESTAKING = {
     **{_B + f"prover_state:{k}": (change, _MEMBER_HAS_PROVER)
        for k, change in ((5, "line 9: 0 -> 1"), (7, "line 11: 0 -> 1"), (17, "line 10: 0 -> 1"))},
@@ -41,4 +48,13 @@ DEPLOYED_RESTAKING = {
                                "checked); _count reads it again with its own default"),
     _R + "_check_validity:11": ("line 11: 0 -> 1", _NOT_COMPLETE),
     _R + "_confirm:1": ("line 4: 0 -> 1", _NOT_COMPLETE),
+    _P + "_sub:4": ("line 3: Or -> And", "the two differ only for a non-zero result of an absent key, i.e. sub(0, amount) != 0: "
+                    "a positive amount underflows (PANIC_0x11) before, and every amount is a uint (operation fields are "
+                    "validated >= 0, lock amounts are Config integers in [0, 2^128))"),
+    _P + "select_stake_token:6": ("line 14: 0 -> 1", "the initial `i` is dead: the for loop over `cand` rebinds it before "
+                                  "`cand[i]` is read, and `cand` is non-empty there (the need just above)"),
+    _P + "symbiotic_active:2": ("line 6: Gt -> GtE", "at stake == locked both give 0 (stake - locked = 0 and the else branch 0)"),
+    _P + "symbiotic_unlock:0": ("line 5: 0 -> 1", _LOCK_FOUND),
+    _P + "<toplevel>:2": ("line 91: 20 -> 21", "NO_TOKEN is read only as the token of symbiotic_unlock's default lock: "
+                          + _LOCK_FOUND),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from pyrsistent import pmap
 
 from reference.conformance.deployed_restaking.findings import FINDINGS, case_of, replay
 from reference.conformance.deployed_restaking.generate import FORK_DIR, case_path
@@ -15,8 +16,8 @@ from reference.conformance.cases import spec_version
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.codec import decode_config, decode_op
 from spec.deployed_restaking.fixes import apply_with
-from spec.deployed_restaking.pools import select_stake_token
-from spec.errors import InvalidConfig, MalformedOperation
+from spec.deployed_restaking.pools import _sub, select_stake_token
+from spec.errors import InvalidConfig, MalformedOperation, SpecError
 from spec.forks import get_fork
 
 
@@ -52,6 +53,42 @@ def test_selection_depends_on_draw_only():
     assert select_stake_token(("A", "B"), (1, 1), locks, active, 0, "X") == "A"
     assert select_stake_token(("A", "B"), (1, 1), locks, active, 1, "X") == "B"
     assert select_stake_token(("A", "B"), (1, 1), locks, lambda t: 10 if t == "B" else 0, 0, "X") == "B"
+
+
+def test_selection_walks_cumulative_weights_and_swaps_out_the_uncovered():
+    """_selectStakeToken with exact draws: r = draw % weightSum picks the first token whose
+    cumulative weight exceeds r; an uncovered pick is replaced by the LAST candidate and its
+    weight leaves the sum; a zero-weight token is never a candidate; a zero weight sum is the
+    pool's own error. Expected tokens worked out by hand from NativeStaking.sol:243-300."""
+    covered = {"A": 1, "B": 1, "C": 1, "Z": 0}
+    pick = [select_stake_token(("A", "B", "C"), (2, 3, 1), covered, lambda t: 1, d, "REVERT_STRING") for d in range(7)]
+    assert pick == ["A", "A", "B", "B", "B", "C", "A"]  # cumulative 2, 5, 6; draw 6 wraps to r = 0
+    # A (r = 0 of 3) is uncovered: C takes its slot, the sum drops to 2, r = 0 picks C, not B
+    assert select_stake_token(("A", "B", "C", "Z"), (1, 1, 1, 0), covered, lambda t: 0 if t == "A" else 1, 0, "REVERT_STRING") == "C"
+    with pytest.raises(SpecError) as err:  # Z (weight 0) is covered by nothing at all, and still never chosen
+        select_stake_token(("A", "Z"), (1, 0), covered, lambda t: 0, 0, "REVERT_STRING")
+    assert err.value.code == "NoStakeTokenAvailableToLock"
+    with pytest.raises(SpecError) as err:
+        select_stake_token(("A",), (0,), covered, lambda t: 1, 0, "ZeroStakeTokenSelectionWeightSum")
+    assert err.value.code == "ZeroStakeTokenSelectionWeightSum"
+
+
+def test_pool_subtraction_removes_an_entry_that_reaches_zero():
+    """`_sub` (every pool decrement: stake requested out, a lock released): an entry that reaches 0
+    leaves the map (the State then equals one that never held it), one above 0 stays, 0 from an
+    absent entry adds none, and an underflow is the checked panic."""
+    k = ("POND", "bob")
+    assert _sub(pmap({k: 5}), k, 5, "amount") == pmap()
+    assert _sub(pmap({k: 5}), k, 4, "amount") == pmap({k: 1})
+    assert _sub(pmap({k: 5}), k, 0, "amount") == pmap({k: 5})
+    assert _sub(pmap(), k, 0, "amount") == pmap()
+    with pytest.raises(SpecError) as err:
+        _sub(pmap(), k, 1, "amount")
+    assert err.value.code == "PANIC_0x11"
+    w = World().fund("bob", "POND", 500)
+    w.do(ops.Stake("bob", "POND", "bob", 500))
+    w.do(ops.RequestStakeWithdrawal("bob", "bob", "POND", 500))
+    assert w.state.native.stakes == pmap() and w.state.native.prover_stake == pmap()
 
 
 def test_bad_input_is_typed():

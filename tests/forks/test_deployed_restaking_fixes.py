@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from reference.conformance.scenarios.deployed_restaking.world import BOB, CAROL, ENGINE, MALLORY, PRICE, REWARD, VAULT, World
+from reference.conformance.scenarios.deployed_restaking.world import (
+    BOB, CAROL, ENGINE, MALLORY, PRICE, REWARD, TRANSMITTER, VAULT, World,
+)
 from spec.deployed_restaking import operations as ops
-from spec.deployed_restaking.containers import NATIVE, BidState, Config
+from spec.deployed_restaking.containers import NATIVE, BidState, Config, Lock
 from spec.deployed_restaking.fixes import KEY_SAFETY_BOUND, apply_with
 from spec.deployed_restaking.pools import latest_timestamp
 from spec.errors import SpecError
@@ -26,8 +28,8 @@ def _code(apply, state, op) -> str:
     return "ok"
 
 
-def _crossed(reward: int = REWARD, price: int = PRICE) -> tuple[World, int]:
-    w = World()
+def _crossed(reward: int = REWARD, price: int = PRICE, symbiotic_lock: int = 500) -> tuple[World, int]:
+    w = World(config=Config(symbiotic_lock=(symbiotic_lock,)))
     w.market()
     w.prover(price=price)
     w.snapshot([(BOB, VAULT, "POND", 5_000)])
@@ -58,6 +60,24 @@ def test_s1_refund_refuses_live_and_unknown_bids():
     assert _code(apply_with("S1"), w.state, ops.RefundFees(MALLORY, [live])) == "NotSlashableBidId"
     assert _code(apply_with("S1"), w.state, ops.RefundFees(MALLORY, [bid_id, 99])) == "PANIC_0x32"
 
+
+
+@pytest.mark.parametrize("lock", (500, 1, 0))
+def test_s1_slash_result_takes_the_locks_refund_left(lock):
+    """Under S1 the slash result's own refundFees keeps the locks, so each pool's slash finds
+    them: NativeStaking sends its 100 POND to the reward address, SymbioticStaking releases a
+    non-zero lock (TaskSlashed, no tokens move on L2) and skips a zero one, as both skip
+    `lock.amount == 0` (NativeStaking.sol:189, SymbioticStaking.sol:340)."""
+    w, bid_id = _crossed(symbiotic_lock=lock)
+    w.do(ops.AdvanceTime(600))
+    fixed, ts = apply_with("S1"), w.state.now
+    state, _ = fixed(w.state, ops.SubmitVaultSnapshot(TRANSMITTER, 0, 1, ts, [BOB], [VAULT], ["POND"], [5_000]))
+    state, events = fixed(state, ops.SubmitSlashResult(TRANSMITTER, 0, 1, ts, 2_000, [bid_id], [BOB], [CAROL]))
+    slashed = [(e.data["token"], e.data["amount"]) for e in events if e.kind == "TaskSlashed"]
+    assert slashed == [("POND", 100)] + ([("POND", lock)] if lock else [])
+    assert state.balances[(CAROL, "POND")] == 100 and bid_id not in state.native.locks
+    assert dict(state.symbiotic.locks) == ({} if lock else {bid_id: Lock("POND", 0)})
+    assert state.symbiotic.locked.get(("POND", BOB), 0) == 0
 
 def _aged(age: int) -> World:
     """A ready world whose latest confirmed capture is `age` seconds old at the next transaction,
