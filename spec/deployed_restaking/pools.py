@@ -18,7 +18,9 @@ from spec.events import Event, event
 
 
 def _add(m, key, amount):
-    return m.set(key, m.get(key, 0) + amount)
+    """m[key] += amount, a slot at zero absent (as `_sub` leaves it): one state for each storage."""
+    value = m.get(key, 0) + amount
+    return m.set(key, value) if value else m
 
 
 def _sub(m, key, amount, field):

@@ -16,7 +16,7 @@ from reference.conformance.cases import spec_version
 from spec.deployed_restaking import operations as ops
 from spec.deployed_restaking.codec import decode_config, decode_op
 from spec.deployed_restaking.fixes import apply_with
-from spec.deployed_restaking.pools import _sub, select_stake_token
+from spec.deployed_restaking.pools import _add, _sub, select_stake_token
 from spec.errors import InvalidConfig, MalformedOperation, SpecError
 from spec.forks import get_fork
 
@@ -89,6 +89,17 @@ def test_pool_subtraction_removes_an_entry_that_reaches_zero():
     w.do(ops.Stake("bob", "POND", "bob", 500))
     w.do(ops.RequestStakeWithdrawal("bob", "bob", "POND", 500))
     assert w.state.native.stakes == pmap() and w.state.native.prover_stake == pmap()
+
+
+def test_staking_nothing_adds_no_entry():
+    """`_add` keeps the pool maps canonical, as storage is (a slot at zero is no slot): a stake of 0,
+    which NativeStaking.stake accepts, leaves the State equal to one that never staked."""
+    k = ("POND", "bob")
+    assert _add(pmap(), k, 0) == pmap() and _add(pmap({k: 2}), k, 0) == pmap({k: 2}) and _add(pmap(), k, 3) == pmap({k: 3})
+    w = World().fund("bob", "POND", 500)
+    before = w.state.native
+    w.do(ops.Stake("bob", "POND", "bob", 0))
+    assert w.state.native == before
 
 
 def test_bad_input_is_typed():
