@@ -55,6 +55,6 @@ DEPLOYED_RESTAKING = {
                                   "`cand[i]` is read, and `cand` is non-empty there (the need just above)"),
     _P + "symbiotic_active:2": ("line 6: Gt -> GtE", "at stake == locked both give 0 (stake - locked = 0 and the else branch 0)"),
     _P + "symbiotic_unlock:0": ("line 5: 0 -> 1", _LOCK_FOUND),
-    _P + "<toplevel>:2": ("line 91: 20 -> 21", "NO_TOKEN is read only as the token of symbiotic_unlock's default lock: "
+    _P + "<toplevel>:2": ("line 93: 20 -> 21", "NO_TOKEN is read only as the token of symbiotic_unlock's default lock: "
                           + _LOCK_FOUND),
 }
