@@ -85,6 +85,32 @@ def room_for_an_assignment(state: spec.State) -> spec.State:
     return state
 
 
+def _ready_withdrawals(state: spec.State) -> list:
+    return [ops.WithdrawStake(*key) for key, w in sorted(state.withdrawals.items()) if w.available_at <= state.time
+            if _try(state, ops.WithdrawStake(*key)) is not state]
+
+
+def room_for_a_withdrawal(state: spec.State) -> spec.State:
+    """The state, or one built from it by spec operations, in which a withdrawal is accepted: a prover with free
+    stake in some token requests 1 of it, then time passes to the request's `available_at`. As for assign_task,
+    the accepted case is built, not drawn (which states a derandomized draw reaches moves with the process's
+    history)."""
+    if _ready_withdrawals(state):
+        return state
+    for token in state.config.stake_tokens:
+        for _, prover in sorted(state.provers.items()):
+            if free_stake(state, prover, token) <= 0:
+                continue
+            requested = _try(state, ops.RequestStakeWithdrawal(prover.address, token, 1))
+            request = requested.withdrawals.get((prover.address, token))
+            if requested is state or request is None:
+                continue
+            ready = _try(requested, ops.AdvanceTime(max(0, request.available_at - requested.time)))
+            if _ready_withdrawals(ready):
+                return ready
+    return state
+
+
 def _signed(state: spec.State, ask, prover: str, quote, price: int) -> ops.AssignTask:
     secret = strat.SECRET_OF_KEY[state.markets[ask.market_id].engine_key]
     return ops.AssignTask(prover, ask.id, prover, price, sign(secret, assignment_message(ask.market_id, ask.id, prover, price)))
@@ -148,6 +174,8 @@ def scenarios(draw, name: str, want: str, configs=strat.configs()):
         state = _try(state, draw(strategy_for(kind)(state), label="op"))
     if (name, want) == ("assign_task", "accepted"):
         state = room_for_an_assignment(state)
+    if (name, want) == ("withdraw_stake", "accepted"):
+        state = room_for_a_withdrawal(state)
     for _ in range(TRIES):
         build = DIRECTED.get((name, want)) or strategy_for(name)
         op = draw(build(state), label="last")
@@ -248,3 +276,15 @@ def test_encoding_agrees_with_spec_on_two_stake_tokens(name):
 
 def test_default_run_has_500_examples():
     assert EXAMPLES_PER_CASE * len(OPERATION_NAMES) * 2 >= 500
+
+
+def test_a_withdrawal_is_built_where_none_is_ready():
+    """From a state with stake and no request, `room_for_a_withdrawal` reaches one the spec accepts."""
+    state = spec.genesis(spec.Config())
+    prover, token = strat.PROVERS[0], state.config.stake_tokens[0]
+    for op in (ops.Mint(prover, token, 1_000), ops.RegisterProver(prover, prover, 10), ops.DepositStake(prover, token, 500)):
+        state, _ = spec.apply(state, op)
+    assert not _ready_withdrawals(state)
+    built = room_for_a_withdrawal(state)
+    assert _ready_withdrawals(built) == [ops.WithdrawStake(prover, token)]
+    spec.apply(built, ops.WithdrawStake(prover, token))
