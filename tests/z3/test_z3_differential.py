@@ -111,6 +111,41 @@ def room_for_a_withdrawal(state: spec.State) -> spec.State:
     return state
 
 
+def room_for_a_slash(state: spec.State) -> spec.State:
+    """The state, or one built from it by spec operations, with an assigned task past its deadline (what
+    slash_missed_deadline needs): a task assigned if there is none (`room_for_an_assignment`), then time past
+    the latest deadline."""
+    if not any(a.state == AskState.ASSIGNED for a in state.asks.values()):
+        state = room_for_an_assignment(state)
+        accepted = _accepted_assignments(state)
+        if not accepted:
+            return state
+        state = _try(state, _signed(state, *accepted[0], accepted[0][2].price))
+    deadlines = [a.assignment.deadline for a in state.asks.values() if a.state == AskState.ASSIGNED]
+    return _try(state, ops.AdvanceTime(max(deadlines) + 1 - state.time)) if max(deadlines) >= state.time else state
+
+
+def room_for_an_expiry(state: spec.State) -> spec.State:
+    """The state, or one built from it, with an unassigned ask past its expiry (what expire_ask needs): a fresh
+    ask if there is none open, then time past the latest expiry."""
+    if not any(a.state == AskState.UNASSIGNED for a in state.asks.values()):
+        requester = max(strat.REQUESTERS, key=lambda a: state.balances.get((a, state.config.payment_token), 0))
+        for market_id in sorted(state.markets):
+            state = _try(state, ops.CreateAsk(requester, market_id, 100, state.time + 600, 100, 0, PUBLIC_INPUTS[0]))
+    expiries = [a.expiry for a in state.asks.values() if a.state == AskState.UNASSIGNED]
+    if not expiries or max(expiries) < state.time:
+        return state
+    return _try(state, ops.AdvanceTime(max(expiries) + 1 - state.time))
+
+
+ROOM = {
+    "assign_task": room_for_an_assignment,
+    "withdraw_stake": room_for_a_withdrawal,
+    "slash_missed_deadline": room_for_a_slash,
+    "expire_ask": room_for_an_expiry,
+}
+
+
 def _signed(state: spec.State, ask, prover: str, quote, price: int) -> ops.AssignTask:
     secret = strat.SECRET_OF_KEY[state.markets[ask.market_id].engine_key]
     return ops.AssignTask(prover, ask.id, prover, price, sign(secret, assignment_message(ask.market_id, ask.id, prover, price)))
@@ -172,10 +207,8 @@ def scenarios(draw, name: str, want: str, configs=strat.configs()):
     for _ in range(draw(st.integers(0, 6), label="steps")):
         kind = draw(st.sampled_from(OPERATION_NAMES), label="step kind")
         state = _try(state, draw(strategy_for(kind)(state), label="op"))
-    if (name, want) == ("assign_task", "accepted"):
-        state = room_for_an_assignment(state)
-    if (name, want) == ("withdraw_stake", "accepted"):
-        state = room_for_a_withdrawal(state)
+    if want == "accepted" and name in ROOM:  # the rarest accepted cases are built when the draw has none
+        state = ROOM[name](state)
     for _ in range(TRIES):
         build = DIRECTED.get((name, want)) or strategy_for(name)
         op = draw(build(state), label="last")
