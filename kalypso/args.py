@@ -67,25 +67,31 @@ def output_file(path: Path, field: str = "--out") -> Path:
 
 
 class LazySubparsers(argparse._SubParsersAction):
-    """Subcommands whose arguments are added when the command line names them (or asks for their help), so
-    that a command builds and imports only what it runs (``kalypso zk verify``: not the other steps)."""
+    """Subcommands built when the command line names them (or asks for their help): the parser and its arguments,
+    so that a command builds and imports only what it runs (``kalypso zk verify``: not the other steps). Until
+    then a name maps to None; its help line is listed as argparse lists any subcommand's."""
+
+    def add_lazy(self, name: str, help_text: str, add_arguments) -> None:
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), help_text))
+        self._name_parser_map[name] = None
+        self.kalypso_pending[name] = (help_text, add_arguments)
 
     def __call__(self, parser, namespace, values, option_string=None):
         name = values[0] if values else None
-        target, add = self._name_parser_map.get(name), self.kalypso_arguments.get(name)
-        if add is not None and target is not None and not getattr(target, "_kalypso_registered", False):
-            add(target)
-            target._kalypso_registered = True
+        if name in self.kalypso_pending and self._name_parser_map.get(name) is None:
+            help_text, add_arguments = self.kalypso_pending[name]
+            built = self._parser_class(prog=f"{self._prog_prefix} {name}", description=help_text)
+            add_arguments(built)
+            self._name_parser_map[name] = built
         super().__call__(parser, namespace, values, option_string)
 
 
 def lazy_subparsers(parser: argparse.ArgumentParser, dest: str, metavar: str, steps: dict, **kwargs):
-    """Required subcommands ``{name: (help, add_arguments(subparser))}`` of ``parser``, each subparser filled
-    by its ``add_arguments`` only when named."""
+    """Required subcommands ``{name: (help, add_arguments(subparser))}`` of ``parser``, each built with its
+    arguments only when named."""
     sub = parser.add_subparsers(dest=dest, metavar=metavar, action=LazySubparsers, **kwargs)
     sub.required = True
-    sub.kalypso_arguments = {}
+    sub.kalypso_pending = {}
     for name, (help_text, add) in steps.items():
-        sub.add_parser(name, help=help_text, description=help_text)
-        sub.kalypso_arguments[name] = add
+        sub.add_lazy(name, help_text, add)
     return sub

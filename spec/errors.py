@@ -5,13 +5,11 @@ the state exactly as it was (the spec never mutates; a rejected operation return
 """
 from __future__ import annotations
 
-from typing import ClassVar
-
 
 class SpecError(Exception):
     """Base of every rule violation."""
 
-    code: ClassVar[str] = "SPEC_ERROR"
+    code = "SPEC_ERROR"
 
     def __init__(self, field: str, rule: str):
         super().__init__(f"{self.code} [{field}]: {rule}")
@@ -113,14 +111,14 @@ class InvalidConfig(SpecError, ValueError):
     """Genesis parameters out of range: raised when a `Config` is built, before any state exists,
     so it is no operation's error and stays out of ALL_ERRORS."""
 
-    code: ClassVar[str] = "INVALID_CONFIG"
+    code = "INVALID_CONFIG"
 
 
 class BadInput(ValueError):
     """Input from outside the protocol (a file, an adapter's answer, a command-line value) that
     breaks a rule of its format: names the field (a JSON path, a file, an option) and the rule."""
 
-    code: ClassVar[str] = "BAD_INPUT"
+    code = "BAD_INPUT"
 
     def __init__(self, field: str, rule: str):
         super().__init__(f"{self.code} [{field}]: {rule}")
@@ -132,26 +130,26 @@ class MalformedJSON(BadInput):
     """Text that is not JSON this project reads: invalid syntax or UTF-8, too deep, too large,
     a non-finite number, an integer over the digit limit, a duplicate key or a lone surrogate."""
 
-    code: ClassVar[str] = "MALFORMED_JSON"
+    code = "MALFORMED_JSON"
 
 
 class BadFile(BadInput):
     """A path that cannot be read as the file it should be (missing, a directory, a broken link, too large)."""
 
-    code: ClassVar[str] = "BAD_FILE"
+    code = "BAD_FILE"
 
 
 class BadArgument(BadInput):
     """A command-line value out of its allowed range."""
 
-    code: ClassVar[str] = "BAD_ARGUMENT"
+    code = "BAD_ARGUMENT"
 
 
 class MalformedState(BadInput):
     """A serialised state (or case) whose fields have the wrong type, are not canonical, or
     contradict one another (an ask stored under another id, a market with an unknown verifier)."""
 
-    code: ClassVar[str] = "MALFORMED_STATE"
+    code = "MALFORMED_STATE"
 
 
 def require(condition: bool, error: type[SpecError], field: str, rule: str) -> None:

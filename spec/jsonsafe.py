@@ -14,7 +14,6 @@ import json
 import re
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
 
 from spec.errors import BadFile, MalformedJSON
 
@@ -58,7 +57,7 @@ def _unique_keys(pairs: list) -> dict:
 
 
 def loads(text: str | bytes, field: str = "$", max_depth: int = MAX_DEPTH, max_bytes: int = MAX_BYTES,
-          surrogates: bool = False) -> Any:
+          surrogates: bool = False) -> object:
     """The JSON value of `text`, or `MalformedJSON(field, why)`."""
     if isinstance(text, (bytes, bytearray)):
         if len(text) > max_bytes:
@@ -89,7 +88,7 @@ def loads(text: str | bytes, field: str = "$", max_depth: int = MAX_DEPTH, max_b
 
 
 def load_path(path: str | Path, field: str | None = None, max_depth: int = MAX_DEPTH, max_bytes: int = MAX_BYTES,
-              surrogates: bool = False) -> Any:
+              surrogates: bool = False) -> object:
     """The JSON value of the file at `path`; `BadFile` or `MalformedJSON` naming it otherwise."""
     path = Path(path)
     field = field or str(path)

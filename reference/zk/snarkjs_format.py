@@ -6,7 +6,7 @@ or 1 (affine); the point constructors passed to ``vk_parts``/``proof_parts`` che
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
 
 from reference.zk.errors import SnarkjsFormatError
 from reference.zk.field import R
@@ -14,14 +14,14 @@ from reference.zk.field import R
 CURVE_NAMES = ("bn128", "bn254", "altbn128")
 
 
-def json_int(name: str, value: Any) -> int:
+def json_int(name: str, value: object) -> int:
     """A decimal string as an int."""
     if not isinstance(value, str) or not value.isdigit():
         raise SnarkjsFormatError(f"{name}: expected a decimal string, got {value!r}")
     return int(value)
 
 
-def check_header(doc: Any, what: str) -> None:
+def check_header(doc: object, what: str) -> None:
     if not isinstance(doc, dict):
         raise SnarkjsFormatError(f"{what}: expected a JSON object")
     if doc.get("protocol") != "groth16":
@@ -30,7 +30,7 @@ def check_header(doc: Any, what: str) -> None:
         raise SnarkjsFormatError(f"{what}.curve: expected one of {', '.join(CURVE_NAMES)}, got {doc.get('curve')!r}")
 
 
-def g1_json(name: str, value: Any) -> tuple[int, int] | None:
+def g1_json(name: str, value: object) -> tuple[int, int] | None:
     """``[x, y, z]``: the affine ints (x, y) for z = 1, None for z = 0 (infinity); not yet checked on the curve."""
     if not isinstance(value, list) or len(value) != 3:
         raise SnarkjsFormatError(f"{name}: expected [x, y, z]")
@@ -42,7 +42,7 @@ def g1_json(name: str, value: Any) -> tuple[int, int] | None:
     return x, y
 
 
-def g2_json(name: str, value: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:
+def g2_json(name: str, value: object) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """``[[x0, x1], [y0, y1], [z0, z1]]``: ((x0, x1), (y0, y1)) for z = 1, None for z = 0 (infinity)."""
     if not isinstance(value, list) or len(value) != 3 or not all(isinstance(c, list) and len(c) == 2 for c in value):
         raise SnarkjsFormatError(f"{name}: expected [[x0, x1], [y0, y1], [z0, z1]]")
@@ -54,7 +54,7 @@ def g2_json(name: str, value: Any) -> tuple[tuple[int, int], tuple[int, int]] | 
     return (x0, x1), (y0, y1)
 
 
-def vk_parts(doc: Any, g1: Callable, g2: Callable) -> dict:
+def vk_parts(doc: object, g1: Callable, g2: Callable) -> dict:
     """The verification key's points, built by ``g1(name, json)`` / ``g2(name, json)``, as keyword arguments
     of ``reference.zk.groth16.VerifyingKey``."""
     check_header(doc, "verification_key")
@@ -72,13 +72,13 @@ def vk_parts(doc: Any, g1: Callable, g2: Callable) -> dict:
     }
 
 
-def proof_parts(doc: Any, g1: Callable, g2: Callable) -> dict:
+def proof_parts(doc: object, g1: Callable, g2: Callable) -> dict:
     """The proof's points as keyword arguments of ``reference.zk.groth16.Proof``."""
     check_header(doc, "proof")
     return {"a": g1("pi_a", doc.get("pi_a")), "b": g2("pi_b", doc.get("pi_b")), "c": g1("pi_c", doc.get("pi_c"))}
 
 
-def public_json(doc: Any) -> list[int]:
+def public_json(doc: object) -> list[int]:
     """public.json: a list of decimal strings, each below r."""
     if not isinstance(doc, list):
         raise SnarkjsFormatError("public: expected a list of decimal strings")

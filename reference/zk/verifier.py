@@ -20,7 +20,6 @@ The format rules (header, shapes, z, IC count, public signals) are ``reference.z
 """
 from __future__ import annotations
 
-from typing import Any
 
 from reference.zk.errors import Groth16Error, SnarkjsFormatError
 from reference.zk.field import Q
@@ -51,7 +50,7 @@ def _fq2_mul(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
     return (a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q
 
 
-def g1_point(name: str, value: Any) -> tuple[int, int]:
+def g1_point(name: str, value: object) -> tuple[int, int]:
     """A G1 point of a snarkjs document, checked: affine ints, (0, 0) for infinity."""
     xy = g1_json(name, value)
     if xy is None:
@@ -62,7 +61,7 @@ def g1_point(name: str, value: Any) -> tuple[int, int]:
     return x, y
 
 
-def g2_on_twist(name: str, value: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+def g2_on_twist(name: str, value: object) -> tuple[tuple[int, int], tuple[int, int]]:
     """A G2 point of a snarkjs document, checked on the twist (the subgroup is left to the pairing's library)."""
     xy = g2_json(name, value)
     if xy is None:
@@ -79,7 +78,7 @@ def g2_on_twist(name: str, value: Any) -> tuple[tuple[int, int], tuple[int, int]
     return x, y
 
 
-def g2_point(name: str, value: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+def g2_point(name: str, value: object) -> tuple[tuple[int, int], tuple[int, int]]:
     """A G2 point of a snarkjs document, checked on the twist and in the order-r subgroup (mcl)."""
     x, y = g2_on_twist(name, value)
     if (x, y) != ((0, 0), (0, 0)) and not _native().g2_in_subgroup(x, y):
@@ -120,7 +119,7 @@ class Verifier:
     where it loads, else py_ecc's pairing). ``auto`` takes the first that loads. ``backend`` after construction
     names the one the key is judged on."""
 
-    def __init__(self, vk_doc: Any, backend: str = "auto"):
+    def __init__(self, vk_doc: object, backend: str = "auto"):
         if backend not in BACKENDS:
             raise ValueError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}")
         from reference.zk import arkworks
@@ -153,7 +152,7 @@ class Verifier:
         """True where neither py_ecc nor numpy is imported to verify."""
         return self.backend != "reference"
 
-    def __call__(self, public_doc: Any, proof_doc: Any) -> bool:
+    def __call__(self, public_doc: object, proof_doc: object) -> bool:
         public = public_json(public_doc)
         if self._fast is not None:
             from reference.zk.arkworks import Refused
