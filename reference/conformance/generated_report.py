@@ -52,6 +52,8 @@ def render_generated_markdown(report, mutants: list, command: str) -> str:
         f"**Score on generated behavioural mutants: {len(report.killed)} killed of {counted} = {report.score:.1%}.** Counted",
         f"apart: {counts['equivalent']} argued equivalent (below, each tied to its exact change) and {counts['message']}",
         "message-only (a mutation point inside an error message).", "",
+        "The vectors' own score on these mutants, without the tests, is in [mutation-vectors.md](mutation-vectors.md)",
+        "(`--vectors-only`).", "",
         "`kalypso audit` runs a seeded sample of the behavioural mutants through the same fast suite (all of them with",
         "`--budget thorough`) and reports the score and the survivors; an argument whose mutant's change no longer",
         "matches (the spec moved under it) fails the audit.", "",
