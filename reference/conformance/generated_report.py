@@ -8,13 +8,18 @@ from reference.conformance.fastsuite import MODULE_TESTS, TESTS, suite_for
 from reference.conformance.generated import ALL_MODULES
 
 
-def render_generated_markdown(report, mutants: list, command: str) -> str:
-    counts = {kind: sum(m.kind == kind for m in mutants) for kind in ("behaviour", "equivalent", "message")}
-    status = {r.name: r for r in report.results}
+def _per_module(report, mutants: list) -> dict:
+    """{module: Counter} of each mutant's kind, a behavioural one's by its status (killed, survived, not run)."""
+    status = {r.name: r.status for r in report.results}
     per_module: dict = collections.defaultdict(collections.Counter)
     for m in mutants:
-        r = status.get(m.name)
-        per_module[m.module][m.kind if m.kind != "behaviour" else (r.status if r else "not run")] += 1
+        per_module[m.module][m.kind if m.kind != "behaviour" else status.get(m.name, "not run")] += 1
+    return per_module
+
+
+def render_generated_markdown(report, mutants: list, command: str) -> str:
+    counts = {kind: sum(m.kind == kind for m in mutants) for kind in ("behaviour", "equivalent", "message")}
+    per_module = _per_module(report, mutants)
     counted = len(report.killed) + len(report.survivors)
     lines = [
         "# Generated mutants of `spec/`", "",
@@ -83,11 +88,7 @@ def render_generated_markdown(report, mutants: list, command: str) -> str:
 
 def render_vectors_only_markdown(report, mutants: list, command: str) -> str:
     """docs/mutation-vectors.md: the committed vectors' own score on the same generated mutants (no tests)."""
-    status = {r.name: r.status for r in report.results}
-    per_module: dict = collections.defaultdict(collections.Counter)
-    for m in mutants:
-        if m.kind == "behaviour":
-            per_module[m.module][status.get(m.name, "not run")] += 1
+    per_module = _per_module(report, mutants)
     counted = len(report.killed) + len(report.survivors)
     lines = [
         "# The vectors' own score on the generated mutants", "",
@@ -103,5 +104,7 @@ def render_vectors_only_markdown(report, mutants: list, command: str) -> str:
     for module in sorted(per_module, key=ALL_MODULES.index):
         c = per_module[module]
         n = c["killed"] + c["survived"]
+        if not n + c["not run"]:  # equivalent and message-only mutants alone: not the vectors' to kill
+            continue
         lines.append(f"| `{module}` | {c['killed']} | {c['survived']} | " + (f"{c['killed'] / n:.0%}" if n else "—") + " |")
     return "\n".join(lines) + "\n"

@@ -65,6 +65,12 @@ def signed_assignment(draw, state: spec.State):
     return _signed(state, ask, prover, quote, draw(st.integers(quote.price, ask.max_price)))
 
 
+def _fresh_ask(state: spec.State, market_id: int) -> ops.CreateAsk:
+    """An ask in `market_id` by the best-funded requester, open for 600 s."""
+    requester = max(strat.REQUESTERS, key=lambda a: state.balances.get((a, state.config.payment_token), 0))
+    return ops.CreateAsk(requester, market_id, 100, state.time + 600, 100, 0, PUBLIC_INPUTS[0])
+
+
 def room_for_an_assignment(state: spec.State) -> spec.State:
     """The state, or one built from it by spec operations, in which some assignment is accepted:
     a fresh ask in each market in turn (a quoting member may already have room), then each
@@ -72,14 +78,12 @@ def room_for_an_assignment(state: spec.State) -> spec.State:
     unrelated source changes, so the accepted case of assign_task is built, not drawn."""
     if _accepted_assignments(state):
         return state
-    requester = max(strat.REQUESTERS, key=lambda a: state.balances.get((a, state.config.payment_token), 0))
     joins = [ops.JoinMarket(p, m, 0, 1, 1) for m in sorted(state.markets) for p in sorted(state.provers)
              if (m, p) not in state.memberships]
     for join in [None, *joins]:
         built = state if join is None else _try(state, join)
         for market_id in sorted(state.markets) if join is None else [join.market_id]:
-            ask = ops.CreateAsk(requester, market_id, 100, built.time + 600, 100, 0, PUBLIC_INPUTS[0])
-            candidate = _try(built, ask)
+            candidate = _try(built, _fresh_ask(built, market_id))
             if _accepted_assignments(candidate):
                 return candidate
     return state
@@ -129,9 +133,8 @@ def room_for_an_expiry(state: spec.State) -> spec.State:
     """The state, or one built from it, with an unassigned ask past its expiry (what expire_ask needs): a fresh
     ask if there is none open, then time past the latest expiry."""
     if not any(a.state == AskState.UNASSIGNED for a in state.asks.values()):
-        requester = max(strat.REQUESTERS, key=lambda a: state.balances.get((a, state.config.payment_token), 0))
         for market_id in sorted(state.markets):
-            state = _try(state, ops.CreateAsk(requester, market_id, 100, state.time + 600, 100, 0, PUBLIC_INPUTS[0]))
+            state = _try(state, _fresh_ask(state, market_id))
     expiries = [a.expiry for a in state.asks.values() if a.state == AskState.UNASSIGNED]
     if not expiries or max(expiries) < state.time:
         return state
