@@ -242,6 +242,15 @@ def new_membership(draw, state: spec.State):
 
 
 @st.composite
+def new_prover(draw, state: spec.State):
+    """An account of the universe not registered yet (a requester, if every prover is) registers with compute > 0."""
+    unregistered = [a for a in strat.ACCOUNTS if a not in state.provers]
+    if not unregistered:
+        return draw(strat.register_prover(state))
+    return ops.RegisterProver(draw(strat.pick(unregistered)), draw(strat.pick(strat.ACCOUNTS)), draw(st.integers(1, 12)))
+
+
+@st.composite
 def discard(draw, state: spec.State):
     """The assigned prover discards a task still before its deadline, if there is one."""
     tasks = sorted((a.assignment.prover, a.id) for a in state.asks.values()
@@ -268,6 +277,7 @@ DIRECTED = {
     ("advance_time", "rejected"): backwards,
     ("withdraw_stake", "accepted"): pending_withdrawal,
     ("join_market", "accepted"): new_membership,
+    ("register_prover", "accepted"): new_prover,
     ("discard_task", "accepted"): discard,
     ("submit_invalid_inputs", "accepted"): invalid_inputs_statement,
 }
