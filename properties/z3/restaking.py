@@ -30,7 +30,7 @@ from typing import Callable, Optional
 import attrs
 import z3
 
-from properties.z3.isolated import isolated_solver
+from properties.z3.isolated import SEEDS, decide, isolated_solver
 
 INT = z3.IntSort()
 ROW = z3.ArraySort(INT, INT)
@@ -278,8 +278,9 @@ def prove(rule=key_safety, timeout_ms: int = 60_000, only: Optional[tuple] = Non
         guard, changes = op.build(pre, op.args)
         after = fresh("t")
         post = {**pre, **{f: after[f] for f in changes}}
-        solver, ctx = isolated_solver((every, guard, *[after[f] == term for f, term in changes.items()]),
-                                      "timeout", timeout_ms, "rlimit", RLIMIT, "random_seed", 0)
+        facts = (every, guard, *[after[f] == term for f, term in changes.items()])
+        options = ("timeout", timeout_ms, "rlimit", RLIMIT)
+        solver, ctx = isolated_solver(facts, *options, "random_seed", SEEDS[0])
         enabled = solver.check()
         for (iid, _, _), (_, _, formula) in zip(pre_inv, invariants(post, rule)):
             started = time.perf_counter()
@@ -291,8 +292,10 @@ def prove(rule=key_safety, timeout_ms: int = 60_000, only: Optional[tuple] = Non
                 continue
             solver.push()
             solver.add(z3.Not(formula).translate(ctx))
-            verdict = solver.check()
-            detail = "" if verdict != z3.sat else _describe(solver.model(), pre, op, ctx)
+            verdict, witness, wctx = solver.check(), solver, ctx
+            if verdict == z3.unknown:  # another search path: the other seeds, each in a fresh solver
+                verdict, witness, wctx = decide(facts + (z3.Not(formula),), *options, seeds=SEEDS[1:])
+            detail = "" if verdict != z3.sat else _describe(witness.model(), pre, op, wctx)
             solver.pop()
             result = "proved" if verdict == z3.unsat else "counterexample" if verdict == z3.sat else "unknown"
             out.append(RResult(iid, op.name, "obligation", result, time.perf_counter() - started, detail))

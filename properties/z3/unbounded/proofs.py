@@ -25,7 +25,7 @@ from typing import Iterable, Optional
 import attrs
 import z3
 
-from properties.z3.isolated import isolated_solver
+from properties.z3.isolated import SEEDS, decide
 from properties.z3.operations import FOUNDATION_OPERATIONS
 from properties.z3.unbounded import invariants as U
 from properties.z3.unbounded.behaviour import BEHAVIOUR
@@ -76,16 +76,15 @@ class Query:
     incremental mode is far slower on quantifiers). E-matching on the invariants' patterns by
     default; model-based quantifier instantiation with `mbqi`."""
 
-    def __init__(self, rlimit: int = RLIMIT, mbqi: bool = False):
-        self.rlimit, self.mbqi, self.assertions = rlimit, mbqi, []
+    def __init__(self, rlimit: int = RLIMIT, mbqi: bool = False, seeds: tuple = SEEDS[:1]):
+        self.rlimit, self.mbqi, self.seeds, self.assertions = rlimit, mbqi, seeds, []
 
     def add(self, *facts) -> None:
         self.assertions += facts
 
     def verdict(self, *extra) -> z3.CheckSatResult:
-        solver, _ = isolated_solver((*self.assertions, *extra), "timeout", TIMEOUT_MS, "rlimit", self.rlimit, "random_seed", 0,
-                                    "smt.mbqi", self.mbqi, "auto_config", False)
-        return solver.check()
+        return decide((*self.assertions, *extra), "timeout", TIMEOUT_MS, "rlimit", self.rlimit,
+                      "smt.mbqi", self.mbqi, "auto_config", False, seeds=self.seeds)[0]
 
     def prove(self, goal) -> str:
         """Each conjunct of `goal`, its universal variables replaced by fresh constants (the goal
@@ -236,7 +235,7 @@ def prove_operation(name: str, ids: Iterable[str] = ALL_IDS, encoders: Optional[
     terms = {**pre, **st.effect}  # the goal is stated on the effect's terms (selects of stores and lambdas reduce)
 
     def query(goal, hypotheses, rlimit=RLIMIT, mbqi=False) -> Query:
-        q = Query(rlimit, mbqi)
+        q = Query(rlimit, mbqi, SEEDS if mbqi else SEEDS[:1])  # the last resort tries every seed
         q.add(*hypotheses, st.ok, *st.facts, *ARITHMETIC)
         return q
 
