@@ -14,6 +14,7 @@ from properties.z3.concrete import Universe, abstract_state
 from properties.z3.model import Bounds
 from properties.z3.proofs import OPERATION_NAMES, evaluate
 from spec import operations as ops
+from spec.env import stand_in_proof
 from spec.errors import SpecError
 from spec.provers import free_stake
 from spec.signing import assignment_message, invalid_inputs_message, sign
@@ -129,12 +130,47 @@ def room_for_a_slash(state: spec.State) -> spec.State:
     return _try(state, ops.AdvanceTime(max(deadlines) + 1 - state.time)) if max(deadlines) >= state.time else state
 
 
-def room_for_an_expiry(state: spec.State) -> spec.State:
-    """The state, or one built from it, with an unassigned ask past its expiry (what expire_ask needs): a fresh
-    ask if there is none open, then time past the latest expiry."""
+def _live_tasks(state: spec.State) -> list:
+    return sorted(a.id for a in state.asks.values() if a.state == AskState.ASSIGNED and state.time <= a.assignment.deadline)
+
+
+def room_for_a_live_task(state: spec.State) -> spec.State:
+    """The state, or one built from it by spec operations, with an assigned task before its deadline (what
+    submit_proof, submit_invalid_inputs and discard_task need): an assignment if there is none."""
+    if _live_tasks(state):
+        return state
+    state = room_for_an_assignment(state)
+    accepted = _accepted_assignments(state)
+    return _try(state, _signed(state, *accepted[0], accepted[0][2].price)) if accepted else state
+
+
+def _free_memberships(state: spec.State) -> list:
+    return sorted((m, p) for m in state.markets for p in state.provers if (m, p) not in state.memberships)
+
+
+def room_for_a_membership(state: spec.State) -> spec.State:
+    """The state, or one built from it, with a registered prover outside some market (what join_market needs):
+    an unregistered account of the universe registers if every prover is in every market."""
+    for account in [a for a in strat.ACCOUNTS if a not in state.provers] if not _free_memberships(state) else []:
+        state = _try(state, ops.RegisterProver(account, account, 1))
+        if _free_memberships(state):
+            break
+    return state
+
+
+def room_for_an_open_ask(state: spec.State) -> spec.State:
+    """The state, or one built from it, with an unassigned ask (what cancel_ask needs): a fresh ask in each
+    market if there is none."""
     if not any(a.state == AskState.UNASSIGNED for a in state.asks.values()):
         for market_id in sorted(state.markets):
             state = _try(state, _fresh_ask(state, market_id))
+    return state
+
+
+def room_for_an_expiry(state: spec.State) -> spec.State:
+    """The state, or one built from it, with an unassigned ask past its expiry (what expire_ask needs): a fresh
+    ask if there is none open (`room_for_an_open_ask`), then time past the latest expiry."""
+    state = room_for_an_open_ask(state)
     expiries = [a.expiry for a in state.asks.values() if a.state == AskState.UNASSIGNED]
     if not expiries or max(expiries) < state.time:
         return state
@@ -146,6 +182,11 @@ ROOM = {
     "withdraw_stake": room_for_a_withdrawal,
     "slash_missed_deadline": room_for_a_slash,
     "expire_ask": room_for_an_expiry,
+    "submit_proof": room_for_a_live_task,
+    "submit_invalid_inputs": room_for_a_live_task,
+    "discard_task": room_for_a_live_task,
+    "join_market": room_for_a_membership,
+    "cancel_ask": room_for_an_open_ask,
 }
 
 
@@ -233,7 +274,7 @@ def pending_withdrawal(draw, state: spec.State):
 @st.composite
 def new_membership(draw, state: spec.State):
     """A registered prover joins a market it is not in, with a quote within its compute."""
-    options = sorted((m, p.address) for m in state.markets for p in state.provers.values() if (m, p.address) not in state.memberships)
+    options = _free_memberships(state)
     if not options:
         return draw(strat.join_market(state))
     market_id, prover = draw(st.sampled_from(options))
@@ -261,9 +302,28 @@ def discard(draw, state: spec.State):
 
 
 @st.composite
+def cancel_open_ask(draw, state: spec.State):
+    """The requester cancels one of its unassigned asks, if there is one."""
+    open_asks = sorted((a.requester, a.id) for a in state.asks.values() if a.state == AskState.UNASSIGNED)
+    if not open_asks:
+        return draw(strat.cancel_ask(state))
+    return ops.CancelAsk(*draw(st.sampled_from(open_asks)))
+
+
+@st.composite
+def valid_proof(draw, state: spec.State):
+    """The assigned prover submits a valid proof for a task still before its deadline."""
+    tasks = _live_tasks(state)
+    if not tasks:
+        return draw(strat.submit_proof(state))
+    ask = state.asks[draw(st.sampled_from(tasks))]
+    return ops.SubmitProof(ask.assignment.prover, ask.id, stand_in_proof(ask.public_inputs))
+
+
+@st.composite
 def invalid_inputs_statement(draw, state: spec.State):
     """The assigned prover submits the engine's statement for a task still before its deadline."""
-    tasks = sorted(a.id for a in state.asks.values() if a.state == AskState.ASSIGNED and state.time <= a.assignment.deadline)
+    tasks = _live_tasks(state)
     if not tasks:
         return draw(strat.submit_invalid_inputs(state))
     ask = state.asks[draw(st.sampled_from(tasks))]
@@ -280,6 +340,8 @@ DIRECTED = {
     ("register_prover", "accepted"): new_prover,
     ("discard_task", "accepted"): discard,
     ("submit_invalid_inputs", "accepted"): invalid_inputs_statement,
+    ("submit_proof", "accepted"): valid_proof,
+    ("cancel_ask", "accepted"): cancel_open_ask,
 }
 
 
