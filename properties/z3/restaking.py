@@ -293,8 +293,8 @@ def prove(rule=key_safety, timeout_ms: int = 60_000, only: Optional[tuple] = Non
             solver.push()
             solver.add(z3.Not(formula).translate(ctx))
             verdict, witness, wctx = solver.check(), solver, ctx
-            if verdict == z3.unknown:  # another search path: the other seeds, each in a fresh solver
-                verdict, witness, wctx = decide(facts + (z3.Not(formula),), *options, seeds=SEEDS[1:])
+            if verdict == z3.unknown:  # another search path: a fresh, non-incremental solver on each seed
+                verdict, witness, wctx = decide(facts + (z3.Not(formula),), *options)
             detail = "" if verdict != z3.sat else _describe(witness.model(), pre, op, wctx)
             solver.pop()
             result = "proved" if verdict == z3.unsat else "counterexample" if verdict == z3.sat else "unknown"
