@@ -116,18 +116,23 @@ def room_for_a_withdrawal(state: spec.State) -> spec.State:
     return state
 
 
+def _assigned(state: spec.State) -> spec.State:
+    """The state after one more accepted assignment (`room_for_an_assignment`), or the state if none is possible."""
+    state = room_for_an_assignment(state)
+    accepted = _accepted_assignments(state)
+    return _try(state, _signed(state, *accepted[0], accepted[0][2].price)) if accepted else state
+
+
 def room_for_a_slash(state: spec.State) -> spec.State:
     """The state, or one built from it by spec operations, with an assigned task past its deadline (what
-    slash_missed_deadline needs): a task assigned if there is none (`room_for_an_assignment`), then time past
-    the latest deadline."""
+    slash_missed_deadline needs): a task assigned if there is none (`_assigned`), then time past the latest
+    deadline."""
     if not any(a.state == AskState.ASSIGNED for a in state.asks.values()):
-        state = room_for_an_assignment(state)
-        accepted = _accepted_assignments(state)
-        if not accepted:
-            return state
-        state = _try(state, _signed(state, *accepted[0], accepted[0][2].price))
+        state = _assigned(state)
     deadlines = [a.assignment.deadline for a in state.asks.values() if a.state == AskState.ASSIGNED]
-    return _try(state, ops.AdvanceTime(max(deadlines) + 1 - state.time)) if max(deadlines) >= state.time else state
+    if not deadlines or max(deadlines) < state.time:
+        return state
+    return _try(state, ops.AdvanceTime(max(deadlines) + 1 - state.time))
 
 
 def _live_tasks(state: spec.State) -> list:
@@ -137,11 +142,7 @@ def _live_tasks(state: spec.State) -> list:
 def room_for_a_live_task(state: spec.State) -> spec.State:
     """The state, or one built from it by spec operations, with an assigned task before its deadline (what
     submit_proof, submit_invalid_inputs and discard_task need): an assignment if there is none."""
-    if _live_tasks(state):
-        return state
-    state = room_for_an_assignment(state)
-    accepted = _accepted_assignments(state)
-    return _try(state, _signed(state, *accepted[0], accepted[0][2].price)) if accepted else state
+    return state if _live_tasks(state) else _assigned(state)
 
 
 def _free_memberships(state: spec.State) -> list:
@@ -151,10 +152,11 @@ def _free_memberships(state: spec.State) -> list:
 def room_for_a_membership(state: spec.State) -> spec.State:
     """The state, or one built from it, with a registered prover outside some market (what join_market needs):
     an unregistered account of the universe registers if every prover is in every market."""
-    for account in [a for a in strat.ACCOUNTS if a not in state.provers] if not _free_memberships(state) else []:
-        state = _try(state, ops.RegisterProver(account, account, 1))
+    for account in strat.ACCOUNTS:
         if _free_memberships(state):
             break
+        if account not in state.provers:
+            state = _try(state, ops.RegisterProver(account, account, 1))
     return state
 
 
@@ -291,14 +293,29 @@ def new_prover(draw, state: spec.State):
     return ops.RegisterProver(draw(strat.pick(unregistered)), draw(strat.pick(strat.ACCOUNTS)), draw(st.integers(1, 12)))
 
 
-@st.composite
-def discard(draw, state: spec.State):
-    """The assigned prover discards a task still before its deadline, if there is one."""
-    tasks = sorted((a.assignment.prover, a.id) for a in state.asks.values()
-                   if a.state == AskState.ASSIGNED and state.time <= a.assignment.deadline)
-    if not tasks:
-        return draw(strat.discard_task(state))
-    return ops.DiscardTask(*draw(st.sampled_from(tasks)))
+def _on_a_live_task(build, otherwise):
+    """A strategy: `build(state, ask)` for a drawn task still before its deadline; `otherwise(state)` if none."""
+    @st.composite
+    def strategy(draw, state: spec.State):
+        tasks = _live_tasks(state)
+        if not tasks:
+            return draw(otherwise(state))
+        return build(state, state.asks[draw(st.sampled_from(tasks))])
+    return strategy
+
+
+def _invalid_inputs(state: spec.State, ask) -> ops.SubmitInvalidInputs:
+    secret = strat.SECRET_OF_KEY[state.markets[ask.market_id].engine_key]
+    signature = sign(secret, invalid_inputs_message(ask.market_id, ask.id, ask.assignment.prover))
+    return ops.SubmitInvalidInputs(ask.assignment.prover, ask.id, signature)
+
+
+# The assigned prover, on a task still before its deadline: discards it, proves it, or submits the engine's
+# statement that its inputs are invalid.
+discard = _on_a_live_task(lambda state, ask: ops.DiscardTask(ask.assignment.prover, ask.id), strat.discard_task)
+valid_proof = _on_a_live_task(lambda state, ask: ops.SubmitProof(ask.assignment.prover, ask.id, stand_in_proof(ask.public_inputs)),
+                              strat.submit_proof)
+invalid_inputs_statement = _on_a_live_task(_invalid_inputs, strat.submit_invalid_inputs)
 
 
 @st.composite
@@ -308,28 +325,6 @@ def cancel_open_ask(draw, state: spec.State):
     if not open_asks:
         return draw(strat.cancel_ask(state))
     return ops.CancelAsk(*draw(st.sampled_from(open_asks)))
-
-
-@st.composite
-def valid_proof(draw, state: spec.State):
-    """The assigned prover submits a valid proof for a task still before its deadline."""
-    tasks = _live_tasks(state)
-    if not tasks:
-        return draw(strat.submit_proof(state))
-    ask = state.asks[draw(st.sampled_from(tasks))]
-    return ops.SubmitProof(ask.assignment.prover, ask.id, stand_in_proof(ask.public_inputs))
-
-
-@st.composite
-def invalid_inputs_statement(draw, state: spec.State):
-    """The assigned prover submits the engine's statement for a task still before its deadline."""
-    tasks = _live_tasks(state)
-    if not tasks:
-        return draw(strat.submit_invalid_inputs(state))
-    ask = state.asks[draw(st.sampled_from(tasks))]
-    secret = strat.SECRET_OF_KEY[state.markets[ask.market_id].engine_key]
-    signature = sign(secret, invalid_inputs_message(ask.market_id, ask.id, ask.assignment.prover))
-    return ops.SubmitInvalidInputs(ask.assignment.prover, ask.id, signature)
 
 
 DIRECTED = {

@@ -74,17 +74,17 @@ class UResult:
 class Query:
     """Assertions and solver options; each `prove` runs a fresh, non-incremental solver (Z3's
     incremental mode is far slower on quantifiers). E-matching on the invariants' patterns by
-    default; model-based quantifier instantiation with `mbqi`."""
+    default; model-based quantifier instantiation with `mbqi`, the last resort, on every seed."""
 
-    def __init__(self, rlimit: int = RLIMIT, mbqi: bool = False, seeds: tuple = SEEDS[:1]):
-        self.rlimit, self.mbqi, self.seeds, self.assertions = rlimit, mbqi, seeds, []
+    def __init__(self, rlimit: int = RLIMIT, mbqi: bool = False):
+        self.rlimit, self.mbqi, self.assertions = rlimit, mbqi, []
 
     def add(self, *facts) -> None:
         self.assertions += facts
 
     def verdict(self, *extra) -> z3.CheckSatResult:
         return decide((*self.assertions, *extra), "timeout", TIMEOUT_MS, "rlimit", self.rlimit,
-                      "smt.mbqi", self.mbqi, "auto_config", False, seeds=self.seeds)[0]
+                      "smt.mbqi", self.mbqi, "auto_config", False, seeds=SEEDS if self.mbqi else SEEDS[:1])[0]
 
     def prove(self, goal) -> str:
         """Each conjunct of `goal`, its universal variables replaced by fresh constants (the goal
@@ -235,7 +235,7 @@ def prove_operation(name: str, ids: Iterable[str] = ALL_IDS, encoders: Optional[
     terms = {**pre, **st.effect}  # the goal is stated on the effect's terms (selects of stores and lambdas reduce)
 
     def query(goal, hypotheses, rlimit=RLIMIT, mbqi=False) -> Query:
-        q = Query(rlimit, mbqi, SEEDS if mbqi else SEEDS[:1])  # the last resort tries every seed
+        q = Query(rlimit, mbqi)
         q.add(*hypotheses, st.ok, *st.facts, *ARITHMETIC)
         return q
 
